@@ -1,0 +1,178 @@
+/* secondsight - the pipeline for capture files. Owns the flow table, the detector
+ * states and the run's counters; calls each layer in order for every frame. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "capture.h"
+#include "detect.h"
+#include "output.h"
+#include "util-hash.h"
+
+#define ENGINE_MAX_DETECTORS 16
+
+struct engine {
+    struct flow_table *flows;
+    struct run_stats stats;
+    struct output out;
+    struct finding_sink sink;
+    void *state[ENGINE_MAX_DETECTORS];
+    int enabled[ENGINE_MAX_DETECTORS];
+    int write_failed;
+};
+
+static void engine_emit(struct finding_sink *sink, const struct finding *f)
+{
+    struct engine *e = sink->ctx;
+    e->stats.findings++;
+    if (f->file_index < e->stats.nfiles)
+        e->stats.files[f->file_index].findings++;
+    if (!output_finding(&e->out, f))
+        e->write_failed = 1;
+}
+
+static void count_packet(struct run_stats *s, const struct packet *pkt)
+{
+    uint64_t ev = pkt->events;
+    while (ev) {
+        int i = __builtin_ctzll(ev);
+        s->decode.events[i]++;
+        ev &= ev - 1;
+    }
+    if (pkt->ip_version == 4)
+        s->ipv4++;
+    else if (pkt->ip_version == 6)
+        s->ipv6++;
+    else if (packet_has_event(pkt, DEV_NOT_IP))
+        s->not_ip++;
+    if (pkt->is_fragment)
+        s->fragments++;
+    if (!pkt->l4_ok)
+        return;
+    switch (pkt->proto) {
+    case IPPROTO_NUM_TCP:
+        s->tcp++;
+        break;
+    case IPPROTO_NUM_UDP:
+        s->udp++;
+        break;
+    case IPPROTO_NUM_ICMP:
+    case IPPROTO_NUM_ICMPV6:
+        s->icmp++;
+        break;
+    default:
+        s->other_proto++;
+        break;
+    }
+}
+
+static void engine_packet(void *arg, struct packet *pkt)
+{
+    struct engine *e = arg;
+    struct run_stats *s = &e->stats;
+    s->packets++;
+    s->bytes += pkt->wirelen;
+    s->last_ts = pkt->ts_ns;
+
+    decode_packet(pkt);
+    count_packet(s, pkt);
+
+    struct detect_ctx ctx = {pkt, NULL, 0, NULL};
+    struct tcp_seg_info seg;
+    int trackable = pkt->l4_ok && !pkt->is_fragment &&
+                    (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP);
+    if (trackable) {
+        struct flow *f = flow_table_get(e->flows, pkt, &ctx.dir);
+        if (!f) {
+            s->untracked++;
+        } else {
+            ctx.flow = f;
+            if (pkt->proto == IPPROTO_NUM_TCP) {
+                flow_tcp_update(e->flows, f, ctx.dir, pkt, &seg);
+                ctx.seg = &seg;
+            }
+        }
+    }
+    for (unsigned i = 0; i < detector_count; i++)
+        if (e->enabled[i] && detectors[i]->on_packet)
+            detectors[i]->on_packet(e->state[i], &ctx, &e->sink);
+}
+
+static int engine_init(struct engine *e, const struct analyze_options *opt, int nfiles)
+{
+    memset(e, 0, sizeof *e);
+    if (detector_count > ENGINE_MAX_DETECTORS)
+        return 0;
+    e->stats.files = calloc((size_t)nfiles, sizeof *e->stats.files);
+    e->flows = flow_table_new(&opt->flow, hash_random_seed());
+    if (!e->stats.files || !e->flows)
+        return 0;
+    e->stats.flows = flow_table_stats(e->flows);
+    e->sink.emit = engine_emit;
+    e->sink.ctx = e;
+    for (unsigned i = 0; i < detector_count; i++) {
+        const struct detector *d = detectors[i];
+        if (d->test_only && !opt->test_detectors)
+            continue;
+        if (d->init && !d->init(&e->state[i]))
+            return 0;
+        e->enabled[i] = 1;
+    }
+    output_init(&e->out, opt->out, opt->json, opt->color, &e->stats);
+    return 1;
+}
+
+static void engine_release(struct engine *e)
+{
+    for (unsigned i = 0; i < detector_count; i++)
+        if (e->enabled[i] && detectors[i]->free)
+            detectors[i]->free(e->state[i]);
+    output_release(&e->out);
+    flow_table_free(e->flows);
+    free(e->stats.files);
+}
+
+int analyze_files(const struct analyze_options *opt, char *const *paths, int npaths)
+{
+    struct engine e;
+    int status = EXIT_CLEAN;
+
+    if (!engine_init(&e, opt, npaths)) {
+        fprintf(stderr, "secondsight: out of memory setting up the analysis\n");
+        engine_release(&e);
+        return EXIT_TROUBLE;
+    }
+    for (int i = 0; i < npaths; i++) {
+        struct file_stats *fs = &e.stats.files[i];
+        e.stats.nfiles = (uint32_t)i + 1;
+        enum capture_result r = capture_file_read(paths[i], (uint32_t)i, fs, engine_packet, &e);
+        if (r == CAPTURE_OPEN_FAILED) {
+            fprintf(stderr, "secondsight: cannot read %s: %s\n", paths[i], fs->error);
+            status = EXIT_TROUBLE;
+        } else if (r == CAPTURE_DAMAGED) {
+            fprintf(stderr, "secondsight: %s: %s\n", paths[i], fs->error);
+            status = EXIT_TROUBLE;
+        }
+        if (fs->skipped)
+            fprintf(stderr, "secondsight: warning: %s: link type %s (%d) is not supported; "
+                            "%llu packets skipped\n",
+                    paths[i], linktype_name(fs->linktype), fs->linktype,
+                    (unsigned long long)fs->skipped);
+    }
+    for (unsigned i = 0; i < detector_count; i++)
+        if (e.enabled[i] && detectors[i]->finish)
+            detectors[i]->finish(e.state[i], &e.sink);
+
+    e.stats.flows_active = flow_table_count(e.flows);
+    e.stats.flow_memory = flow_table_memory(e.flows);
+    if (!output_stats(&e.out, &e.stats) || e.write_failed) {
+        fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+        status = EXIT_TROUBLE;
+    }
+    if (status == EXIT_CLEAN && e.stats.findings)
+        status = EXIT_FINDINGS;
+    engine_release(&e);
+    return status;
+}

@@ -1,0 +1,74 @@
+/* secondsight - capture files through libpcap: pcap and pcapng, microsecond and
+ * nanosecond time, read with nanosecond precision. A damaged record ends the file
+ * with an error naming the byte offset where the last good record ended. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include "capture.h"
+
+/* libpcap's messages for a damaged file say what was wrong but not where. */
+static uint64_t file_offset(pcap_t *p)
+{
+    FILE *fp = pcap_file(p);
+    long off = fp ? ftell(fp) : -1;
+    return off < 0 ? 0 : (uint64_t)off;
+}
+
+enum capture_result capture_file_read(const char *path, uint32_t file_index,
+                                      struct file_stats *fs, capture_cb cb, void *arg)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    fs->path = path;
+    fs->linktype = -1;
+
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!p) {
+        fs->failed = 1;
+        snprintf(fs->error, sizeof fs->error, "%s", errbuf[0] ? errbuf : "cannot open");
+        return CAPTURE_OPEN_FAILED;
+    }
+    fs->linktype = pcap_datalink(p);
+    int supported = decode_linktype_supported(fs->linktype);
+
+    uint64_t good_end = file_offset(p);
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    int rc;
+    struct packet pkt;
+
+    while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+        fs->packets++;
+        fs->bytes += h->len;
+        good_end = file_offset(p);
+        if (!supported) {
+            fs->skipped++;
+            continue;
+        }
+        memset(&pkt, 0, sizeof pkt);
+        pkt.file_index = file_index;
+        pkt.frame = fs->packets;
+        pkt.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+        pkt.caplen = h->caplen;
+        pkt.wirelen = h->len;
+        pkt.linktype = fs->linktype;
+        pkt.data = data;
+        if (!fs->first_ts)
+            fs->first_ts = pkt.ts_ns;
+        fs->last_ts = pkt.ts_ns;
+        cb(arg, &pkt);
+    }
+    enum capture_result res = CAPTURE_OK;
+    if (rc == PCAP_ERROR) {
+        fs->failed = 1;
+        fs->error_offset = good_end;
+        snprintf(fs->error, sizeof fs->error, "damaged at byte offset %" PRIu64 " after %" PRIu64
+                 " good packets: %s", good_end, fs->packets, pcap_geterr(p));
+        res = CAPTURE_DAMAGED;
+    }
+    pcap_close(p);
+    return res;
+}

@@ -1,0 +1,70 @@
+/* secondsight - every limit and default in one place, one comment each.
+ * Each can be overridden at build time (-DNAME=value); runtime options override some. */
+#ifndef SS_CONFIG_H
+#define SS_CONFIG_H
+
+#define SS_VERSION_STRING "0.1.0"
+
+/* Flow table: count cap (--max-flows). */
+#ifndef FLOW_MAX_DEFAULT
+#define FLOW_MAX_DEFAULT 262144u
+#endif
+
+/* Flow table: byte cap over flow records and payload windows (--flow-memory). */
+#ifndef FLOW_MEMORY_DEFAULT
+#define FLOW_MEMORY_DEFAULT (512ull << 20)
+#endif
+
+/* Recent TCP payload bytes kept per direction (--window); a power of two. */
+#ifndef TCP_WINDOW_DEFAULT
+#define TCP_WINDOW_DEFAULT 16384u
+#endif
+#define TCP_WINDOW_MIN 256u
+#define TCP_WINDOW_MAX (1u << 24)
+
+/* Segments remembered per direction (start, length, frame) to name frames in findings. */
+#ifndef TCP_SEGLOG
+#define TCP_SEGLOG 32u
+#endif
+
+/* Seconds a TCP flow is kept after FIN or RST, still comparing late copies (--grace). */
+#ifndef TCP_GRACE_DEFAULT
+#define TCP_GRACE_DEFAULT 60u
+#endif
+
+/* Idle timeouts in seconds of packet time. */
+#ifndef TCP_TIMEOUT_EMBRYONIC
+#define TCP_TIMEOUT_EMBRYONIC 60u   /* handshake not complete */
+#endif
+#ifndef TCP_TIMEOUT_ESTABLISHED
+#define TCP_TIMEOUT_ESTABLISHED 3600u
+#endif
+#ifndef UDP_TIMEOUT
+#define UDP_TIMEOUT 120u
+#endif
+
+/* At most this many idle flows are expired per packet, so expiry work is bounded. */
+#ifndef FLOW_EXPIRE_PER_PACKET
+#define FLOW_EXPIRE_PER_PACKET 4u
+#endif
+
+/* Flow records are allocated this many at a time from the counted pool. */
+#ifndef FLOW_POOL_CHUNK
+#define FLOW_POOL_CHUNK 1024u
+#endif
+
+/* Decoder bounds: stacked VLAN tags, MPLS labels, IPv6 extension headers. */
+#define DECODE_MAX_VLAN 8
+#define DECODE_MAX_MPLS 8
+#define DECODE_MAX_IPV6_EXT 16
+
+/* TCP options kept in order per packet (40 option bytes allow at most 40 kinds). */
+#define TCP_MAX_OPTS 40
+
+/* Frames one finding may cite. */
+#define FINDING_MAX_FRAMES 16
+
+/* Class-specific evidence fields one finding may carry. */
+#define FINDING_MAX_FIELDS 24
+
+#endif

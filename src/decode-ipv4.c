@@ -1,0 +1,131 @@
+/* secondsight - IPv4 (RFC 791): header, options, fragments recognised and counted.
+ * The IP total length bounds everything after it; trailing bytes are link padding. */
+#include "decode-ip.h"
+
+int ip_clamp(struct packet *pkt, struct reader *r, uint32_t ip_len, enum decode_event ev_trunc)
+{
+    size_t have = r->len - r->off;
+    if (have > ip_len) {
+        packet_event(pkt, DEV_LINK_PADDING);
+        r->len = r->off + ip_len;
+        return 1;
+    }
+    if (have < ip_len && have + packet_snapped_bytes(pkt) < ip_len) {
+        /* The wire carried fewer bytes than the header claims: a short packet. */
+        packet_event(pkt, ev_trunc);
+        return 0;
+    }
+    return 1;
+}
+
+void decode_transport(struct packet *pkt, struct reader *r, uint8_t proto)
+{
+    pkt->l4 = reader_ptr(r);
+    pkt->l4_len = (uint32_t)reader_left(r);
+    switch (proto) {
+    case IPPROTO_NUM_TCP:
+        decode_tcp(pkt, r);
+        break;
+    case IPPROTO_NUM_UDP:
+        decode_udp(pkt, r);
+        break;
+    case IPPROTO_NUM_ICMP:
+    case IPPROTO_NUM_ICMPV6:
+        decode_icmp(pkt, r);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Options (RFC 791 section 3.1): EOL and NOP are one byte, every other option carries
+ * a length of at least 2 that must fit. A bad option is an anomaly, not a reason to
+ * drop the packet. */
+static void decode_ipv4_options(struct packet *pkt, struct reader opts)
+{
+    while (reader_left(&opts) > 0) {
+        uint8_t kind = reader_u8(&opts);
+        if (kind == 0)
+            return;
+        if (kind == 1)
+            continue;
+        uint8_t len = reader_u8(&opts);
+        if (opts.err || len < 2 || !reader_skip(&opts, (size_t)len - 2)) {
+            packet_event(pkt, DEV_IPV4_INVALID_OPTION);
+            return;
+        }
+    }
+}
+
+void decode_ipv4(struct packet *pkt, struct reader *r)
+{
+    size_t start = r->off;
+    size_t avail = reader_left(r);
+    pkt->l3 = reader_ptr(r);
+    uint8_t vhl = reader_u8(r);
+    pkt->tos = reader_u8(r);
+    uint16_t total = reader_u16be(r);
+    uint16_t id = reader_u16be(r);
+    uint16_t frag = reader_u16be(r);
+    pkt->ttl = reader_u8(r);
+    uint8_t proto = reader_u8(r);
+    reader_skip(r, 2); /* header checksum */
+    uint8_t src[4], dst[4];
+    reader_copy(r, src, 4);
+    reader_copy(r, dst, 4);
+    if (r->err) {
+        packet_event(pkt, DEV_IPV4_TRUNCATED);
+        return;
+    }
+    if ((vhl >> 4) != 4) {
+        packet_event(pkt, DEV_IPV4_INVALID_VERSION);
+        return;
+    }
+    uint32_t hlen = (uint32_t)(vhl & 0x0f) * 4;
+    if (hlen < 20) {
+        packet_event(pkt, DEV_IPV4_INVALID_HLEN);
+        return;
+    }
+    if (total == 0) {
+        /* Segmentation offload writes 0 here; trust the frame, but say so. */
+        packet_event(pkt, DEV_IPV4_INVALID_TOTAL_LEN);
+        total = (uint16_t)(avail > 0xffff ? 0xffff : avail);
+    }
+    if (total < hlen) {
+        packet_event(pkt, DEV_IPV4_INVALID_TOTAL_LEN);
+        return;
+    }
+
+    memcpy(pkt->ip_src, src, 4);
+    memcpy(pkt->ip_dst, dst, 4);
+    pkt->ip_version = 4;
+    pkt->ip_id = id;
+    pkt->frag_id = id;
+    pkt->df = (frag & 0x4000) != 0;
+    pkt->mf = (frag & 0x2000) != 0;
+    pkt->frag_offset = (uint16_t)((frag & 0x1fff) * 8);
+    pkt->ip_hlen = (uint16_t)hlen;
+    pkt->ip_len = total;
+    pkt->proto = proto;
+
+    /* Work from the start of the header again, now bounded by the total length. */
+    r->off = start;
+    ip_clamp(pkt, r, total, DEV_IPV4_TRUNCATED);
+    reader_skip(r, 20);
+    struct reader opts = reader_sub(r, hlen - 20);
+    if (r->err) {
+        packet_event(pkt, DEV_IPV4_TRUNCATED);
+        return;
+    }
+    if (hlen > 20) {
+        pkt->has_ip_options = 1;
+        decode_ipv4_options(pkt, opts);
+    }
+    if (pkt->mf || pkt->frag_offset) {
+        /* Fragments are recognised here; their payload is not a transport header. */
+        pkt->is_fragment = 1;
+        packet_event(pkt, DEV_IPV4_FRAGMENT);
+        return;
+    }
+    decode_transport(pkt, r, proto);
+}

@@ -1,0 +1,118 @@
+/* secondsight - TCP header (RFC 9293) and options (MSS, window scale, SACK, timestamps;
+ * unknown kinds skipped by their length). Option anomalies are counted, not fatal. */
+#include "decode-ip.h"
+
+/* Wire length of the transport payload: what the IP header says is left after the
+ * transport header, or what was captured when the IP length cannot be trusted. */
+static uint32_t payload_wire_len(const struct packet *pkt, uint32_t l4_hdr, uint32_t captured)
+{
+    uint32_t hdrs = pkt->ip_hlen + l4_hdr;
+    if (pkt->ip_len >= hdrs && pkt->ip_len - hdrs >= captured)
+        return pkt->ip_len - hdrs;
+    return captured;
+}
+
+void packet_set_payload(struct packet *pkt, struct reader *r, uint32_t l4_hdr)
+{
+    pkt->payload = reader_ptr(r);
+    pkt->payload_len = (uint32_t)reader_left(r);
+    pkt->payload_wire_len = payload_wire_len(pkt, l4_hdr, pkt->payload_len);
+    if (pkt->payload_len < pkt->payload_wire_len)
+        packet_event(pkt, DEV_PAYLOAD_SNAPPED);
+}
+
+/* Known kinds have fixed lengths (SACK: 2 + 8n); a mismatch is an invalid option. */
+static int tcp_option_len_ok(uint8_t kind, uint8_t len)
+{
+    switch (kind) {
+    case TCPOPT_MSS:
+        return len == 4;
+    case TCPOPT_WSCALE:
+        return len == 3;
+    case TCPOPT_SACK_PERMITTED:
+        return len == 2;
+    case TCPOPT_SACK:
+        return len >= 10 && (len - 2) % 8 == 0;
+    case TCPOPT_TIMESTAMP:
+        return len == 10;
+    default:
+        return len >= 2;
+    }
+}
+
+static void decode_tcp_options(struct packet *pkt, struct reader opts)
+{
+    struct tcp_view *t = &pkt->u.tcp;
+    while (reader_left(&opts) > 0 && t->nopts < TCP_MAX_OPTS) {
+        uint8_t kind = reader_u8(&opts);
+        t->opt_kinds[t->nopts++] = kind;
+        if (kind == TCPOPT_EOL)
+            return;
+        if (kind == TCPOPT_NOP)
+            continue;
+        uint8_t len = reader_u8(&opts);
+        struct reader body = reader_sub(&opts, len >= 2 ? (size_t)len - 2 : 0);
+        if (opts.err || !tcp_option_len_ok(kind, len)) {
+            packet_event(pkt, DEV_TCP_OPTION_INVALID);
+            return;
+        }
+        switch (kind) {
+        case TCPOPT_MSS:
+            t->has_mss = 1;
+            t->mss = reader_u16be(&body);
+            break;
+        case TCPOPT_WSCALE:
+            t->has_wscale = 1;
+            t->wscale = reader_u8(&body);
+            break;
+        case TCPOPT_SACK_PERMITTED:
+            t->has_sack_perm = 1;
+            break;
+        case TCPOPT_SACK:
+            t->has_sack = 1;
+            break;
+        case TCPOPT_TIMESTAMP:
+            t->has_ts = 1;
+            t->tsval = reader_u32be(&body);
+            t->tsecr = reader_u32be(&body);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void decode_tcp(struct packet *pkt, struct reader *r)
+{
+    struct tcp_view *t = &pkt->u.tcp;
+    size_t left = reader_left(r);
+    pkt->sport = reader_u16be(r);
+    pkt->dport = reader_u16be(r);
+    t->seq = reader_u32be(r);
+    t->ack = reader_u32be(r);
+    uint8_t off = reader_u8(r);
+    t->flags = reader_u8(r);
+    t->window = reader_u16be(r);
+    t->checksum = reader_u16be(r);
+    t->urgent = reader_u16be(r);
+    if (r->err) {
+        packet_event(pkt, DEV_TCP_TRUNCATED);
+        return;
+    }
+    uint32_t hlen = (uint32_t)(off >> 4) * 4;
+    t->reserved = off & 0x0f;
+    t->hlen = (uint8_t)hlen;
+    if (hlen < 20) {
+        packet_event(pkt, DEV_TCP_INVALID_HLEN);
+        return;
+    }
+    if (hlen > left) {
+        /* Cut by the snap length, or a header longer than the IP packet claims. */
+        int cut = pkt->ip_len > pkt->ip_hlen && pkt->ip_len - pkt->ip_hlen >= hlen;
+        packet_event(pkt, cut ? DEV_TCP_TRUNCATED : DEV_TCP_INVALID_HLEN);
+        return;
+    }
+    decode_tcp_options(pkt, reader_sub(r, hlen - 20));
+    pkt->l4_ok = 1;
+    packet_set_payload(pkt, r, hlen);
+}

@@ -1,0 +1,8 @@
+/* secondsight - the detector registry. Add a detector here and in detect.h. */
+#include "detect.h"
+
+const struct detector *const detectors[] = {
+    &detector_test_marker,
+};
+
+const unsigned detector_count = sizeof detectors / sizeof detectors[0];

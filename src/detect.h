@@ -1,0 +1,34 @@
+/* secondsight - the detector interface and registry. A detector reads const views of a
+ * packet, its flow and what the flow layer learnt, and returns findings through a sink;
+ * it never prints and never changes flow state. One detector per detect-*.c file. */
+#ifndef SS_DETECT_H
+#define SS_DETECT_H
+
+#include "finding.h"
+#include "flow.h"
+
+struct detect_ctx {
+    const struct packet *pkt;
+    const struct flow *flow;        /* NULL for untracked packets */
+    int dir;                        /* pkt's direction within flow */
+    const struct tcp_seg_info *seg; /* TCP only, else NULL */
+};
+
+struct detector {
+    const char *name;
+    int test_only;                  /* enabled only by --test-detector */
+    /* Each callback may be NULL. `state` belongs to the detector. */
+    int (*init)(void **state);
+    void (*on_packet)(void *state, const struct detect_ctx *ctx, struct finding_sink *sink);
+    void (*finish)(void *state, struct finding_sink *sink); /* end of input */
+    void (*free)(void *state);
+};
+
+/* The registry: every detector the build has, in the order they run. */
+extern const struct detector *const detectors[];
+extern const unsigned detector_count;
+
+/* Detectors, one per file. */
+extern const struct detector detector_test_marker;
+
+#endif

@@ -1,0 +1,90 @@
+/* secondsight - helpers that fill a finding; bounded, silent when a list is full
+ * (a full list is a detector bug, caught by the tests, not an input problem). */
+#include "finding.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void finding_set_flow_from_packet(struct finding *f, const struct packet *pkt)
+{
+    f->ip_version = pkt->ip_version;
+    f->proto = pkt->proto;
+    memcpy(f->src_ip, pkt->ip_src, sizeof f->src_ip);
+    memcpy(f->dst_ip, pkt->ip_dst, sizeof f->dst_ip);
+    f->sport = pkt->sport;
+    f->dport = pkt->dport;
+    f->file_index = pkt->file_index;
+    f->ts_ns = pkt->ts_ns;
+}
+
+static int has_ref(const frame_ref *list, unsigned n, frame_ref ref)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (list[i] == ref)
+            return 1;
+    return 0;
+}
+
+void finding_add_frame(struct finding *f, frame_ref ref, int forged)
+{
+    if (!has_ref(f->frames, f->nframes, ref) && f->nframes < FINDING_MAX_FRAMES)
+        f->frames[f->nframes++] = ref;
+    if (forged && !has_ref(f->forged, f->nforged, ref) && f->nforged < FINDING_MAX_FRAMES)
+        f->forged[f->nforged++] = ref;
+}
+
+static struct finding_field *add_field(struct finding_field *arr, uint8_t *n, unsigned cap,
+                                       const char *key, enum field_type type)
+{
+    if (*n >= cap)
+        return NULL;
+    struct finding_field *fl = &arr[(*n)++];
+    memset(fl, 0, sizeof *fl);
+    fl->key = key;
+    fl->type = type;
+    return fl;
+}
+
+struct finding_field *finding_evidence_int(struct finding *f, const char *key, int64_t v)
+{
+    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_INT);
+    if (fl)
+        fl->i = v;
+    return fl;
+}
+
+struct finding_field *finding_evidence_str(struct finding *f, const char *key, const char *v)
+{
+    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_STR);
+    if (fl)
+        snprintf(fl->s, sizeof fl->s, "%s", v);
+    return fl;
+}
+
+struct finding_field *finding_app_int(struct finding *f, const char *key, int64_t v)
+{
+    struct finding_field *fl = add_field(f->app, &f->napp, 8, key, FIELD_INT);
+    if (fl)
+        fl->i = v;
+    return fl;
+}
+
+struct finding_field *finding_app_str(struct finding *f, const char *key, const char *v)
+{
+    struct finding_field *fl = add_field(f->app, &f->napp, 8, key, FIELD_STR);
+    if (fl)
+        snprintf(fl->s, sizeof fl->s, "%s", v);
+    return fl;
+}
+
+const char *confidence_name(enum confidence c)
+{
+    switch (c) {
+    case CONF_HIGH:
+        return "high";
+    case CONF_MEDIUM:
+        return "medium";
+    default:
+        return "low";
+    }
+}

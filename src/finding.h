@@ -1,0 +1,60 @@
+/* secondsight - a finding: what a detector concluded, in plain data. Only output
+ * knows how it is written; detectors fill it and hand it to a sink. */
+#ifndef SS_FINDING_H
+#define SS_FINDING_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "flow.h"
+
+enum confidence { CONF_LOW, CONF_MEDIUM, CONF_HIGH };
+
+enum field_type { FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST };
+
+/* A class-specific key/value; STR_LIST holds comma-separated items written as a JSON
+ * array of strings. Keys are static strings. */
+struct finding_field {
+    const char *key;
+    enum field_type type;
+    int64_t i;
+    char s[160];
+};
+
+struct finding {
+    const char *class_name;   /* static, e.g. "tcp_injection" */
+    enum confidence confidence;
+    int64_t ts_ns;            /* packet time of the packet that completed the finding */
+    char summary[320];
+
+    /* the flow, oriented from the sender of the suspect packet */
+    uint8_t ip_version, proto;
+    uint8_t src_ip[16], dst_ip[16];
+    uint16_t sport, dport;
+
+    uint32_t file_index;      /* input file the frames belong to */
+    uint8_t nframes, nforged;
+    frame_ref frames[FINDING_MAX_FRAMES];
+    frame_ref forged[FINDING_MAX_FRAMES];
+
+    uint8_t nevidence, napp;
+    struct finding_field evidence[FINDING_MAX_FIELDS]; /* after pcap/frames/forged_frames */
+    struct finding_field app[8];
+};
+
+/* Detectors hand findings to a sink; the sink copies what it keeps. */
+struct finding_sink {
+    void (*emit)(struct finding_sink *sink, const struct finding *f);
+    void *ctx;
+};
+
+void finding_set_flow_from_packet(struct finding *f, const struct packet *pkt);
+void finding_add_frame(struct finding *f, frame_ref ref, int forged);
+struct finding_field *finding_evidence_int(struct finding *f, const char *key, int64_t v);
+struct finding_field *finding_evidence_str(struct finding *f, const char *key, const char *v);
+struct finding_field *finding_app_int(struct finding *f, const char *key, int64_t v);
+struct finding_field *finding_app_str(struct finding *f, const char *key, const char *v);
+
+const char *confidence_name(enum confidence c);
+
+#endif

@@ -1,0 +1,318 @@
+/* secondsight - the flow table: seeded symmetric hash, LRU order by packet time,
+ * a count cap and a byte cap enforced by evicting the oldest flows, bounded expiry. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "flow.h"
+#include "util-hash.h"
+
+/* Flow records come from chunks; free records are kept on a list through `hnext`. */
+struct flow_chunk {
+    struct flow_chunk *next;
+    struct flow flows[FLOW_POOL_CHUNK];
+};
+
+struct flow_table {
+    struct flow_config cfg;
+    uint64_t key[2];
+    struct flow **buckets;
+    uint64_t mask;
+    size_t count;
+    size_t mem;               /* bytes accounted: buckets, chunks, windows */
+    uint64_t next_id;
+    struct flow *oldest, *newest;
+    struct flow *free_list;
+    struct flow_chunk *chunks;
+    struct flow_stats stats;
+};
+
+static size_t window_bytes(uint32_t size)
+{
+    return sizeof(struct tcp_window) + size + size / 8;
+}
+
+struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
+{
+    struct flow_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->cfg = *cfg;
+    t->key[0] = seed;
+    t->key[1] = seed * 0x9e3779b97f4a7c15ull + 1;
+    uint64_t n = 1024;
+    while (n < (uint64_t)cfg->max_flows && n < (1ull << 30))
+        n <<= 1;
+    t->buckets = calloc(n, sizeof *t->buckets);
+    if (!t->buckets) {
+        free(t);
+        return NULL;
+    }
+    t->mask = n - 1;
+    t->mem = sizeof *t + n * sizeof *t->buckets;
+    return t;
+}
+
+static void flow_release(struct flow_table *t, struct flow *f)
+{
+    for (int d = 0; d < 2; d++) {
+        if (f->tcp[d].win) {
+            free(f->tcp[d].win);
+            f->tcp[d].win = NULL;
+        }
+    }
+    t->mem -= f->mem;
+    f->mem = 0;
+}
+
+void flow_table_free(struct flow_table *t)
+{
+    if (!t)
+        return;
+    for (struct flow *f = t->oldest; f; f = f->newer)
+        flow_release(t, f);
+    struct flow_chunk *c = t->chunks;
+    while (c) {
+        struct flow_chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(t->buckets);
+    free(t);
+}
+
+size_t flow_table_count(const struct flow_table *t) { return t->count; }
+size_t flow_table_memory(const struct flow_table *t) { return t->mem; }
+const struct flow_stats *flow_table_stats(const struct flow_table *t) { return &t->stats; }
+uint32_t flow_table_grace(const struct flow_table *t) { return t->cfg.grace_s; }
+void flow_note_reuse(struct flow_table *t) { t->stats.reused++; }
+
+int flow_key_make(struct flow_key *k, const struct packet *pkt)
+{
+    size_t alen = pkt->ip_version == 4 ? 4 : 16;
+    memset(k, 0, sizeof *k);
+    k->ip_version = pkt->ip_version;
+    k->proto = pkt->proto;
+    int c = memcmp(pkt->ip_src, pkt->ip_dst, alen);
+    int src_low = c < 0 || (c == 0 && pkt->sport <= pkt->dport);
+    if (src_low) {
+        memcpy(k->ip_lo, pkt->ip_src, alen);
+        memcpy(k->ip_hi, pkt->ip_dst, alen);
+        k->port_lo = pkt->sport;
+        k->port_hi = pkt->dport;
+    } else {
+        memcpy(k->ip_lo, pkt->ip_dst, alen);
+        memcpy(k->ip_hi, pkt->ip_src, alen);
+        k->port_lo = pkt->dport;
+        k->port_hi = pkt->sport;
+    }
+    return src_low;
+}
+
+static void lru_unlink(struct flow_table *t, struct flow *f)
+{
+    if (f->older)
+        f->older->newer = f->newer;
+    else
+        t->oldest = f->newer;
+    if (f->newer)
+        f->newer->older = f->older;
+    else
+        t->newest = f->older;
+    f->older = f->newer = NULL;
+}
+
+static void lru_push_newest(struct flow_table *t, struct flow *f)
+{
+    f->older = t->newest;
+    f->newer = NULL;
+    if (t->newest)
+        t->newest->newer = f;
+    else
+        t->oldest = f;
+    t->newest = f;
+}
+
+static void bucket_unlink(struct flow_table *t, struct flow *f)
+{
+    struct flow **pp = &t->buckets[f->hash & t->mask];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+    f->hnext = NULL;
+}
+
+static void flow_destroy(struct flow_table *t, struct flow *f)
+{
+    bucket_unlink(t, f);
+    lru_unlink(t, f);
+    flow_release(t, f);
+    f->hnext = t->free_list;
+    t->free_list = f;
+    t->count--;
+}
+
+static int64_t flow_timeout_ns(const struct flow_table *t, const struct flow *f)
+{
+    uint64_t s;
+    if (f->key.proto != IPPROTO_NUM_TCP)
+        s = UDP_TIMEOUT;
+    else if (f->tcp_state == FLOW_TCP_CLOSING)
+        s = t->cfg.grace_s;
+    else if (f->tcp_state == FLOW_TCP_ESTABLISHED)
+        s = TCP_TIMEOUT_ESTABLISHED;
+    else
+        s = TCP_TIMEOUT_EMBRYONIC;
+    return (int64_t)s * 1000000000;
+}
+
+static int flow_expired(const struct flow_table *t, const struct flow *f, int64_t now)
+{
+    return now - f->last_ts > flow_timeout_ns(t, f);
+}
+
+/* Evicts the oldest flow other than `keep`; 0 when there is none. */
+static int evict_oldest(struct flow_table *t, const struct flow *keep)
+{
+    struct flow *victim = t->oldest;
+    if (victim == keep)
+        victim = victim ? victim->newer : NULL;
+    if (!victim)
+        return 0;
+    flow_destroy(t, victim);
+    return 1;
+}
+
+/* Makes room for `need` more accounted bytes, evicting oldest flows; 0 on failure. */
+static int reserve_memory(struct flow_table *t, size_t need, const struct flow *keep)
+{
+    while (t->mem + need > t->cfg.max_memory) {
+        if (!evict_oldest(t, keep))
+            return 0;
+        t->stats.evicted_memory++;
+    }
+    return 1;
+}
+
+static void note_memory(struct flow_table *t)
+{
+    if (t->mem > t->stats.memory_peak)
+        t->stats.memory_peak = t->mem;
+}
+
+static struct flow *flow_alloc(struct flow_table *t)
+{
+    if (!t->free_list) {
+        if (!reserve_memory(t, sizeof(struct flow_chunk), NULL))
+            return NULL;
+        if (!t->free_list) { /* eviction may have freed records already */
+            struct flow_chunk *c = malloc(sizeof *c);
+            if (!c)
+                return NULL;
+            c->next = t->chunks;
+            t->chunks = c;
+            t->mem += sizeof *c;
+            note_memory(t);
+            for (size_t i = FLOW_POOL_CHUNK; i-- > 0;) {
+                c->flows[i].hnext = t->free_list;
+                t->free_list = &c->flows[i];
+            }
+        }
+    }
+    struct flow *f = t->free_list;
+    t->free_list = f->hnext;
+    return f;
+}
+
+struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
+{
+    size_t need = window_bytes(t->cfg.window);
+    if (!reserve_memory(t, need, f)) {
+        t->stats.alloc_failures++;
+        return NULL;
+    }
+    struct tcp_window *w = calloc(1, need);
+    if (!w) {
+        t->stats.alloc_failures++;
+        return NULL;
+    }
+    w->size = t->cfg.window;
+    w->bytes = (uint8_t *)(w + 1);
+    w->present = w->bytes + w->size;
+    f->mem += need;
+    t->mem += need;
+    note_memory(t);
+    return w;
+}
+
+static void flow_init(struct flow_table *t, struct flow *f, const struct flow_key *k, uint64_t h,
+                      const struct packet *pkt)
+{
+    memset(f, 0, sizeof *f);
+    f->key = *k;
+    f->hash = h;
+    f->id = ++t->next_id;
+    memcpy(f->src_ip, pkt->ip_src, sizeof f->src_ip);
+    memcpy(f->dst_ip, pkt->ip_dst, sizeof f->dst_ip);
+    f->src_port = pkt->sport;
+    f->dst_port = pkt->dport;
+    f->first_ts = f->last_ts = pkt->ts_ns;
+}
+
+struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int *dir)
+{
+    struct flow_key k;
+    flow_key_make(&k, pkt);
+    uint64_t h = siphash13(t->key, &k, sizeof k);
+    int64_t now = pkt->ts_ns;
+
+    /* Bounded expiry from the old end of the LRU list. */
+    for (unsigned i = 0; i < FLOW_EXPIRE_PER_PACKET && t->oldest; i++) {
+        if (!flow_expired(t, t->oldest, now))
+            break;
+        flow_destroy(t, t->oldest);
+        t->stats.expired++;
+    }
+
+    struct flow *f = t->buckets[h & t->mask];
+    while (f && !(f->hash == h && memcmp(&f->key, &k, sizeof k) == 0))
+        f = f->hnext;
+
+    if (f && flow_expired(t, f, now)) {
+        flow_destroy(t, f);
+        t->stats.expired++;
+        f = NULL;
+    }
+    if (!f) {
+        if (t->count >= t->cfg.max_flows) {
+            evict_oldest(t, NULL);
+            t->stats.evicted_count++;
+        }
+        f = flow_alloc(t);
+        if (!f) {
+            t->stats.alloc_failures++;
+            return NULL;
+        }
+        flow_init(t, f, &k, h, pkt);
+        struct flow **b = &t->buckets[h & t->mask];
+        f->hnext = *b;
+        *b = f;
+        t->count++;
+        t->stats.created++;
+        if (t->count > t->stats.active_peak)
+            t->stats.active_peak = t->count;
+        lru_push_newest(t, f);
+    } else if (f != t->newest) {
+        lru_unlink(t, f);
+        lru_push_newest(t, f);
+    }
+    if (now > f->last_ts)
+        f->last_ts = now;
+
+    size_t alen = pkt->ip_version == 4 ? 4 : 16;
+    *dir = !(pkt->sport == f->src_port && memcmp(pkt->ip_src, f->src_ip, alen) == 0);
+    f->pkts[*dir]++;
+    f->bytes[*dir] += pkt->wirelen;
+    return f;
+}

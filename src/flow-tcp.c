@@ -1,0 +1,236 @@
+/* secondsight - per-direction TCP state: handshake fingerprint, stream positions that
+ * survive sequence wraparound, and a window of recent payload bytes that keeps the
+ * first copy of every byte so a later, different copy can be compared. */
+#include <string.h>
+
+#include "flow.h"
+#include "util-seq.h"
+
+/* A segment further than this from the stream end cannot be a real one of this
+ * connection (no receive window is that large): it is neither stored nor compared. */
+#define TCP_MAX_JUMP ((int64_t)1 << 30)
+
+static void fingerprint_fill(struct tcp_fingerprint *fp, const struct packet *pkt)
+{
+    const struct tcp_view *th = &pkt->u.tcp;
+    fp->frame = FRAME_REF(pkt->file_index, pkt->frame);
+    fp->ip_id = pkt->ip_id;
+    fp->window = th->window;
+    fp->mss = th->mss;
+    fp->ttl = pkt->ttl;
+    fp->df = pkt->df;
+    fp->has_mss = th->has_mss;
+    fp->has_wscale = th->has_wscale;
+    fp->has_sack_perm = th->has_sack_perm;
+    fp->has_ts = th->has_ts;
+    fp->wscale = th->wscale;
+    fp->flags = th->flags;
+    fp->nopts = th->nopts;
+    memcpy(fp->opt_kinds, th->opt_kinds, th->nopts);
+}
+
+static void bits_update(uint8_t *bits, uint32_t size, int64_t from, int64_t to, int set)
+{
+    for (int64_t p = from; p < to; p++) {
+        uint32_t i = (uint32_t)p & (size - 1);
+        if (set)
+            bits[i >> 3] |= (uint8_t)(1u << (i & 7));
+        else
+            bits[i >> 3] &= (uint8_t)~(1u << (i & 7));
+    }
+}
+
+static void bits_clear_all(struct tcp_window *w)
+{
+    memset(w->present, 0, w->size / 8);
+}
+
+/* Copies [from, to) of the segment starting at `start` into the ring. */
+static void ring_write(struct tcp_window *w, int64_t start, const uint8_t *data, int64_t from,
+                       int64_t to)
+{
+    while (from < to) {
+        uint32_t i = (uint32_t)from & (w->size - 1);
+        uint32_t n = w->size - i;
+        if ((int64_t)n > to - from)
+            n = (uint32_t)(to - from);
+        memcpy(w->bytes + i, data + (from - start), n);
+        from += n;
+    }
+}
+
+static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t pos, uint32_t len)
+{
+    struct tcp_segment *s = &w->segs[w->seg_next];
+    w->seg_next = (w->seg_next + 1) % TCP_SEGLOG;
+    if (w->seg_count < TCP_SEGLOG)
+        w->seg_count++;
+    s->pos = pos;
+    s->len = len;
+    s->ack = pkt->u.tcp.ack;
+    s->tsval = pkt->u.tcp.tsval;
+    s->frame = FRAME_REF(pkt->file_index, pkt->frame);
+    s->ts_ns = pkt->ts_ns;
+    s->ip_id = pkt->ip_id;
+    s->window = pkt->u.tcp.window;
+    s->ttl = pkt->ttl;
+    s->flags = pkt->u.tcp.flags;
+    s->df = pkt->df;
+    s->has_ts = pkt->u.tcp.has_ts;
+}
+
+/* The earlier segments, newest first, that hold stream position `at`. */
+static void seglog_find(const struct tcp_window *w, int64_t at, struct tcp_seg_info *info)
+{
+    for (uint32_t k = 1; k <= w->seg_count && info->nprior < 4; k++) {
+        const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - k) % TCP_SEGLOG];
+        if (s->pos <= at && at < s->pos + (int64_t)s->len)
+            info->prior[info->nprior++] = *s;
+    }
+}
+
+/* Compares the payload at [start, start+len) with what the window holds, then stores
+ * the bytes it did not hold yet (the first copy of a byte is the one kept). */
+static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t start,
+                       struct tcp_seg_info *info)
+{
+    const uint8_t *data = pkt->payload;
+    int64_t end = start + pkt->payload_len;
+    int64_t old_hi = w->hi;
+
+    if (end > w->hi) {
+        if (end - w->hi >= (int64_t)w->size)
+            bits_clear_all(w);
+        else
+            bits_update(w->present, w->size, w->hi, end, 0);
+        w->hi = end;
+    }
+    int64_t lo = w->hi - w->size;
+    int64_t from = start;
+    if (from < lo) {
+        /* Older than the window: whether these bytes match can no longer be told. */
+        int64_t stale = (end < lo ? end : lo) - from;
+        if (start < old_hi)
+            info->unverifiable += (uint32_t)stale;
+        from = lo;
+    }
+    if (from >= old_hi) {
+        /* All new territory, the common case: nothing to compare. */
+        ring_write(w, start, data, from, end);
+        bits_update(w->present, w->size, from, end, 1);
+    } else {
+        for (int64_t p = from; p < end; p++) {
+            uint32_t i = (uint32_t)p & (w->size - 1);
+            uint8_t bit = (uint8_t)(1u << (i & 7));
+            uint8_t b = data[p - start];
+            if (w->present[i >> 3] & bit) {
+                info->overlap++;
+                if (w->bytes[i] != b) {
+                    if (info->differ++ == 0)
+                        info->first_diff = p;
+                }
+            } else {
+                w->bytes[i] = b;
+                w->present[i >> 3] |= bit;
+            }
+        }
+    }
+    if (info->differ)
+        seglog_find(w, info->first_diff, info);
+    seglog_add(w, pkt, start, pkt->payload_len);
+}
+
+static void dir_reset(struct flow_table *t, struct flow *f, struct tcp_dir *d)
+{
+    struct tcp_window *w = d->win;
+    memset(d, 0, sizeof *d);
+    if (w) { /* keep the allocation, forget the bytes */
+        bits_clear_all(w);
+        w->hi = 0;
+        w->seg_next = w->seg_count = 0;
+        d->win = w;
+    }
+    (void)t;
+    (void)f;
+}
+
+void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct packet *pkt,
+                     struct tcp_seg_info *info)
+{
+    struct tcp_dir *d = &f->tcp[dir];
+    const struct tcp_view *th = &pkt->u.tcp;
+    int syn = (th->flags & TH_SYN) != 0;
+    int ack = (th->flags & TH_ACK) != 0;
+
+    memset(info, 0, sizeof *info);
+
+    /* A fresh SYN on a closed 4-tuple with a new ISN is a new connection (port reuse
+     * after a refused or finished one), not a continuation of the old stream. */
+    if (syn && !ack && (d->flags & TDF_SYN) && th->seq != d->isn &&
+        f->tcp_state == FLOW_TCP_CLOSING) {
+        dir_reset(t, f, &f->tcp[0]);
+        dir_reset(t, f, &f->tcp[1]);
+        f->tcp_state = FLOW_TCP_NEW;
+        f->first_ts = pkt->ts_ns;
+        flow_note_reuse(t);
+    }
+
+    info->after_close = (d->flags & (TDF_FIN | TDF_RST)) != 0;
+
+    if (syn && !(d->flags & TDF_SYN)) {
+        d->flags |= TDF_SYN | TDF_SYNC | TDF_HS;
+        d->isn = th->seq;
+        d->next_seq = th->seq + 1;
+        d->next_pos = 0;
+        fingerprint_fill(&d->hs, pkt);
+        d->pkts_since_hs = 0;
+        if (f->tcp_state == FLOW_TCP_NEW)
+            f->tcp_state = ack ? FLOW_TCP_SYN_RECEIVED : FLOW_TCP_SYN_SENT;
+        else if (f->tcp_state == FLOW_TCP_SYN_SENT && ack)
+            f->tcp_state = FLOW_TCP_SYN_RECEIVED;
+    }
+    if (!(d->flags & TDF_SYNC)) {
+        /* Picked up mid-stream: this segment defines position 0. */
+        d->flags |= TDF_SYNC;
+        d->next_seq = th->seq + (uint32_t)syn;
+        d->next_pos = 0;
+    }
+    if (!syn && ack && f->tcp_state != FLOW_TCP_CLOSING &&
+        (f->tcp_state == FLOW_TCP_SYN_RECEIVED || f->tcp_state == FLOW_TCP_NEW))
+        f->tcp_state = FLOW_TCP_ESTABLISHED;
+
+    uint32_t data_seq = th->seq + (uint32_t)syn;
+    int64_t pos = seq_unwrap(data_seq, d->next_seq, d->next_pos);
+    int64_t end_wire = pos + pkt->payload_wire_len;
+    info->pos = pos;
+    info->end = pos + pkt->payload_len;
+    info->retransmit = pos < d->next_pos;
+
+    if (pos - d->next_pos > TCP_MAX_JUMP || d->next_pos - pos > TCP_MAX_JUMP) {
+        info->out_of_window = 1;
+    } else {
+        if (pkt->payload_len > 0) {
+            if (!d->win)
+                d->win = flow_window_alloc(t, f);
+            if (d->win)
+                window_add(d->win, pkt, pos, info);
+        }
+        if (end_wire > d->next_pos) {
+            d->next_pos = end_wire;
+            d->next_seq = data_seq + pkt->payload_wire_len;
+        }
+        if ((th->flags & TH_FIN) && !(d->flags & TDF_FIN)) {
+            d->flags |= TDF_FIN;
+            d->fin_pos = end_wire;
+        }
+        if (th->flags & (TH_FIN | TH_RST)) {
+            if (th->flags & TH_RST)
+                d->flags |= TDF_RST;
+            if (!d->close_ts)
+                d->close_ts = pkt->ts_ns;
+            f->tcp_state = FLOW_TCP_CLOSING;
+        }
+    }
+    fingerprint_fill(&d->last, pkt);
+    d->pkts_since_hs++;
+}

@@ -1,0 +1,170 @@
+/* secondsight - bidirectional flow table with per-direction TCP state.
+ * The table owns flows; a flow owns its direction state; detectors only borrow. */
+#ifndef SS_FLOW_H
+#define SS_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+
+/* A frame named across several input files: file index in the high bits. */
+typedef uint64_t frame_ref;
+#define FRAME_REF(file, frame) (((uint64_t)(file) << 40) | ((frame) & 0xffffffffffull))
+#define FRAME_REF_FILE(ref) ((uint32_t)((ref) >> 40))
+#define FRAME_REF_FRAME(ref) ((ref) & 0xffffffffffull)
+
+/* Direction-free key: the two endpoints in canonical order (lower address, then port). */
+struct flow_key {
+    uint8_t ip_version;
+    uint8_t proto;
+    uint16_t port_lo, port_hi;
+    uint8_t ip_lo[16], ip_hi[16];
+};
+
+/* Header fingerprint of one packet, as kept for a direction's baseline. */
+struct tcp_fingerprint {
+    frame_ref frame;
+    uint16_t ip_id;
+    uint16_t window;
+    uint16_t mss;
+    uint8_t ttl;
+    uint8_t df : 1, has_mss : 1, has_wscale : 1, has_sack_perm : 1, has_ts : 1;
+    uint8_t wscale;
+    uint8_t flags;
+    uint8_t nopts;
+    uint8_t opt_kinds[TCP_MAX_OPTS];
+};
+
+/* One remembered segment with payload: where it sat in the stream and who sent it. */
+struct tcp_segment {
+    int64_t pos;              /* stream position of its first byte */
+    uint32_t len;
+    uint32_t ack;
+    uint32_t tsval;
+    frame_ref frame;
+    int64_t ts_ns;
+    uint16_t ip_id;
+    uint16_t window;
+    uint8_t ttl;
+    uint8_t flags;
+    uint8_t df : 1, has_ts : 1;
+};
+
+/* Recent payload bytes of one direction, indexed by stream position modulo `size`:
+ * positions [hi - size, hi) may be present, one presence bit each. Allocated on the
+ * first payload byte from the table's counted memory. */
+struct tcp_window {
+    uint32_t size;            /* bytes; a power of two */
+    int64_t hi;               /* one past the highest position ever stored */
+    uint8_t *bytes;           /* size bytes */
+    uint8_t *present;         /* size / 8 bytes */
+    uint32_t seg_next;        /* ring index into segs */
+    uint32_t seg_count;
+    struct tcp_segment segs[TCP_SEGLOG];
+};
+
+enum tcp_dir_flags {
+    TDF_SYN = 1 << 0,         /* sent a SYN (isn valid) */
+    TDF_FIN = 1 << 1,         /* sent a FIN (fin_pos valid) */
+    TDF_RST = 1 << 2,         /* sent a RST */
+    TDF_SYNC = 1 << 3,        /* stream position mapping set (next_seq valid) */
+    TDF_HS = 1 << 4,          /* handshake fingerprint valid */
+};
+
+struct tcp_dir {
+    uint32_t flags;           /* enum tcp_dir_flags */
+    uint32_t isn;
+    uint32_t next_seq;        /* sequence number of next_pos */
+    int64_t next_pos;         /* one past the highest stream position seen */
+    int64_t fin_pos;
+    int64_t close_ts;         /* packet time of the first FIN/RST, 0 when open */
+    struct tcp_fingerprint hs;   /* from the SYN or SYN/ACK */
+    struct tcp_fingerprint last; /* from the latest packet */
+    uint64_t pkts_since_hs;
+    struct tcp_window *win;
+};
+
+enum flow_tcp_state {
+    FLOW_TCP_NEW,
+    FLOW_TCP_SYN_SENT,
+    FLOW_TCP_SYN_RECEIVED,
+    FLOW_TCP_ESTABLISHED,
+    FLOW_TCP_CLOSING,         /* FIN or RST seen: the grace period runs */
+};
+
+struct flow {
+    struct flow_key key;
+    uint64_t hash;
+    uint64_t id;              /* creation order, 1-based */
+    struct flow *hnext;       /* bucket chain */
+    struct flow *older, *newer; /* LRU list by last packet time */
+    uint8_t src_ip[16], dst_ip[16]; /* direction 0 is from src (the first packet's sender) */
+    uint16_t src_port, dst_port;
+    uint8_t tcp_state;        /* enum flow_tcp_state */
+    int64_t first_ts, last_ts;
+    uint64_t pkts[2], bytes[2];
+    size_t mem;               /* bytes accounted to this flow beyond its record */
+    struct tcp_dir tcp[2];
+};
+
+/* What the flow layer learnt from one TCP segment, for detectors to judge. */
+struct tcp_seg_info {
+    int64_t pos, end;         /* stream range of the payload, [pos, end) */
+    uint32_t overlap;         /* payload bytes that were already in the window */
+    uint32_t differ;          /* of those, bytes whose value differs */
+    uint32_t unverifiable;    /* bytes overlapping data that left the window */
+    int64_t first_diff;       /* stream position of the first differing byte */
+    uint8_t nprior;           /* earlier segments holding the differing bytes */
+    struct tcp_segment prior[4];
+    uint8_t after_close;      /* this direction had already sent FIN or RST */
+    uint8_t retransmit;       /* starts below next_pos */
+    uint8_t out_of_window;    /* too far from the stream to be real: not stored */
+};
+
+struct flow_stats {
+    uint64_t created;
+    uint64_t expired;
+    uint64_t evicted_count;   /* at the flow count cap */
+    uint64_t evicted_memory;  /* at the byte cap */
+    uint64_t reused;          /* new connection on a closed flow's 4-tuple */
+    uint64_t alloc_failures;  /* flow or window memory could not be had: packet untracked */
+    uint64_t active_peak;
+    uint64_t memory_peak;
+};
+
+struct flow_config {
+    uint32_t max_flows;
+    uint64_t max_memory;
+    uint32_t window;          /* bytes per direction, power of two */
+    uint32_t grace_s;
+};
+
+struct flow_table;
+
+/* Creates a table with its own seeded hash; NULL when out of memory. */
+struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed);
+void flow_table_free(struct flow_table *t);
+
+/* Finds or creates the flow of `pkt` (a decoded TCP or UDP packet, not a fragment),
+ * sets *dir to 0 when pkt travels from the flow's src, and expires a bounded number
+ * of idle flows. NULL when the packet cannot be tracked (counted in the stats). */
+struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int *dir);
+
+/* Updates TCP direction state and the payload window with `pkt`, filling `info`. */
+void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct packet *pkt,
+                     struct tcp_seg_info *info);
+
+size_t flow_table_count(const struct flow_table *t);
+size_t flow_table_memory(const struct flow_table *t);
+const struct flow_stats *flow_table_stats(const struct flow_table *t);
+
+/* Internal to flow-table.c and flow-tcp.c. */
+struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f);
+uint32_t flow_table_grace(const struct flow_table *t);
+void flow_note_reuse(struct flow_table *t);
+
+/* Canonical key of a packet; returns 1 when the packet's source is the low endpoint. */
+int flow_key_make(struct flow_key *k, const struct packet *pkt);
+
+#endif

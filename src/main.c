@@ -1,0 +1,209 @@
+/* secondsight - command line: subcommands, options and exit statuses.
+ * Only main() chooses the exit status; everything below returns codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include "analyze.h"
+#include "config.h"
+
+static const char usage_text[] =
+    "usage: secondsight analyze [options] FILE...\n"
+    "       secondsight --version | --help\n"
+    "\n"
+    "Reads pcap and pcapng captures and reports forged or altered packets.\n"
+    "\n"
+    "options for analyze:\n"
+    "  --json               write JSON lines (one finding per line, then stats)\n"
+    "  -o, --output FILE    write results to FILE instead of standard output\n"
+    "  --max-flows N        flows tracked at once (default 262144)\n"
+    "  --flow-memory SIZE   memory for flows and payload windows, e.g. 512M\n"
+    "                       (default 512M; K, M, G suffixes)\n"
+    "  --window BYTES       recent payload kept per TCP direction, a power of two\n"
+    "                       from 256 to 16M (default 16384)\n"
+    "  --grace SECONDS      keep comparing a TCP flow this long after FIN or RST\n"
+    "                       (default 60)\n"
+    "  --test-detector      also run the test-only detectors\n"
+    "  -h, --help           show this help\n"
+    "  --version            show the version and the libpcap version\n"
+    "\n"
+    "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "secondsight: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry 'secondsight --help'.\n");
+    va_end(ap);
+    return EXIT_TROUBLE;
+}
+
+/* A size with an optional K, M or G suffix (powers of 1024). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-')
+        return 0;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    default:
+        break;
+    }
+    if (*end || v > (ULLONG_MAX >> shift))
+        return 0;
+    *out = (uint64_t)v << shift;
+    return 1;
+}
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || v > max)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+enum {
+    OPT_JSON = 256,
+    OPT_MAX_FLOWS,
+    OPT_FLOW_MEMORY,
+    OPT_WINDOW,
+    OPT_GRACE,
+    OPT_TEST_DETECTOR,
+    OPT_VERSION,
+};
+
+static const struct option analyze_longopts[] = {
+    {"json", no_argument, NULL, OPT_JSON},
+    {"output", required_argument, NULL, 'o'},
+    {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
+    {"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},
+    {"window", required_argument, NULL, OPT_WINDOW},
+    {"grace", required_argument, NULL, OPT_GRACE},
+    {"test-detector", no_argument, NULL, OPT_TEST_DETECTOR},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int cmd_analyze(int argc, char **argv)
+{
+    struct analyze_options opt = {
+        .flow = {FLOW_MAX_DEFAULT, FLOW_MEMORY_DEFAULT, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
+    };
+    const char *outpath = NULL;
+    uint64_t v;
+    int c;
+
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:o:h", analyze_longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON:
+            opt.json = 1;
+            break;
+        case 'o':
+            outpath = optarg;
+            break;
+        case OPT_MAX_FLOWS:
+            if (!parse_uint(optarg, 1u << 30, &v) || v == 0)
+                return usage_error("--max-flows wants a number from 1 to 1073741824, not '%s'",
+                                   optarg);
+            opt.flow.max_flows = (uint32_t)v;
+            break;
+        case OPT_FLOW_MEMORY:
+            if (!parse_size(optarg, &v) || v < (1u << 20))
+                return usage_error("--flow-memory wants a size of at least 1M, not '%s'", optarg);
+            opt.flow.max_memory = v;
+            break;
+        case OPT_WINDOW:
+            if (!parse_size(optarg, &v) || v < TCP_WINDOW_MIN || v > TCP_WINDOW_MAX ||
+                (v & (v - 1)))
+                return usage_error("--window wants a power of two from 256 to 16M, not '%s'",
+                                   optarg);
+            opt.flow.window = (uint32_t)v;
+            break;
+        case OPT_GRACE:
+            if (!parse_uint(optarg, 86400, &v))
+                return usage_error("--grace wants seconds from 0 to 86400, not '%s'", optarg);
+            opt.flow.grace_s = (uint32_t)v;
+            break;
+        case OPT_TEST_DETECTOR:
+            opt.test_detectors = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_CLEAN;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error("%s", "analyze needs at least one capture file");
+
+    opt.out = stdout;
+    if (outpath) {
+        opt.out = fopen(outpath, "w");
+        if (!opt.out) {
+            fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
+            return EXIT_TROUBLE;
+        }
+    }
+    opt.color = !opt.json && !outpath && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+    int status = analyze_files(&opt, argv + optind, argc - optind);
+    if (outpath && fclose(opt.out) != 0) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
+        status = EXIT_TROUBLE;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("%s", "a subcommand is needed");
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return EXIT_CLEAN;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("secondsight %s\n%s\n", SS_VERSION_STRING, pcap_lib_version());
+        return EXIT_CLEAN;
+    }
+    if (!strcmp(cmd, "analyze"))
+        return cmd_analyze(argc - 1, argv + 1);
+    return usage_error("unknown subcommand '%s'", cmd);
+}

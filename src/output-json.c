@@ -1,0 +1,316 @@
+/* secondsight - findings and stats as JSON lines with a fixed key order
+ * (docs/json-schema.md is the contract). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <pcap/pcap.h>
+
+#include "output.h"
+#include "util-cid.h"
+
+#include <arpa/inet.h>
+
+void format_timestamp(char buf[32], int64_t ts_ns)
+{
+    int64_t sec = ts_ns / 1000000000;
+    int64_t ns = ts_ns % 1000000000;
+    if (ns < 0) {
+        ns += 1000000000;
+        sec--;
+    }
+    time_t t = (time_t)sec;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(buf, 32, "invalid-time");
+        return;
+    }
+    char head[24];
+    strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, 32, "%s.%06dZ", head, (int)(ns / 1000));
+}
+
+void format_ip(char buf[46], int ip_version, const uint8_t *addr)
+{
+    if (!inet_ntop(ip_version == 4 ? AF_INET : AF_INET6, addr, buf, 46))
+        snprintf(buf, 46, "?");
+}
+
+const char *proto_name(uint8_t proto)
+{
+    switch (proto) {
+    case IPPROTO_NUM_TCP:
+        return "tcp";
+    case IPPROTO_NUM_UDP:
+        return "udp";
+    case IPPROTO_NUM_ICMP:
+        return "icmp";
+    case IPPROTO_NUM_ICMPV6:
+        return "ipv6-icmp";
+    default:
+        return "ip";
+    }
+}
+
+const char *linktype_name(int linktype)
+{
+    const char *n = linktype >= 0 ? pcap_datalink_val_to_name(linktype) : NULL;
+    return n ? n : "unknown";
+}
+
+static void json_fields(struct jw *w, const struct finding_field *fl, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        jw_key(w, fl[i].key);
+        switch (fl[i].type) {
+        case FIELD_INT:
+            jw_int(w, fl[i].i);
+            break;
+        case FIELD_BOOL:
+            jw_bool(w, fl[i].i != 0);
+            break;
+        case FIELD_STR:
+            jw_string(w, fl[i].s);
+            break;
+        case FIELD_STR_LIST: {
+            jw_array_begin(w);
+            const char *p = fl[i].s;
+            while (*p) {
+                const char *comma = strchr(p, ',');
+                size_t len = comma ? (size_t)(comma - p) : strlen(p);
+                jw_string_n(w, p, len);
+                p += len + (comma != NULL);
+            }
+            jw_array_end(w);
+            break;
+        }
+        }
+    }
+}
+
+/* Frames of the finding's own file, as 1-based numbers. */
+static void json_frames(struct jw *w, const frame_ref *refs, unsigned n, uint32_t file)
+{
+    jw_array_begin(w);
+    for (unsigned i = 0; i < n; i++)
+        if (FRAME_REF_FILE(refs[i]) == file)
+            jw_uint(w, FRAME_REF_FRAME(refs[i]));
+    jw_array_end(w);
+}
+
+static void json_flow(struct jw *w, const struct finding *f)
+{
+    char src[46], dst[46], cid[COMMUNITY_ID_LEN];
+    format_ip(src, f->ip_version, f->src_ip);
+    format_ip(dst, f->ip_version, f->dst_ip);
+    community_id_v1(cid, 0, f->ip_version, f->src_ip, f->dst_ip, f->proto, f->sport, f->dport);
+    jw_object_begin(w);
+    jw_key(w, "proto");
+    jw_string(w, proto_name(f->proto));
+    jw_key(w, "src_ip");
+    jw_string(w, src);
+    jw_key(w, "src_port");
+    jw_uint(w, f->sport);
+    jw_key(w, "dest_ip");
+    jw_string(w, dst);
+    jw_key(w, "dest_port");
+    jw_uint(w, f->dport);
+    jw_key(w, "community_id");
+    jw_string(w, cid);
+    jw_object_end(w);
+}
+
+void json_finding(struct jw *w, const struct finding *f, const struct run_stats *s)
+{
+    char ts[32];
+    format_timestamp(ts, f->ts_ns);
+    const char *pcap = f->file_index < s->nfiles ? s->files[f->file_index].path : "";
+
+    jw_object_begin(w);
+    jw_key(w, "timestamp");
+    jw_string(w, ts);
+    jw_key(w, "event_type");
+    jw_string(w, "alert");
+    jw_key(w, "class");
+    jw_string(w, f->class_name);
+    jw_key(w, "confidence");
+    jw_string(w, confidence_name(f->confidence));
+    jw_key(w, "summary");
+    jw_string(w, f->summary);
+    jw_key(w, "flow");
+    json_flow(w, f);
+    jw_key(w, "evidence");
+    jw_object_begin(w);
+    jw_key(w, "pcap");
+    jw_string(w, pcap);
+    jw_key(w, "frames");
+    json_frames(w, f->frames, f->nframes, f->file_index);
+    jw_key(w, "forged_frames");
+    json_frames(w, f->forged, f->nforged, f->file_index);
+    json_fields(w, f->evidence, f->nevidence);
+    jw_object_end(w);
+    if (f->napp) {
+        jw_key(w, "app");
+        jw_object_begin(w);
+        json_fields(w, f->app, f->napp);
+        jw_object_end(w);
+    }
+    jw_object_end(w);
+}
+
+static void json_flow_stats(struct jw *w, const struct run_stats *s)
+{
+    const struct flow_stats *fs = s->flows;
+    jw_object_begin(w);
+    jw_key(w, "created");
+    jw_uint(w, fs->created);
+    jw_key(w, "active");
+    jw_uint(w, s->flows_active);
+    jw_key(w, "active_peak");
+    jw_uint(w, fs->active_peak);
+    jw_key(w, "expired");
+    jw_uint(w, fs->expired);
+    jw_key(w, "evicted_count_cap");
+    jw_uint(w, fs->evicted_count);
+    jw_key(w, "evicted_memory_cap");
+    jw_uint(w, fs->evicted_memory);
+    jw_key(w, "reused");
+    jw_uint(w, fs->reused);
+    jw_key(w, "alloc_failures");
+    jw_uint(w, fs->alloc_failures);
+    jw_key(w, "untracked_packets");
+    jw_uint(w, s->untracked);
+    jw_key(w, "memory_bytes");
+    jw_uint(w, s->flow_memory);
+    jw_key(w, "memory_peak_bytes");
+    jw_uint(w, fs->memory_peak);
+    jw_object_end(w);
+}
+
+static void json_file(struct jw *w, const struct file_stats *fs)
+{
+    jw_object_begin(w);
+    jw_key(w, "pcap");
+    jw_string(w, fs->path);
+    jw_key(w, "linktype");
+    jw_string(w, linktype_name(fs->linktype));
+    jw_key(w, "packets");
+    jw_uint(w, fs->packets);
+    jw_key(w, "bytes");
+    jw_uint(w, fs->bytes);
+    jw_key(w, "skipped");
+    jw_uint(w, fs->skipped);
+    jw_key(w, "findings");
+    jw_uint(w, fs->findings);
+    jw_key(w, "error");
+    if (fs->failed)
+        jw_string(w, fs->error);
+    else
+        jw_null(w);
+    jw_object_end(w);
+}
+
+void json_stats(struct jw *w, const struct run_stats *s)
+{
+    char ts[32];
+    jw_object_begin(w);
+    jw_key(w, "timestamp");
+    if (s->packets) {
+        format_timestamp(ts, s->last_ts);
+        jw_string(w, ts);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "event_type");
+    jw_string(w, "stats");
+    jw_key(w, "stats");
+    jw_object_begin(w);
+    jw_key(w, "packets");
+    jw_uint(w, s->packets);
+    jw_key(w, "bytes");
+    jw_uint(w, s->bytes);
+    jw_key(w, "skipped");
+    jw_uint(w, s->skipped);
+    jw_key(w, "findings");
+    jw_uint(w, s->findings);
+    jw_key(w, "ipv4");
+    jw_uint(w, s->ipv4);
+    jw_key(w, "ipv6");
+    jw_uint(w, s->ipv6);
+    jw_key(w, "tcp");
+    jw_uint(w, s->tcp);
+    jw_key(w, "udp");
+    jw_uint(w, s->udp);
+    jw_key(w, "icmp");
+    jw_uint(w, s->icmp);
+    jw_key(w, "other_proto");
+    jw_uint(w, s->other_proto);
+    jw_key(w, "not_ip");
+    jw_uint(w, s->not_ip);
+    jw_key(w, "fragments");
+    jw_uint(w, s->fragments);
+    jw_key(w, "flows");
+    json_flow_stats(w, s);
+    jw_key(w, "decode_events");
+    jw_object_begin(w);
+    for (int ev = 0; ev < DEV__COUNT; ev++) {
+        jw_key(w, decode_event_name((enum decode_event)ev));
+        jw_uint(w, s->decode.events[ev]);
+    }
+    jw_object_end(w);
+    jw_key(w, "files");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < s->nfiles; i++)
+        json_file(w, &s->files[i]);
+    jw_array_end(w);
+    jw_object_end(w);
+    jw_object_end(w);
+}
+
+void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats)
+{
+    memset(o, 0, sizeof *o);
+    o->fp = fp;
+    o->json = json;
+    o->color = color;
+    o->stats = stats;
+    jw_init(&o->jw);
+}
+
+void output_release(struct output *o)
+{
+    jw_release(&o->jw);
+}
+
+static int write_record(struct output *o)
+{
+    jw_raw(&o->jw, "\n");
+    if (o->jw.err)
+        return 0;
+    return fwrite(o->jw.buf, 1, o->jw.len, o->fp) == o->jw.len;
+}
+
+int output_finding(struct output *o, const struct finding *f)
+{
+    if (!o->json) {
+        text_finding(o->fp, o->color, f, o->stats);
+        return !ferror(o->fp);
+    }
+    jw_reset(&o->jw);
+    json_finding(&o->jw, f, o->stats);
+    return write_record(o);
+}
+
+int output_stats(struct output *o, const struct run_stats *s)
+{
+    if (!o->json) {
+        text_stats(o->fp, o->color, s);
+    } else {
+        jw_reset(&o->jw);
+        json_stats(&o->jw, s);
+        if (!write_record(o))
+            return 0;
+    }
+    return fflush(o->fp) == 0 && !ferror(o->fp);
+}

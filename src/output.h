@@ -1,0 +1,67 @@
+/* secondsight - run statistics and the two ways of writing results: JSON lines for
+ * machines and a short text report for people. Only this layer knows either format. */
+#ifndef SS_OUTPUT_H
+#define SS_OUTPUT_H
+
+#include <stdio.h>
+
+#include "decode.h"
+#include "finding.h"
+#include "flow.h"
+#include "util-json.h"
+
+struct file_stats {
+    const char *path;
+    int linktype;             /* -1 when the file could not be opened */
+    uint64_t packets, bytes, skipped, findings;
+    int64_t first_ts, last_ts;
+    int failed;               /* could not be opened, or damaged part-way */
+    uint64_t error_offset;    /* byte offset of the damage (when failed after opening) */
+    char error[256];
+};
+
+struct run_stats {
+    uint64_t packets, bytes;
+    uint64_t skipped;         /* packets of link types this build does not decode */
+    uint64_t ipv4, ipv6, tcp, udp, icmp, other_proto, not_ip, fragments;
+    uint64_t untracked;       /* TCP/UDP packets the flow table could not take */
+    uint64_t findings;
+    int64_t last_ts;
+    struct decode_stats decode;
+    const struct flow_stats *flows;
+    uint64_t flows_active;
+    uint64_t flow_memory;
+    uint32_t nfiles;
+    struct file_stats *files;
+};
+
+struct output {
+    FILE *fp;
+    int json;
+    int color;                /* ANSI colour in text mode (terminal, NO_COLOR unset) */
+    struct jw jw;
+    const struct run_stats *stats; /* for file names */
+};
+
+/* Formats packet time as ISO 8601 UTC with microseconds into buf[32]. */
+void format_timestamp(char buf[32], int64_t ts_ns);
+/* Formats an IPv4 or IPv6 address into buf[46]. */
+void format_ip(char buf[46], int ip_version, const uint8_t *addr);
+const char *proto_name(uint8_t proto);
+const char *linktype_name(int linktype);
+
+void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats);
+void output_release(struct output *o);
+/* Returns 0 when the write failed (disk full, closed pipe). */
+int output_finding(struct output *o, const struct finding *f);
+int output_stats(struct output *o, const struct run_stats *s);
+
+/* JSON serialisation, shared by the writer above and the tests. */
+void json_finding(struct jw *w, const struct finding *f, const struct run_stats *s);
+void json_stats(struct jw *w, const struct run_stats *s);
+
+/* Text forms. */
+void text_finding(FILE *fp, int color, const struct finding *f, const struct run_stats *s);
+void text_stats(FILE *fp, int color, const struct run_stats *s);
+
+#endif
