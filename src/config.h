@@ -17,7 +17,7 @@
 
 /* Recent TCP payload bytes kept per direction (--window); a power of two. */
 #ifndef TCP_WINDOW_DEFAULT
-#define TCP_WINDOW_DEFAULT 16384u
+#define TCP_WINDOW_DEFAULT 8192u
 #endif
 #define TCP_WINDOW_MIN 256u
 #define TCP_WINDOW_MAX (1u << 24)

@@ -19,8 +19,11 @@ int ip_clamp(struct packet *pkt, struct reader *r, uint32_t ip_len, enum decode_
 /* Hands the transport bytes in `r` to the decoder for `proto`. */
 void decode_transport(struct packet *pkt, struct reader *r, uint8_t proto);
 
-/* Records the transport payload: the rest of `r` after a transport header of `l4_hdr`
- * bytes, and how long it was on the wire. */
-void packet_set_payload(struct packet *pkt, struct reader *r, uint32_t l4_hdr);
+/* Records the transport payload: the rest of `r`, which was `wire_len` bytes long on
+ * the wire (more than `r` holds when the snap length cut it). */
+void packet_set_payload(struct packet *pkt, struct reader *r, uint32_t wire_len);
+
+/* Bytes the IP length leaves after the IP headers and `l4_hdr` transport bytes. */
+uint32_t ip_payload_len(const struct packet *pkt, uint32_t l4_hdr);
 
 #endif

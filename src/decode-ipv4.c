@@ -11,11 +11,28 @@ int ip_clamp(struct packet *pkt, struct reader *r, uint32_t ip_len, enum decode_
         return 1;
     }
     if (have < ip_len && have + packet_snapped_bytes(pkt) < ip_len) {
-        /* The wire carried fewer bytes than the header claims: a short packet. */
+        /* The wire carried fewer bytes than the header claims: a short packet. What
+         * follows is measured against what was really there. */
         packet_event(pkt, ev_trunc);
+        pkt->ip_len = (uint32_t)(have + packet_snapped_bytes(pkt));
         return 0;
     }
     return 1;
+}
+
+void packet_set_payload(struct packet *pkt, struct reader *r, uint32_t wire_len)
+{
+    pkt->payload = reader_ptr(r);
+    pkt->payload_len = (uint32_t)reader_left(r);
+    pkt->payload_wire_len = wire_len > pkt->payload_len ? wire_len : pkt->payload_len;
+    if (pkt->payload_len < pkt->payload_wire_len)
+        packet_event(pkt, DEV_PAYLOAD_SNAPPED);
+}
+
+uint32_t ip_payload_len(const struct packet *pkt, uint32_t l4_hdr)
+{
+    uint32_t hdrs = (uint32_t)pkt->ip_hlen + l4_hdr;
+    return pkt->ip_len > hdrs ? pkt->ip_len - hdrs : 0;
 }
 
 void decode_transport(struct packet *pkt, struct reader *r, uint8_t proto)

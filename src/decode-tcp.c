@@ -2,25 +2,6 @@
  * unknown kinds skipped by their length). Option anomalies are counted, not fatal. */
 #include "decode-ip.h"
 
-/* Wire length of the transport payload: what the IP header says is left after the
- * transport header, or what was captured when the IP length cannot be trusted. */
-static uint32_t payload_wire_len(const struct packet *pkt, uint32_t l4_hdr, uint32_t captured)
-{
-    uint32_t hdrs = pkt->ip_hlen + l4_hdr;
-    if (pkt->ip_len >= hdrs && pkt->ip_len - hdrs >= captured)
-        return pkt->ip_len - hdrs;
-    return captured;
-}
-
-void packet_set_payload(struct packet *pkt, struct reader *r, uint32_t l4_hdr)
-{
-    pkt->payload = reader_ptr(r);
-    pkt->payload_len = (uint32_t)reader_left(r);
-    pkt->payload_wire_len = payload_wire_len(pkt, l4_hdr, pkt->payload_len);
-    if (pkt->payload_len < pkt->payload_wire_len)
-        packet_event(pkt, DEV_PAYLOAD_SNAPPED);
-}
-
 /* Known kinds have fixed lengths (SACK: 2 + 8n); a mismatch is an invalid option. */
 static int tcp_option_len_ok(uint8_t kind, uint8_t len)
 {
@@ -114,5 +95,5 @@ void decode_tcp(struct packet *pkt, struct reader *r)
     }
     decode_tcp_options(pkt, reader_sub(r, hlen - 20));
     pkt->l4_ok = 1;
-    packet_set_payload(pkt, r, hlen);
+    packet_set_payload(pkt, r, ip_payload_len(pkt, hlen));
 }

@@ -13,24 +13,20 @@ void decode_udp(struct packet *pkt, struct reader *r)
         packet_event(pkt, DEV_UDP_TRUNCATED);
         return;
     }
-    uint16_t len = pkt->u.udp.length;
-    /* Length 0 is legal only for IPv6 jumbograms (RFC 2675); treat it as "the rest". */
-    if (len != 0 && len < 8) {
+    uint32_t len = pkt->u.udp.length;
+    uint32_t ip_body = ip_payload_len(pkt, 0);
+    if (len == 0) {
+        /* Legal only in IPv6 jumbograms (RFC 2675): the IP length rules. */
+        len = ip_body;
+    } else if (len < 8 || len > ip_body) {
+        /* Shorter than its own header, or longer than the IP packet holding it. */
         packet_event(pkt, DEV_UDP_INVALID_LEN);
         return;
     }
-    if (len > 8 && len - 8u < left - 8) {
-        r->len = r->off + (len - 8u);
-    } else if (len > left) {
-        uint32_t ip_payload = pkt->ip_len > pkt->ip_hlen ? pkt->ip_len - pkt->ip_hlen : 0;
-        if (len > ip_payload) {
-            /* The datagram claims more than the IP packet holds. */
-            packet_event(pkt, DEV_UDP_INVALID_LEN);
-            return;
-        }
-    }
+    if (len - 8 < left - 8)
+        r->len = r->off + (len - 8); /* bytes after the datagram are not its payload */
     pkt->l4_ok = 1;
-    packet_set_payload(pkt, r, 8);
+    packet_set_payload(pkt, r, len - 8);
 }
 
 void decode_icmp(struct packet *pkt, struct reader *r)
@@ -43,5 +39,5 @@ void decode_icmp(struct packet *pkt, struct reader *r)
         return;
     }
     pkt->l4_ok = 1;
-    packet_set_payload(pkt, r, 4);
+    packet_set_payload(pkt, r, ip_payload_len(pkt, 4));
 }

@@ -32,6 +32,20 @@ static size_t window_bytes(uint32_t size)
     return sizeof(struct tcp_window) + size + size / 8;
 }
 
+static uint64_t bucket_count(uint32_t max_flows)
+{
+    uint64_t n = 1024;
+    while (n < (uint64_t)max_flows && n < (1ull << 30))
+        n <<= 1;
+    return n;
+}
+
+uint64_t flow_table_min_memory(const struct flow_config *cfg)
+{
+    return sizeof(struct flow_table) + bucket_count(cfg->max_flows) * sizeof(struct flow *) +
+           sizeof(struct flow_chunk) + 2 * window_bytes(cfg->window);
+}
+
 struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
 {
     struct flow_table *t = calloc(1, sizeof *t);
@@ -40,9 +54,7 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
     t->cfg = *cfg;
     t->key[0] = seed;
     t->key[1] = seed * 0x9e3779b97f4a7c15ull + 1;
-    uint64_t n = 1024;
-    while (n < (uint64_t)cfg->max_flows && n < (1ull << 30))
-        n <<= 1;
+    uint64_t n = bucket_count(cfg->max_flows);
     t->buckets = calloc(n, sizeof *t->buckets);
     if (!t->buckets) {
         free(t);

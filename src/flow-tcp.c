@@ -140,7 +140,7 @@ static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t s
     seglog_add(w, pkt, start, pkt->payload_len);
 }
 
-static void dir_reset(struct flow_table *t, struct flow *f, struct tcp_dir *d)
+static void dir_reset(struct tcp_dir *d)
 {
     struct tcp_window *w = d->win;
     memset(d, 0, sizeof *d);
@@ -150,8 +150,6 @@ static void dir_reset(struct flow_table *t, struct flow *f, struct tcp_dir *d)
         w->seg_next = w->seg_count = 0;
         d->win = w;
     }
-    (void)t;
-    (void)f;
 }
 
 void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct packet *pkt,
@@ -168,8 +166,8 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
      * after a refused or finished one), not a continuation of the old stream. */
     if (syn && !ack && (d->flags & TDF_SYN) && th->seq != d->isn &&
         f->tcp_state == FLOW_TCP_CLOSING) {
-        dir_reset(t, f, &f->tcp[0]);
-        dir_reset(t, f, &f->tcp[1]);
+        dir_reset(&f->tcp[0]);
+        dir_reset(&f->tcp[1]);
         f->tcp_state = FLOW_TCP_NEW;
         f->first_ts = pkt->ts_ns;
         flow_note_reuse(t);

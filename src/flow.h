@@ -142,6 +142,10 @@ struct flow_config {
 
 struct flow_table;
 
+/* The smallest byte cap that lets `cfg` track one flow with both windows: the bucket
+ * array, one pool chunk and two windows. */
+uint64_t flow_table_min_memory(const struct flow_config *cfg);
+
 /* Creates a table with its own seeded hash; NULL when out of memory. */
 struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed);
 void flow_table_free(struct flow_table *t);

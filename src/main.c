@@ -27,7 +27,7 @@ static const char usage_text[] =
     "  --flow-memory SIZE   memory for flows and payload windows, e.g. 512M\n"
     "                       (default 512M; K, M, G suffixes)\n"
     "  --window BYTES       recent payload kept per TCP direction, a power of two\n"
-    "                       from 256 to 16M (default 16384)\n"
+    "                       from 256 to 16M (default 8192)\n"
     "  --grace SECONDS      keep comparing a TCP flow this long after FIN or RST\n"
     "                       (default 60)\n"
     "  --test-detector      also run the test-only detectors\n"
@@ -171,6 +171,12 @@ static int cmd_analyze(int argc, char **argv)
     }
     if (optind >= argc)
         return usage_error("%s", "analyze needs at least one capture file");
+    uint64_t need = flow_table_min_memory(&opt.flow);
+    if (opt.flow.max_memory < need)
+        return usage_error("--flow-memory %llu is too small for --max-flows %u and --window %u "
+                           "(at least %llu bytes)",
+                           (unsigned long long)opt.flow.max_memory, opt.flow.max_flows,
+                           opt.flow.window, (unsigned long long)need);
 
     opt.out = stdout;
     if (outpath) {
