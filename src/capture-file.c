@@ -10,7 +10,8 @@
 
 #include "capture.h"
 
-/* libpcap's messages for a damaged file say what was wrong but not where. */
+/* libpcap's messages for a damaged file say what was wrong but not where, so we keep
+ * the offset where the last good record ended. */
 static uint64_t file_offset(pcap_t *p)
 {
     FILE *fp = pcap_file(p);
@@ -34,7 +35,10 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
     fs->linktype = pcap_datalink(p);
     int supported = decode_linktype_supported(fs->linktype);
 
+    /* A classic pcap file has a 24-byte header and 16 bytes before each record, so the
+     * offset is counted; pcapng blocks vary, so there we ask the stream (a syscall). */
     uint64_t good_end = file_offset(p);
+    int classic = good_end == 24;
     struct pcap_pkthdr *h;
     const u_char *data;
     int rc;
@@ -43,7 +47,7 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
     while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
         fs->packets++;
         fs->bytes += h->len;
-        good_end = file_offset(p);
+        good_end = classic ? good_end + 16 + h->caplen : file_offset(p);
         if (!supported) {
             fs->skipped++;
             continue;

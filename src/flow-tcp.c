@@ -29,14 +29,25 @@ static void fingerprint_fill(struct tcp_fingerprint *fp, const struct packet *pk
     memcpy(fp->opt_kinds, th->opt_kinds, th->nopts);
 }
 
+/* Sets or clears the presence bits of stream positions [from, to), at most one window
+ * long: whole bytes at a time, single bits only at the ragged ends. */
 static void bits_update(uint8_t *bits, uint32_t size, int64_t from, int64_t to, int set)
 {
-    for (int64_t p = from; p < to; p++) {
-        uint32_t i = (uint32_t)p & (size - 1);
-        if (set)
-            bits[i >> 3] |= (uint8_t)(1u << (i & 7));
-        else
-            bits[i >> 3] &= (uint8_t)~(1u << (i & 7));
+    while (from < to) {
+        uint32_t i = (uint32_t)from & (size - 1);
+        uint32_t run = size - i; /* up to the end of the ring */
+        if ((int64_t)run > to - from)
+            run = (uint32_t)(to - from);
+        uint32_t end = i + run;
+        for (; i < end && (i & 7); i++) /* leading bits */
+            bits[i >> 3] = set ? (uint8_t)(bits[i >> 3] | (1u << (i & 7)))
+                               : (uint8_t)(bits[i >> 3] & ~(1u << (i & 7)));
+        uint32_t whole = (end - i) & ~7u;
+        memset(bits + (i >> 3), set ? 0xff : 0, whole >> 3);
+        for (i += whole; i < end; i++) /* trailing bits */
+            bits[i >> 3] = set ? (uint8_t)(bits[i >> 3] | (1u << (i & 7)))
+                               : (uint8_t)(bits[i >> 3] & ~(1u << (i & 7)));
+        from += run;
     }
 }
 

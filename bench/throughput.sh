@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# secondsight bench - read speed of `secondsight analyze` against libpcap alone
+# (`tcpdump -r FILE -w /dev/null`) on one capture, alternating runs, medians.
+# The capture is copied to /dev/shm first so both read from memory.
+# usage: bench/throughput.sh BINARY CAPTURE [RUNS]
+set -euo pipefail
+bin=${1:?usage: throughput.sh BINARY CAPTURE [RUNS]}
+src=${2:?usage: throughput.sh BINARY CAPTURE [RUNS]}
+runs=${3:-5}
+cap=/dev/shm/ss-bench-$$.pcap
+trap 'rm -f "$cap"' EXIT
+cp "$src" "$cap"
+
+secs() { # prints wall seconds of a command
+    local t0 t1
+    t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s.%N)
+    echo "$t1 - $t0" | bc -l
+}
+median() { sort -g | awk '{a[NR]=$1} END {m=(NR+1)/2; if (NR%2) print a[m]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+ts=() ss=()
+for i in $(seq 1 "$runs"); do
+    ts+=("$(secs tcpdump -r "$cap" -w /dev/null)")
+    ss+=("$(secs "$bin" analyze --json -o /dev/null "$cap")")
+done
+mt=$(printf '%s\n' "${ts[@]}" | median)
+ms=$(printf '%s\n' "${ss[@]}" | median)
+mb=$(echo "$(stat -c %s "$cap") / 1000000" | bc -l)
+pk=$(tcpdump -r "$cap" 2>/dev/null | wc -l)
+printf 'capture %s: %.0f MB, %d packets, %d alternating runs\n' "$src" "$mb" "$pk" "$runs"
+printf '%-28s %8s %10s %12s\n' tool median_s MB/s packets/s
+printf '%-28s %8.3f %10.0f %12.0f\n' "tcpdump -r -w /dev/null" "$mt" "$(echo "$mb/$mt" | bc -l)" "$(echo "$pk/$mt" | bc -l)"
+printf '%-28s %8.3f %10.0f %12.0f\n' "secondsight analyze" "$ms" "$(echo "$mb/$ms" | bc -l)" "$(echo "$pk/$ms" | bc -l)"
+printf 'ratio secondsight / tcpdump: %.2f\n' "$(echo "$ms/$mt" | bc -l)"
