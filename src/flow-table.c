@@ -215,21 +215,23 @@ static void note_memory(struct flow_table *t)
 
 static struct flow *flow_alloc(struct flow_table *t)
 {
-    if (!t->free_list) {
-        if (!reserve_memory(t, sizeof(struct flow_chunk), NULL))
+    if (!t->free_list && t->mem + sizeof(struct flow_chunk) > t->cfg.max_memory) {
+        /* At the byte cap the pool does not grow: the oldest flow gives up its record. */
+        if (!evict_oldest(t, NULL))
             return NULL;
-        if (!t->free_list) { /* eviction may have freed records already */
-            struct flow_chunk *c = malloc(sizeof *c);
-            if (!c)
-                return NULL;
-            c->next = t->chunks;
-            t->chunks = c;
-            t->mem += sizeof *c;
-            note_memory(t);
-            for (size_t i = FLOW_POOL_CHUNK; i-- > 0;) {
-                c->flows[i].hnext = t->free_list;
-                t->free_list = &c->flows[i];
-            }
+        t->stats.evicted_memory++;
+    }
+    if (!t->free_list) {
+        struct flow_chunk *c = malloc(sizeof *c);
+        if (!c)
+            return NULL;
+        c->next = t->chunks;
+        t->chunks = c;
+        t->mem += sizeof *c;
+        note_memory(t);
+        for (size_t i = FLOW_POOL_CHUNK; i-- > 0;) {
+            c->flows[i].hnext = t->free_list;
+            t->free_list = &c->flows[i];
         }
     }
     struct flow *f = t->free_list;
