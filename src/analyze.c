@@ -49,7 +49,7 @@ static void count_packet(struct run_stats *s, const struct packet *pkt)
         s->not_ip++;
     if (pkt->is_fragment)
         s->fragments++;
-    if (!pkt->l4_ok)
+    if (!pkt->ip_version || pkt->is_fragment)
         return;
     switch (pkt->proto) {
     case IPPROTO_NUM_TCP:
@@ -72,8 +72,6 @@ static void engine_packet(void *arg, struct packet *pkt)
 {
     struct engine *e = arg;
     struct run_stats *s = &e->stats;
-    s->packets++;
-    s->bytes += pkt->wirelen;
     s->last_ts = pkt->ts_ns;
 
     decode_packet(pkt);
@@ -155,6 +153,9 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
             fprintf(stderr, "secondsight: %s: %s\n", paths[i], fs->error);
             status = EXIT_TROUBLE;
         }
+        e.stats.packets += fs->packets;
+        e.stats.bytes += fs->bytes;
+        e.stats.skipped += fs->skipped;
         if (fs->skipped)
             fprintf(stderr, "secondsight: warning: %s: link type %s (%d) is not supported; "
                             "%llu packets skipped\n",

@@ -19,6 +19,20 @@ static uint64_t file_offset(pcap_t *p)
     return off < 0 ? 0 : (uint64_t)off;
 }
 
+/* Packet time in ns. A crafted record can claim any seconds value; times outside
+ * years 1970..9999 are clamped so arithmetic on them stays defined. */
+static int64_t packet_time_ns(int64_t sec, int64_t nsec)
+{
+    const int64_t max_sec = 253402300799; /* 9999-12-31T23:59:59Z */
+    if (sec < 0)
+        return 0;
+    if (sec > max_sec)
+        sec = max_sec;
+    if (nsec < 0 || nsec > 999999999)
+        nsec = 0;
+    return sec * 1000000000 + nsec;
+}
+
 enum capture_result capture_file_read(const char *path, uint32_t file_index,
                                       struct file_stats *fs, capture_cb cb, void *arg)
 {
@@ -28,8 +42,13 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
 
     pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!p) {
+        /* libpcap starts some messages with the path; we name the file ourselves. */
+        const char *msg = errbuf[0] ? errbuf : "cannot open";
+        size_t plen = strlen(path);
+        if (!strncmp(msg, path, plen) && !strncmp(msg + plen, ": ", 2))
+            msg += plen + 2;
         fs->failed = 1;
-        snprintf(fs->error, sizeof fs->error, "%s", errbuf[0] ? errbuf : "cannot open");
+        snprintf(fs->error, sizeof fs->error, "%s", msg);
         return CAPTURE_OPEN_FAILED;
     }
     fs->linktype = pcap_datalink(p);
@@ -55,7 +74,7 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
         memset(&pkt, 0, sizeof pkt);
         pkt.file_index = file_index;
         pkt.frame = fs->packets;
-        pkt.ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+        pkt.ts_ns = packet_time_ns(h->ts.tv_sec, h->ts.tv_usec);
         pkt.caplen = h->caplen;
         pkt.wirelen = h->len;
         pkt.linktype = fs->linktype;
@@ -69,8 +88,12 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
     if (rc == PCAP_ERROR) {
         fs->failed = 1;
         fs->error_offset = good_end;
-        snprintf(fs->error, sizeof fs->error, "damaged at byte offset %" PRIu64 " after %" PRIu64
-                 " good packets: %s", good_end, fs->packets, pcap_geterr(p));
+        if (good_end)
+            snprintf(fs->error, sizeof fs->error, "damaged at byte offset %" PRIu64
+                     " after %" PRIu64 " good packets: %s", good_end, fs->packets, pcap_geterr(p));
+        else /* a pipe: no offsets to tell */
+            snprintf(fs->error, sizeof fs->error, "damaged after %" PRIu64 " good packets: %s",
+                     fs->packets, pcap_geterr(p));
         res = CAPTURE_DAMAGED;
     }
     pcap_close(p);

@@ -30,7 +30,6 @@
 
 static const char *const event_names[DEV__COUNT] = {
     [DEV_LINK_TRUNCATED] = "link_truncated",
-    [DEV_LINK_UNSUPPORTED] = "link_unsupported",
     [DEV_VLAN_TOO_DEEP] = "vlan_too_deep",
     [DEV_MPLS_TOO_DEEP] = "mpls_too_deep",
     [DEV_NOT_IP] = "not_ip",
@@ -286,7 +285,7 @@ void decode_packet(struct packet *pkt)
             decode_ethertype(pkt, &r, proto);
         break;
     default:
-        packet_event(pkt, DEV_LINK_UNSUPPORTED);
+        /* Not reached: the capture layer skips and counts unsupported link types. */
         break;
     }
 }

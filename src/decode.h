@@ -13,7 +13,6 @@
  * event is counted once per packet where it occurs. Keep decode_event_name() in step. */
 enum decode_event {
     DEV_LINK_TRUNCATED,
-    DEV_LINK_UNSUPPORTED,     /* link type this build does not decode */
     DEV_VLAN_TOO_DEEP,
     DEV_MPLS_TOO_DEEP,
     DEV_NOT_IP,               /* ARP, LLDP and friends: counted, not decoded */

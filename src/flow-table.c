@@ -22,6 +22,7 @@ struct flow_table {
     size_t mem;               /* bytes accounted: buckets, chunks, windows */
     uint64_t next_id;
     struct flow *oldest, *newest;
+    struct flow *woldest, *wnewest; /* flows holding windows, oldest first */
     struct flow *free_list;
     struct flow_chunk *chunks;
     struct flow_stats stats;
@@ -30,6 +31,12 @@ struct flow_table {
 static size_t window_bytes(uint32_t size)
 {
     return sizeof(struct tcp_window) + size + size / 8;
+}
+
+static void note_memory(struct flow_table *t)
+{
+    if (t->mem > t->stats.memory_peak)
+        t->stats.memory_peak = t->mem;
 }
 
 static uint64_t bucket_count(uint32_t max_flows)
@@ -62,17 +69,49 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
     }
     t->mask = n - 1;
     t->mem = sizeof *t + n * sizeof *t->buckets;
+    note_memory(t);
     return t;
 }
 
-static void flow_release(struct flow_table *t, struct flow *f)
+static int wlist_has(const struct flow_table *t, const struct flow *f)
+{
+    return f->wolder || t->woldest == f;
+}
+
+static void wlist_unlink(struct flow_table *t, struct flow *f)
+{
+    if (!wlist_has(t, f))
+        return;
+    if (f->wolder)
+        f->wolder->wnewer = f->wnewer;
+    else
+        t->woldest = f->wnewer;
+    if (f->wnewer)
+        f->wnewer->wolder = f->wolder;
+    else
+        t->wnewest = f->wolder;
+    f->wolder = f->wnewer = NULL;
+}
+
+static void wlist_push_newest(struct flow_table *t, struct flow *f)
+{
+    f->wolder = t->wnewest;
+    f->wnewer = NULL;
+    if (t->wnewest)
+        t->wnewest->wnewer = f;
+    else
+        t->woldest = f;
+    t->wnewest = f;
+}
+
+/* Frees a flow's payload windows; the flow itself stays. */
+static void flow_drop_windows(struct flow_table *t, struct flow *f)
 {
     for (int d = 0; d < 2; d++) {
-        if (f->tcp[d].win) {
-            free(f->tcp[d].win);
-            f->tcp[d].win = NULL;
-        }
+        free(f->tcp[d].win);
+        f->tcp[d].win = NULL;
     }
+    wlist_unlink(t, f);
     t->mem -= f->mem;
     f->mem = 0;
 }
@@ -82,7 +121,7 @@ void flow_table_free(struct flow_table *t)
     if (!t)
         return;
     for (struct flow *f = t->oldest; f; f = f->newer)
-        flow_release(t, f);
+        flow_drop_windows(t, f);
     struct flow_chunk *c = t->chunks;
     while (c) {
         struct flow_chunk *next = c->next;
@@ -159,7 +198,7 @@ static void flow_destroy(struct flow_table *t, struct flow *f)
 {
     bucket_unlink(t, f);
     lru_unlink(t, f);
-    flow_release(t, f);
+    flow_drop_windows(t, f);
     f->hnext = t->free_list;
     t->free_list = f;
     t->count--;
@@ -184,40 +223,38 @@ static int flow_expired(const struct flow_table *t, const struct flow *f, int64_
     return now - f->last_ts > flow_timeout_ns(t, f);
 }
 
-/* Evicts the oldest flow other than `keep`; 0 when there is none. */
-static int evict_oldest(struct flow_table *t, const struct flow *keep)
+/* Evicts the least recently active flow; 0 when there is none. */
+static int evict_oldest(struct flow_table *t)
 {
-    struct flow *victim = t->oldest;
-    if (victim == keep)
-        victim = victim ? victim->newer : NULL;
-    if (!victim)
+    if (!t->oldest)
         return 0;
-    flow_destroy(t, victim);
+    flow_destroy(t, t->oldest);
     return 1;
 }
 
-/* Makes room for `need` more accounted bytes, evicting oldest flows; 0 on failure. */
+/* Makes room for `need` more accounted bytes by dropping the payload windows of the
+ * least recently active flows other than `keep`; 0 when that is not enough. The flows
+ * themselves stay tracked: memory pressure costs history, not state. */
 static int reserve_memory(struct flow_table *t, size_t need, const struct flow *keep)
 {
     while (t->mem + need > t->cfg.max_memory) {
-        if (!evict_oldest(t, keep))
+        struct flow *victim = t->woldest;
+        if (victim == keep)
+            victim = victim->wnewer;
+        if (!victim)
             return 0;
+        flow_drop_windows(t, victim);
         t->stats.evicted_memory++;
     }
     return 1;
 }
 
-static void note_memory(struct flow_table *t)
-{
-    if (t->mem > t->stats.memory_peak)
-        t->stats.memory_peak = t->mem;
-}
-
 static struct flow *flow_alloc(struct flow_table *t)
 {
-    if (!t->free_list && t->mem + sizeof(struct flow_chunk) > t->cfg.max_memory) {
-        /* At the byte cap the pool does not grow: the oldest flow gives up its record. */
-        if (!evict_oldest(t, NULL))
+    if (!t->free_list && !reserve_memory(t, sizeof(struct flow_chunk), NULL)) {
+        /* No windows left to drop and no room to grow the pool: the oldest flow gives
+         * up its record. */
+        if (!evict_oldest(t))
             return NULL;
         t->stats.evicted_memory++;
     }
@@ -261,6 +298,8 @@ struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
     f->mem += need;
     t->mem += need;
     note_memory(t);
+    if (!wlist_has(t, f))
+        wlist_push_newest(t, f);
     return w;
 }
 
@@ -304,7 +343,7 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
     }
     if (!f) {
         if (t->count >= t->cfg.max_flows) {
-            evict_oldest(t, NULL);
+            evict_oldest(t);
             t->stats.evicted_count++;
         }
         f = flow_alloc(t);
@@ -321,9 +360,15 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
         if (t->count > t->stats.active_peak)
             t->stats.active_peak = t->count;
         lru_push_newest(t, f);
-    } else if (f != t->newest) {
-        lru_unlink(t, f);
-        lru_push_newest(t, f);
+    } else {
+        if (f != t->newest) {
+            lru_unlink(t, f);
+            lru_push_newest(t, f);
+        }
+        if (f != t->wnewest && wlist_has(t, f)) {
+            wlist_unlink(t, f);
+            wlist_push_newest(t, f);
+        }
     }
     if (now > f->last_ts)
         f->last_ts = now;

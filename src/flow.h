@@ -99,12 +99,13 @@ struct flow {
     uint64_t id;              /* creation order, 1-based */
     struct flow *hnext;       /* bucket chain */
     struct flow *older, *newer; /* LRU list by last packet time */
+    struct flow *wolder, *wnewer; /* same order, only flows holding payload windows */
     uint8_t src_ip[16], dst_ip[16]; /* direction 0 is from src (the first packet's sender) */
     uint16_t src_port, dst_port;
     uint8_t tcp_state;        /* enum flow_tcp_state */
     int64_t first_ts, last_ts;
     uint64_t pkts[2], bytes[2];
-    size_t mem;               /* bytes accounted to this flow beyond its record */
+    size_t mem;               /* bytes of payload windows this flow holds */
     struct tcp_dir tcp[2];
 };
 
@@ -126,7 +127,8 @@ struct flow_stats {
     uint64_t created;
     uint64_t expired;
     uint64_t evicted_count;   /* at the flow count cap */
-    uint64_t evicted_memory;  /* at the byte cap */
+    uint64_t evicted_memory;  /* at the byte cap: payload windows dropped, or whole
+                               * flows when no window was left to drop */
     uint64_t reused;          /* new connection on a closed flow's 4-tuple */
     uint64_t alloc_failures;  /* flow or window memory could not be had: packet untracked */
     uint64_t active_peak;

@@ -23,16 +23,18 @@ static const char usage_text[] =
     "options for analyze:\n"
     "  --json               write JSON lines (one finding per line, then stats)\n"
     "  -o, --output FILE    write results to FILE instead of standard output\n"
-    "  --max-flows N        flows tracked at once (default 262144)\n"
+    "  --max-flows N        flows tracked at once, 1 to 1073741824 (default 262144)\n"
     "  --flow-memory SIZE   memory for flows and payload windows, e.g. 512M\n"
-    "                       (default 512M; K, M, G suffixes)\n"
+    "                       (default 512M; K, M, G suffixes; at least 1M)\n"
     "  --window BYTES       recent payload kept per TCP direction, a power of two\n"
     "                       from 256 to 16M (default 8192)\n"
-    "  --grace SECONDS      keep comparing a TCP flow this long after FIN or RST\n"
+    "  --grace SECONDS      keep a TCP flow that saw FIN or RST, still comparing\n"
+    "                       late copies, until it is idle this long, 0 to 86400\n"
     "                       (default 60)\n"
     "  --test-detector      also run the test-only detectors\n"
     "  -h, --help           show this help\n"
-    "  --version            show the version and the libpcap version\n"
+    "\n"
+    "  secondsight --version shows the version and the libpcap version.\n"
     "\n"
     "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n";
 
@@ -101,7 +103,6 @@ enum {
     OPT_WINDOW,
     OPT_GRACE,
     OPT_TEST_DETECTOR,
-    OPT_VERSION,
 };
 
 static const struct option analyze_longopts[] = {
@@ -115,6 +116,13 @@ static const struct option analyze_longopts[] = {
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* NO_COLOR (no-color.org): set and not empty turns colour off. */
+static int no_color(void)
+{
+    const char *v = getenv("NO_COLOR");
+    return v && *v;
+}
 
 static int cmd_analyze(int argc, char **argv)
 {
@@ -186,7 +194,7 @@ static int cmd_analyze(int argc, char **argv)
             return EXIT_TROUBLE;
         }
     }
-    opt.color = !opt.json && !outpath && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+    opt.color = !opt.json && !outpath && isatty(STDOUT_FILENO) && !no_color();
 
     int status = analyze_files(&opt, argv + optind, argc - optind);
     if (outpath && fclose(opt.out) != 0) {

@@ -50,7 +50,7 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
     fprintf(fp, " in %s\n\n", pcap);
 }
 
-/* Decode events other than those that are plain facts about normal traffic. */
+/* Every decode event that occurred, with its count. */
 static void print_events(FILE *fp, const struct run_stats *s)
 {
     int any = 0;

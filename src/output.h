@@ -21,8 +21,8 @@ struct file_stats {
 };
 
 struct run_stats {
-    uint64_t packets, bytes;
-    uint64_t skipped;         /* packets of link types this build does not decode */
+    uint64_t packets, bytes;  /* every frame read, skipped ones included */
+    uint64_t skipped;         /* frames of link types this build does not decode */
     uint64_t ipv4, ipv6, tcp, udp, icmp, other_proto, not_ip, fragments;
     uint64_t untracked;       /* TCP/UDP packets the flow table could not take */
     uint64_t findings;
