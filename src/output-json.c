@@ -55,8 +55,14 @@ const char *proto_name(uint8_t proto)
 
 const char *linktype_name(int linktype)
 {
-    const char *n = linktype >= 0 ? pcap_datalink_val_to_name(linktype) : NULL;
-    return n ? n : "unknown";
+    static char numbered[24];
+    if (linktype < 0)
+        return "unknown";
+    const char *n = pcap_datalink_val_to_name(linktype);
+    if (n)
+        return n;
+    snprintf(numbered, sizeof numbered, "DLT_%d", linktype);
+    return numbered;
 }
 
 static void json_fields(struct jw *w, const struct finding_field *fl, unsigned n)
