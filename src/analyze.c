@@ -79,23 +79,23 @@ static void engine_packet(void *arg, struct packet *pkt)
 
     struct detect_ctx ctx = {pkt, NULL, 0, NULL};
     struct tcp_seg_info seg;
+    struct flow *f = NULL;
     int trackable = pkt->l4_ok && !pkt->is_fragment &&
                     (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP);
     if (trackable) {
-        struct flow *f = flow_table_get(e->flows, pkt, &ctx.dir);
-        if (!f) {
+        f = flow_table_get(e->flows, pkt, &ctx.dir);
+        if (!f)
             s->untracked++;
-        } else {
-            ctx.flow = f;
-            if (pkt->proto == IPPROTO_NUM_TCP) {
-                flow_tcp_update(e->flows, f, ctx.dir, pkt, &seg);
-                ctx.seg = &seg;
-            }
-        }
+        else if (pkt->proto == IPPROTO_NUM_TCP)
+            flow_tcp_update(e->flows, f, ctx.dir, pkt, &seg);
     }
+    ctx.flow = f;
+    ctx.seg = f && pkt->proto == IPPROTO_NUM_TCP ? &seg : NULL;
     for (unsigned i = 0; i < detector_count; i++)
         if (e->enabled[i] && detectors[i]->on_packet)
             detectors[i]->on_packet(e->state[i], &ctx, &e->sink);
+    if (ctx.seg)
+        flow_tcp_learn(f, ctx.dir, pkt, &seg);
 }
 
 static int engine_init(struct engine *e, const struct analyze_options *opt, int nfiles)

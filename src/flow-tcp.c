@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "util-checksum.h"
 #include "util-seq.h"
 
 /* A segment further than this from the stream end cannot be a real one of this
@@ -70,7 +71,8 @@ static void ring_write(struct tcp_window *w, int64_t start, const uint8_t *data,
     }
 }
 
-static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t pos, uint32_t len)
+static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t pos, uint32_t len,
+                       int whole)
 {
     struct tcp_segment *s = &w->segs[w->seg_next];
     w->seg_next = (w->seg_next + 1) % TCP_SEGLOG;
@@ -88,6 +90,33 @@ static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t p
     s->flags = pkt->u.tcp.flags;
     s->df = pkt->df;
     s->has_ts = pkt->u.tcp.has_ts;
+    s->whole = whole && pkt->payload_len == pkt->payload_wire_len;
+    s->hdr_sum = 0;
+    if (s->whole) {
+        uint32_t hlen = pkt->u.tcp.hlen;
+        s->hdr_sum = csum_add(transport_pseudo_sum(pkt, hlen + len), pkt->l4, hlen);
+    }
+}
+
+int flow_segment_checksum(const struct tcp_window *w, const struct tcp_segment *s)
+{
+    if (!s->whole || s->pos < w->hi - (int64_t)w->size || s->pos + (int64_t)s->len > w->hi)
+        return CSUM_UNKNOWN;
+    /* The bytes may wrap around the ring: two pieces. When the first is odd, the second
+     * starts mid-word, so its folded sum is byte-swapped before it is added. */
+    uint32_t i = (uint32_t)s->pos & (w->size - 1);
+    uint32_t n1 = w->size - i < s->len ? w->size - i : s->len;
+    uint64_t sum = csum_add(s->hdr_sum, w->bytes + i, n1);
+    if (n1 < s->len) {
+        uint64_t s2 = csum_add(0, w->bytes, s->len - n1);
+        if (n1 & 1) {
+            while (s2 >> 16)
+                s2 = (s2 & 0xffff) + (s2 >> 16);
+            s2 = ((s2 & 0xff) << 8) | (s2 >> 8);
+        }
+        sum += s2;
+    }
+    return csum_fold(sum) == 0xffff ? CSUM_OK : CSUM_BAD;
 }
 
 /* The earlier segments, newest first, that hold stream position `at`. */
@@ -125,6 +154,7 @@ static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t s
             info->unverifiable += (uint32_t)stale;
         from = lo;
     }
+    int whole = from == start && from >= old_hi;
     if (from >= old_hi) {
         /* All new territory, the common case: nothing to compare. */
         ring_write(w, start, data, from, end);
@@ -148,7 +178,7 @@ static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t s
     }
     if (info->differ)
         seglog_find(w, info->first_diff, info);
-    seglog_add(w, pkt, start, pkt->payload_len);
+    seglog_add(w, pkt, start, pkt->payload_len, whole);
 }
 
 static void dir_reset(struct tcp_dir *d)
@@ -167,16 +197,16 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
                      struct tcp_seg_info *info)
 {
     struct tcp_dir *d = &f->tcp[dir];
+    struct tcp_dir *o = &f->tcp[!dir];
     const struct tcp_view *th = &pkt->u.tcp;
     int syn = (th->flags & TH_SYN) != 0;
     int ack = (th->flags & TH_ACK) != 0;
 
     memset(info, 0, sizeof *info);
 
-    /* A fresh SYN on a closed 4-tuple with a new ISN is a new connection (port reuse
-     * after a refused or finished one), not a continuation of the old stream. */
-    if (syn && !ack && (d->flags & TDF_SYN) && th->seq != d->isn &&
-        f->tcp_state == FLOW_TCP_CLOSING) {
+    /* A SYN with a new ISN on a known 4-tuple is a new connection (port reuse after a
+     * refused, finished or forgotten one), not a continuation of the old stream. */
+    if (syn && !ack && (d->flags & TDF_SYN) && th->seq != d->isn) {
         dir_reset(&f->tcp[0]);
         dir_reset(&f->tcp[1]);
         f->tcp_state = FLOW_TCP_NEW;
@@ -186,6 +216,19 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
 
     info->after_close = (d->flags & (TDF_FIN | TDF_RST)) != 0;
 
+    if (syn && ack && (d->flags & TDF_SYN) && th->seq != d->isn && !(d->flags & TDF_ALT_ISN)) {
+        /* A second SYN/ACK with another ISN: keep the first until the peer's ACK says
+         * which one it took (a detector judges whether this was a hijack). */
+        d->flags |= TDF_ALT_ISN;
+        d->alt_isn = th->seq;
+    }
+    if (ack && !syn && (o->flags & TDF_ALT_ISN) && o->next_pos == 0 &&
+        th->ack == o->alt_isn + 1 && th->ack != o->isn + 1) {
+        o->isn = o->alt_isn;
+        o->next_seq = o->alt_isn + 1;
+        o->flags &= ~(uint32_t)TDF_ALT_ISN;
+        info->isn_switched = 1;
+    }
     if (syn && !(d->flags & TDF_SYN)) {
         d->flags |= TDF_SYN | TDF_SYNC | TDF_HS;
         d->isn = th->seq;
@@ -213,12 +256,14 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
     int64_t end_wire = pos + pkt->payload_wire_len;
     info->pos = pos;
     info->end = pos + pkt->payload_len;
+    info->prev_next_pos = d->next_pos;
     info->retransmit = pos < d->next_pos;
 
     if (pos - d->next_pos > TCP_MAX_JUMP || d->next_pos - pos > TCP_MAX_JUMP) {
         info->out_of_window = 1;
     } else {
-        if (pkt->payload_len > 0) {
+        /* RST payload is diagnostic text, not stream data (RFC 9293 section 3.5.3). */
+        if (pkt->payload_len > 0 && !(th->flags & TH_RST)) {
             if (!d->win)
                 d->win = flow_window_alloc(t, f);
             if (d->win)
@@ -242,4 +287,58 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
     }
     fingerprint_fill(&d->last, pkt);
     d->pkts_since_hs++;
+}
+
+static void baseline_ttl(struct tcp_baseline *b, uint8_t ttl)
+{
+    for (int i = 0; i < 2; i++) {
+        if (b->ttl_n[i] && b->ttl[i] == ttl) {
+            b->ttl_n[i]++;
+            return;
+        }
+        if (!b->ttl_n[i]) {
+            b->ttl[i] = ttl;
+            b->ttl_n[i] = 1;
+            return;
+        }
+    }
+    b->ttl_other_n++;
+}
+
+void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,
+                    const struct tcp_seg_info *info)
+{
+    struct tcp_baseline *b = &f->tcp[dir].base;
+    const struct tcp_view *th = &pkt->u.tcp;
+
+    baseline_ttl(b, pkt->ttl);
+    if (pkt->df)
+        b->df_n++;
+    else
+        b->nodf_n++;
+    if (pkt->ip_version == 4 && b->pkts) {
+        uint16_t delta = (uint16_t)(pkt->ip_id - b->ip_id_last);
+        if (delta == 0)
+            b->ipid_same_n++;
+        else if (delta <= 1024)
+            b->ipid_inc_n++;
+        else
+            b->ipid_jump_n++;
+    }
+    b->ip_id_last = pkt->ip_id;
+    if (!(th->flags & (TH_SYN | TH_RST))) {
+        int first = b->ts_n + b->nots_n == 0;
+        if (th->has_ts)
+            b->ts_n++;
+        else
+            b->nots_n++;
+        if (first || th->window < b->win_min)
+            b->win_min = th->window;
+        if (first || th->window > b->win_max)
+            b->win_max = th->window;
+    }
+    if (th->has_ts)
+        b->tsval_last = th->tsval;
+    (void)info;
+    b->pkts++;
 }

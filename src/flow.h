@@ -49,6 +49,26 @@ struct tcp_segment {
     uint8_t ttl;
     uint8_t flags;
     uint8_t df : 1, has_ts : 1;
+    uint8_t whole : 1;        /* all its bytes went into the window as first copy */
+    uint64_t hdr_sum;         /* checksum share of pseudo-header and TCP header; 0 when
+                               * the segment was cut by the snap length */
+};
+
+/* What a direction's packets have looked like so far, learnt after detectors ran, so
+ * a detector sees the baseline as it stood before the packet it judges. Counts of
+ * values rather than last values, so one odd packet does not redefine normal. */
+struct tcp_baseline {
+    uint32_t pkts;
+    uint8_t ttl[2];           /* the first two distinct TTLs seen */
+    uint32_t ttl_n[2], ttl_other_n;
+    uint32_t df_n, nodf_n;
+    uint32_t ts_n, nots_n;    /* non-SYN, non-RST packets with and without timestamps */
+    uint32_t tsval_last;
+    uint16_t ip_id_last;
+    uint16_t ipid_inc_n;      /* IP-ID went up by 1..1024 from the previous packet */
+    uint16_t ipid_same_n;     /* IP-ID repeated (often constant 0 with DF) */
+    uint16_t ipid_jump_n;     /* anything else: random or global counters */
+    uint16_t win_min, win_max;/* raw windows of non-SYN packets */
 };
 
 /* Recent payload bytes of one direction, indexed by stream position modulo `size`:
@@ -70,17 +90,20 @@ enum tcp_dir_flags {
     TDF_RST = 1 << 2,         /* sent a RST */
     TDF_SYNC = 1 << 3,        /* stream position mapping set (next_seq valid) */
     TDF_HS = 1 << 4,          /* handshake fingerprint valid */
+    TDF_ALT_ISN = 1 << 5,     /* a second SYN/ACK offered alt_isn */
 };
 
 struct tcp_dir {
     uint32_t flags;           /* enum tcp_dir_flags */
     uint32_t isn;
+    uint32_t alt_isn;         /* a conflicting SYN/ACK's ISN, until the peer picks one */
     uint32_t next_seq;        /* sequence number of next_pos */
     int64_t next_pos;         /* one past the highest stream position seen */
     int64_t fin_pos;
     int64_t close_ts;         /* packet time of the first FIN/RST, 0 when open */
     struct tcp_fingerprint hs;   /* from the SYN or SYN/ACK */
     struct tcp_fingerprint last; /* from the latest packet */
+    struct tcp_baseline base;
     uint64_t pkts_since_hs;
     struct tcp_window *win;
 };
@@ -112,6 +135,7 @@ struct flow {
 /* What the flow layer learnt from one TCP segment, for detectors to judge. */
 struct tcp_seg_info {
     int64_t pos, end;         /* stream range of the payload, [pos, end) */
+    int64_t prev_next_pos;    /* the direction's stream end before this segment */
     uint32_t overlap;         /* payload bytes that were already in the window */
     uint32_t differ;          /* of those, bytes whose value differs */
     uint32_t unverifiable;    /* bytes overlapping data that left the window */
@@ -121,6 +145,7 @@ struct tcp_seg_info {
     uint8_t after_close;      /* this direction had already sent FIN or RST */
     uint8_t retransmit;       /* starts below next_pos */
     uint8_t out_of_window;    /* too far from the stream to be real: not stored */
+    uint8_t isn_switched;     /* the peer's handshake ISN was replaced by alt_isn */
 };
 
 struct flow_stats {
@@ -160,6 +185,16 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
 /* Updates TCP direction state and the payload window with `pkt`, filling `info`. */
 void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct packet *pkt,
                      struct tcp_seg_info *info);
+
+/* Checksum verdict (enum csum_state) of a remembered segment, from its stored header
+ * share and its payload as the window still holds it; CSUM_UNKNOWN when the window no
+ * longer has all of its bytes as that segment sent them. For conflicts only: it costs
+ * a pass over the segment's payload. */
+int flow_segment_checksum(const struct tcp_window *w, const struct tcp_segment *s);
+
+/* Folds `pkt` into its direction's baseline; called after the detectors saw it. */
+void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,
+                    const struct tcp_seg_info *info);
 
 size_t flow_table_count(const struct flow_table *t);
 size_t flow_table_memory(const struct flow_table *t);
