@@ -53,6 +53,7 @@ static const char *const event_names[DEV__COUNT] = {
     [DEV_ICMPV6_TRUNCATED] = "icmpv6_truncated",
     [DEV_PAYLOAD_SNAPPED] = "payload_snapped",
     [DEV_LINK_PADDING] = "link_padding",
+    [DEV_TCP_PADDING_PAYLOAD] = "tcp_padding_payload",
 };
 
 const char *decode_event_name(enum decode_event ev)

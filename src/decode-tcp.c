@@ -63,6 +63,21 @@ static void decode_tcp_options(struct packet *pkt, struct reader opts)
     }
 }
 
+/* Trailing zero bytes of "payload" in a frame of Ethernet's minimum size (60 bytes,
+ * 64 with the FCS) are the frame's padding, counted into the IP length by a device on
+ * the way (seen on pure ACKs, on SYN/ACKs, and on short segments whose receiver
+ * acknowledges only the bytes before the zeros): never stream data. Returns how many
+ * to drop. */
+static uint32_t padding_in_payload(const struct packet *pkt)
+{
+    if (pkt->wirelen > 64 || pkt->payload_len > 8 || pkt->payload_len != pkt->payload_wire_len)
+        return 0;
+    uint32_t n = 0;
+    while (n < pkt->payload_len && pkt->payload[pkt->payload_len - 1 - n] == 0)
+        n++;
+    return n;
+}
+
 void decode_tcp(struct packet *pkt, struct reader *r)
 {
     struct tcp_view *t = &pkt->u.tcp;
@@ -96,4 +111,10 @@ void decode_tcp(struct packet *pkt, struct reader *r)
     decode_tcp_options(pkt, reader_sub(r, hlen - 20));
     pkt->l4_ok = 1;
     packet_set_payload(pkt, r, ip_payload_len(pkt, hlen));
+    uint32_t pad = padding_in_payload(pkt);
+    if (pad) {
+        packet_event(pkt, DEV_TCP_PADDING_PAYLOAD);
+        pkt->payload_len -= pad;
+        pkt->payload_wire_len -= pad;
+    }
 }

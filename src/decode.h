@@ -36,6 +36,8 @@ enum decode_event {
     DEV_ICMPV6_TRUNCATED,
     DEV_PAYLOAD_SNAPPED,      /* transport payload cut by the snap length */
     DEV_LINK_PADDING,         /* trailing link bytes beyond the IP length (never payload) */
+    DEV_TCP_PADDING_PAYLOAD,  /* trailing zero "payload" in a minimum-size frame: padding
+                               * an upstream device counted into the IP length, dropped */
     DEV__COUNT
 };
 

@@ -3,6 +3,7 @@
 
 const struct detector *const detectors[] = {
     &detector_test_marker,
+    &detector_tcp_injection,
 };
 
 const unsigned detector_count = sizeof detectors / sizeof detectors[0];

@@ -30,5 +30,6 @@ extern const unsigned detector_count;
 
 /* Detectors, one per file. */
 extern const struct detector detector_test_marker;
+extern const struct detector detector_tcp_injection;
 
 #endif

@@ -88,3 +88,24 @@ const char *confidence_name(enum confidence c)
         return "low";
     }
 }
+
+void finding_evidence_copies(struct finding *f)
+{
+    add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, "copies", FIELD_COPIES);
+}
+
+struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v)
+{
+    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_BOOL);
+    if (fl)
+        fl->i = v != 0;
+    return fl;
+}
+
+struct finding_field *finding_app_list(struct finding *f, const char *key, const char *csv)
+{
+    struct finding_field *fl = add_field(f->app, &f->napp, 8, key, FIELD_STR_LIST);
+    if (fl)
+        snprintf(fl->s, sizeof fl->s, "%s", csv);
+    return fl;
+}

@@ -10,7 +10,7 @@
 
 enum confidence { CONF_LOW, CONF_MEDIUM, CONF_HIGH };
 
-enum field_type { FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST };
+enum field_type { FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST, FIELD_COPIES };
 
 /* A class-specific key/value; STR_LIST holds comma-separated items written as a JSON
  * array of strings. Keys are static strings. */
@@ -21,11 +21,29 @@ struct finding_field {
     char s[160];
 };
 
+/* One copy of a packet a finding compares: its headers, where it came from, and what
+ * the detector made of it. Written as an element of evidence.copies. */
+struct finding_copy {
+    frame_ref frame;
+    int64_t ts_ns;
+    uint32_t seq, ack;
+    uint32_t len;
+    uint16_t ip_id, window;
+    uint8_t ttl, flags;
+    uint8_t df, has_ts;
+    uint8_t csum;             /* enum csum_state */
+    int8_t hops;              /* estimated from TTL; -1 unknown */
+    const char *role;         /* "forged", "genuine", "undetermined" */
+    char tells[128];          /* comma-separated names of the fields that broke */
+};
+
+#define FINDING_MAX_COPIES 4
+
 struct finding {
     const char *class_name;   /* static, e.g. "tcp_injection" */
     enum confidence confidence;
     int64_t ts_ns;            /* packet time of the packet that completed the finding */
-    char summary[320];
+    char summary[512];
 
     /* the flow, oriented from the sender of the suspect packet */
     uint8_t ip_version, proto;
@@ -36,6 +54,9 @@ struct finding {
     uint8_t nframes, nforged;
     frame_ref frames[FINDING_MAX_FRAMES];
     frame_ref forged[FINDING_MAX_FRAMES];
+
+    uint8_t ncopies;
+    struct finding_copy copies[FINDING_MAX_COPIES];
 
     uint8_t nevidence, napp;
     struct finding_field evidence[FINDING_MAX_FIELDS]; /* after pcap/frames/forged_frames */
@@ -54,6 +75,11 @@ struct finding_field *finding_evidence_int(struct finding *f, const char *key, i
 struct finding_field *finding_evidence_str(struct finding *f, const char *key, const char *v);
 struct finding_field *finding_app_int(struct finding *f, const char *key, int64_t v);
 struct finding_field *finding_app_str(struct finding *f, const char *key, const char *v);
+
+/* Marks where evidence.copies goes among the evidence fields. */
+void finding_evidence_copies(struct finding *f);
+struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v);
+struct finding_field *finding_app_list(struct finding *f, const char *key, const char *csv);
 
 const char *confidence_name(enum confidence c);
 

@@ -98,6 +98,21 @@ static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t p
     }
 }
 
+uint32_t flow_window_read(const struct tcp_window *w, int64_t pos, uint32_t len, uint8_t *buf)
+{
+    uint32_t n = 0;
+    if (!w)
+        return 0;
+    for (; n < len; n++) {
+        int64_t p = pos + n;
+        uint32_t i = (uint32_t)p & (w->size - 1);
+        if (p < w->hi - (int64_t)w->size || p >= w->hi || !(w->present[i >> 3] & (1u << (i & 7))))
+            break;
+        buf[n] = w->bytes[i];
+    }
+    return n;
+}
+
 int flow_segment_checksum(const struct tcp_window *w, const struct tcp_segment *s)
 {
     if (!s->whole || s->pos < w->hi - (int64_t)w->size || s->pos + (int64_t)s->len > w->hi)
@@ -228,6 +243,10 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
         o->next_seq = o->alt_isn + 1;
         o->flags &= ~(uint32_t)TDF_ALT_ISN;
         info->isn_switched = 1;
+    }
+    if (ack && (!(d->flags & TDF_ACKED) || seq_gt(th->ack, d->max_ack))) {
+        d->flags |= TDF_ACKED;
+        d->max_ack = th->ack;
     }
     if (syn && !(d->flags & TDF_SYN)) {
         d->flags |= TDF_SYN | TDF_SYNC | TDF_HS;

@@ -91,12 +91,14 @@ enum tcp_dir_flags {
     TDF_SYNC = 1 << 3,        /* stream position mapping set (next_seq valid) */
     TDF_HS = 1 << 4,          /* handshake fingerprint valid */
     TDF_ALT_ISN = 1 << 5,     /* a second SYN/ACK offered alt_isn */
+    TDF_ACKED = 1 << 6,       /* sent an ACK (max_ack valid) */
 };
 
 struct tcp_dir {
     uint32_t flags;           /* enum tcp_dir_flags */
     uint32_t isn;
     uint32_t alt_isn;         /* a conflicting SYN/ACK's ISN, until the peer picks one */
+    uint32_t max_ack;         /* highest acknowledgment number this direction sent */
     uint32_t next_seq;        /* sequence number of next_pos */
     int64_t next_pos;         /* one past the highest stream position seen */
     int64_t fin_pos;
@@ -191,6 +193,10 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
  * longer has all of its bytes as that segment sent them. For conflicts only: it costs
  * a pass over the segment's payload. */
 int flow_segment_checksum(const struct tcp_window *w, const struct tcp_segment *s);
+
+/* Copies the window's bytes for stream positions [pos, pos+len) into buf, stopping at
+ * the first byte the window does not hold; returns how many were copied. */
+uint32_t flow_window_read(const struct tcp_window *w, int64_t pos, uint32_t len, uint8_t *buf);
 
 /* Folds `pkt` into its direction's baseline; called after the detectors saw it. */
 void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,

@@ -65,7 +65,85 @@ const char *linktype_name(int linktype)
     return numbered;
 }
 
-static void json_fields(struct jw *w, const struct finding_field *fl, unsigned n)
+static const char *csum_name(uint8_t c)
+{
+    return c == 1 ? "ok" : c == 2 ? "bad" : "unknown";
+}
+
+/* TCP flags as tcpdump writes them: S F R P . (ACK) U E W. */
+void format_tcp_flags(char buf[12], uint8_t flags)
+{
+    static const struct {
+        uint8_t bit;
+        char c;
+    } names[] = {{TH_SYN, 'S'}, {TH_FIN, 'F'}, {TH_RST, 'R'}, {TH_PSH, 'P'},
+                 {TH_ACK, '.'}, {TH_URG, 'U'}, {TH_ECE, 'E'}, {TH_CWR, 'W'}};
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].bit)
+            buf[n++] = names[i].c;
+    buf[n] = '\0';
+}
+
+static void json_string_list(struct jw *w, const char *csv)
+{
+    jw_array_begin(w);
+    const char *p = csv;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        jw_string_n(w, p, len);
+        p += len + (comma != NULL);
+    }
+    jw_array_end(w);
+}
+
+static void json_copies(struct jw *w, const struct finding *f)
+{
+    char flags[12];
+    jw_array_begin(w);
+    for (unsigned i = 0; i < f->ncopies; i++) {
+        const struct finding_copy *c = &f->copies[i];
+        format_tcp_flags(flags, c->flags);
+        jw_object_begin(w);
+        jw_key(w, "frame");
+        jw_uint(w, FRAME_REF_FRAME(c->frame));
+        jw_key(w, "role");
+        jw_string(w, c->role ? c->role : "undetermined");
+        jw_key(w, "seq");
+        jw_uint(w, c->seq);
+        jw_key(w, "len");
+        jw_uint(w, c->len);
+        jw_key(w, "flags");
+        jw_string(w, flags);
+        jw_key(w, "ack");
+        jw_uint(w, c->ack);
+        jw_key(w, "ttl");
+        jw_uint(w, c->ttl);
+        jw_key(w, "hops");
+        if (c->hops >= 0)
+            jw_int(w, c->hops);
+        else
+            jw_null(w);
+        jw_key(w, "ip_id");
+        jw_uint(w, c->ip_id);
+        jw_key(w, "df");
+        jw_bool(w, c->df);
+        jw_key(w, "window");
+        jw_uint(w, c->window);
+        jw_key(w, "timestamps");
+        jw_bool(w, c->has_ts);
+        jw_key(w, "checksum");
+        jw_string(w, csum_name(c->csum));
+        jw_key(w, "tells");
+        json_string_list(w, c->tells);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+}
+
+static void json_fields(struct jw *w, const struct finding *f, const struct finding_field *fl,
+                        unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
         jw_key(w, fl[i].key);
@@ -79,18 +157,12 @@ static void json_fields(struct jw *w, const struct finding_field *fl, unsigned n
         case FIELD_STR:
             jw_string(w, fl[i].s);
             break;
-        case FIELD_STR_LIST: {
-            jw_array_begin(w);
-            const char *p = fl[i].s;
-            while (*p) {
-                const char *comma = strchr(p, ',');
-                size_t len = comma ? (size_t)(comma - p) : strlen(p);
-                jw_string_n(w, p, len);
-                p += len + (comma != NULL);
-            }
-            jw_array_end(w);
+        case FIELD_STR_LIST:
+            json_string_list(w, fl[i].s);
             break;
-        }
+        case FIELD_COPIES:
+            json_copies(w, f);
+            break;
         }
     }
 }
@@ -154,12 +226,12 @@ void json_finding(struct jw *w, const struct finding *f, const struct run_stats 
     json_frames(w, f->frames, f->nframes, f->file_index);
     jw_key(w, "forged_frames");
     json_frames(w, f->forged, f->nforged, f->file_index);
-    json_fields(w, f->evidence, f->nevidence);
+    json_fields(w, f, f->evidence, f->nevidence);
     jw_object_end(w);
     if (f->napp) {
         jw_key(w, "app");
         jw_object_begin(w);
-        json_fields(w, f->app, f->napp);
+        json_fields(w, f, f->app, f->napp);
         jw_object_end(w);
     }
     jw_object_end(w);

@@ -48,6 +48,7 @@ void format_timestamp(char buf[32], int64_t ts_ns);
 /* Formats an IPv4 or IPv6 address into buf[46]. */
 void format_ip(char buf[46], int ip_version, const uint8_t *addr);
 const char *proto_name(uint8_t proto);
+void format_tcp_flags(char buf[12], uint8_t flags);
 const char *linktype_name(int linktype);
 
 void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats);

@@ -1,0 +1,397 @@
+/* secondsight - tcp_injection and forged_packet: two copies of the same stream bytes
+ * that differ (a forger racing the real sender), and a lone packet whose headers break
+ * its direction's baseline (an in-path forger that dropped the real one). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode-http.h"
+#include "detect-fingerprint.h"
+#include "detect.h"
+#include "util-checksum.h"
+#include "util-seq.h"
+
+/* Recent events remembered to keep one event one alert: the retransmissions of a
+ * genuine reply that follow a forged one all conflict with it again. */
+#define RECENT_MAX 1024
+/* Lone forged-looking packets held back this long (packet time) in case the genuine
+ * copy arrives: then the race is reported once, as tcp_injection. */
+#define PENDING_HOLD_NS (2 * 1000000000LL)
+#define PENDING_MAX 64
+/* forged_packet needs this much evidence: a score over independent fields. */
+#define FORGED_MIN_SCORE 4
+#define FORGED_MIN_FIELDS 2
+/* Bytes of a forged copy read for HTTP enrichment. */
+#define APP_PEEK 2048
+
+enum { CLASS_INJECTION, CLASS_FORGED };
+
+struct recent {
+    uint64_t flow_id;
+    int64_t lo, hi;           /* stream range of the event */
+    uint8_t dir, cls;
+};
+
+struct pending {
+    uint64_t flow_id;
+    uint8_t dir;
+    int64_t deadline;
+    frame_ref frame;
+    struct finding f;
+};
+
+struct inj_state {
+    struct recent recent[RECENT_MAX];
+    unsigned recent_next, recent_n;
+    struct pending pend[PENDING_MAX];
+    unsigned npend;
+};
+
+static int inj_init(void **state)
+{
+    *state = calloc(1, sizeof(struct inj_state));
+    return *state != NULL;
+}
+
+static void inj_free(void *state)
+{
+    free(state);
+}
+
+/* The event this range belongs to, widened to cover it; NULL when it is new. */
+static struct recent *recent_find(struct inj_state *st, uint64_t flow_id, int dir, int cls,
+                                  int64_t lo, int64_t hi)
+{
+    for (unsigned k = 0; k < st->recent_n; k++) {
+        struct recent *r = &st->recent[k];
+        if (r->flow_id != flow_id || r->dir != dir || r->cls != cls)
+            continue;
+        if (cls == CLASS_FORGED || (lo <= r->hi && hi >= r->lo)) {
+            if (lo < r->lo)
+                r->lo = lo;
+            if (hi > r->hi)
+                r->hi = hi;
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void recent_add(struct inj_state *st, uint64_t flow_id, int dir, int cls, int64_t lo,
+                       int64_t hi)
+{
+    struct recent *r = &st->recent[st->recent_next];
+    st->recent_next = (st->recent_next + 1) % RECENT_MAX;
+    if (st->recent_n < RECENT_MAX)
+        st->recent_n++;
+    r->flow_id = flow_id;
+    r->dir = (uint8_t)dir;
+    r->cls = (uint8_t)cls;
+    r->lo = lo;
+    r->hi = hi;
+}
+
+static void pending_remove(struct inj_state *st, unsigned k)
+{
+    st->pend[k] = st->pend[--st->npend];
+}
+
+/* Emits held-back forged_packet findings whose genuine copy never came. */
+static void pending_flush(struct inj_state *st, int64_t now, int all, struct finding_sink *sink)
+{
+    for (unsigned k = 0; k < st->npend;) {
+        if (all || now > st->pend[k].deadline) {
+            sink->emit(sink, &st->pend[k].f);
+            pending_remove(st, k);
+        } else {
+            k++;
+        }
+    }
+}
+
+/* Drops a held-back forged_packet that a race alert now explains. */
+static void pending_cancel(struct inj_state *st, uint64_t flow_id, int dir, frame_ref a,
+                           frame_ref b)
+{
+    for (unsigned k = 0; k < st->npend;) {
+        struct pending *p = &st->pend[k];
+        if (p->flow_id == flow_id && p->dir == dir && (p->frame == a || p->frame == b))
+            pending_remove(st, k);
+        else
+            k++;
+    }
+}
+
+/* "client", "server", or "sender" when the capture missed the handshake. */
+static const char *side_name(const struct flow *f, int dir)
+{
+    if (!(f->tcp[0].flags & TDF_SYN) || !(f->tcp[1].flags & TDF_SYN))
+        return "sender";
+    return dir == 0 ? "client" : "server";
+}
+
+/* HTTP enrichment of a forged copy's bytes; also returns a short description. */
+static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t flags,
+                       char *what, size_t what_size)
+{
+    struct http_response r;
+    char tells[160];
+    http_response_parse(p, n, &r);
+    snprintf(what, what_size, "forged data");
+    if (!r.status) {
+        if (flags & TH_FIN) {
+            finding_app_str(f, "proto", "unknown");
+            finding_app_list(f, "tells", "fin_on_first_segment");
+        }
+        return;
+    }
+    http_response_tells(&r, tells, sizeof tells);
+    if (flags & TH_FIN) {
+        size_t used = strlen(tells);
+        snprintf(tells + used, sizeof tells - used, "%sfin_on_first_segment", used ? "," : "");
+    }
+    finding_app_str(f, "proto", "http");
+    finding_app_int(f, "status", r.status);
+    if (r.location[0])
+        finding_app_str(f, "location", r.location);
+    finding_app_list(f, "tells", tells);
+    if (r.location[0])
+        snprintf(what, what_size, "a forged HTTP %d to %s", r.status, r.location);
+    else
+        snprintf(what, what_size, "a forged HTTP %d", r.status);
+}
+
+static const char *csum_word(int c)
+{
+    return c == CSUM_BAD ? "bad" : c == CSUM_OK ? "ok" : "unknown";
+}
+
+static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
+                            struct finding_sink *sink)
+{
+    const struct packet *pkt = ctx->pkt;
+    const struct flow *fl = ctx->flow;
+    const struct tcp_seg_info *seg = ctx->seg;
+    const struct tcp_dir *d = &fl->tcp[ctx->dir];
+    const struct tcp_dir *o = &fl->tcp[!ctx->dir];
+    int have_prior = seg->nprior > 0;
+    const struct tcp_segment *prior = have_prior ? &seg->prior[0] : NULL;
+
+    int64_t lo = seg->pos, hi = seg->end;
+    if (prior) {
+        if (prior->pos < lo)
+            lo = prior->pos;
+        if (prior->pos + (int64_t)prior->len > hi)
+            hi = prior->pos + (int64_t)prior->len;
+    }
+    if (recent_find(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi))
+        return; /* the same event again: a retransmission of one of the copies */
+    recent_add(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi);
+
+    /* Both copies are judged against the direction's other packets. */
+    struct tcp_baseline base = d->base;
+    struct fp_sample sc, sp;
+    struct fp_verdict vc, vp;
+    fp_from_packet(&sc, pkt);
+    if (prior) {
+        uint32_t seq = d->next_seq + (uint32_t)(prior->pos - d->next_pos);
+        fp_from_segment(&sp, prior, seq, pkt->ip_version);
+        fp_baseline_without(&base, &sp);
+        fp_judge(&base, d, o, &sp, &vp);
+    }
+    fp_judge(&base, d, o, &sc, &vc);
+
+    /* Which copy is forged: one clearly breaks the baseline and the other does not. */
+    int forged = 0; /* 1: prior, 2: current */
+    if (prior) {
+        if (vp.score >= 2 && vc.score == 0)
+            forged = 1;
+        else if (vc.score >= 2 && vp.score == 0)
+            forged = 2;
+        else if (vp.score - vc.score >= 3)
+            forged = 1;
+        else if (vc.score - vp.score >= 3)
+            forged = 2;
+    }
+
+    int csum_c = transport_checksum(pkt);
+    int csum_p = prior ? flow_segment_checksum(d->win, prior) : CSUM_UNKNOWN;
+    /* A copy with a bad checksum that the receiver never acknowledged was most likely
+     * dropped by it: damage or a capture artefact, not a forgery anyone saw. */
+    int p_acked = prior && (o->flags & TDF_ACKED) &&
+                  seq_geq(o->max_ack, sp.seq + prior->len);
+    int bad = csum_c == CSUM_BAD || (csum_p == CSUM_BAD && !p_acked);
+
+    struct finding f;
+    memset(&f, 0, sizeof f);
+    f.class_name = "tcp_injection";
+    f.confidence = bad ? CONF_LOW : forged ? CONF_HIGH : CONF_MEDIUM;
+    finding_set_flow_from_packet(&f, pkt);
+    if (prior)
+        finding_add_frame(&f, prior->frame, forged == 1);
+    finding_add_frame(&f, sc.frame, forged == 2);
+
+    if (prior)
+        fp_copy(&f.copies[f.ncopies++], &sp,
+                forged == 1 ? "forged" : forged == 2 ? "genuine" : "undetermined", &vp,
+                (uint8_t)csum_p);
+    fp_copy(&f.copies[f.ncopies++], &sc,
+            forged == 2 ? "forged" : forged == 1 ? "genuine" : "undetermined", &vc,
+            (uint8_t)csum_c);
+
+    finding_evidence_int(&f, "seq", d->next_seq + (uint32_t)(seg->first_diff - d->next_pos));
+    finding_evidence_int(&f, "stream_offset", seg->first_diff);
+    finding_evidence_int(&f, "overlap_bytes", seg->overlap);
+    finding_evidence_int(&f, "differing_bytes", seg->differ);
+    finding_evidence_bool(&f, "after_close", seg->after_close);
+    if (prior)
+        finding_evidence_int(&f, "gap_us", (sc.ts_ns - sp.ts_ns) / 1000);
+    finding_evidence_str(&f, "verdict", forged ? "decided" : "undetermined");
+    finding_evidence_copies(&f);
+
+    char what[200] = "";
+    const struct fp_sample *fs = forged == 1 ? &sp : forged == 2 ? &sc : NULL;
+    const struct fp_sample *gs = forged == 1 ? &sc : forged == 2 ? &sp : NULL;
+    if (fs) {
+        uint8_t peek[APP_PEEK];
+        uint32_t n;
+        if (forged == 2) {
+            n = pkt->payload_len < APP_PEEK ? pkt->payload_len : APP_PEEK;
+            memcpy(peek, pkt->payload, n);
+        } else {
+            n = flow_window_read(d->win, prior->pos, prior->len < APP_PEEK ? prior->len : APP_PEEK,
+                                 peek);
+        }
+        enrich_app(&f, peek, n, fs->flags, what, sizeof what);
+        finding_evidence_int(&f, "forger_hops", ttl_hops(fs->ttl));
+        finding_evidence_int(&f, "peer_hops", ttl_hops(gs->ttl));
+    }
+    if (bad)
+        finding_evidence_str(&f, "low_confidence_reason",
+                             csum_c == CSUM_BAD ? "the later copy has a bad checksum"
+                                                : "the earlier copy has a bad checksum and was "
+                                                  "never acknowledged");
+
+    const char *side = side_name(fl, ctx->dir);
+    char close_note[64] = "";
+    if (seg->after_close)
+        snprintf(close_note, sizeof close_note, ", after a FIN or RST from the %s", side);
+    if (fs) {
+        snprintf(f.summary, sizeof f.summary,
+                 "%s raced the %s's data at the same sequence numbers (%u of %u bytes differ%s); "
+                 "frame %llu is forged, frame %llu genuine; the forged copy came from about %d "
+                 "hops away, the %s is about %d hops away",
+                 what, side, seg->differ, seg->overlap, close_note,
+                 (unsigned long long)FRAME_REF_FRAME(fs->frame),
+                 (unsigned long long)FRAME_REF_FRAME(gs->frame), ttl_hops(fs->ttl), side,
+                 ttl_hops(gs->ttl));
+    } else {
+        snprintf(f.summary, sizeof f.summary,
+                 "two copies of the %s's data at the same sequence numbers differ (%u of %u "
+                 "bytes%s)%s; the headers do not tell which copy is forged (checksums %s/%s)",
+                 side, seg->differ, seg->overlap, close_note,
+                 prior ? "" : " and the earlier copy has left the segment log",
+                 csum_word(csum_p), csum_word(csum_c));
+    }
+    pending_cancel(st, fl->id, ctx->dir, prior ? prior->frame : 0, sc.frame);
+    sink->emit(sink, &f);
+}
+
+/* A lone packet that breaks its direction's fingerprint: held back a moment in case
+ * its genuine twin arrives and makes it a race. */
+static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
+{
+    const struct packet *pkt = ctx->pkt;
+    const struct flow *fl = ctx->flow;
+    const struct tcp_dir *d = &fl->tcp[ctx->dir];
+    const struct tcp_dir *o = &fl->tcp[!ctx->dir];
+    uint8_t flags = pkt->u.tcp.flags;
+
+    if ((flags & TH_SYN) || !(pkt->payload_len || (flags & (TH_FIN | TH_RST))))
+        return;
+    int handshake = (d->flags & TDF_HS) && (o->flags & TDF_HS);
+    if (!handshake && d->base.pkts < 4)
+        return; /* too little history to call anything out of line */
+
+    struct fp_sample s;
+    struct fp_verdict v;
+    fp_from_packet(&s, pkt);
+    fp_judge(&d->base, d, o, &s, &v);
+    if (v.score < FORGED_MIN_SCORE || v.distinct < FORGED_MIN_FIELDS)
+        return;
+    int64_t lo = ctx->seg->pos, hi = ctx->seg->end;
+    if (recent_find(st, fl->id, ctx->dir, CLASS_FORGED, lo, hi))
+        return;
+    recent_add(st, fl->id, ctx->dir, CLASS_FORGED, lo, hi);
+    if (st->npend == PENDING_MAX)
+        return; /* cannot hold more: the oldest stays, this one is dropped */
+
+    struct pending *p = &st->pend[st->npend++];
+    memset(p, 0, sizeof *p);
+    p->flow_id = fl->id;
+    p->dir = (uint8_t)ctx->dir;
+    p->deadline = pkt->ts_ns + PENDING_HOLD_NS;
+    p->frame = s.frame;
+
+    struct finding *f = &p->f;
+    f->class_name = "forged_packet";
+    f->confidence = v.score > FORGED_MIN_SCORE ? CONF_HIGH : CONF_MEDIUM;
+    finding_set_flow_from_packet(f, pkt);
+    finding_add_frame(f, s.frame, 1);
+    fp_copy(&f->copies[f->ncopies++], &s, "forged", &v, (uint8_t)transport_checksum(pkt));
+
+    /* The direction's usual TTL: the one most of its packets had. */
+    uint8_t usual = d->base.ttl_n[1] > d->base.ttl_n[0] ? d->base.ttl[1] : d->base.ttl[0];
+    finding_evidence_int(f, "usual_ttl", usual);
+    finding_evidence_bool(f, "usual_df", d->base.df_n >= d->base.nodf_n);
+    finding_evidence_bool(f, "usual_timestamps", d->base.ts_n > d->base.nots_n);
+    finding_evidence_int(f, "score", v.score);
+    finding_evidence_copies(f);
+    finding_evidence_int(f, "forger_hops", ttl_hops(s.ttl));
+    finding_evidence_int(f, "peer_hops", ttl_hops(usual));
+
+    char what[200], tells[128];
+    enrich_app(f, pkt->payload, pkt->payload_len < APP_PEEK ? pkt->payload_len : APP_PEEK, flags,
+               what, sizeof what);
+    fp_tell_names(v.tells, tells, sizeof tells);
+    const char *side = side_name(fl, ctx->dir);
+    snprintf(f->summary, sizeof f->summary,
+             "a packet posing as the %s (frame %llu) breaks its fingerprint (%s) and no genuine "
+             "copy of it was seen: an in-path forgery; it came from about %d hops away, the %s "
+             "is about %d hops away",
+             side, (unsigned long long)FRAME_REF_FRAME(s.frame), tells, ttl_hops(s.ttl), side,
+             ttl_hops(usual));
+}
+
+/* A 1-byte segment one below the stream end: a keep-alive whose byte is garbage by
+ * design (RFC 9293 section 3.8.4), not a second copy. */
+static int is_keepalive(const struct tcp_seg_info *seg)
+{
+    return seg->end - seg->pos == 1 && seg->pos == seg->prev_next_pos - 1;
+}
+
+static void inj_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
+{
+    struct inj_state *st = state;
+    if (st->npend)
+        pending_flush(st, ctx->pkt->ts_ns, 0, sink);
+    if (!ctx->seg || !ctx->flow)
+        return;
+    if (ctx->seg->differ && !is_keepalive(ctx->seg))
+        report_conflict(st, ctx, sink);
+    else if (!ctx->seg->out_of_window)
+        check_forged(st, ctx);
+}
+
+static void inj_finish(void *state, struct finding_sink *sink)
+{
+    pending_flush(state, 0, 1, sink);
+}
+
+const struct detector detector_tcp_injection = {
+    .name = "tcp_injection",
+    .init = inj_init,
+    .on_packet = inj_packet,
+    .finish = inj_finish,
+    .free = inj_free,
+};
