@@ -4,6 +4,7 @@
 const struct detector *const detectors[] = {
     &detector_test_marker,
     &detector_tcp_injection,
+    &detector_handshake_hijack,
 };
 
 const unsigned detector_count = sizeof detectors / sizeof detectors[0];

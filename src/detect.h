@@ -31,5 +31,6 @@ extern const unsigned detector_count;
 /* Detectors, one per file. */
 extern const struct detector detector_test_marker;
 extern const struct detector detector_tcp_injection;
+extern const struct detector detector_handshake_hijack;
 
 #endif

@@ -15,6 +15,9 @@ static void fingerprint_fill(struct tcp_fingerprint *fp, const struct packet *pk
 {
     const struct tcp_view *th = &pkt->u.tcp;
     fp->frame = FRAME_REF(pkt->file_index, pkt->frame);
+    fp->ts_ns = pkt->ts_ns;
+    fp->seq = th->seq;
+    fp->ack = th->ack;
     fp->ip_id = pkt->ip_id;
     fp->window = th->window;
     fp->mss = th->mss;

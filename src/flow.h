@@ -25,6 +25,8 @@ struct flow_key {
 /* Header fingerprint of one packet, as kept for a direction's baseline. */
 struct tcp_fingerprint {
     frame_ref frame;
+    int64_t ts_ns;
+    uint32_t seq, ack;
     uint16_t ip_id;
     uint16_t window;
     uint16_t mss;

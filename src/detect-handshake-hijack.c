@@ -1,0 +1,216 @@
+/* secondsight - handshake_hijack: two SYN/ACKs with different initial sequence numbers
+ * and different headers answering one SYN. Held until the server's next packet shows
+ * which SYN/ACK came from the real server, or until a short deadline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect-fingerprint.h"
+#include "detect.h"
+
+#define HIJACK_HOLD_NS (2 * 1000000000LL)
+#define HIJACK_PENDING_MAX 64
+
+struct hijack {
+    uint64_t flow_id;
+    int dir;                  /* the direction that sent the SYN/ACKs */
+    int64_t deadline;
+    struct fp_sample a, b;    /* first and second SYN/ACK */
+    uint32_t isn_a, isn_b;
+    int acked;                /* 0 unknown, 1 the client took a, 2 took b */
+    unsigned fields;          /* how many header fields differ */
+    char deltas[128];
+    struct finding f;         /* flow and frames filled at detection */
+};
+
+struct hijack_state {
+    struct hijack pend[HIJACK_PENDING_MAX];
+    unsigned n;
+    uint64_t last_flow_id;    /* one event per flow: the last one reported */
+};
+
+static int hijack_init(void **state)
+{
+    *state = calloc(1, sizeof(struct hijack_state));
+    return *state != NULL;
+}
+
+static void hijack_free(void *state)
+{
+    free(state);
+}
+
+static void add_delta(char *buf, size_t size, unsigned *n, const char *name)
+{
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s%s", used ? "," : "", name);
+    (*n)++;
+}
+
+/* The header fields in which two SYN/ACKs differ. */
+static void synack_deltas(const struct tcp_fingerprint *x, const struct packet *pkt,
+                          struct hijack *h)
+{
+    const struct tcp_view *th = &pkt->u.tcp;
+    h->deltas[0] = '\0';
+    if (x->ttl != pkt->ttl)
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "ttl");
+    if (x->df != pkt->df)
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "df");
+    if (x->window != th->window)
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "window");
+    if (x->has_mss != th->has_mss || (x->has_mss && x->mss != th->mss))
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "mss");
+    if (x->has_wscale != th->has_wscale || (x->has_wscale && x->wscale != th->wscale))
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "wscale");
+    if (x->has_ts != th->has_ts)
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "timestamps");
+    if (x->nopts != th->nopts || memcmp(x->opt_kinds, th->opt_kinds, th->nopts))
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "options");
+}
+
+static void hijack_emit(struct hijack_state *st, unsigned k, const struct fp_sample *later,
+                        struct finding_sink *sink)
+{
+    struct hijack *h = &st->pend[k];
+    struct finding *f = &h->f;
+    /* The real server's later packets keep its TTL and DF; the forger's SYN/ACK is the
+     * one they do not match. */
+    int forged = 0;
+    if (later) {
+        int ma = later->ttl == h->a.ttl && later->df == h->a.df;
+        int mb = later->ttl == h->b.ttl && later->df == h->b.df;
+        if (ma && !mb)
+            forged = 2;
+        else if (mb && !ma)
+            forged = 1;
+    }
+    finding_add_frame(f, h->a.frame, forged == 1);
+    finding_add_frame(f, h->b.frame, forged == 2);
+    fp_copy(&f->copies[f->ncopies++], &h->a,
+            forged == 1 ? "forged" : forged == 2 ? "genuine" : "undetermined", NULL, 0);
+    fp_copy(&f->copies[f->ncopies++], &h->b,
+            forged == 2 ? "forged" : forged == 1 ? "genuine" : "undetermined", NULL, 0);
+    f->confidence = forged && h->fields >= 2 ? CONF_HIGH : CONF_MEDIUM;
+
+    finding_evidence_int(f, "isn_first", h->isn_a);
+    finding_evidence_int(f, "isn_second", h->isn_b);
+    finding_evidence_str(f, "client_took",
+                         h->acked == 1 ? "first" : h->acked == 2 ? "second" : "unknown");
+    struct finding_field *fl = finding_evidence_str(f, "differing_fields", h->deltas);
+    if (fl)
+        fl->type = FIELD_STR_LIST;
+    finding_evidence_str(f, "verdict", forged ? "decided" : "undetermined");
+    finding_evidence_copies(f);
+
+    char deltas[sizeof h->deltas];
+    memcpy(deltas, h->deltas, sizeof deltas);
+    const struct fp_sample *fs = forged == 1 ? &h->a : forged == 2 ? &h->b : NULL;
+    const struct fp_sample *gs = forged == 1 ? &h->b : forged == 2 ? &h->a : NULL;
+    const char *took = h->acked == 1 ? "; the client took the first"
+                       : h->acked == 2 ? "; the client took the second"
+                                       : "";
+    if (fs) {
+        finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
+        finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
+        snprintf(f->summary, sizeof f->summary,
+                 "two SYN/ACKs with different initial sequence numbers answered one SYN "
+                 "(frames %llu and %llu; they differ in %s)%s; frame %llu is forged: the "
+                 "server's later packets match the other; the forged copy came from about %d "
+                 "hops away, the server is about %d hops away",
+                 (unsigned long long)FRAME_REF_FRAME(h->a.frame),
+                 (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took,
+                 (unsigned long long)FRAME_REF_FRAME(fs->frame), ttl_hops(fs->ttl),
+                 ttl_hops(gs->ttl));
+    } else {
+        snprintf(f->summary, sizeof f->summary,
+                 "two SYN/ACKs with different initial sequence numbers answered one SYN "
+                 "(frames %llu and %llu; they differ in %s)%s; no later packet of the server "
+                 "tells which one is forged",
+                 (unsigned long long)FRAME_REF_FRAME(h->a.frame),
+                 (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took);
+    }
+    sink->emit(sink, f);
+    st->pend[k] = st->pend[--st->n];
+}
+
+static void hijack_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
+{
+    struct hijack_state *st = state;
+    const struct packet *pkt = ctx->pkt;
+
+    for (unsigned k = 0; k < st->n;) {
+        if (pkt->ts_ns > st->pend[k].deadline)
+            hijack_emit(st, k, NULL, sink);
+        else
+            k++;
+    }
+    if (!ctx->seg || !ctx->flow)
+        return;
+    const struct flow *fl = ctx->flow;
+    const struct tcp_dir *d = &fl->tcp[ctx->dir];
+    const struct tcp_view *th = &pkt->u.tcp;
+
+    for (unsigned k = 0; k < st->n; k++) {
+        struct hijack *h = &st->pend[k];
+        if (h->flow_id != fl->id)
+            continue;
+        if (ctx->dir != h->dir && (th->flags & TH_ACK) && !(th->flags & TH_SYN) && !h->acked)
+            h->acked = th->ack == h->isn_a + 1 ? 1 : th->ack == h->isn_b + 1 ? 2 : 0;
+        if (ctx->dir == h->dir && !(th->flags & TH_SYN)) {
+            struct fp_sample later;
+            fp_from_packet(&later, pkt);
+            hijack_emit(st, k, &later, sink);
+        }
+        return;
+    }
+
+    if ((th->flags & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK) || !(d->flags & TDF_HS) ||
+        th->seq == d->isn || !(d->flags & TDF_ALT_ISN) || d->alt_isn != th->seq ||
+        st->last_flow_id == fl->id || st->n == HIJACK_PENDING_MAX)
+        return;
+    struct hijack h;
+    memset(&h, 0, sizeof h);
+    synack_deltas(&d->hs, pkt, &h);
+    if (!h.fields)
+        return; /* same headers: a server that changed its mind, not a second sender */
+
+    struct hijack *p = &st->pend[st->n++];
+    *p = h;
+    p->flow_id = fl->id;
+    p->dir = ctx->dir;
+    p->deadline = pkt->ts_ns + HIJACK_HOLD_NS;
+    p->isn_a = d->isn;
+    p->isn_b = th->seq;
+    /* The first SYN/ACK as the handshake fingerprint kept it. */
+    memset(&p->a, 0, sizeof p->a);
+    p->a.frame = d->hs.frame;
+    p->a.ts_ns = d->hs.ts_ns;
+    p->a.seq = d->isn;
+    p->a.ack = d->hs.ack;
+    p->a.ttl = d->hs.ttl;
+    p->a.df = d->hs.df;
+    p->a.ip_id = d->hs.ip_id;
+    p->a.window = d->hs.window;
+    p->a.flags = d->hs.flags;
+    p->a.has_ts = d->hs.has_ts;
+    fp_from_packet(&p->b, pkt);
+    p->f.class_name = "handshake_hijack";
+    finding_set_flow_from_packet(&p->f, pkt);
+    st->last_flow_id = fl->id;
+}
+
+static void hijack_finish(void *state, struct finding_sink *sink)
+{
+    struct hijack_state *st = state;
+    while (st->n)
+        hijack_emit(st, 0, NULL, sink);
+}
+
+const struct detector detector_handshake_hijack = {
+    .name = "handshake_hijack",
+    .init = hijack_init,
+    .on_packet = hijack_packet,
+    .finish = hijack_finish,
+    .free = hijack_free,
+};
