@@ -102,8 +102,8 @@ static uint32_t ttl_support(const struct tcp_baseline *b, uint8_t ttl, int *near
 /* Timestamps were negotiated when both handshake packets carried them (RFC 7323
  * section 3.2: then every non-RST segment must). Without a handshake in the capture,
  * a direction that always sent them counts as having negotiated. */
-static int ts_negotiated(const struct tcp_baseline *b, const struct tcp_dir *d,
-                         const struct tcp_dir *o)
+int fp_ts_negotiated(const struct tcp_baseline *b, const struct tcp_dir *d,
+                     const struct tcp_dir *o)
 {
     if ((d->flags & TDF_HS) && (o->flags & TDF_HS))
         return d->hs.has_ts && o->hs.has_ts;
@@ -144,7 +144,7 @@ void fp_judge(const struct tcp_baseline *b, const struct tcp_dir *d, const struc
         v->score += 1;
         v->distinct++;
     }
-    if (!(s->flags & TH_RST) && !s->has_ts && ts_negotiated(b, d, o)) {
+    if (!(s->flags & TH_RST) && !s->has_ts && fp_ts_negotiated(b, d, o)) {
         v->tells |= TELL_NO_TS;
         v->score += 2;
         v->distinct++;

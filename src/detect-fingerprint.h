@@ -41,6 +41,11 @@ void fp_baseline_without(struct tcp_baseline *b, const struct fp_sample *s);
 void fp_judge(const struct tcp_baseline *b, const struct tcp_dir *d, const struct tcp_dir *o,
               const struct fp_sample *s, struct fp_verdict *v);
 
+/* Whether the direction must send TCP timestamps: both handshake packets carried them
+ * (RFC 7323), or, without a handshake, it always did. */
+int fp_ts_negotiated(const struct tcp_baseline *b, const struct tcp_dir *d,
+                     const struct tcp_dir *o);
+
 void fp_from_packet(struct fp_sample *s, const struct packet *pkt);
 void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq,
                      uint8_t ip_version);

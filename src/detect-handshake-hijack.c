@@ -7,6 +7,7 @@
 
 #include "detect-fingerprint.h"
 #include "detect.h"
+#include "util-checksum.h"
 
 #define HIJACK_HOLD_NS (2 * 1000000000LL)
 #define HIJACK_PENDING_MAX 64
@@ -18,6 +19,7 @@ struct hijack {
     struct fp_sample a, b;    /* first and second SYN/ACK */
     uint32_t isn_a, isn_b;
     int acked;                /* 0 unknown, 1 the client took a, 2 took b */
+    uint8_t csum_b;           /* the second SYN/ACK's checksum; the first's bytes are gone */
     unsigned fields;          /* how many header fields differ */
     char deltas[128];
     struct finding f;         /* flow and frames filled at detection */
@@ -90,7 +92,7 @@ static void hijack_emit(struct hijack_state *st, unsigned k, const struct fp_sam
     fp_copy(&f->copies[f->ncopies++], &h->a,
             forged == 1 ? "forged" : forged == 2 ? "genuine" : "undetermined", NULL, 0);
     fp_copy(&f->copies[f->ncopies++], &h->b,
-            forged == 2 ? "forged" : forged == 1 ? "genuine" : "undetermined", NULL, 0);
+            forged == 2 ? "forged" : forged == 1 ? "genuine" : "undetermined", NULL, h->csum_b);
     f->confidence = forged && h->fields >= 2 ? CONF_HIGH : CONF_MEDIUM;
 
     finding_evidence_int(f, "isn_first", h->isn_a);
@@ -195,6 +197,7 @@ static void hijack_packet(void *state, const struct detect_ctx *ctx, struct find
     p->a.flags = d->hs.flags;
     p->a.has_ts = d->hs.has_ts;
     fp_from_packet(&p->b, pkt);
+    p->csum_b = (uint8_t)transport_checksum(pkt);
     p->f.class_name = "handshake_hijack";
     finding_set_flow_from_packet(&p->f, pkt);
     st->last_flow_id = fl->id;

@@ -141,14 +141,14 @@ static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t 
     if (!r.status) {
         if (flags & TH_FIN) {
             finding_app_str(f, "proto", "unknown");
-            finding_app_list(f, "tells", "fin_on_first_segment");
+            finding_app_list(f, "tells", "fin_with_data");
         }
         return;
     }
     http_response_tells(&r, tells, sizeof tells);
     if (flags & TH_FIN) {
         size_t used = strlen(tells);
-        snprintf(tells + used, sizeof tells - used, "%sfin_on_first_segment", used ? "," : "");
+        snprintf(tells + used, sizeof tells - used, "%sfin_with_data", used ? "," : "");
     }
     finding_app_str(f, "proto", "http");
     finding_app_int(f, "status", r.status);
@@ -265,6 +265,8 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
         enrich_app(&f, peek, n, fs->flags, what, sizeof what);
         finding_evidence_int(&f, "forger_hops", ttl_hops(fs->ttl));
         finding_evidence_int(&f, "peer_hops", ttl_hops(gs->ttl));
+        /* A forger that copies the sender's TTL hides its distance. */
+        finding_evidence_bool(&f, "hops_reliable", fs->ttl != gs->ttl);
     }
     if (bad)
         finding_evidence_str(&f, "low_confidence_reason",
@@ -276,7 +278,15 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
     char close_note[64] = "";
     if (seg->after_close)
         snprintf(close_note, sizeof close_note, ", after a FIN or RST from the %s", side);
-    if (fs) {
+    if (fs && fs->ttl == gs->ttl) {
+        snprintf(f.summary, sizeof f.summary,
+                 "%s raced the %s's data at the same sequence numbers (%u of %u bytes differ%s); "
+                 "frame %llu is forged, frame %llu genuine; the forged copy carries the %s's own "
+                 "TTL, so how far away the forger sits cannot be told",
+                 what, side, seg->differ, seg->overlap, close_note,
+                 (unsigned long long)FRAME_REF_FRAME(fs->frame),
+                 (unsigned long long)FRAME_REF_FRAME(gs->frame), side);
+    } else if (fs) {
         snprintf(f.summary, sizeof f.summary,
                  "%s raced the %s's data at the same sequence numbers (%u of %u bytes differ%s); "
                  "frame %llu is forged, frame %llu genuine; the forged copy came from about %d "
@@ -344,7 +354,7 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     uint8_t usual = d->base.ttl_n[1] > d->base.ttl_n[0] ? d->base.ttl[1] : d->base.ttl[0];
     finding_evidence_int(f, "usual_ttl", usual);
     finding_evidence_bool(f, "usual_df", d->base.df_n >= d->base.nodf_n);
-    finding_evidence_bool(f, "usual_timestamps", d->base.ts_n > d->base.nots_n);
+    finding_evidence_bool(f, "usual_timestamps", fp_ts_negotiated(&d->base, d, o));
     finding_evidence_int(f, "score", v.score);
     finding_evidence_copies(f);
     finding_evidence_int(f, "forger_hops", ttl_hops(s.ttl));

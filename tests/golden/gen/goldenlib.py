@@ -180,15 +180,17 @@ class TcpConv:
         return ip
 
     def seg(self, side, flags, payload=b"", dt=1 * MS, seq=None, options=None,
-            window=None, advance=True, ipkw=None):
+            window=None, advance=True, ipkw=None, ack=None, sack=None):
         """One segment from `side`. `seq` overrides the sender's next sequence number
         (retransmissions); `advance=False` leaves the sender's state alone; `ipkw` sets
-        IP header fields (options, flags)."""
+        IP header fields (options, flags); `ack` overrides the acknowledgment number;
+        `sack` appends SACK blocks, (left, right) pairs, after the timestamp."""
         self.now += dt
         syn = "S" in flags
         if seq is None:
             seq = self.nxt[side]
-        ack = self.nxt[1 - side] if "A" in flags else 0
+        if ack is None:
+            ack = self.nxt[1 - side] if "A" in flags else 0
         if options is None:
             options = []
             if self.tcp_ts:
@@ -202,6 +204,9 @@ class TcpConv:
                     options = [("NOP", None), ("NOP", None), ts]
             elif syn:
                 options = [("MSS", 1460 if not self.v6 else 1440)]
+            if sack:
+                options = options + [("NOP", None), ("NOP", None),
+                                     ("SAck", tuple(x & 0xFFFFFFFF for b in sack for x in b))]
         if window is None:
             if syn:
                 window = (64240, 65160)[side] if self.tcp_ts else (64240, 65535)[side]
