@@ -133,8 +133,15 @@ static void decode_ppp_proto(struct packet *pkt, struct reader *r, uint16_t prot
 static void decode_ppp(struct packet *pkt, struct reader *r)
 {
     uint8_t b0, b1;
-    if (reader_peek_u8(r, 0, &b0) && reader_peek_u8(r, 1, &b1) && b0 == 0xff && b1 == 0x03)
-        reader_skip(r, 2);
+    if (reader_peek_u8(r, 0, &b0) && b0 == 0xff) {
+        /* 0xff is the HDLC address (RFC 1662), never a protocol: 0x03 must follow. */
+        if (!reader_peek_u8(r, 1, &b1)) {
+            packet_event(pkt, DEV_LINK_TRUNCATED);
+            return;
+        }
+        if (b1 == 0x03)
+            reader_skip(r, 2);
+    }
     uint16_t proto = reader_u8(r);
     if (!(proto & 1))
         proto = (uint16_t)((proto << 8) | reader_u8(r));

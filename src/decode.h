@@ -114,7 +114,8 @@ struct packet {
     uint32_t flow_label;      /* IPv6 */
     uint16_t frag_offset;     /* in bytes */
     uint16_t ip_hlen;         /* bytes of IP header incl. options / extension headers */
-    uint32_t ip_len;          /* IP total length as claimed (IPv6: 40 + payload length) */
+    uint32_t ip_len;          /* IP total length as claimed (IPv6: 40 + payload length),
+                               * lowered to what the wire carried when that was less */
     uint8_t proto;            /* final transport protocol number */
     const uint8_t *l3;        /* start of the IP header */
     const uint8_t *l4;        /* start of the transport header (NULL if none decoded) */

@@ -27,8 +27,11 @@ static int has_ref(const frame_ref *list, unsigned n, frame_ref ref)
 
 void finding_add_frame(struct finding *f, frame_ref ref, int forged)
 {
-    if (!has_ref(f->frames, f->nframes, ref) && f->nframes < FINDING_MAX_FRAMES)
+    if (!has_ref(f->frames, f->nframes, ref)) {
+        if (f->nframes == FINDING_MAX_FRAMES)
+            return; /* forged_frames stays a subset of frames */
         f->frames[f->nframes++] = ref;
+    }
     if (forged && !has_ref(f->forged, f->nforged, ref) && f->nforged < FINDING_MAX_FRAMES)
         f->forged[f->nforged++] = ref;
 }

@@ -239,7 +239,7 @@ static int reserve_memory(struct flow_table *t, size_t need, const struct flow *
 {
     while (t->mem + need > t->cfg.max_memory) {
         struct flow *victim = t->woldest;
-        if (victim == keep)
+        if (victim && victim == keep)
             victim = victim->wnewer;
         if (!victim)
             return 0;

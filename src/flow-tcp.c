@@ -155,30 +155,21 @@ static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t s
     const uint8_t *data = pkt->payload;
     int64_t end = start + pkt->payload_len;
     int64_t old_hi = w->hi;
+    int64_t old_lo = old_hi - (int64_t)w->size;
+    if (old_lo < w->base)
+        old_lo = w->base;
 
-    if (end > w->hi) {
-        if (end - w->hi >= (int64_t)w->size)
-            bits_clear_all(w);
-        else
-            bits_update(w->present, w->size, w->hi, end, 0);
-        w->hi = end;
-    }
-    int64_t lo = w->hi - w->size;
-    int64_t from = start;
-    if (from < lo) {
-        /* Older than the window: whether these bytes match can no longer be told. */
-        int64_t stale = (end < lo ? end : lo) - from;
-        if (start < old_hi)
-            info->unverifiable += (uint32_t)stale;
-        from = lo;
-    }
-    int whole = from == start && from >= old_hi;
-    if (from >= old_hi) {
-        /* All new territory, the common case: nothing to compare. */
-        ring_write(w, start, data, from, end);
-        bits_update(w->present, w->size, from, end, 1);
-    } else {
-        for (int64_t p = from; p < end; p++) {
+    /* First the bytes that overlap earlier data, against the window as it stands. */
+    if (start < old_hi) {
+        int64_t ov_end = end < old_hi ? end : old_hi;
+        int64_t from = start;
+        if (from < old_lo) {
+            /* Older than the window: whether these bytes match can no longer be told. */
+            int64_t stale_end = ov_end < old_lo ? ov_end : old_lo;
+            info->unverifiable += (uint32_t)(stale_end - from);
+            from = stale_end;
+        }
+        for (int64_t p = from; p < ov_end; p++) {
             uint32_t i = (uint32_t)p & (w->size - 1);
             uint8_t bit = (uint8_t)(1u << (i & 7));
             uint8_t b = data[p - start];
@@ -194,6 +185,21 @@ static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t s
             }
         }
     }
+    /* Every byte is a first copy that stays in the window. */
+    int whole = start >= old_hi && start >= end - (int64_t)w->size;
+    /* Then the new territory beyond: advance the window and store. */
+    if (end > old_hi) {
+        if (end - old_hi >= (int64_t)w->size)
+            bits_clear_all(w);
+        else
+            bits_update(w->present, w->size, old_hi, end, 0);
+        w->hi = end;
+        int64_t from = start > old_hi ? start : old_hi;
+        if (from < end - (int64_t)w->size)
+            from = end - (int64_t)w->size;
+        ring_write(w, start, data, from, end);
+        bits_update(w->present, w->size, from, end, 1);
+    }
     if (info->differ)
         seglog_find(w, info->first_diff, info);
     seglog_add(w, pkt, start, pkt->payload_len, whole);
@@ -205,7 +211,7 @@ static void dir_reset(struct tcp_dir *d)
     memset(d, 0, sizeof *d);
     if (w) { /* keep the allocation, forget the bytes */
         bits_clear_all(w);
-        w->hi = 0;
+        w->hi = w->base = 0;
         w->seg_next = w->seg_count = 0;
         d->win = w;
     }
@@ -286,8 +292,12 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
     } else {
         /* RST payload is diagnostic text, not stream data (RFC 9293 section 3.5.3). */
         if (pkt->payload_len > 0 && !(th->flags & TH_RST)) {
-            if (!d->win)
+            if (!d->win) {
                 d->win = flow_window_alloc(t, f);
+                /* Nothing before the stream's end so far is held: it is unverifiable. */
+                if (d->win)
+                    d->win->hi = d->win->base = d->next_pos;
+            }
             if (d->win)
                 window_add(d->win, pkt, pos, info);
         }

@@ -79,6 +79,7 @@ struct tcp_baseline {
 struct tcp_window {
     uint32_t size;            /* bytes; a power of two */
     int64_t hi;               /* one past the highest position ever stored */
+    int64_t base;             /* positions below this were never held by this window */
     uint8_t *bytes;           /* size bytes */
     uint8_t *present;         /* size / 8 bytes */
     uint32_t seg_next;        /* ring index into segs */

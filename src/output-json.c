@@ -294,7 +294,7 @@ void json_stats(struct jw *w, const struct run_stats *s)
     char ts[32];
     jw_object_begin(w);
     jw_key(w, "timestamp");
-    if (s->last_ts) {
+    if (s->packets > s->skipped) {
         format_timestamp(ts, s->last_ts);
         jw_string(w, ts);
     } else {
