@@ -2,6 +2,7 @@
  * made, then a summary per file and the run's counters. Fits 80 columns. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "output.h"
 
@@ -26,6 +27,27 @@ static void print_frames(FILE *fp, const frame_ref *refs, unsigned n, uint32_t f
     }
 }
 
+/* Writes text word-wrapped to `width` columns, each line starting with `indent`. */
+static void print_wrapped(FILE *fp, const char *text, const char *indent, size_t width)
+{
+    size_t room = width - strlen(indent);
+    while (*text) {
+        size_t len = strlen(text);
+        size_t cut = len;
+        if (len > room) {
+            cut = room;
+            while (cut > 0 && text[cut] != ' ')
+                cut--;
+            if (cut == 0) /* one word longer than the line */
+                cut = room;
+        }
+        fprintf(fp, "%s%.*s\n", indent, (int)cut, text);
+        text += cut;
+        while (*text == ' ')
+            text++;
+    }
+}
+
 void text_finding(FILE *fp, int color, const struct finding *f, const struct run_stats *s)
 {
     char ts[32], src[46], dst[46];
@@ -37,7 +59,7 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
 
     fprintf(fp, "%s%s%s%s [%s] %s\n", col(color, C_BOLD), col(color, sev), f->class_name,
             col(color, C_RESET), confidence_name(f->confidence), ts);
-    fprintf(fp, "  %s\n", f->summary);
+    print_wrapped(fp, f->summary, "  ", 78);
     fprintf(fp, "  flow    %s %s:%u -> %s:%u\n", proto_name(f->proto), src, f->sport, dst,
             f->dport);
     fprintf(fp, "  frames  ");
