@@ -237,6 +237,20 @@ static void decode_null(struct packet *pkt, struct reader *r, int big_endian)
         packet_event(pkt, DEV_NOT_IP);
 }
 
+/* A fixed link header with an EtherType `before` bytes in and `after` bytes before
+ * the network layer. */
+static void decode_header_ethertype(struct packet *pkt, struct reader *r, size_t before,
+                                    size_t after)
+{
+    reader_skip(r, before);
+    uint16_t proto = reader_u16be(r);
+    reader_skip(r, after);
+    if (r->err)
+        packet_event(pkt, DEV_LINK_TRUNCATED);
+    else
+        decode_ethertype(pkt, r, proto);
+}
+
 void decode_packet(struct packet *pkt)
 {
     /* Be paranoid about what we have: never more than the wire carried. */
@@ -244,27 +258,16 @@ void decode_packet(struct packet *pkt)
     if (pkt->wirelen == 0)
         have = pkt->caplen;
     struct reader r = reader_make(pkt->data, have);
-    uint16_t proto;
 
     switch (pkt->linktype) {
     case DLT_EN10MB:
         decode_ethernet(pkt, &r);
         break;
     case DLT_LINUX_SLL: /* packet type, ARPHRD, addr len, 8 addr bytes, protocol */
-        reader_skip(&r, 14);
-        proto = reader_u16be(&r);
-        if (r.err)
-            packet_event(pkt, DEV_LINK_TRUNCATED);
-        else
-            decode_ethertype(pkt, &r, proto);
+        decode_header_ethertype(pkt, &r, 14, 0);
         break;
     case DLT_LINUX_SLL2: /* protocol, reserved, ifindex, ARPHRD, type, addr len, addr */
-        proto = reader_u16be(&r);
-        reader_skip(&r, 18);
-        if (r.err)
-            packet_event(pkt, DEV_LINK_TRUNCATED);
-        else
-            decode_ethertype(pkt, &r, proto);
+        decode_header_ethertype(pkt, &r, 0, 18);
         break;
     case DLT_RAW:
     case DLT_IPV4:
@@ -285,12 +288,7 @@ void decode_packet(struct packet *pkt)
         decode_pppoe(pkt, &r);
         break;
     case DLT_C_HDLC: /* address, control, ethertype */
-        reader_skip(&r, 2);
-        proto = reader_u16be(&r);
-        if (r.err)
-            packet_event(pkt, DEV_LINK_TRUNCATED);
-        else
-            decode_ethertype(pkt, &r, proto);
+        decode_header_ethertype(pkt, &r, 2, 0);
         break;
     default:
         /* Not reached: the capture layer skips and counts unsupported link types. */
