@@ -136,7 +136,11 @@ size_t flow_table_count(const struct flow_table *t) { return t->count; }
 size_t flow_table_memory(const struct flow_table *t) { return t->mem; }
 const struct flow_stats *flow_table_stats(const struct flow_table *t) { return &t->stats; }
 uint32_t flow_table_grace(const struct flow_table *t) { return t->cfg.grace_s; }
-void flow_note_reuse(struct flow_table *t) { t->stats.reused++; }
+void flow_note_reuse(struct flow_table *t, struct flow *f)
+{
+    t->stats.reused++;
+    f->id = ++t->next_id;
+}
 
 int flow_key_make(struct flow_key *k, const struct packet *pkt)
 {

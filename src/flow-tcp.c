@@ -228,14 +228,22 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
 
     memset(info, 0, sizeof *info);
 
-    /* A SYN with a new ISN on a known 4-tuple is a new connection (port reuse after a
-     * refused, finished or forgotten one), not a continuation of the old stream. */
-    if (syn && !ack && (d->flags & TDF_SYN) && th->seq != d->isn) {
-        dir_reset(&f->tcp[0]);
-        dir_reset(&f->tcp[1]);
-        f->tcp_state = FLOW_TCP_NEW;
-        f->first_ts = pkt->ts_ns;
-        flow_note_reuse(t);
+    /* A SYN never occurs inside a connection: one on a 4-tuple that already carried
+     * something other than this very SYN is a new connection (port reuse after a
+     * refused, finished, forgotten or mid-stream-captured one), not a continuation of
+     * the old stream. A retransmitted SYN keeps its ISN; a peer that sent only its own
+     * SYN is a simultaneous open. */
+    if (syn && !ack) {
+        int same_syn = (d->flags & TDF_SYN) && th->seq == d->isn;
+        int peer_busy = (o->flags & TDF_SYNC) &&
+                        (!(o->flags & TDF_SYN) || o->next_pos > 0 || (o->flags & (TDF_FIN | TDF_RST)));
+        if (!same_syn && ((d->flags & TDF_SYNC) || peer_busy)) {
+            dir_reset(&f->tcp[0]);
+            dir_reset(&f->tcp[1]);
+            f->tcp_state = FLOW_TCP_NEW;
+            f->first_ts = pkt->ts_ns;
+            flow_note_reuse(t, f);
+        }
     }
 
     info->after_close = (d->flags & (TDF_FIN | TDF_RST)) != 0;

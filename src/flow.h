@@ -212,7 +212,9 @@ const struct flow_stats *flow_table_stats(const struct flow_table *t);
 /* Internal to flow-table.c and flow-tcp.c. */
 struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f);
 uint32_t flow_table_grace(const struct flow_table *t);
-void flow_note_reuse(struct flow_table *t);
+/* Counts a new connection on a flow's 4-tuple and gives the flow a new id, so
+ * detectors that remember flows by id start afresh. */
+void flow_note_reuse(struct flow_table *t, struct flow *f);
 
 /* Canonical key of a packet; returns 1 when the packet's source is the low endpoint. */
 int flow_key_make(struct flow_key *k, const struct packet *pkt);
