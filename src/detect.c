@@ -5,6 +5,7 @@ const struct detector *const detectors[] = {
     &detector_test_marker,
     &detector_tcp_injection,
     &detector_handshake_hijack,
+    &detector_tcp_reset,
 };
 
 const unsigned detector_count = sizeof detectors / sizeof detectors[0];

@@ -32,5 +32,6 @@ extern const unsigned detector_count;
 extern const struct detector detector_test_marker;
 extern const struct detector detector_tcp_injection;
 extern const struct detector detector_handshake_hijack;
+extern const struct detector detector_tcp_reset;
 
 #endif

@@ -261,7 +261,8 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
         o->flags &= ~(uint32_t)TDF_ALT_ISN;
         info->isn_switched = 1;
     }
-    if (ack && (!(d->flags & TDF_ACKED) || seq_gt(th->ack, d->max_ack))) {
+    /* A RST's acknowledgment field acknowledges nothing a live socket received. */
+    if (ack && !(th->flags & TH_RST) && (!(d->flags & TDF_ACKED) || seq_gt(th->ack, d->max_ack))) {
         d->flags |= TDF_ACKED;
         d->max_ack = th->ack;
     }

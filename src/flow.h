@@ -101,7 +101,8 @@ struct tcp_dir {
     uint32_t flags;           /* enum tcp_dir_flags */
     uint32_t isn;
     uint32_t alt_isn;         /* a conflicting SYN/ACK's ISN, until the peer picks one */
-    uint32_t max_ack;         /* highest acknowledgment number this direction sent */
+    uint32_t max_ack;         /* highest acknowledgment number this direction sent
+                               * (RSTs excluded) */
     uint32_t next_seq;        /* sequence number of next_pos */
     int64_t next_pos;         /* one past the highest stream position seen */
     int64_t fin_pos;

@@ -1,0 +1,258 @@
+/* secondsight - tcp_reset_injection: a RST or FIN the peer did not send, after Weaver,
+ * Sommer and Paxson, "Detecting Forged TCP Reset Packets" (NDSS 2009). A teardown is
+ * remembered per flow direction; it is called forged when what follows proves the
+ * "closed" side alive, when it answered a SYN the real server then accepted, or when
+ * a burst of RSTs jumps ahead of everything that side ever sent. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect-fingerprint.h"
+#include "detect.h"
+#include "util-checksum.h"
+#include "util-seq.h"
+
+/* Teardowns remembered, direct-mapped by flow and direction: a collision forgets the
+ * older one (a bound, not a loss of findings already made). */
+#define RST_SLOTS 16384
+#define RST_MAX_COPIES 4
+
+enum rst_signal {
+    SIG_NONE,
+    SIG_ALIVE,        /* the side that reset or closed went on sending or acknowledging */
+    SIG_BEFORE_SYNACK,/* teardown answering a SYN, then the real SYN/ACK */
+    SIG_SEQ_JUMP,     /* RSTs whose sequence numbers jump ahead of all that side sent */
+};
+
+struct teardown {
+    uint64_t key;             /* flow id * 2 + direction, 0 when the slot is free */
+    uint8_t n;                /* teardown packets kept */
+    uint8_t reported;
+    uint8_t established;      /* the connection was up when the first one came */
+    uint8_t before_synack;    /* it came from the responder before its SYN/ACK */
+    uint32_t next_seq_at;     /* the side's stream end when the first one came */
+    uint32_t max_ack_at;      /* the highest ACK it had sent by then */
+    uint8_t acked_at;         /* ... and whether it had sent any */
+    struct fp_sample pkt[RST_MAX_COPIES];
+    struct fp_verdict v[RST_MAX_COPIES];
+    uint8_t csum[RST_MAX_COPIES];
+};
+
+struct rst_state {
+    struct teardown slot[RST_SLOTS];
+};
+
+static int rst_init(void **state)
+{
+    *state = calloc(1, sizeof(struct rst_state));
+    return *state != NULL;
+}
+
+static void rst_free(void *state)
+{
+    free(state);
+}
+
+static struct teardown *slot_of(struct rst_state *st, uint64_t key)
+{
+    uint64_t h = key * 0x9e3779b97f4a7c15ull;
+    return &st->slot[(h >> 40) & (RST_SLOTS - 1)];
+}
+
+/* The handshake was complete: both SYNs seen and the initiator acknowledged the
+ * responder's; or, picked up mid-stream, both sides had sent something. */
+static int established(const struct flow *f)
+{
+    const struct tcp_dir *c = &f->tcp[0], *s = &f->tcp[1];
+    if ((c->flags & TDF_SYN) && (s->flags & TDF_SYN))
+        return (c->flags & TDF_ACKED) && seq_geq(c->max_ack, s->isn + 1);
+    return !(c->flags & TDF_SYN) && !(s->flags & TDF_SYN) && (c->flags & TDF_SYNC) &&
+           (s->flags & TDF_SYNC);
+}
+
+static const char *signal_name(enum rst_signal s)
+{
+    switch (s) {
+    case SIG_ALIVE:
+        return "sender_alive_after_teardown";
+    case SIG_BEFORE_SYNACK:
+        return "teardown_before_synack";
+    case SIG_SEQ_JUMP:
+        return "rst_seq_jump";
+    default:
+        return "none";
+    }
+}
+
+static void report(struct teardown *td, enum rst_signal sig, const struct detect_ctx *ctx,
+                   const struct fp_sample *proof, struct finding_sink *sink)
+{
+    const struct flow *fl = ctx->flow;
+    struct finding f;
+    memset(&f, 0, sizeof f);
+    f.class_name = "tcp_reset_injection";
+    finding_set_flow_from_packet(&f, ctx->pkt);
+
+    int tells = 0;
+    for (unsigned i = 0; i < td->n; i++) {
+        finding_add_frame(&f, td->pkt[i].frame, 1);
+        if (f.ncopies < FINDING_MAX_COPIES - (proof != NULL))
+            fp_copy(&f.copies[f.ncopies++], &td->pkt[i], "forged", &td->v[i], td->csum[i]);
+        tells |= td->v[i].tells != 0;
+    }
+    if (proof) {
+        finding_add_frame(&f, proof->frame, 0);
+        fp_copy(&f.copies[f.ncopies++], proof, "genuine", NULL,
+                (uint8_t)transport_checksum(ctx->pkt));
+    }
+    f.confidence = sig == SIG_SEQ_JUMP && !tells ? CONF_MEDIUM : CONF_HIGH;
+
+    const struct fp_sample *first = &td->pkt[0];
+    finding_evidence_str(&f, "signal", signal_name(sig));
+    finding_evidence_int(&f, "teardowns", td->n);
+    finding_evidence_bool(&f, "rst", (first->flags & TH_RST) != 0);
+    finding_evidence_int(&f, "teardown_seq", first->seq);
+    finding_evidence_int(&f, "teardown_ack", first->ack);
+    finding_evidence_copies(&f);
+    finding_evidence_int(&f, "forger_hops", ttl_hops(first->ttl));
+    if (proof)
+        finding_evidence_int(&f, "peer_hops", ttl_hops(proof->ttl));
+
+    const char *kind = (first->flags & TH_RST) ? "RST" : "FIN";
+    const char *side = ctx->dir == 0 ? "client" : "server";
+    if (!(fl->tcp[0].flags & TDF_SYN))
+        side = "sender";
+    unsigned long long tf = (unsigned long long)FRAME_REF_FRAME(first->frame);
+    unsigned long long pf = proof ? (unsigned long long)FRAME_REF_FRAME(proof->frame) : 0;
+    switch (sig) {
+    case SIG_ALIVE:
+        snprintf(f.summary, sizeof f.summary,
+                 "a %s posing as the %s (frame %llu) was forged: the %s went on sending "
+                 "(frame %llu), which a closed socket cannot; the forged %s came from about %d "
+                 "hops away, the %s is about %d hops away",
+                 kind, side, tf, side, pf, kind, ttl_hops(first->ttl), side,
+                 ttl_hops(proof->ttl));
+        break;
+    case SIG_BEFORE_SYNACK:
+        snprintf(f.summary, sizeof f.summary,
+                 "a %s posing as the %s (frame %llu) answered the SYN, yet the %s then accepted "
+                 "it with a SYN/ACK (frame %llu): the teardown was forged, from about %d hops "
+                 "away; the %s is about %d hops away",
+                 kind, side, tf, side, pf, ttl_hops(first->ttl), side, ttl_hops(proof->ttl));
+        break;
+    default:
+        snprintf(f.summary, sizeof f.summary,
+                 "%u RSTs posing as the %s (first frame %llu) carry sequence numbers that jump "
+                 "ahead of everything the %s sent: a forger guessing the window, about %d hops "
+                 "away",
+                 td->n, side, tf, side, ttl_hops(first->ttl));
+        break;
+    }
+    td->reported = 1;
+    sink->emit(sink, &f);
+}
+
+/* RSTs whose sequence numbers differ, one beyond all the side ever sent. */
+static int seq_jump(const struct teardown *td, const struct tcp_dir *d)
+{
+    int rsts = 0, ahead = 0, differ = 0;
+    for (unsigned i = 0; i < td->n; i++) {
+        if (!(td->pkt[i].flags & TH_RST))
+            continue;
+        rsts++;
+        if (seq_gt(td->pkt[i].seq, d->next_seq + 1))
+            ahead = 1;
+        if (td->pkt[i].seq != td->pkt[0].seq)
+            differ = 1;
+    }
+    return rsts >= 2 && ahead && differ;
+}
+
+static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
+                        struct finding_sink *sink)
+{
+    const struct packet *pkt = ctx->pkt;
+    const struct flow *fl = ctx->flow;
+    const struct tcp_dir *d = &fl->tcp[ctx->dir];
+    const struct tcp_dir *o = &fl->tcp[!ctx->dir];
+    uint64_t key = fl->id * 2 + (uint64_t)ctx->dir;
+    struct teardown *td = slot_of(st, key);
+
+    if (td->key != key) {
+        memset(td, 0, sizeof *td);
+        td->key = key;
+        td->established = (uint8_t)established(fl);
+        /* The responder tore down before its SYN/ACK while the SYN was pending. */
+        td->before_synack = !(d->flags & TDF_SYN) && (o->flags & TDF_SYN) &&
+                            !(o->hs.flags & TH_ACK);
+        td->next_seq_at = d->next_seq;
+        td->max_ack_at = d->max_ack;
+        td->acked_at = (d->flags & TDF_ACKED) != 0;
+    }
+    if (td->reported || td->n == RST_MAX_COPIES)
+        return;
+    unsigned i = td->n++;
+    fp_from_packet(&td->pkt[i], pkt);
+    fp_judge(&d->base, d, o, &td->pkt[i], &td->v[i]);
+    td->csum[i] = (uint8_t)transport_checksum(pkt);
+    if (seq_jump(td, d))
+        report(td, SIG_SEQ_JUMP, ctx, NULL, sink);
+}
+
+static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
+                     struct finding_sink *sink)
+{
+    const struct packet *pkt = ctx->pkt;
+    const struct flow *fl = ctx->flow;
+    const struct tcp_dir *o = &fl->tcp[!ctx->dir];
+    uint64_t key = fl->id * 2 + (uint64_t)ctx->dir;
+    struct teardown *td = slot_of(st, key);
+    if (td->key != key || td->reported || !td->n)
+        return;
+
+    const struct tcp_view *th = &pkt->u.tcp;
+    struct fp_sample proof;
+    fp_from_packet(&proof, pkt);
+
+    if (td->before_synack && (th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
+        th->ack == o->isn + 1) {
+        report(td, SIG_BEFORE_SYNACK, ctx, &proof, sink);
+        return;
+    }
+    if (!td->established || (th->flags & TH_SYN))
+        return;
+    /* New data where the teardown said the stream ended; after a RST also an
+     * acknowledgment of data the peer sent since (a side that sent FIN still
+     * acknowledges: that is a half-close). Only a live socket does either. */
+    const struct fp_sample *first = &td->pkt[0];
+    uint32_t from = seq_gt(td->next_seq_at, first->seq) ? td->next_seq_at : first->seq;
+    int new_data = pkt->payload_len > 0 && seq_geq(th->seq, from);
+    int new_ack = (first->flags & TH_RST) && (th->flags & TH_ACK) && td->acked_at &&
+                  seq_gt(th->ack, td->max_ack_at);
+    if (new_data || new_ack)
+        report(td, SIG_ALIVE, ctx, &proof, sink);
+}
+
+static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
+{
+    if (!ctx->seg || !ctx->flow)
+        return;
+    const struct packet *pkt = ctx->pkt;
+    uint8_t flags = pkt->u.tcp.flags;
+    const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
+    /* A RST, or a FIN without data (a FIN with data racing genuine data is a
+     * tcp_injection); SYN|RST and the like are not teardowns of a connection. */
+    int teardown = !(flags & TH_SYN) &&
+                   ((flags & TH_RST) || ((flags & TH_FIN) && pkt->payload_len == 0));
+    if (teardown)
+        on_teardown(state, ctx, sink);
+    else if (d->flags & (TDF_RST | TDF_FIN))
+        on_other(state, ctx, sink);
+}
+
+const struct detector detector_tcp_reset = {
+    .name = "tcp_reset_injection",
+    .init = rst_init,
+    .on_packet = rst_packet,
+    .free = rst_free,
+};
