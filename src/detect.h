@@ -33,5 +33,6 @@ extern const struct detector detector_test_marker;
 extern const struct detector detector_tcp_injection;
 extern const struct detector detector_handshake_hijack;
 extern const struct detector detector_tcp_reset;
+extern const struct detector detector_dns_injection;
 
 #endif

@@ -97,6 +97,11 @@ void finding_evidence_copies(struct finding *f)
     add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, "copies", FIELD_COPIES);
 }
 
+void finding_evidence_answers(struct finding *f)
+{
+    add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, "answers", FIELD_ANSWERS);
+}
+
 struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v)
 {
     struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_BOOL);

@@ -10,7 +10,7 @@
 
 enum confidence { CONF_LOW, CONF_MEDIUM, CONF_HIGH };
 
-enum field_type { FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST, FIELD_COPIES };
+enum field_type { FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST, FIELD_COPIES, FIELD_ANSWERS };
 
 /* A class-specific key/value; STR_LIST holds comma-separated items written as a JSON
  * array of strings. Keys are static strings. */
@@ -39,6 +39,20 @@ struct finding_copy {
 
 #define FINDING_MAX_COPIES 4
 
+/* One DNS answer a finding compares. Written as an element of evidence.answers. */
+struct finding_answer {
+    frame_ref frame;
+    const char *role;         /* "forged", "genuine", "undetermined" */
+    uint16_t ip_id;
+    uint8_t ttl, df, rcode;
+    int8_t hops;
+    uint16_t nrecords;
+    char records[160];        /* comma-separated, e.g. "A 192.0.2.1" */
+    char tells[64];
+};
+
+#define FINDING_MAX_ANSWERS 4
+
 struct finding {
     const char *class_name;   /* static, e.g. "tcp_injection" */
     enum confidence confidence;
@@ -57,6 +71,8 @@ struct finding {
 
     uint8_t ncopies;
     struct finding_copy copies[FINDING_MAX_COPIES];
+    uint8_t nanswers;
+    struct finding_answer answers[FINDING_MAX_ANSWERS];
 
     uint8_t nevidence, napp;
     struct finding_field evidence[FINDING_MAX_FIELDS]; /* after pcap/frames/forged_frames */
@@ -76,8 +92,9 @@ struct finding_field *finding_evidence_str(struct finding *f, const char *key, c
 struct finding_field *finding_app_int(struct finding *f, const char *key, int64_t v);
 struct finding_field *finding_app_str(struct finding *f, const char *key, const char *v);
 
-/* Marks where evidence.copies goes among the evidence fields. */
+/* Mark where evidence.copies and evidence.answers go among the evidence fields. */
 void finding_evidence_copies(struct finding *f);
+void finding_evidence_answers(struct finding *f);
 struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v);
 struct finding_field *finding_app_list(struct finding *f, const char *key, const char *csv);
 

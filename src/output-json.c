@@ -142,6 +142,35 @@ static void json_copies(struct jw *w, const struct finding *f)
     jw_array_end(w);
 }
 
+static void json_answers(struct jw *w, const struct finding *f)
+{
+    jw_array_begin(w);
+    for (unsigned i = 0; i < f->nanswers; i++) {
+        const struct finding_answer *a = &f->answers[i];
+        jw_object_begin(w);
+        jw_key(w, "frame");
+        jw_uint(w, FRAME_REF_FRAME(a->frame));
+        jw_key(w, "role");
+        jw_string(w, a->role ? a->role : "undetermined");
+        jw_key(w, "rcode");
+        jw_uint(w, a->rcode);
+        jw_key(w, "records");
+        json_string_list(w, a->records);
+        jw_key(w, "ttl");
+        jw_uint(w, a->ttl);
+        jw_key(w, "hops");
+        jw_int(w, a->hops);
+        jw_key(w, "ip_id");
+        jw_uint(w, a->ip_id);
+        jw_key(w, "df");
+        jw_bool(w, a->df);
+        jw_key(w, "tells");
+        json_string_list(w, a->tells);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+}
+
 static void json_fields(struct jw *w, const struct finding *f, const struct finding_field *fl,
                         unsigned n)
 {
@@ -162,6 +191,9 @@ static void json_fields(struct jw *w, const struct finding *f, const struct find
             break;
         case FIELD_COPIES:
             json_copies(w, f);
+            break;
+        case FIELD_ANSWERS:
+            json_answers(w, f);
             break;
         }
     }

@@ -1,0 +1,160 @@
+/* secondsight - DNS decoding through the reader idiom. Names are followed through at
+ * most DNS_MAX_POINTERS compression pointers, each strictly before the label that
+ * holds it, so a hostile message cannot loop (RFC 1035 section 4.1.4; RFC 9267). */
+#include "decode-dns.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util-reader.h"
+
+#define DNS_MAX_POINTERS 16
+
+#define T_A 1
+#define T_NS 2
+#define T_CNAME 5
+#define T_PTR 12
+#define T_AAAA 28
+
+/* Reads the name at r's offset into out (lower case, dots between labels) and moves
+ * r past it. Returns 0 on a malformed name. */
+static int read_name(struct reader *r, char *out, size_t size)
+{
+    size_t len = 0;
+    size_t pos = r->off;           /* where the next label is read */
+    size_t resume = 0;             /* where r continues after the first pointer */
+    int jumped = 0;
+    out[0] = '\0';
+    for (int pointers = 0;;) {
+        struct reader at = reader_make(r->p, r->len);
+        at.off = pos;
+        uint8_t b = reader_u8(&at);
+        if (at.err)
+            return 0;
+        if ((b & 0xc0) == 0xc0) {
+            uint8_t b2 = reader_u8(&at);
+            size_t target = ((size_t)(b & 0x3f) << 8) | b2;
+            if (at.err || target >= pos || ++pointers > DNS_MAX_POINTERS)
+                return 0;
+            if (!jumped) {
+                resume = at.off;
+                jumped = 1;
+            }
+            pos = target;
+            continue;
+        }
+        if (b & 0xc0)
+            return 0; /* the 01 and 10 label types are obsolete or unassigned */
+        if (b == 0) {
+            if (!jumped)
+                resume = at.off;
+            break;
+        }
+        const uint8_t *label = reader_ptr(&at);
+        if (!reader_skip(&at, b))
+            return 0;
+        if (len + (len ? 1 : 0) + b + 1 > size)
+            return 0;
+        if (len)
+            out[len++] = '.';
+        for (size_t i = 0; i < b; i++) {
+            uint8_t c = label[i];
+            out[len++] = (char)(c > 0x20 && c < 0x7f && c != ',' ? tolower(c) : '?');
+        }
+        out[len] = '\0';
+        pos = at.off;
+    }
+    r->off = resume;
+    return 1;
+}
+
+/* FNV-1a over a record's identity, mixed so the sum over records is order-free. */
+static uint64_t record_hash(uint16_t type, const void *data, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull ^ type;
+    const uint8_t *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    h ^= h >> 29;
+    h *= 0xbf58476d1ce4e5b9ull;
+    return h ^ (h >> 32);
+}
+
+static void add_summary(struct dns_msg *m, const char *item)
+{
+    size_t used = strlen(m->summary);
+    if (used + strlen(item) + 2 >= sizeof m->summary)
+        return;
+    snprintf(m->summary + used, sizeof m->summary - used, "%s%s", used ? "," : "", item);
+}
+
+int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
+{
+    struct reader r = reader_make(p, n);
+    memset(m, 0, sizeof *m);
+    m->id = reader_u16be(&r);
+    uint16_t flags = reader_u16be(&r);
+    m->qdcount = reader_u16be(&r);
+    m->ancount = reader_u16be(&r);
+    reader_skip(&r, 4); /* authority and additional counts */
+    if (r.err || m->qdcount != 1)
+        return 0;
+    m->qr = flags >> 15;
+    m->opcode = (flags >> 11) & 0xf;
+    m->aa = (flags >> 10) & 1;
+    m->tc = (flags >> 9) & 1;
+    m->rd = (flags >> 8) & 1;
+    m->ra = (flags >> 7) & 1;
+    m->rcode = flags & 0xf;
+    if (!read_name(&r, m->qname, sizeof m->qname))
+        return 0;
+    m->qtype = reader_u16be(&r);
+    m->qclass = reader_u16be(&r);
+    if (r.err)
+        return 0;
+
+    char name[DNS_MAX_NAME], item[DNS_MAX_NAME + 16];
+    for (unsigned i = 0; i < m->ancount && i < DNS_MAX_ANSWERS; i++) {
+        if (!read_name(&r, name, sizeof name))
+            break;
+        uint16_t type = reader_u16be(&r);
+        reader_skip(&r, 6); /* class and TTL: a cache's TTL says nothing of the answer */
+        uint16_t rdlen = reader_u16be(&r);
+        size_t rdata_off = r.off;
+        struct reader rd = reader_sub(&r, rdlen);
+        if (r.err)
+            break;
+        uint64_t h;
+        item[0] = '\0';
+        if (type == T_A && rdlen == 4) {
+            char ip[INET_ADDRSTRLEN];
+            inet_ntop(AF_INET, reader_ptr(&rd), ip, sizeof ip);
+            snprintf(item, sizeof item, "A %s", ip);
+            h = record_hash(type, reader_ptr(&rd), 4);
+        } else if (type == T_AAAA && rdlen == 16) {
+            char ip[INET6_ADDRSTRLEN];
+            inet_ntop(AF_INET6, reader_ptr(&rd), ip, sizeof ip);
+            snprintf(item, sizeof item, "AAAA %s", ip);
+            h = record_hash(type, reader_ptr(&rd), 16);
+        } else if (type == T_CNAME || type == T_NS || type == T_PTR) {
+            /* Names may be compressed differently in equal answers: compare them
+             * decompressed (pointers resolve against the whole message). */
+            struct reader nr = reader_make(p, rdata_off + rdlen);
+            nr.off = rdata_off;
+            if (!read_name(&nr, name, sizeof name))
+                break;
+            snprintf(item, sizeof item, "%s %s",
+                     type == T_CNAME ? "CNAME" : type == T_NS ? "NS" : "PTR", name);
+            h = record_hash(type, name, strlen(name));
+        } else {
+            h = record_hash(type, reader_ptr(&rd), rdlen);
+        }
+        m->answer_set += h;
+        m->nanswers++;
+        if (item[0])
+            add_summary(m, item);
+    }
+    return 1;
+}

@@ -1,0 +1,29 @@
+/* secondsight - DNS messages (RFC 1035) as far as injection detection needs: header,
+ * the question, and the answer section reduced to an order-free identity. */
+#ifndef SS_DECODE_DNS_H
+#define SS_DECODE_DNS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DNS_MAX_NAME 256          /* presentation form, with the terminating NUL */
+#define DNS_MAX_ANSWERS 32        /* answer records read per message */
+
+struct dns_msg {
+    uint16_t id;
+    uint8_t qr, opcode, aa, tc, rd, ra, rcode;
+    uint16_t qdcount, ancount;
+    char qname[DNS_MAX_NAME];     /* lower case, no trailing dot; "" for the root */
+    uint16_t qtype, qclass;
+    uint16_t nanswers;            /* records read (at most DNS_MAX_ANSWERS) */
+    uint64_t answer_set;          /* order-free hash of (type, rdata) over the answers;
+                                   * TTLs left out, names compared case-free */
+    char summary[160];            /* the first answers, e.g. "A 192.0.2.1,CNAME x.example" */
+};
+
+/* Parses a DNS message. Returns 1 when the header and the question were read (the
+ * answers as far as they go), 0 for anything that is not a DNS message. Compression
+ * pointers must point strictly backwards; names are bounded in length and labels. */
+int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m);
+
+#endif
