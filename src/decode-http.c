@@ -35,6 +35,27 @@ static int name_is(const uint8_t *p, size_t n, const char *name)
     return 1;
 }
 
+/* The attribute `name` in tag[0..len) has the value 0 or 1 (quoted or not): the
+ * whole value, so width=100 is not width=1. */
+static int attr_tiny(const uint8_t *tag, size_t len, const char *name)
+{
+    size_t m = strlen(name);
+    for (size_t i = 1; i + m + 2 <= len; i++) {
+        if (!isspace(tag[i - 1]) || !contains_ci(tag + i, m, name) || tag[i + m] != '=')
+            continue;
+        size_t v = i + m + 1;
+        uint8_t quote = 0;
+        if (v < len && (tag[v] == '"' || tag[v] == '\''))
+            quote = tag[v++];
+        if (v >= len || (tag[v] != '0' && tag[v] != '1'))
+            continue;
+        v++;
+        if (v == len || (quote ? tag[v] == quote : (isspace(tag[v]) || tag[v] == '/')))
+            return 1;
+    }
+    return 0;
+}
+
 /* An iframe whose width and height are both 1 (or 0): the classic invisible frame. */
 static int tiny_iframe(const uint8_t *p, size_t n)
 {
@@ -44,15 +65,7 @@ static int tiny_iframe(const uint8_t *p, size_t n)
         size_t end = i;
         while (end < n && p[end] != '>')
             end++;
-        const uint8_t *tag = p + i;
-        size_t len = end - i;
-        int w = contains_ci(tag, len, "width=1") || contains_ci(tag, len, "width=\"1\"") ||
-                contains_ci(tag, len, "width='1'") || contains_ci(tag, len, "width=0") ||
-                contains_ci(tag, len, "width=\"0\"");
-        int h = contains_ci(tag, len, "height=1") || contains_ci(tag, len, "height=\"1\"") ||
-                contains_ci(tag, len, "height='1'") || contains_ci(tag, len, "height=0") ||
-                contains_ci(tag, len, "height=\"0\"");
-        if (w && h)
+        if (attr_tiny(p + i, end - i, "width") && attr_tiny(p + i, end - i, "height"))
             return 1;
     }
     return 0;
@@ -77,12 +90,13 @@ void http_response_parse(const uint8_t *p, size_t n, struct http_response *out)
         while (i < n && p[i] != '\n')
             i++;
         size_t end = i; /* exclusive, before '\n' */
+        int has_lf = i < n;
         if (end > start && p[end - 1] == '\r')
             end--;
         if (i < n)
             i++;
         if (end == start) {
-            out->complete_head = i <= n && (i > start);
+            out->complete_head = has_lf; /* the blank line really ended */
             break;
         }
         size_t colon = start;
@@ -160,7 +174,7 @@ void http_response_tells(const struct http_response *r, char *buf, size_t size)
     if (r->reloads)
         add_tell(buf, size, "reload");
     if ((r->status == 301 || r->status == 302 || r->status == 303 || r->status == 307) &&
-        (r->content_length == 0 || (r->complete_head && r->body_len == 0)))
+        (r->content_length == 0 || (r->content_length < 0 && r->complete_head && r->body_len == 0)))
         add_tell(buf, size, "empty_redirect");
     /* SecondDate's forged reply (leaked tool text): 200 OK with exactly Pragma,
      * Content-Type, Content-Length and Cache-Control, a page that reloads itself and a

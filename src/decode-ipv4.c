@@ -139,9 +139,11 @@ void decode_ipv4(struct packet *pkt, struct reader *r)
         decode_ipv4_options(pkt, opts);
     }
     if (pkt->mf || pkt->frag_offset) {
-        /* Fragments are recognised here; their payload is not a transport header. */
+        /* A fragment's payload is a piece of the datagram, not a transport header:
+         * it goes to reassembly as it is. */
         pkt->is_fragment = 1;
         packet_event(pkt, DEV_IPV4_FRAGMENT);
+        packet_set_payload(pkt, r, ip_payload_len(pkt, 0));
         return;
     }
     decode_transport(pkt, r, proto);

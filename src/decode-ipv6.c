@@ -86,6 +86,7 @@ void decode_ipv6(struct packet *pkt, struct reader *r)
                 pkt->proto = next;
                 pkt->ip_hlen = (uint16_t)(r->off - start);
                 packet_event(pkt, DEV_IPV6_FRAGMENT);
+                packet_set_payload(pkt, r, ip_payload_len(pkt, 0));
                 return;
             }
             continue; /* an atomic fragment (RFC 6946): go on */

@@ -115,7 +115,7 @@ static int mirrors_peer(const struct tcp_dir *o, const struct fp_sample *s)
 {
     if (s->ip_version != 4 || s->ip_id == 0)
         return 0;
-    if (o->last.ip_id == s->ip_id && o->last.window == s->window)
+    if (o->last.ip_id == s->ip_id && o->last.window == s->window && o->last.ts_ns <= s->ts_ns)
         return 1;
     const struct tcp_window *w = o->win;
     for (uint32_t k = 0; w && k < w->seg_count; k++)
@@ -182,10 +182,10 @@ void fp_tell_names(unsigned tells, char *buf, size_t size)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (!(tells & names[i].bit))
             continue;
-        int n = snprintf(buf + used, size - used, "%s%s", used ? "," : "", names[i].name);
-        if (n < 0 || (size_t)n >= size - used)
-            break;
-        used += (size_t)n;
+        size_t need = strlen(names[i].name) + (used ? 1 : 0);
+        if (need >= size - used)
+            break; /* whole names only */
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "," : "", names[i].name);
     }
 }
 

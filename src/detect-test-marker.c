@@ -12,7 +12,7 @@ static void test_marker_packet(void *state, const struct detect_ctx *ctx,
 {
     const struct packet *pkt = ctx->pkt;
     (void)state;
-    if (pkt->proto != IPPROTO_NUM_TCP && pkt->proto != IPPROTO_NUM_UDP)
+    if (!pkt->l4_ok || (pkt->proto != IPPROTO_NUM_TCP && pkt->proto != IPPROTO_NUM_UDP))
         return;
     if (pkt->payload_len < sizeof MARKER - 1 || memcmp(pkt->payload, MARKER, sizeof MARKER - 1))
         return;

@@ -53,8 +53,9 @@ uint64_t transport_pseudo_sum(const struct packet *pkt, uint32_t l4_wire_len)
 
 enum csum_state transport_checksum(const struct packet *pkt)
 {
-    if (!pkt->l4_ok || !pkt->l4 || pkt->is_fragment || pkt->payload_len < pkt->payload_wire_len)
-        return CSUM_UNKNOWN;
+    if (!pkt->l4_ok || !pkt->l4 || pkt->is_fragment || pkt->payload_len < pkt->payload_wire_len ||
+        packet_has_event(pkt, DEV_TCP_PADDING_PAYLOAD))
+        return CSUM_UNKNOWN; /* bytes missing, or trimmed as padding */
     if (pkt->proto == IPPROTO_NUM_UDP && pkt->ip_version == 4 && pkt->u.udp.checksum == 0)
         return CSUM_OK; /* "no checksum" (RFC 768) */
     size_t len = (size_t)(pkt->payload + pkt->payload_len - pkt->l4);

@@ -705,7 +705,11 @@ static void test_ipv4_fragments(void **state)
     assert_null(p.l4);
     assert_false(p.l4_ok);
     assert_int_equal(p.sport, 0);
-    assert_null(p.payload);
+    /* The fragment's data goes to reassembly as it is: the UDP header is data here. */
+    assert_non_null(p.payload);
+    assert_int_equal(p.payload_len, 12);
+    assert_int_equal(p.payload_wire_len, 12);
+    assert_memory_equal(p.payload + 8, "frag", 4);
 
     static const uint8_t later[] = {
         ETH(0x08, 0x00),
