@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/dlt.h>
+
 #include "analyze.h"
 #include "capture.h"
 #include "detect.h"
+#include "flow-frag.h"
 #include "output.h"
 #include "util-hash.h"
 
@@ -15,6 +18,7 @@
 
 struct engine {
     struct flow_table *flows;
+    struct frag_table *frags;
     struct run_stats stats;
     struct output out;
     struct finding_sink sink;
@@ -68,16 +72,11 @@ static void count_packet(struct run_stats *s, const struct packet *pkt)
     }
 }
 
-static void engine_packet(void *arg, struct packet *pkt)
+/* Flow tracking and detection for one decoded packet (a fragment carries `frag`). */
+static void engine_process(struct engine *e, const struct packet *pkt,
+                           const struct frag_info *frag)
 {
-    struct engine *e = arg;
-    struct run_stats *s = &e->stats;
-    s->last_ts = pkt->ts_ns;
-
-    decode_packet(pkt);
-    count_packet(s, pkt);
-
-    struct detect_ctx ctx = {pkt, NULL, 0, NULL};
+    struct detect_ctx ctx = {pkt, NULL, 0, NULL, frag};
     struct tcp_seg_info seg;
     struct flow *f = NULL;
     int trackable = pkt->l4_ok && !pkt->is_fragment &&
@@ -85,7 +84,7 @@ static void engine_packet(void *arg, struct packet *pkt)
     if (trackable) {
         f = flow_table_get(e->flows, pkt, &ctx.dir);
         if (!f)
-            s->untracked++;
+            e->stats.untracked++;
         else if (pkt->proto == IPPROTO_NUM_TCP)
             flow_tcp_update(e->flows, f, ctx.dir, pkt, &seg);
     }
@@ -98,16 +97,50 @@ static void engine_packet(void *arg, struct packet *pkt)
         flow_tcp_learn(f, ctx.dir, pkt, &seg);
 }
 
+static void engine_packet(void *arg, struct packet *pkt)
+{
+    struct engine *e = arg;
+    e->stats.last_ts = pkt->ts_ns;
+
+    decode_packet(pkt);
+    count_packet(&e->stats, pkt);
+    if (!pkt->is_fragment) {
+        engine_process(e, pkt, NULL);
+        return;
+    }
+    struct frag_info fi;
+    uint32_t len = 0;
+    const uint8_t *whole = frag_table_add(e->frags, pkt, &fi, &len);
+    engine_process(e, pkt, &fi);
+    if (!whole)
+        return;
+    /* The completed datagram goes through the pipeline as the completing frame. */
+    struct packet dg;
+    memset(&dg, 0, sizeof dg);
+    dg.file_index = pkt->file_index;
+    dg.frame = pkt->frame;
+    dg.ts_ns = pkt->ts_ns;
+    dg.caplen = dg.wirelen = len;
+    dg.linktype = DLT_RAW;
+    dg.data = whole;
+    decode_packet(&dg);
+    engine_process(e, &dg, NULL);
+}
+
 static int engine_init(struct engine *e, const struct analyze_options *opt, int nfiles)
 {
     memset(e, 0, sizeof *e);
     if (detector_count > ENGINE_MAX_DETECTORS)
         return 0;
     e->stats.files = calloc((size_t)nfiles, sizeof *e->stats.files);
-    e->flows = flow_table_new(&opt->flow, hash_random_seed());
-    if (!e->stats.files || !e->flows)
+    uint64_t seed = hash_random_seed();
+    struct frag_config fc = {FRAG_MAX_DEFAULT, FRAG_MEMORY_DEFAULT, FRAG_TIMEOUT};
+    e->flows = flow_table_new(&opt->flow, seed);
+    e->frags = frag_table_new(&fc, seed);
+    if (!e->stats.files || !e->flows || !e->frags)
         return 0;
     e->stats.flows = flow_table_stats(e->flows);
+    e->stats.frags = frag_table_stats(e->frags);
     e->sink.emit = engine_emit;
     e->sink.ctx = e;
     for (unsigned i = 0; i < detector_count; i++) {
@@ -129,6 +162,7 @@ static void engine_release(struct engine *e)
             detectors[i]->free(e->state[i]);
     output_release(&e->out);
     flow_table_free(e->flows);
+    frag_table_free(e->frags);
     free(e->stats.files);
 }
 
@@ -168,6 +202,7 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
 
     e.stats.flows_active = flow_table_count(e.flows);
     e.stats.flow_memory = flow_table_memory(e.flows);
+    e.stats.frag_memory = frag_table_memory(e.frags);
     if (!output_stats(&e.out, &e.stats) || e.write_failed) {
         fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
         status = EXIT_TROUBLE;

@@ -53,6 +53,18 @@
 #define FLOW_POOL_CHUNK 1024u
 #endif
 
+/* Fragment reassembly: datagrams at once, bytes held, seconds to complete (the
+ * Linux default is 30). */
+#ifndef FRAG_MAX_DEFAULT
+#define FRAG_MAX_DEFAULT 8192u
+#endif
+#ifndef FRAG_MEMORY_DEFAULT
+#define FRAG_MEMORY_DEFAULT (64ull << 20)
+#endif
+#ifndef FRAG_TIMEOUT
+#define FRAG_TIMEOUT 30u
+#endif
+
 /* Decoder bounds: stacked VLAN tags, MPLS labels, IPv6 extension headers. */
 #define DECODE_MAX_VLAN 8
 #define DECODE_MAX_MPLS 8

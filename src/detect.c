@@ -7,6 +7,7 @@ const struct detector *const detectors[] = {
     &detector_handshake_hijack,
     &detector_tcp_reset,
     &detector_dns_injection,
+    &detector_fragment_injection,
 };
 
 const unsigned detector_count = sizeof detectors / sizeof detectors[0];

@@ -5,6 +5,7 @@
 #define SS_DETECT_H
 
 #include "finding.h"
+#include "flow-frag.h"
 #include "flow.h"
 
 struct detect_ctx {
@@ -12,6 +13,7 @@ struct detect_ctx {
     const struct flow *flow;        /* NULL for untracked packets */
     int dir;                        /* pkt's direction within flow */
     const struct tcp_seg_info *seg; /* TCP only, else NULL */
+    const struct frag_info *frag;   /* IP fragments only, else NULL */
 };
 
 struct detector {
@@ -34,5 +36,6 @@ extern const struct detector detector_tcp_injection;
 extern const struct detector detector_handshake_hijack;
 extern const struct detector detector_tcp_reset;
 extern const struct detector detector_dns_injection;
+extern const struct detector detector_fragment_injection;
 
 #endif

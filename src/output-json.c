@@ -374,6 +374,30 @@ void json_stats(struct jw *w, const struct run_stats *s)
     for (uint32_t i = 0; i < s->nfiles; i++)
         json_file(w, &s->files[i]);
     jw_array_end(w);
+    if (s->frags) {
+        const struct frag_stats *fr = s->frags;
+        jw_key(w, "reassembly");
+        jw_object_begin(w);
+        jw_key(w, "datagrams");
+        jw_uint(w, fr->datagrams);
+        jw_key(w, "reassembled");
+        jw_uint(w, fr->reassembled);
+        jw_key(w, "expired");
+        jw_uint(w, fr->expired);
+        jw_key(w, "evicted");
+        jw_uint(w, fr->evicted);
+        jw_key(w, "overlaps");
+        jw_uint(w, fr->overlaps);
+        jw_key(w, "conflicts");
+        jw_uint(w, fr->conflicts);
+        jw_key(w, "too_big");
+        jw_uint(w, fr->too_big);
+        jw_key(w, "memory_bytes");
+        jw_uint(w, s->frag_memory);
+        jw_key(w, "memory_peak_bytes");
+        jw_uint(w, fr->memory_peak);
+        jw_object_end(w);
+    }
     jw_object_end(w);
     jw_object_end(w);
 }

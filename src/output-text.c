@@ -113,6 +113,11 @@ void text_stats(FILE *fp, int color, const struct run_stats *s)
     fprintf(fp, "  flows %" PRIu64 " (peak %" PRIu64 " at once), expired %" PRIu64 ", evicted %" PRIu64
                 " at the count cap and %" PRIu64 " at the memory cap\n",
             fl->created, fl->active_peak, fl->expired, fl->evicted_count, fl->evicted_memory);
+    if (s->frags && s->frags->datagrams)
+        fprintf(fp, "  reassembly: %" PRIu64 " datagrams, %" PRIu64 " reassembled, %" PRIu64
+                    " expired, %" PRIu64 " evicted, %" PRIu64 " with conflicting overlaps\n",
+                s->frags->datagrams, s->frags->reassembled, s->frags->expired, s->frags->evicted,
+                s->frags->conflicts);
     if (fl->alloc_failures || s->untracked)
         fprintf(fp, "  %" PRIu64 " packets untracked, %" PRIu64 " allocation failures\n", s->untracked,
                 fl->alloc_failures);

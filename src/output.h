@@ -7,6 +7,7 @@
 
 #include "decode.h"
 #include "finding.h"
+#include "flow-frag.h"
 #include "flow.h"
 #include "util-json.h"
 
@@ -31,6 +32,8 @@ struct run_stats {
     const struct flow_stats *flows;
     uint64_t flows_active;
     uint64_t flow_memory;
+    const struct frag_stats *frags;
+    uint64_t frag_memory;
     uint32_t nfiles;
     struct file_stats *files;
 };

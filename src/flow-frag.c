@@ -1,0 +1,300 @@
+/* secondsight - fragment reassembly (RFC 791 section 3.2, RFC 8200 section 4.5).
+ * Datagrams are keyed by addresses, protocol and identification; the first copy of
+ * each byte is kept and later copies are compared with it. Bounded by a count cap, a
+ * byte cap and a timeout, oldest first, each eviction counted. */
+#include "flow-frag.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util-hash.h"
+
+#define FRAG_BUCKETS 4096
+#define FRAG_EXPIRE_PER_CALL 4
+#define FRAG_MAX_DATAGRAM 65535u
+
+struct frag_key {
+    uint8_t version, proto;
+    uint8_t pad[2];
+    uint32_t id;
+    uint8_t src[16], dst[16];
+};
+
+struct dgram {
+    struct dgram *hnext, *older, *newer;
+    uint64_t hash;
+    struct frag_key key;
+    int64_t first_ts;
+    uint32_t cap;             /* bytes allocated for data (a power of two) */
+    uint8_t *data;
+    uint8_t *present;         /* cap / 8 presence bits */
+    uint32_t covered;         /* bytes present */
+    uint32_t end;             /* datagram length, once the last fragment came */
+    uint8_t has_last, has_first;
+    uint8_t hdr_len;
+    uint8_t hdr[60];          /* the offset-0 fragment's IP header (IPv6: fixed part) */
+    uint32_t npieces;
+    struct frag_piece pieces[FRAG_MAX_PIECES];
+};
+
+struct frag_table {
+    struct frag_config cfg;
+    uint64_t key[2];
+    struct dgram *buckets[FRAG_BUCKETS];
+    struct dgram *oldest, *newest;
+    uint32_t count;
+    uint64_t mem;
+    struct frag_stats stats;
+    uint8_t out[60 + FRAG_MAX_DATAGRAM];
+};
+
+struct frag_table *frag_table_new(const struct frag_config *cfg, uint64_t seed)
+{
+    struct frag_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->cfg = *cfg;
+    t->key[0] = seed ^ 0x6672616773756d73ull;
+    t->key[1] = seed * 0x9e3779b97f4a7c15ull;
+    return t;
+}
+
+static uint64_t dgram_bytes(const struct dgram *d)
+{
+    return sizeof *d + d->cap + d->cap / 8;
+}
+
+static void dgram_destroy(struct frag_table *t, struct dgram *d)
+{
+    struct dgram **pp = &t->buckets[d->hash & (FRAG_BUCKETS - 1)];
+    while (*pp && *pp != d)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = d->hnext;
+    if (d->older)
+        d->older->newer = d->newer;
+    else
+        t->oldest = d->newer;
+    if (d->newer)
+        d->newer->older = d->older;
+    else
+        t->newest = d->older;
+    t->mem -= dgram_bytes(d);
+    t->count--;
+    free(d->data);
+    free(d->present);
+    free(d);
+}
+
+void frag_table_free(struct frag_table *t)
+{
+    if (!t)
+        return;
+    while (t->oldest)
+        dgram_destroy(t, t->oldest);
+    free(t);
+}
+
+const struct frag_stats *frag_table_stats(const struct frag_table *t) { return &t->stats; }
+uint64_t frag_table_memory(const struct frag_table *t) { return t->mem; }
+
+/* Evicts the oldest datagrams other than `keep` until `need` more bytes fit. */
+static int make_room(struct frag_table *t, uint64_t need, const struct dgram *keep)
+{
+    while (t->mem + need > t->cfg.max_memory) {
+        struct dgram *victim = t->oldest == keep ? (keep ? keep->newer : NULL) : t->oldest;
+        if (!victim)
+            return 0;
+        dgram_destroy(t, victim);
+        t->stats.evicted++;
+    }
+    return 1;
+}
+
+/* Grows the datagram's buffers to hold `end` bytes. */
+static int dgram_grow(struct frag_table *t, struct dgram *d, uint32_t end)
+{
+    if (end <= d->cap)
+        return 1;
+    uint32_t cap = d->cap ? d->cap : 1024;
+    while (cap < end)
+        cap *= 2;
+    uint64_t more = (uint64_t)(cap - d->cap) * 9 / 8;
+    if (!make_room(t, more, d))
+        return 0;
+    uint8_t *data = realloc(d->data, cap);
+    if (!data)
+        return 0;
+    d->data = data;
+    uint8_t *present = realloc(d->present, cap / 8);
+    if (!present)
+        return 0;
+    memset(present + d->cap / 8, 0, (cap - d->cap) / 8);
+    d->present = present;
+    t->mem += dgram_bytes(&(struct dgram){.cap = cap}) - dgram_bytes(&(struct dgram){.cap = d->cap});
+    d->cap = cap;
+    if (t->mem > t->stats.memory_peak)
+        t->stats.memory_peak = t->mem;
+    return 1;
+}
+
+static struct dgram *dgram_get(struct frag_table *t, const struct packet *pkt)
+{
+    struct frag_key k;
+    size_t alen = pkt->ip_version == 4 ? 4 : 16;
+    memset(&k, 0, sizeof k);
+    k.version = pkt->ip_version;
+    k.proto = pkt->proto;
+    k.id = pkt->frag_id;
+    memcpy(k.src, pkt->ip_src, alen);
+    memcpy(k.dst, pkt->ip_dst, alen);
+    uint64_t h = siphash13(t->key, &k, sizeof k);
+
+    for (struct dgram *d = t->buckets[h & (FRAG_BUCKETS - 1)]; d; d = d->hnext)
+        if (d->hash == h && !memcmp(&d->key, &k, sizeof k))
+            return d;
+
+    if (t->count >= t->cfg.max_datagrams && t->oldest) {
+        dgram_destroy(t, t->oldest);
+        t->stats.evicted++;
+    }
+    if (!make_room(t, sizeof(struct dgram), NULL))
+        return NULL;
+    struct dgram *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    d->key = k;
+    d->hash = h;
+    d->first_ts = pkt->ts_ns;
+    d->hnext = t->buckets[h & (FRAG_BUCKETS - 1)];
+    t->buckets[h & (FRAG_BUCKETS - 1)] = d;
+    d->older = t->newest;
+    if (t->newest)
+        t->newest->newer = d;
+    else
+        t->oldest = d;
+    t->newest = d;
+    t->count++;
+    t->mem += sizeof *d;
+    if (t->mem > t->stats.memory_peak)
+        t->stats.memory_peak = t->mem;
+    t->stats.datagrams++;
+    return d;
+}
+
+static void find_prior(const struct dgram *d, uint32_t at, struct frag_info *info)
+{
+    for (uint32_t i = d->npieces; i-- > 0;) {
+        const struct frag_piece *p = &d->pieces[i];
+        if (p->off <= at && at < p->off + p->len) {
+            info->prior = *p;
+            info->has_prior = 1;
+            return;
+        }
+    }
+}
+
+/* The whole datagram as a raw IP packet in t->out. */
+static uint32_t build_datagram(struct frag_table *t, const struct dgram *d)
+{
+    uint8_t *o = t->out;
+    uint32_t n = d->hdr_len;
+    memcpy(o, d->hdr, n);
+    if (d->key.version == 4) {
+        uint32_t total = n + d->end;
+        o[2] = (uint8_t)(total >> 8);
+        o[3] = (uint8_t)total;
+        o[6] &= 0x40; /* keep DF, clear MF and the offset */
+        o[7] = 0;
+    } else {
+        o[4] = (uint8_t)(d->end >> 8);
+        o[5] = (uint8_t)d->end;
+        o[6] = d->key.proto; /* the extension headers before the fragment header go */
+    }
+    memcpy(o + n, d->data, d->end);
+    return n + d->end;
+}
+
+const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
+                              struct frag_info *info, uint32_t *len)
+{
+    memset(info, 0, sizeof *info);
+    for (unsigned i = 0; i < FRAG_EXPIRE_PER_CALL && t->oldest; i++) {
+        if (pkt->ts_ns - t->oldest->first_ts <= (int64_t)t->cfg.timeout_s * 1000000000)
+            break;
+        dgram_destroy(t, t->oldest);
+        t->stats.expired++;
+    }
+
+    uint32_t off = pkt->frag_offset;
+    uint32_t n = pkt->payload_len;
+    info->off = off;
+    info->len = n;
+    if ((uint64_t)off + pkt->payload_wire_len > FRAG_MAX_DATAGRAM) {
+        t->stats.too_big++;
+        return NULL;
+    }
+    struct dgram *d = dgram_get(t, pkt);
+    if (!d || !dgram_grow(t, d, off + n))
+        return NULL;
+
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t p = off + k;
+        uint8_t bit = (uint8_t)(1u << (p & 7));
+        if (d->present[p >> 3] & bit) {
+            info->overlap++;
+            if (d->data[p] != pkt->payload[k] && info->differ++ == 0)
+                info->first_diff = p;
+        } else {
+            d->data[p] = pkt->payload[k];
+            d->present[p >> 3] |= bit;
+            d->covered++;
+        }
+    }
+    if (info->overlap)
+        t->stats.overlaps++;
+    if (info->differ) {
+        t->stats.conflicts++;
+        find_prior(d, info->first_diff, info);
+    }
+    if (d->npieces < FRAG_MAX_PIECES) {
+        struct frag_piece *p = &d->pieces[d->npieces];
+        p->frame = FRAME_REF(pkt->file_index, pkt->frame);
+        p->ts_ns = pkt->ts_ns;
+        p->off = off;
+        p->len = n;
+        p->ip_id = pkt->ip_id;
+        p->ttl = pkt->ttl;
+        p->mf = pkt->mf;
+    }
+    d->npieces++;
+    info->npieces = d->npieces;
+
+    if (off == 0 && !d->has_first) {
+        size_t hl = pkt->ip_version == 4 ? pkt->ip_hlen : 40;
+        if (hl <= sizeof d->hdr) {
+            memcpy(d->hdr, pkt->l3, hl);
+            d->hdr_len = (uint8_t)hl;
+            d->has_first = 1;
+        }
+    }
+    if (!pkt->mf && !d->has_last) {
+        d->has_last = 1;
+        d->end = off + pkt->payload_wire_len;
+    }
+    if (d->has_first && d->has_last && d->covered >= d->end && d->end <= d->cap) {
+        /* Complete: every byte of [0, end) is present (bytes past a later "last"
+         * fragment's end do not count against it). */
+        uint32_t have = 0;
+        for (uint32_t p = 0; p < d->end; p++)
+            have += (d->present[p >> 3] >> (p & 7)) & 1;
+        if (have == d->end) {
+            *len = build_datagram(t, d);
+            info->completed = 1;
+            t->stats.reassembled++;
+            dgram_destroy(t, d);
+            return t->out;
+        }
+    }
+    return NULL;
+}

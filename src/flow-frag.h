@@ -1,0 +1,66 @@
+/* secondsight - IPv4 and IPv6 fragment reassembly with a count cap, a byte cap and a
+ * timeout. Overlapping fragments are compared byte for byte before the first copy is
+ * kept; complete datagrams go back into the pipeline as whole packets. */
+#ifndef SS_FLOW_FRAG_H
+#define SS_FLOW_FRAG_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "flow.h"
+
+struct frag_config {
+    uint32_t max_datagrams;   /* datagrams in reassembly at once */
+    uint64_t max_memory;      /* bytes of fragment data held */
+    uint32_t timeout_s;       /* a datagram not complete by then is dropped */
+};
+
+struct frag_stats {
+    uint64_t datagrams;       /* datagrams started */
+    uint64_t reassembled;
+    uint64_t expired;         /* timed out incomplete */
+    uint64_t evicted;         /* dropped at the count or byte cap */
+    uint64_t overlaps;        /* fragments overlapping earlier ones */
+    uint64_t conflicts;       /* ... with different bytes */
+    uint64_t too_big;         /* datagrams claiming more than 65535 bytes */
+    uint64_t memory_peak;
+};
+
+/* One earlier fragment, as remembered for a finding. */
+struct frag_piece {
+    frame_ref frame;
+    int64_t ts_ns;
+    uint32_t off, len;
+    uint16_t ip_id;
+    uint8_t ttl, mf;
+};
+
+#define FRAG_MAX_PIECES 32
+
+/* What reassembly learnt from one fragment, for detectors to judge. */
+struct frag_info {
+    uint32_t off, len;        /* this fragment's range in the datagram */
+    uint32_t overlap;         /* bytes that were already held */
+    uint32_t differ;          /* ... and differ */
+    uint32_t first_diff;      /* offset of the first differing byte */
+    struct frag_piece prior;  /* the earlier fragment holding that byte */
+    uint8_t has_prior;
+    uint8_t completed;        /* this fragment completed the datagram */
+    uint32_t npieces;         /* fragments of the datagram so far */
+};
+
+struct frag_table;
+
+struct frag_table *frag_table_new(const struct frag_config *cfg, uint64_t seed);
+void frag_table_free(struct frag_table *t);
+
+/* Adds a fragment (pkt->is_fragment) and fills info. When the fragment completes its
+ * datagram, returns the whole datagram as a raw IP packet (valid until the next call)
+ * and its length in *len; else NULL. */
+const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
+                              struct frag_info *info, uint32_t *len);
+
+const struct frag_stats *frag_table_stats(const struct frag_table *t);
+uint64_t frag_table_memory(const struct frag_table *t);
+
+#endif
