@@ -16,6 +16,8 @@
 #define T_NS 2
 #define T_CNAME 5
 #define T_PTR 12
+#define T_MX 15
+#define T_TXT 16
 #define T_AAAA 28
 
 /* Reads the name at r's offset into out (lower case, dots between labels) and moves
@@ -148,6 +150,27 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             snprintf(item, sizeof item, "%s %s",
                      type == T_CNAME ? "CNAME" : type == T_NS ? "NS" : "PTR", name);
             h = record_hash(type, name, strlen(name));
+        } else if (type == T_MX && rdlen >= 3) {
+            uint16_t pref = reader_u16be(&rd);
+            struct reader nr = reader_make(p, rdata_off + rdlen);
+            nr.off = rdata_off + 2;
+            if (!read_name(&nr, name, sizeof name))
+                break;
+            snprintf(item, sizeof item, "MX %u %s", pref, name);
+            h = record_hash(type, item, strlen(item));
+        } else if (type == T_TXT && rdlen >= 1) {
+            /* The first character-string, printable, cut short for the summary. */
+            const uint8_t *rdata = reader_ptr(&rd);
+            uint8_t slen = reader_u8(&rd);
+            const uint8_t *t = reader_ptr(&rd);
+            size_t take = slen < reader_left(&rd) ? slen : reader_left(&rd);
+            char text[48];
+            size_t k = 0;
+            for (; k < take && k < sizeof text - 1; k++)
+                text[k] = (char)(t[k] > 0x20 && t[k] < 0x7f && t[k] != ',' ? t[k] : '_');
+            text[k] = '\0';
+            snprintf(item, sizeof item, "TXT %s", text);
+            h = record_hash(type, rdata, rdlen);
         } else {
             h = record_hash(type, reader_ptr(&rd), rdlen);
         }

@@ -20,9 +20,18 @@
 #define TXN_HOLD_NS (30 * 1000000000LL)
 /* Resolvers whose answer TTLs are remembered, direct-mapped by address. */
 #define RESOLVER_SLOTS 4096
+/* Round-trip samples kept per resolver (Hold-On compares with their median). */
+#define RTT_SAMPLES 8
+/* A lone answer that breaks its resolver's baseline is held this long for the
+ * genuine one; when none comes it is reported on its own, at lower confidence. */
+#define LONE_HOLD_NS (5 * 1000000000LL)
+#define LONE_MAX 32
+/* Earlier answers a resolver needs before its TTL is a baseline. */
+#define RESOLVER_MIN_ANSWERS 3
 
 struct answer {
     frame_ref frame;
+    int64_t ts_ns;
     uint64_t set;
     uint16_t ip_id, nrecords;
     uint8_t ttl, df, rcode;
@@ -32,6 +41,7 @@ struct answer {
 struct txn {
     uint64_t key;             /* 0: free */
     int64_t first_ts;
+    int64_t query_ts;         /* the first query's time, when one was seen */
     uint32_t queries;
     uint16_t query_ip_id;
     uint8_t nanswers, reported;
@@ -45,12 +55,23 @@ struct resolver {
     uint8_t ttl[2];
     uint32_t ttl_n[2];
     uint32_t df_n, nodf_n;
+    uint32_t answers;
+    int64_t rtt[RTT_SAMPLES]; /* query-to-first-answer times, ns */
+    uint8_t rtt_n, rtt_next;
+};
+
+struct lone {
+    uint64_t key;
+    int64_t deadline;
+    struct finding f;
 };
 
 struct dns_state {
     uint64_t hash_key[2];
     struct txn txn[TXN_SLOTS];
     struct resolver res[RESOLVER_SLOTS];
+    struct lone lone[LONE_MAX];
+    unsigned nlone;
 };
 
 static int dns_init(void **state)
@@ -132,6 +153,32 @@ df:
         r->df_n++;
     else
         r->nodf_n++;
+    r->answers++;
+}
+
+static void resolver_rtt(struct resolver *r, int64_t rtt)
+{
+    r->rtt[r->rtt_next] = rtt;
+    r->rtt_next = (uint8_t)((r->rtt_next + 1) % RTT_SAMPLES);
+    if (r->rtt_n < RTT_SAMPLES)
+        r->rtt_n++;
+}
+
+/* Median round trip of the resolver's earlier answers; 0 with fewer than 3. */
+static int64_t resolver_rtt_median(const struct resolver *r)
+{
+    int64_t v[RTT_SAMPLES];
+    unsigned n = r->rtt_n;
+    if (n < 3)
+        return 0;
+    memcpy(v, r->rtt, n * sizeof v[0]);
+    for (unsigned i = 1; i < n; i++) /* insertion sort of at most 8 */
+        for (unsigned j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            int64_t x = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = x;
+        }
+    return v[n / 2];
 }
 
 /* Takes one answer's share out of the resolver's counts. */
@@ -171,6 +218,11 @@ static unsigned judge(const struct resolver *r, const struct txn *t, const struc
     if (t->queries && a->ip_id && a->ip_id == t->query_ip_id)
         snprintf(tells + strlen(tells), size - strlen(tells), "%sip_id_from_query",
                  n++ ? "," : "");
+    /* Hold-On: an answer faster than half the resolver's usual round trip came from
+     * closer than the resolver. */
+    int64_t median = resolver_rtt_median(r);
+    if (t->queries && median && a->ts_ns - t->query_ts < median / 2)
+        snprintf(tells + strlen(tells), size - strlen(tells), "%stoo_fast", n++ ? "," : "");
     return n;
 }
 
@@ -261,23 +313,87 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
     sink->emit(sink, &f);
 }
 
-static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
+static void lone_flush(struct dns_state *st, int64_t now, int all, struct finding_sink *sink)
 {
-    struct dns_state *st = state;
-    const struct packet *pkt = ctx->pkt;
-    if (pkt->proto != IPPROTO_NUM_UDP || !pkt->l4_ok || pkt->is_fragment ||
-        (pkt->sport != DNS_PORT && pkt->dport != DNS_PORT))
-        return;
-    struct dns_msg m;
-    if (!dns_parse(pkt->payload, pkt->payload_len, &m) || m.opcode != 0)
-        return;
+    for (unsigned k = 0; k < st->nlone;) {
+        if (all || now > st->lone[k].deadline) {
+            sink->emit(sink, &st->lone[k].f);
+            st->lone[k] = st->lone[--st->nlone];
+        } else {
+            k++;
+        }
+    }
+}
 
+static void lone_cancel(struct dns_state *st, uint64_t key)
+{
+    for (unsigned k = 0; k < st->nlone; k++)
+        if (st->lone[k].key == key) {
+            st->lone[k] = st->lone[--st->nlone];
+            return;
+        }
+}
+
+/* The first answer to a query, when it breaks a resolver baseline in its TTL and in
+ * one more way: held for its genuine twin, reported alone at lower confidence. */
+static void lone_check(struct dns_state *st, const struct txn *t, const struct answer *a,
+                       const struct packet *pkt, const struct dns_msg *m)
+{
+    const struct resolver *r = resolver_get(st, pkt->ip_src);
+    char tells[64];
+    if (r->answers < RESOLVER_MIN_ANSWERS || st->nlone == LONE_MAX)
+        return;
+    unsigned n = judge(r, t, a, tells, sizeof tells);
+    if (n < 2 || strncmp(tells, "ttl", 3) != 0)
+        return;
+    struct lone *l = &st->lone[st->nlone++];
+    memset(l, 0, sizeof *l);
+    l->key = t->key;
+    l->deadline = pkt->ts_ns + LONE_HOLD_NS;
+    struct finding *f = &l->f;
+    f->class_name = "dns_injection";
+    f->confidence = CONF_LOW;
+    finding_set_flow_from_packet(f, pkt);
+    finding_add_frame(f, a->frame, 1);
+    fill_answer(&f->answers[f->nanswers++], a, "forged", tells);
+    char qid[8];
+    snprintf(qid, sizeof qid, "0x%04x", m->id);
+    uint8_t usual = r->ttl_n[1] > r->ttl_n[0] ? r->ttl[1] : r->ttl[0];
+    finding_evidence_str(f, "query_id", qid);
+    finding_evidence_str(f, "qname", m->qname);
+    finding_evidence_int(f, "qtype", m->qtype);
+    finding_evidence_int(f, "queries_seen", t->queries);
+    finding_evidence_str(f, "verdict", "lone");
+    finding_evidence_int(f, "usual_ttl", usual);
+    finding_evidence_answers(f);
+    finding_evidence_int(f, "forger_hops", ttl_hops(a->ttl));
+    finding_evidence_int(f, "peer_hops", ttl_hops(usual));
+    finding_app_str(f, "proto", "dns");
+    finding_app_str(f, "qname", m->qname);
+    finding_app_list(f, "forged_answer", a->summary);
+    snprintf(f->summary, sizeof f->summary,
+             "a DNS answer for %.100s (frame %llu, %.60s) breaks its resolver's fingerprint "
+             "(%.40s) and no other answer followed: a forged answer whose genuine twin was "
+             "dropped or never sent; it came from about %d hops away, the resolver is about %d",
+             m->qname[0] ? m->qname : ".", (unsigned long long)FRAME_REF_FRAME(a->frame),
+             a->summary[0] ? a->summary : "no records", tells, ttl_hops(a->ttl),
+             ttl_hops(usual));
+}
+
+static void handle_message(struct dns_state *st, const struct packet *pkt, const uint8_t *msg,
+                           uint32_t len, struct finding_sink *sink)
+{
+    struct dns_msg m;
+    if (!dns_parse(msg, len, &m) || m.opcode != 0)
+        return;
     if (!m.qr) {
         if (pkt->dport != DNS_PORT)
             return;
         struct txn *t = txn_get(st, txn_key(st, pkt, 1, &m), pkt->ts_ns);
-        if (!t->queries++)
+        if (!t->queries++) {
             t->query_ip_id = pkt->ip_id;
+            t->query_ts = pkt->ts_ns;
+        }
         return;
     }
     if (pkt->sport != DNS_PORT)
@@ -286,6 +402,7 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
     struct answer a;
     memset(&a, 0, sizeof a);
     a.frame = FRAME_REF(pkt->file_index, pkt->frame);
+    a.ts_ns = pkt->ts_ns;
     a.set = m.answer_set;
     a.ip_id = pkt->ip_id;
     a.nrecords = m.nanswers;
@@ -298,17 +415,59 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
         const struct answer *e = &t->ans[i];
         if (e->set == a.set && e->rcode == a.rcode && e->nrecords == a.nrecords)
             continue; /* the same answer again: a duplicate or a resolver retry */
+        lone_cancel(st, t->key);
         report(st, t, e, &a, pkt, &m, sink);
         break;
     }
+    int first = t->nanswers == 0;
     if (t->nanswers < TXN_ANSWERS)
         t->ans[t->nanswers++] = a;
-    resolver_learn(resolver_get(st, pkt->ip_src), pkt->ttl, pkt->df);
+    if (first)
+        lone_check(st, t, &a, pkt, &m);
+    struct resolver *r = resolver_get(st, pkt->ip_src);
+    resolver_learn(r, pkt->ttl, pkt->df);
+    if (first && t->queries)
+        resolver_rtt(r, pkt->ts_ns - t->query_ts);
+}
+
+static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
+{
+    struct dns_state *st = state;
+    const struct packet *pkt = ctx->pkt;
+    if (st->nlone)
+        lone_flush(st, pkt->ts_ns, 0, sink);
+    if (!pkt->l4_ok || pkt->is_fragment || (pkt->sport != DNS_PORT && pkt->dport != DNS_PORT))
+        return;
+    if (pkt->proto == IPPROTO_NUM_UDP) {
+        handle_message(st, pkt, pkt->payload, pkt->payload_len, sink);
+        return;
+    }
+    /* DNS over TCP (RFC 7766): messages behind a 2-byte length, read from segments
+     * that bring new stream bytes; a second copy of the same bytes is a matter for
+     * tcp_injection, not a second answer. */
+    if (pkt->proto != IPPROTO_NUM_TCP || !ctx->seg || ctx->seg->overlap)
+        return;
+    const uint8_t *p = pkt->payload;
+    uint32_t left = pkt->payload_len;
+    while (left >= 2) {
+        uint32_t len = ((uint32_t)p[0] << 8) | p[1];
+        if (len == 0 || len > left - 2)
+            break; /* continues in a later segment: not followed across segments */
+        handle_message(st, pkt, p + 2, len, sink);
+        p += 2 + len;
+        left -= 2 + len;
+    }
+}
+
+static void dns_finish(void *state, struct finding_sink *sink)
+{
+    lone_flush(state, 0, 1, sink);
 }
 
 const struct detector detector_dns_injection = {
     .name = "dns_injection",
     .init = dns_init,
     .on_packet = dns_packet,
+    .finish = dns_finish,
     .free = dns_free,
 };

@@ -138,6 +138,8 @@ static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t 
     char tells[160];
     http_response_parse(p, n, &r);
     snprintf(what, what_size, "forged data");
+    if (!n)
+        flags &= (uint8_t)~TH_FIN; /* fin_with_data needs data */
     if (!r.status) {
         if (flags & TH_FIN) {
             finding_app_str(f, "proto", "unknown");
@@ -317,7 +319,8 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     const struct tcp_dir *o = &fl->tcp[!ctx->dir];
     uint8_t flags = pkt->u.tcp.flags;
 
-    if ((flags & TH_SYN) || !(pkt->payload_len || (flags & (TH_FIN | TH_RST))))
+    /* Data only: a RST or a bare FIN is a teardown, judged by tcp_reset_injection. */
+    if ((flags & (TH_SYN | TH_RST)) || !pkt->payload_len)
         return;
     int handshake = (d->flags & TDF_HS) && (o->flags & TDF_HS);
     if (!handshake && d->base.pkts < 4)

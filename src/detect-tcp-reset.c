@@ -22,6 +22,8 @@ enum rst_signal {
     SIG_ALIVE,        /* the side that reset or closed went on sending or acknowledging */
     SIG_BEFORE_SYNACK,/* teardown answering a SYN, then the real SYN/ACK */
     SIG_SEQ_JUMP,     /* RSTs whose sequence numbers jump ahead of all that side sent */
+    SIG_ACK_CHANGE,   /* back-to-back RSTs acknowledging different numbers */
+    SIG_FINGERPRINT,  /* a teardown whose headers break its sender's baseline */
 };
 
 struct teardown {
@@ -33,6 +35,8 @@ struct teardown {
     uint32_t next_seq_at;     /* the side's stream end when the first one came */
     uint32_t max_ack_at;      /* the highest ACK it had sent by then */
     uint8_t acked_at;         /* ... and whether it had sent any */
+    uint8_t syn_resent;       /* the initiator sent its SYN again after the teardown */
+    uint32_t peer_next[RST_MAX_COPIES]; /* the peer's stream end at each teardown */
     struct fp_sample pkt[RST_MAX_COPIES];
     struct fp_verdict v[RST_MAX_COPIES];
     uint8_t csum[RST_MAX_COPIES];
@@ -79,6 +83,10 @@ static const char *signal_name(enum rst_signal s)
         return "teardown_before_synack";
     case SIG_SEQ_JUMP:
         return "rst_seq_jump";
+    case SIG_ACK_CHANGE:
+        return "rst_ack_change";
+    case SIG_FINGERPRINT:
+        return "fingerprint";
     default:
         return "none";
     }
@@ -105,7 +113,12 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
         fp_copy(&f.copies[f.ncopies++], proof, "genuine", NULL,
                 (uint8_t)transport_checksum(ctx->pkt));
     }
-    f.confidence = sig == SIG_SEQ_JUMP && !tells ? CONF_MEDIUM : CONF_HIGH;
+    /* The mechanism signals prove a live sender or an accepted SYN; a burst's numbers
+     * and a fingerprint alone are strong, not proof, unless both agree. */
+    int weak = sig == SIG_SEQ_JUMP || sig == SIG_ACK_CHANGE || sig == SIG_FINGERPRINT;
+    f.confidence = weak && !(tells && sig != SIG_FINGERPRINT) ? CONF_MEDIUM : CONF_HIGH;
+    if (sig == SIG_FINGERPRINT && td->v[0].score > 4)
+        f.confidence = CONF_HIGH;
 
     const struct fp_sample *first = &td->pkt[0];
     finding_evidence_str(&f, "signal", signal_name(sig));
@@ -124,14 +137,32 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
         side = "sender";
     unsigned long long tf = (unsigned long long)FRAME_REF_FRAME(first->frame);
     unsigned long long pf = proof ? (unsigned long long)FRAME_REF_FRAME(proof->frame) : 0;
+    char tellnames[128];
+    fp_tell_names(td->v[0].tells, tellnames, sizeof tellnames);
     switch (sig) {
     case SIG_ALIVE:
         snprintf(f.summary, sizeof f.summary,
-                 "a %s posing as the %s (frame %llu) was forged: the %s went on sending "
-                 "(frame %llu), which a closed socket cannot; the forged %s came from about %d "
-                 "hops away, the %s is about %d hops away",
-                 kind, side, tf, side, pf, kind, ttl_hops(first->ttl), side,
-                 ttl_hops(proof->ttl));
+                 "a %s posing as the %s (frame %llu) was forged: the %s went on %s (frame %llu), "
+                 "which a closed socket cannot; the forged %s came from about %d hops away, the "
+                 "%s is about %d hops away",
+                 kind, side, tf, side, proof->len ? "sending data" : "acknowledging new data", pf,
+                 kind, ttl_hops(first->ttl), side, ttl_hops(proof->ttl));
+        break;
+    case SIG_ACK_CHANGE:
+        snprintf(f.summary, sizeof f.summary,
+                 "%u RSTs posing as the %s (first frame %llu) acknowledge different numbers "
+                 "although the peer sent nothing new between them: a forger, about %d hops "
+                 "away",
+                 td->n, side, tf, ttl_hops(first->ttl));
+        break;
+    case SIG_FINGERPRINT:
+        snprintf(f.summary, sizeof f.summary,
+                 "a %s posing as the %s (frame %llu) breaks the %s's fingerprint (%s): a forged "
+                 "teardown from about %d hops away; the %s's packets come from about %d",
+                 kind, side, tf, side, tellnames, ttl_hops(first->ttl), side,
+                 ttl_hops(fl->tcp[ctx->dir].base.ttl_n[1] > fl->tcp[ctx->dir].base.ttl_n[0]
+                              ? fl->tcp[ctx->dir].base.ttl[1]
+                              : fl->tcp[ctx->dir].base.ttl[0]));
         break;
     case SIG_BEFORE_SYNACK:
         snprintf(f.summary, sizeof f.summary,
@@ -152,20 +183,37 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
     sink->emit(sink, &f);
 }
 
-/* RSTs whose sequence numbers differ, one beyond all the side ever sent. */
-static int seq_jump(const struct teardown *td, const struct tcp_dir *d)
+/* RSTs whose sequence numbers differ, one beyond all the side had sent before them
+ * (its stream end plus a FIN). */
+static int seq_jump(const struct teardown *td)
 {
     int rsts = 0, ahead = 0, differ = 0;
     for (unsigned i = 0; i < td->n; i++) {
         if (!(td->pkt[i].flags & TH_RST))
             continue;
         rsts++;
-        if (seq_gt(td->pkt[i].seq, d->next_seq + 1))
+        if (seq_gt(td->pkt[i].seq, td->next_seq_at + 1))
             ahead = 1;
         if (td->pkt[i].seq != td->pkt[0].seq)
             differ = 1;
     }
     return rsts >= 2 && ahead && differ;
+}
+
+/* RST|ACKs acknowledging different numbers while the peer's stream stood still: one
+ * socket's RSTs acknowledge what it received, and it received nothing new. */
+static int ack_change(const struct teardown *td)
+{
+    int prev = -1;
+    for (unsigned i = 0; i < td->n; i++) {
+        if ((td->pkt[i].flags & (TH_RST | TH_ACK)) != (TH_RST | TH_ACK))
+            continue;
+        if (prev >= 0 && td->pkt[i].ack != td->pkt[prev].ack &&
+            td->peer_next[i] == td->peer_next[prev])
+            return 1;
+        prev = (int)i;
+    }
+    return 0;
 }
 
 static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
@@ -195,8 +243,14 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
     fp_from_packet(&td->pkt[i], pkt);
     fp_judge(&d->base, d, o, &td->pkt[i], &td->v[i]);
     td->csum[i] = (uint8_t)transport_checksum(pkt);
-    if (seq_jump(td, d))
+    td->peer_next[i] = o->next_seq;
+    int history = ((d->flags & TDF_HS) && (o->flags & TDF_HS)) || d->base.pkts >= 4;
+    if (seq_jump(td))
         report(td, SIG_SEQ_JUMP, ctx, NULL, sink);
+    else if (ack_change(td))
+        report(td, SIG_ACK_CHANGE, ctx, NULL, sink);
+    else if (history && td->v[i].score >= 4 && td->v[i].distinct >= 2)
+        report(td, SIG_FINGERPRINT, ctx, NULL, sink);
 }
 
 static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
@@ -214,8 +268,8 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
     struct fp_sample proof;
     fp_from_packet(&proof, pkt);
 
-    if (td->before_synack && (th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) &&
-        th->ack == o->isn + 1) {
+    if (td->before_synack && !td->syn_resent &&
+        (th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && th->ack == o->isn + 1) {
         report(td, SIG_BEFORE_SYNACK, ctx, &proof, sink);
         return;
     }
@@ -244,10 +298,19 @@ static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding
      * tcp_injection); SYN|RST and the like are not teardowns of a connection. */
     int teardown = !(flags & TH_SYN) &&
                    ((flags & TH_RST) || ((flags & TH_FIN) && pkt->payload_len == 0));
-    if (teardown)
+    if (teardown) {
         on_teardown(state, ctx, sink);
-    else if (d->flags & (TDF_RST | TDF_FIN))
+    } else if (d->flags & (TDF_RST | TDF_FIN)) {
         on_other(state, ctx, sink);
+    } else if ((flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+        /* The initiator sent its SYN again after the responder's teardown (Windows
+         * retries a refused SYN): a SYN/ACK may now honestly answer that copy. */
+        struct rst_state *st = state;
+        uint64_t key = ctx->flow->id * 2 + (uint64_t)!ctx->dir;
+        struct teardown *td = slot_of(st, key);
+        if (td->key == key)
+            td->syn_resent = 1;
+    }
 }
 
 const struct detector detector_tcp_reset = {

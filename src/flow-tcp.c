@@ -310,7 +310,9 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
             if (d->win)
                 window_add(d->win, pkt, pos, info);
         }
-        if (end_wire > d->next_pos) {
+        /* A RST carries no stream data and its sequence number is the one field a
+         * blind forger guesses: it never moves the stream end. */
+        if (end_wire > d->next_pos && !(th->flags & TH_RST)) {
             d->next_pos = end_wire;
             d->next_seq = data_seq + pkt->payload_wire_len;
         }
