@@ -13,7 +13,7 @@
 
 #define DNS_PORT 53
 /* Transactions, direct-mapped by their key: a collision forgets the older one. */
-#define TXN_SLOTS 65536
+#define TXN_SLOTS 16384
 /* Answers to one query kept for comparison; later ones are compared, not kept. */
 #define TXN_ANSWERS 4
 /* A transaction is forgotten this long after its first packet. */
@@ -35,7 +35,7 @@ struct answer {
     uint64_t set;
     uint16_t ip_id, nrecords;
     uint8_t ttl, df, rcode;
-    char summary[160];
+    char summary[112];
 };
 
 struct txn {
@@ -409,7 +409,7 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
     a.ttl = pkt->ttl;
     a.df = pkt->df;
     a.rcode = m.rcode;
-    snprintf(a.summary, sizeof a.summary, "%s", m.summary);
+    snprintf(a.summary, sizeof a.summary, "%.111s", m.summary);
 
     for (unsigned i = 0; i < t->nanswers && !t->reported; i++) {
         const struct answer *e = &t->ans[i];

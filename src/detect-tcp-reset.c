@@ -16,6 +16,11 @@
  * older one (a bound, not a loss of findings already made). */
 #define RST_SLOTS 16384
 #define RST_MAX_COPIES 4
+/* How far past the teardown a live sender's next data may land: less than the
+ * largest unscaled window. A new connection on the same 4-tuple whose handshake the
+ * capture missed starts at least 65537 further (RFC 6191; Linux's TIME_WAIT reuse),
+ * and its acknowledgments do not fit the old peer's stream. */
+#define ALIVE_REACH 65536u
 
 enum rst_signal {
     SIG_NONE,
@@ -280,9 +285,14 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
      * acknowledges: that is a half-close). Only a live socket does either. */
     const struct fp_sample *first = &td->pkt[0];
     uint32_t from = seq_gt(td->next_seq_at, first->seq) ? td->next_seq_at : first->seq;
-    int new_data = pkt->payload_len > 0 && seq_geq(th->seq, from);
+    int same_conn = !(th->flags & TH_ACK) || !(o->flags & TDF_SYNC) ||
+                    (uint32_t)abs(seq_diff(th->ack, o->next_seq)) < ALIVE_REACH;
+    int new_data = pkt->payload_len > 0 && seq_geq(th->seq, from) &&
+                   (uint32_t)(th->seq - from) < ALIVE_REACH;
     int new_ack = (first->flags & TH_RST) && (th->flags & TH_ACK) && td->acked_at &&
                   seq_gt(th->ack, td->max_ack_at);
+    if (!same_conn)
+        return;
     if (new_data || new_ack)
         report(td, SIG_ALIVE, ctx, &proof, sink);
 }

@@ -296,8 +296,10 @@ struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
     }
     memset(w, 0, sizeof *w);
     w->size = t->cfg.window;
-    w->bytes = (uint8_t *)(w + 1);
-    w->present = w->bytes + w->size;
+    /* Presence bits right after the header, the bytes last: a short stream touches
+     * one or two pages of its window, not all of them. */
+    w->present = (uint8_t *)(w + 1);
+    w->bytes = w->present + w->size / 8;
     memset(w->present, 0, w->size / 8);
     f->mem += need;
     t->mem += need;

@@ -15,6 +15,9 @@ RST" below). A forger's packet has no TCP options, DF clear and its own TTL and 
 offsets from them. Frames 1-4 are SYN, SYN/ACK, ACK and the GET unless said otherwise.
 
 Attacks (each must raise tcp_reset_injection with the named signal):
+(reset-benign-reuse-missed-handshake: a closed connection, then a new one on the same
+ports 3 s later whose handshake the capture missed, each side 65537 past its old
+stream end as Linux's TIME_WAIT reuse starts it; frames 1-9 the first, 10-15 the second.)
 
   reset-alive-data      a POST: 4 its headers [C,C+119); 5 server ACK; 6 forged RST|ACK
                         posing as the client at C+119 (TTL 64, IP-ID 1, DF clear, window
@@ -360,6 +363,26 @@ def synsent_rst():
     return frames(pkts)
 
 
+def reuse_missed_handshake():
+    """A connection closes in full; 3 s later a new one on the same ports, whose
+    handshake the capture dropped, starts 65537 past each old stream end (Linux's
+    TIME_WAIT reuse, RFC 6191): its data is not the old server alive after its FIN."""
+    cv = conv(50219)
+    pkts = cv.handshake() + [get(cv)]
+    pkts.append(cv.seg(S, "PA", reply(900), dt=25 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    pkts += cv.close()
+    cv.nxt[C] = (cv.nxt[C] + 65537) & M32
+    cv.nxt[S] = (cv.nxt[S] + 65537) & M32
+    cv.now += 3000 * MS
+    pkts.append(get(cv))
+    pkts.append(cv.seg(S, "PA", reply(900), dt=25 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    pkts += cv.close()
+    assert len(pkts) == 15
+    return frames(pkts)
+
+
 def main():
     captures = {
         "reset-alive-data": alive_data(),
@@ -376,6 +399,7 @@ def main():
         "reset-benign-two-rsts": two_rsts(),
         "reset-benign-lb-timeout": lb_timeout(),
         "reset-benign-synsent-rst": synsent_rst(),
+        "reset-benign-reuse-missed-handshake": reuse_missed_handshake(),
     }
     for name, fr in captures.items():
         g.write(name + ".pcap", g.pcap(g.LINKTYPE_ETHERNET, fr))
