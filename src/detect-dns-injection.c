@@ -26,6 +26,11 @@
  * genuine one; when none comes it is reported on its own, at lower confidence. */
 #define LONE_HOLD_NS (5 * 1000000000LL)
 #define LONE_MAX 32
+/* A race is judged this long after its second answer, so the resolver's baseline
+ * includes the answers around it, not only those before (a capture may open with
+ * the race). */
+#define RACE_HOLD_NS (3 * 1000000000LL)
+#define RACE_MAX 64
 /* Earlier answers a resolver needs before its TTL is a baseline. */
 #define RESOLVER_MIN_ANSWERS 3
 
@@ -56,6 +61,8 @@ struct resolver {
     uint32_t ttl_n[2];
     uint32_t df_n, nodf_n;
     uint32_t answers;
+    uint16_t ipid[RTT_SAMPLES]; /* IP-IDs of its latest answers */
+    uint8_t ipid_n, ipid_next;
     int64_t rtt[RTT_SAMPLES]; /* query-to-first-answer times, ns */
     uint8_t rtt_n, rtt_next;
 };
@@ -66,12 +73,23 @@ struct lone {
     struct finding f;
 };
 
+/* Two differing answers, held until RACE_HOLD_NS after the second. */
+struct race {
+    int64_t deadline;
+    struct txn t;             /* the transaction as it stood */
+    struct answer early, late;
+    struct packet pkt;        /* the later answer's addresses, ports, file and time */
+    struct dns_msg m;         /* its question */
+};
+
 struct dns_state {
     uint64_t hash_key[2];
     struct txn txn[TXN_SLOTS];
     struct resolver res[RESOLVER_SLOTS];
     struct lone lone[LONE_MAX];
     unsigned nlone;
+    struct race race[RACE_MAX];
+    unsigned nrace;
 };
 
 static int dns_init(void **state)
@@ -135,8 +153,12 @@ static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16
     return r;
 }
 
-static void resolver_learn(struct resolver *r, uint8_t ttl, uint8_t df)
+static void resolver_learn(struct resolver *r, uint8_t ttl, uint8_t df, uint16_t ip_id)
 {
+    r->ipid[r->ipid_next] = ip_id;
+    r->ipid_next = (uint8_t)((r->ipid_next + 1) % RTT_SAMPLES);
+    if (r->ipid_n < RTT_SAMPLES)
+        r->ipid_n++;
     for (int i = 0; i < 2; i++) {
         if (r->ttl_n[i] && r->ttl[i] == ttl) {
             r->ttl_n[i]++;
@@ -218,6 +240,20 @@ static unsigned judge(const struct resolver *r, const struct txn *t, const struc
     if (t->queries && a->ip_id && a->ip_id == t->query_ip_id)
         snprintf(tells + strlen(tells), size - strlen(tells), "%sip_id_from_query",
                  n++ ? "," : "");
+    /* A constant IP-ID: the same value on another of the resolver's recent answers,
+     * whose IP-IDs otherwise vary (an injector's fixed value; a resolver that always
+     * sends 0 has no variety and raises nothing). */
+    unsigned same_id = 0, distinct = 0;
+    for (unsigned i = 0; i < r->ipid_n; i++) {
+        same_id += r->ipid[i] == a->ip_id;
+        unsigned seen = 0;
+        for (unsigned j = 0; j < i; j++)
+            seen |= r->ipid[j] == r->ipid[i];
+        distinct += !seen;
+    }
+    if (same_id >= 2 && distinct >= 3 && !(t->queries && a->ip_id == t->query_ip_id))
+        snprintf(tells + strlen(tells), size - strlen(tells), "%sip_id_constant",
+                 n++ ? "," : "");
     /* Hold-On: an answer faster than half the resolver's usual round trip came from
      * closer than the resolver. */
     int64_t median = resolver_rtt_median(r);
@@ -250,6 +286,7 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
     memcpy(server, pkt->ip_src, 16);
     struct resolver base = *resolver_get(st, server);
     resolver_forget(&base, early);
+    resolver_forget(&base, late);
     char te[64], tl[64];
     unsigned ne = judge(&base, t, early, te, sizeof te);
     unsigned nl = judge(&base, t, late, tl, sizeof tl);
@@ -380,6 +417,40 @@ static void lone_check(struct dns_state *st, const struct txn *t, const struct a
              ttl_hops(usual));
 }
 
+static void race_flush(struct dns_state *st, int64_t now, int all, struct finding_sink *sink)
+{
+    for (unsigned k = 0; k < st->nrace;) {
+        struct race *r = &st->race[k];
+        if (all || now > r->deadline) {
+            report(st, &r->t, &r->early, &r->late, &r->pkt, &r->m, sink);
+            st->race[k] = st->race[--st->nrace];
+        } else {
+            k++;
+        }
+    }
+}
+
+/* Holds a race for judging once the answers around it are in; reports at once when
+ * the table is full. */
+static void race_hold(struct dns_state *st, struct txn *t, const struct answer *early,
+                      const struct answer *late, const struct packet *pkt,
+                      const struct dns_msg *m, struct finding_sink *sink)
+{
+    t->reported = 1;
+    if (st->nrace == RACE_MAX) {
+        report(st, t, early, late, pkt, m, sink);
+        return;
+    }
+    struct race *r = &st->race[st->nrace++];
+    r->deadline = pkt->ts_ns + RACE_HOLD_NS;
+    r->t = *t;
+    r->early = *early;
+    r->late = *late;
+    r->pkt = *pkt;
+    r->pkt.data = r->pkt.l3 = r->pkt.l4 = r->pkt.payload = NULL; /* not kept */
+    r->m = *m;
+}
+
 static void handle_message(struct dns_state *st, const struct packet *pkt, const uint8_t *msg,
                            uint32_t len, struct finding_sink *sink)
 {
@@ -416,7 +487,7 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
         if (e->set == a.set && e->rcode == a.rcode && e->nrecords == a.nrecords)
             continue; /* the same answer again: a duplicate or a resolver retry */
         lone_cancel(st, t->key);
-        report(st, t, e, &a, pkt, &m, sink);
+        race_hold(st, t, e, &a, pkt, &m, sink);
         break;
     }
     int first = t->nanswers == 0;
@@ -425,7 +496,7 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
     if (first)
         lone_check(st, t, &a, pkt, &m);
     struct resolver *r = resolver_get(st, pkt->ip_src);
-    resolver_learn(r, pkt->ttl, pkt->df);
+    resolver_learn(r, pkt->ttl, pkt->df, pkt->ip_id);
     if (first && t->queries)
         resolver_rtt(r, pkt->ts_ns - t->query_ts);
 }
@@ -436,6 +507,8 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
     const struct packet *pkt = ctx->pkt;
     if (st->nlone)
         lone_flush(st, pkt->ts_ns, 0, sink);
+    if (st->nrace)
+        race_flush(st, pkt->ts_ns, 0, sink);
     if (!pkt->l4_ok || pkt->is_fragment || (pkt->sport != DNS_PORT && pkt->dport != DNS_PORT))
         return;
     if (pkt->proto == IPPROTO_NUM_UDP) {
@@ -461,6 +534,7 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
 
 static void dns_finish(void *state, struct finding_sink *sink)
 {
+    race_flush(state, 0, 1, sink);
     lone_flush(state, 0, 1, sink);
 }
 
