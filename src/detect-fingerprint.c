@@ -40,6 +40,7 @@ void fp_from_packet(struct fp_sample *s, const struct packet *pkt)
     s->df = pkt->df;
     s->has_ts = pkt->u.tcp.has_ts;
     s->ip_version = pkt->ip_version;
+    s->reserved = pkt->u.tcp.reserved;
 }
 
 void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq,
@@ -161,6 +162,11 @@ void fp_judge(const struct tcp_baseline *b, const struct tcp_dir *d, const struc
         v->score += 1;
         v->distinct++;
     }
+    if (s->reserved && !b->reserved_n && b->pkts >= 2) {
+        v->tells |= TELL_RESERVED;
+        v->score += 1;
+        v->distinct++;
+    }
     if (mirrors_peer(o, s)) {
         v->tells |= TELL_MIRROR;
         v->score += 2;
@@ -176,7 +182,7 @@ void fp_tell_names(unsigned tells, char *buf, size_t size)
     } names[] = {{TELL_TTL, "ttl"},        {TELL_TTL_FAR, "ttl_far"},
                  {TELL_DF, "df"},          {TELL_NO_TS, "no_timestamp"},
                  {TELL_TS_BACK, "timestamp_back"}, {TELL_WINDOW, "window"},
-                 {TELL_MIRROR, "mirrors_peer"}};
+                 {TELL_MIRROR, "mirrors_peer"},    {TELL_RESERVED, "reserved_bits"}};
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -14,6 +14,7 @@ struct fp_sample {
     uint32_t seq, ack, len, tsval;
     uint16_t ip_id, window;
     uint8_t ttl, flags, df, has_ts, ip_version;
+    uint8_t reserved;         /* TCP reserved bits */
 };
 
 /* Fields that broke, each with a weight (see docs/detectors.md). */
@@ -25,6 +26,7 @@ enum fp_tell {
     TELL_TS_BACK = 1 << 4,    /* timestamp far behind the direction's clock */
     TELL_WINDOW = 1 << 5,     /* window far outside the direction's range */
     TELL_MIRROR = 1 << 6,     /* IP-ID and window copied from the peer's packet */
+    TELL_RESERVED = 1 << 7,   /* TCP reserved bits set, never by this sender before */
 };
 
 struct fp_verdict {

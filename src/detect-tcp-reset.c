@@ -29,6 +29,7 @@ enum rst_signal {
     SIG_SEQ_JUMP,     /* RSTs whose sequence numbers jump ahead of all that side sent */
     SIG_ACK_CHANGE,   /* back-to-back RSTs acknowledging different numbers */
     SIG_FINGERPRINT,  /* a teardown whose headers break its sender's baseline */
+    SIG_RACES_DATA,   /* a RST at the sequence number of data that side just sent */
 };
 
 struct teardown {
@@ -92,13 +93,15 @@ static const char *signal_name(enum rst_signal s)
         return "rst_ack_change";
     case SIG_FINGERPRINT:
         return "fingerprint";
+    case SIG_RACES_DATA:
+        return "rst_races_data";
     default:
         return "none";
     }
 }
 
 static void report(struct teardown *td, enum rst_signal sig, const struct detect_ctx *ctx,
-                   const struct fp_sample *proof, struct finding_sink *sink)
+                   const struct fp_sample *proof, uint8_t proof_csum, struct finding_sink *sink)
 {
     const struct flow *fl = ctx->flow;
     struct finding f;
@@ -115,12 +118,12 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
     }
     if (proof) {
         finding_add_frame(&f, proof->frame, 0);
-        fp_copy(&f.copies[f.ncopies++], proof, "genuine", NULL,
-                (uint8_t)transport_checksum(ctx->pkt));
+        fp_copy(&f.copies[f.ncopies++], proof, "genuine", NULL, proof_csum);
     }
     /* The mechanism signals prove a live sender or an accepted SYN; a burst's numbers
      * and a fingerprint alone are strong, not proof, unless both agree. */
-    int weak = sig == SIG_SEQ_JUMP || sig == SIG_ACK_CHANGE || sig == SIG_FINGERPRINT;
+    int weak = sig == SIG_SEQ_JUMP || sig == SIG_ACK_CHANGE || sig == SIG_FINGERPRINT ||
+               sig == SIG_RACES_DATA;
     f.confidence = weak && !(tells && sig != SIG_FINGERPRINT) ? CONF_MEDIUM : CONF_HIGH;
     if (sig == SIG_FINGERPRINT && td->v[0].score > 4)
         f.confidence = CONF_HIGH;
@@ -159,6 +162,13 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
                  "although the peer sent nothing new between them: a forger, about %d hops "
                  "away",
                  td->n, side, tf, ttl_hops(first->ttl));
+        break;
+    case SIG_RACES_DATA:
+        snprintf(f.summary, sizeof f.summary,
+                 "a RST posing as the %s (frame %llu) carries the sequence number of data the "
+                 "%s had just sent (frame %llu), not the end of it as the %s's own RST would: "
+                 "a forger racing the data, about %d hops away; the %s is about %d",
+                 side, tf, side, pf, side, ttl_hops(first->ttl), side, ttl_hops(proof->ttl));
         break;
     case SIG_FINGERPRINT:
         snprintf(f.summary, sizeof f.summary,
@@ -221,6 +231,25 @@ static int ack_change(const struct teardown *td)
     return 0;
 }
 
+/* A RST whose sequence number is the start of the data segment its side sent just
+ * before, behind the stream end: the side's own RST would carry the end (RFC 9293
+ * section 3.10.7.1). Within 500 ms, so a socket that vanished and answers a later
+ * segment is not taken for it. */
+static int races_data(const struct teardown *td, const struct tcp_dir *d, struct fp_sample *out)
+{
+    const struct fp_sample *rst = &td->pkt[0];
+    const struct tcp_window *w = d->win;
+    if (!(rst->flags & TH_RST) || !w || !w->seg_count || rst->seq == td->next_seq_at)
+        return 0;
+    const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - 1) % TCP_SEGLOG];
+    uint32_t seq = d->next_seq - (uint32_t)(d->next_pos - s->pos);
+    if (!s->len || seq != rst->seq || rst->ts_ns - s->ts_ns > 500 * 1000000LL ||
+        !seq_lt(rst->seq, td->next_seq_at))
+        return 0;
+    fp_from_segment(out, s, seq, rst->ip_version);
+    return 1;
+}
+
 static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
                         struct finding_sink *sink)
 {
@@ -250,12 +279,15 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
     td->csum[i] = (uint8_t)transport_checksum(pkt);
     td->peer_next[i] = o->next_seq;
     int history = ((d->flags & TDF_HS) && (o->flags & TDF_HS)) || d->base.pkts >= 4;
-    if (seq_jump(td))
-        report(td, SIG_SEQ_JUMP, ctx, NULL, sink);
+    struct fp_sample raced;
+    if (i == 0 && races_data(td, d, &raced))
+        report(td, SIG_RACES_DATA, ctx, &raced, CSUM_UNKNOWN, sink);
+    else if (seq_jump(td))
+        report(td, SIG_SEQ_JUMP, ctx, NULL, 0, sink);
     else if (ack_change(td))
-        report(td, SIG_ACK_CHANGE, ctx, NULL, sink);
+        report(td, SIG_ACK_CHANGE, ctx, NULL, 0, sink);
     else if (history && td->v[i].score >= 4 && td->v[i].distinct >= 2)
-        report(td, SIG_FINGERPRINT, ctx, NULL, sink);
+        report(td, SIG_FINGERPRINT, ctx, NULL, 0, sink);
 }
 
 static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
@@ -275,7 +307,7 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
 
     if (td->before_synack && !td->syn_resent &&
         (th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && th->ack == o->isn + 1) {
-        report(td, SIG_BEFORE_SYNACK, ctx, &proof, sink);
+        report(td, SIG_BEFORE_SYNACK, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
         return;
     }
     if (!td->established || (th->flags & TH_SYN))
@@ -294,7 +326,7 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
     if (!same_conn)
         return;
     if (new_data || new_ack)
-        report(td, SIG_ALIVE, ctx, &proof, sink);
+        report(td, SIG_ALIVE, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
 }
 
 static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)

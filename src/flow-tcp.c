@@ -382,6 +382,8 @@ void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,
     }
     if (th->has_ts)
         b->tsval_last = th->tsval;
+    if (th->reserved)
+        b->reserved_n++;
     (void)info;
     b->pkts++;
 }

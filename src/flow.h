@@ -71,6 +71,7 @@ struct tcp_baseline {
     uint16_t ipid_same_n;     /* IP-ID repeated (often constant 0 with DF) */
     uint16_t ipid_jump_n;     /* anything else: random or global counters */
     uint16_t win_min, win_max;/* raw windows of non-SYN packets */
+    uint32_t reserved_n;      /* packets with any of the TCP reserved bits set */
 };
 
 /* Recent payload bytes of one direction, indexed by stream position modulo `size`:

@@ -15,6 +15,8 @@ RST" below). A forger's packet has no TCP options, DF clear and its own TTL and 
 offsets from them. Frames 1-4 are SYN, SYN/ACK, ACK and the GET unless said otherwise.
 
 Attacks (each must raise tcp_reset_injection with the named signal):
+(reset-races-data, reset-ack-change, reset-benign-abort-after-data: see their
+functions' docstrings.)
 (reset-benign-reuse-missed-handshake: a closed connection, then a new one on the same
 ports 3 s later whose handshake the capture missed, each side 65537 past its old
 stream end as Linux's TIME_WAIT reuse starts it; frames 1-9 the first, 10-15 the second.)
@@ -363,6 +365,45 @@ def synsent_rst():
     return frames(pkts)
 
 
+def races_data():
+    """5 the server's first reply segment [S,S+1448); 6 a forged RST|ACK posing as the
+    server 2 ms later at seq S, the start of that data (TTL 64, IP-ID 1): the server's
+    own RST would carry S+1448. rst_races_data, forged 6, proof 5."""
+    cv = conv(50220)
+    rep = reply(3400)
+    pkts = cv.handshake() + [get(cv)]
+    s = cv.nxt[S]
+    pkts.append(cv.seg(S, "A", rep[:1448], dt=25 * MS))
+    pkts.append(teardown(cv, S, "RA", s, ack=cv.nxt[C], dt=2 * MS))
+    assert len(pkts) == 6
+    return frames(pkts)
+
+
+def ack_change():
+    """5, 6: two RST|ACKs posing as the server at its stream end, acknowledging C and
+    C+1460 although the client sent nothing between them. rst_ack_change, forged 5-6."""
+    cv = conv(50221)
+    pkts = cv.handshake() + [get(cv)]
+    s, c = cv.nxt[S], cv.nxt[C]
+    pkts.append(teardown(cv, S, "RA", s, ack=c, dt=2 * MS, ttl=58, ipid=0x4001))
+    pkts.append(teardown(cv, S, "RA", s, ack=c + 1460, dt=40 * US, ttl=58, ipid=0x4002))
+    assert len(pkts) == 6
+    return frames(pkts)
+
+
+def abort_after_data():
+    """The server sends [S,S+1448) and aborts: its own RST|ACK at S+1448 (the end of
+    what it sent), timestamps, next IP-ID. Silent."""
+    cv = conv(50222)
+    rep = reply(3400)
+    pkts = cv.handshake() + [get(cv)]
+    pkts.append(cv.seg(S, "A", rep[:1448], dt=25 * MS))
+    pkts.append(cv.seg(S, "RA", dt=2 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US, advance=False))
+    assert len(pkts) == 7
+    return frames(pkts)
+
+
 def reuse_missed_handshake():
     """A connection closes in full; 3 s later a new one on the same ports, whose
     handshake the capture dropped, starts 65537 past each old stream end (Linux's
@@ -400,6 +441,9 @@ def main():
         "reset-benign-lb-timeout": lb_timeout(),
         "reset-benign-synsent-rst": synsent_rst(),
         "reset-benign-reuse-missed-handshake": reuse_missed_handshake(),
+        "reset-races-data": races_data(),
+        "reset-ack-change": ack_change(),
+        "reset-benign-abort-after-data": abort_after_data(),
     }
     for name, fr in captures.items():
         g.write(name + ".pcap", g.pcap(g.LINKTYPE_ETHERNET, fr))
