@@ -43,6 +43,9 @@ struct answer {
     char summary[112];
 };
 
+_Static_assert(sizeof(((struct answer *)0)->summary) == sizeof(((struct dns_msg *)0)->summary),
+               "an answer keeps the whole record list");
+
 struct txn {
     uint64_t key;             /* 0: free */
     int64_t first_ts;
@@ -232,7 +235,9 @@ static unsigned judge(const struct resolver *r, const struct txn *t, const struc
         else if (abs((int)r->ttl[i] - a->ttl) >= 2)
             other += r->ttl_n[i];
     }
-    if (!same && other) {
+    /* A TTL shared by under a quarter of the resolver's answers: an injector's few
+     * answers do not make its TTL normal, while anycast instances that alternate do. */
+    if (other && same * 3 < other) {
         snprintf(tells + strlen(tells), size - strlen(tells), "%sttl", n++ ? "," : "");
     }
     if ((a->df && !r->df_n && r->nodf_n) || (!a->df && !r->nodf_n && r->df_n))
@@ -480,7 +485,7 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
     a.ttl = pkt->ttl;
     a.df = pkt->df;
     a.rcode = m.rcode;
-    snprintf(a.summary, sizeof a.summary, "%.111s", m.summary);
+    memcpy(a.summary, m.summary, sizeof a.summary);
 
     for (unsigned i = 0; i < t->nanswers && !t->reported; i++) {
         const struct answer *e = &t->ans[i];
