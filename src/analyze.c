@@ -203,6 +203,7 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
     e.stats.flows_active = flow_table_count(e.flows);
     e.stats.flow_memory = flow_table_memory(e.flows);
     e.stats.frag_memory = frag_table_memory(e.frags);
+    e.stats.frag_pending = frag_table_count(e.frags);
     if (!output_stats(&e.out, &e.stats) || e.write_failed) {
         fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
         status = EXIT_TROUBLE;

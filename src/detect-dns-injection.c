@@ -283,6 +283,17 @@ static void fill_answer(struct finding_answer *fa, const struct answer *a, const
     snprintf(fa->tells, sizeof fa->tells, "%s", tells);
 }
 
+/* What an answer without records says (RFC 1035 section 4.1.1, RFC 2136). */
+static const char *rcode_text(uint8_t rcode, char *buf, size_t size)
+{
+    static const char *const names[] = {"no records", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                        "NOTIMP", "REFUSED"};
+    if (rcode < sizeof names / sizeof names[0])
+        return names[rcode];
+    snprintf(buf, size, "rcode %u", rcode);
+    return buf;
+}
+
 static void report(struct dns_state *st, struct txn *t, const struct answer *early,
                    const struct answer *late, const struct packet *pkt, const struct dns_msg *m,
                    struct finding_sink *sink)
@@ -334,8 +345,9 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
 
     /* Names and record lists are cut so the sentence always fits. */
     const char *qn = m->qname[0] ? m->qname : ".";
-    const char *sa = early->summary[0] ? early->summary : "no records";
-    const char *sb = late->summary[0] ? late->summary : "no records";
+    char ra[24], rb[24];
+    const char *sa = early->summary[0] ? early->summary : rcode_text(early->rcode, ra, sizeof ra);
+    const char *sb = late->summary[0] ? late->summary : rcode_text(late->rcode, rb, sizeof rb);
     unsigned long long fe = (unsigned long long)FRAME_REF_FRAME(early->frame);
     unsigned long long fl = (unsigned long long)FRAME_REF_FRAME(late->frame);
     if (fa) {

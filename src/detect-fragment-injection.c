@@ -88,14 +88,14 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
                  "%llu (bytes %u-%u) overlaps earlier fragments in %u bytes, %u of them "
                  "different, the first at byte %u of frame %llu (bytes %u-%u); hosts that keep "
                  "the first copy and hosts that keep the last see different datagrams",
-                 pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len, fi->overlap,
+                 pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len - 1, fi->overlap,
                  fi->differ, fi->first_diff, (unsigned long long)FRAME_REF_FRAME(fi->prior.frame),
-                 fi->prior.off, fi->prior.off + fi->prior.len);
+                 fi->prior.off, fi->prior.off + fi->prior.len - 1);
     else
         snprintf(f.summary, sizeof f.summary,
                  "IPv%d fragments of one datagram (id %u) overlap with different bytes: frame "
                  "%llu (bytes %u-%u) overlaps earlier fragments in %u bytes, %u of them different",
-                 pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len, fi->overlap,
+                 pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len - 1, fi->overlap,
                  fi->differ);
     sink->emit(sink, &f);
 }

@@ -97,6 +97,7 @@ void frag_table_free(struct frag_table *t)
 
 const struct frag_stats *frag_table_stats(const struct frag_table *t) { return &t->stats; }
 uint64_t frag_table_memory(const struct frag_table *t) { return t->mem; }
+uint32_t frag_table_count(const struct frag_table *t) { return t->count; }
 
 /* Evicts the oldest datagrams other than `keep` until `need` more bytes fit. */
 static int make_room(struct frag_table *t, uint64_t need, const struct dgram *keep)

@@ -62,5 +62,6 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
 
 const struct frag_stats *frag_table_stats(const struct frag_table *t);
 uint64_t frag_table_memory(const struct frag_table *t);
+uint32_t frag_table_count(const struct frag_table *t);
 
 #endif

@@ -396,6 +396,8 @@ void json_stats(struct jw *w, const struct run_stats *s)
         jw_uint(w, s->frag_memory);
         jw_key(w, "memory_peak_bytes");
         jw_uint(w, fr->memory_peak);
+        jw_key(w, "pending");
+        jw_uint(w, s->frag_pending);
         jw_object_end(w);
     }
     jw_object_end(w);

@@ -34,6 +34,7 @@ struct run_stats {
     uint64_t flow_memory;
     const struct frag_stats *frags;
     uint64_t frag_memory;
+    uint64_t frag_pending;    /* datagrams still incomplete at the end */
     uint32_t nfiles;
     struct file_stats *files;
 };
