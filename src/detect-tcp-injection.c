@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode-dns.h"
 #include "decode-http.h"
 #include "detect-fingerprint.h"
 #include "detect.h"
@@ -131,9 +132,27 @@ static const char *side_name(const struct flow *f, int dir)
 }
 
 /* HTTP enrichment of a forged copy's bytes; also returns a short description. */
-static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t flags,
-                       char *what, size_t what_size)
+/* A DNS response over TCP (RFC 7766: a 2-byte length, then the message). */
+static int enrich_dns(struct finding *f, const uint8_t *p, uint32_t n, char *what,
+                      size_t what_size)
 {
+    struct dns_msg m;
+    uint32_t len = n >= 2 ? ((uint32_t)p[0] << 8) | p[1] : 0;
+    if (len < 12 || len > n - 2 || !dns_parse(p + 2, len, &m) || !m.qr)
+        return 0;
+    finding_app_str(f, "proto", "dns");
+    finding_app_str(f, "qname", m.qname);
+    finding_app_int(f, "rcode", m.rcode);
+    finding_app_list(f, "forged_answer", m.summary);
+    snprintf(what, what_size, "a forged DNS answer for %.100s", m.qname[0] ? m.qname : ".");
+    return 1;
+}
+
+static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t flags,
+                       int dns_port, char *what, size_t what_size)
+{
+    if (dns_port && enrich_dns(f, p, n, what, what_size))
+        return;
     struct http_response r;
     char tells[160];
     http_response_parse(p, n, &r);
@@ -264,7 +283,8 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
             n = flow_window_read(d->win, prior->pos, prior->len < APP_PEEK ? prior->len : APP_PEEK,
                                  peek);
         }
-        enrich_app(&f, peek, n, fs->flags, what, sizeof what);
+        enrich_app(&f, peek, n, fs->flags, pkt->sport == 53 || pkt->dport == 53, what,
+                   sizeof what);
         finding_evidence_int(&f, "forger_hops", ttl_hops(fs->ttl));
         finding_evidence_int(&f, "peer_hops", ttl_hops(gs->ttl));
         /* A forger that copies the sender's TTL hides its distance. */
@@ -365,6 +385,7 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
 
     char what[200], tells[128];
     enrich_app(f, pkt->payload, pkt->payload_len < APP_PEEK ? pkt->payload_len : APP_PEEK, flags,
+               pkt->sport == 53 || pkt->dport == 53,
                what, sizeof what);
     fp_tell_names(v.tells, tells, sizeof tells);
     const char *side = side_name(fl, ctx->dir);
