@@ -522,6 +522,25 @@ static void test_baseline_without(void **state)
     assert_memory_equal(&z, &zero, sizeof z);
 }
 
+static void test_reserved_bits(void **state)
+{
+    (void)state;
+    struct judge j;
+    judge_init(&j); /* no earlier packet had a reserved bit */
+    j.s.reserved = 0x1;
+    assert_verdict(&j, TELL_RESERVED, 1, 1);
+
+    judge_init(&j); /* a sender that sets them (say, an old NS bit user) */
+    j.b.reserved_n = 3;
+    j.s.reserved = 0x1;
+    assert_verdict(&j, 0, 0, 0);
+
+    judge_init(&j); /* too little history to say */
+    j.b.pkts = 1;
+    j.s.reserved = 0x8;
+    assert_verdict(&j, 0, 0, 0);
+}
+
 /* ---- fp_tell_names ---- */
 
 static void test_tell_names(void **state)
@@ -536,8 +555,9 @@ static void test_tell_names(void **state)
     assert_string_equal(buf, "df,mirrors_peer");
     fp_tell_names(TELL_NO_TS | TELL_TS_BACK | TELL_WINDOW, buf, sizeof buf);
     assert_string_equal(buf, "no_timestamp,timestamp_back,window");
-    const char *all = "ttl,ttl_far,df,no_timestamp,timestamp_back,window,mirrors_peer";
-    fp_tell_names(0x7f, buf, sizeof buf);
+    const char *all =
+        "ttl,ttl_far,df,no_timestamp,timestamp_back,window,mirrors_peer,reserved_bits";
+    fp_tell_names(0xff, buf, sizeof buf);
     assert_string_equal(buf, all);
     fp_tell_names(~0u, buf, sizeof buf); /* unknown bits are not named */
     assert_string_equal(buf, all);
@@ -548,7 +568,7 @@ static void test_tell_names(void **state)
     for (size_t size = 1; size <= need; size++) {
         char *p = malloc(size);
         assert_non_null(p);
-        fp_tell_names(0x7f, p, size);
+        fp_tell_names(0xff, p, size);
         size_t len = strlen(p);
         assert_true(len < size);
         assert_memory_equal(p, all, len);
@@ -572,6 +592,7 @@ int main(void)
         cmocka_unit_test(test_mirrors_peer_only_earlier_last),
         cmocka_unit_test(test_scores),
         cmocka_unit_test(test_baseline_without),
+        cmocka_unit_test(test_reserved_bits),
         cmocka_unit_test(test_tell_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
