@@ -3,6 +3,7 @@
  * with an error naming the byte offset where the last good record ended. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,10 +21,11 @@ static uint64_t file_offset(pcap_t *p)
 }
 
 /* Packet time in ns. A crafted record can claim any seconds value; times outside
- * years 1970..9999 are clamped so arithmetic on them stays defined. */
+ * what 64-bit nanoseconds hold (1970 to 2262) are clamped so arithmetic on them stays
+ * defined. */
 static int64_t packet_time_ns(int64_t sec, int64_t nsec)
 {
-    const int64_t max_sec = 253402300799; /* 9999-12-31T23:59:59Z */
+    const int64_t max_sec = INT64_MAX / 1000000000 - 1; /* 2262-04-11 */
     if (sec < 0)
         return 0;
     if (sec > max_sec)

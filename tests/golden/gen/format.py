@@ -7,6 +7,8 @@ the fractions were read in the right unit (they are cut, not rounded, to microse
   format-pcapng-nsec.pcapng   pcapng, if_tsresol 9 (nanoseconds)
   format-nsec.pcap            pcap, magic 0xa1b23c4d (nanoseconds)
   format-big-endian.pcap      pcap written big-endian (microseconds)
+  format-far-future.pcapng    pcapng dated in the year 2773, past what 64-bit nanoseconds
+                              hold: times are clamped to 2262-04-11, never overflow
 """
 
 import goldenlib as g
@@ -25,6 +27,7 @@ def main():
     g.write("format-pcapng-nsec.pcapng", g.pcapng(eth, flow(T_NSEC), tsresol=9))
     g.write("format-nsec.pcap", g.pcap(eth, flow(T_NSEC), nsec=True))
     g.write("format-big-endian.pcap", g.pcap(eth, flow(g.T0 + 750 * g.MS), big_endian=True))
+    g.write("format-far-future.pcapng", g.pcapng(eth, flow(25349210843 * 10**9)))
 
 
 if __name__ == "__main__":
