@@ -57,7 +57,8 @@ static int read_name(struct reader *r, char *out, size_t size)
         const uint8_t *label = reader_ptr(&at);
         if (!reader_skip(&at, b))
             return 0;
-        if (len + (len ? 1 : 0) + b + 1 > size)
+        /* At most 255 bytes on the wire (RFC 1035 section 3.1): 253 characters. */
+        if (len + (len ? 1 : 0) + b > 253 || len + (len ? 1 : 0) + b + 1 > size)
             return 0;
         if (len)
             out[len++] = '.';
@@ -87,8 +88,10 @@ static uint64_t record_hash(uint16_t type, const void *data, size_t n)
 static void add_summary(struct dns_msg *m, const char *item)
 {
     size_t used = strlen(m->summary);
-    if (used + strlen(item) + 2 >= sizeof m->summary)
+    if (m->summary_full || used + strlen(item) + 2 >= sizeof m->summary) {
+        m->summary_full = 1; /* the first answers only, in order */
         return;
+    }
     snprintf(m->summary + used, sizeof m->summary - used, "%s%s", used ? "," : "", item);
 }
 

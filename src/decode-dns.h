@@ -20,6 +20,7 @@ struct dns_msg {
                                    * TTLs left out, names compared case-free */
     char summary[112];            /* the first answers, whole ones only, e.g.
                                    * "A 192.0.2.1,CNAME x.example" */
+    uint8_t summary_full;         /* an answer did not fit: later ones are left out */
 };
 
 /* Parses a DNS message. Returns 1 when the header and the question were read (the

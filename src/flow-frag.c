@@ -183,9 +183,12 @@ static struct dgram *dgram_get(struct frag_table *t, const struct packet *pkt)
     return d;
 }
 
+/* The fragment holding byte `at`: the earliest that covered it, since the first copy
+ * of each byte is the one kept. Only the first FRAG_MAX_PIECES are remembered. */
 static void find_prior(const struct dgram *d, uint32_t at, struct frag_info *info)
 {
-    for (uint32_t i = d->npieces; i-- > 0;) {
+    uint32_t n = d->npieces < FRAG_MAX_PIECES ? d->npieces : FRAG_MAX_PIECES;
+    for (uint32_t i = 0; i < n; i++) {
         const struct frag_piece *p = &d->pieces[i];
         if (p->off <= at && at < p->off + p->len) {
             info->prior = *p;
@@ -231,7 +234,9 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
     uint32_t n = pkt->payload_len;
     info->off = off;
     info->len = n;
-    if ((uint64_t)off + pkt->payload_wire_len > FRAG_MAX_DATAGRAM) {
+    /* An IPv4 total length counts its header (RFC 791); an IPv6 payload length not. */
+    uint32_t room = FRAG_MAX_DATAGRAM - (pkt->ip_version == 4 ? 20u : 0u);
+    if ((uint64_t)off + pkt->payload_wire_len > room) {
         t->stats.too_big++;
         return NULL;
     }
@@ -289,6 +294,12 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
         uint32_t have = 0;
         for (uint32_t p = 0; p < d->end; p++)
             have += (d->present[p >> 3] >> (p & 7)) & 1;
+        if (have == d->end && (uint32_t)d->hdr_len + d->end > FRAG_MAX_DATAGRAM + 40u * (d->key.version == 6)) {
+            /* A first fragment with options pushed the whole past the length field. */
+            t->stats.too_big++;
+            dgram_destroy(t, d);
+            return NULL;
+        }
         if (have == d->end) {
             *len = build_datagram(t, d);
             info->completed = 1;
