@@ -15,7 +15,8 @@ RST" below). A forger's packet has no TCP options, DF clear and its own TTL and 
 offsets from them. Frames 1-4 are SYN, SYN/ACK, ACK and the GET unless said otherwise.
 
 Attacks (each must raise tcp_reset_injection with the named signal):
-(reset-races-data, reset-ack-change, reset-benign-abort-after-data: see their
+(reset-races-data, reset-ack-change, reset-benign-abort-after-data, and the IPv6 twins
+reset-alive-data-ipv6 and reset-benign-halfclose-ipv6: see their
 functions' docstrings.)
 (reset-benign-reuse-missed-handshake: a closed connection, then a new one on the same
 ports 3 s later whose handshake the capture missed, each side 65537 past its old
@@ -96,7 +97,7 @@ Benign twins (each must stay silent):
                         GET; 7 reply; 8 ACK; 9-11 close.
 """
 
-from scapy.all import IP, TCP
+from scapy.all import IP, TCP, IPv6
 
 import goldenlib as g
 
@@ -142,8 +143,11 @@ def teardown(cv, side, flags, seq, ack=0, dt=1 * MS, ttl=64, ipid=1, df=False, w
     """A RST or FIN posing as `side` from a stack other than its own (a forger, a load
     balancer): no TCP options. Leaves the connection's state alone but for the clock."""
     cv.now += dt
-    ip = IP(src=cv.addr[side], dst=cv.addr[1 - side], ttl=ttl, id=ipid,
-            flags="DF" if df else 0)
+    if cv.v6:
+        ip = IPv6(src=cv.addr[side], dst=cv.addr[1 - side], hlim=ttl)
+    else:
+        ip = IP(src=cv.addr[side], dst=cv.addr[1 - side], ttl=ttl, id=ipid,
+                flags="DF" if df else 0)
     tcp = TCP(sport=cv.port[side], dport=cv.port[1 - side], seq=seq & M32, ack=ack & M32,
               flags=flags, window=window, options=[])
     return g.Pkt(cv.now, side, ip / tcp)
@@ -365,6 +369,35 @@ def synsent_rst():
     return frames(pkts)
 
 
+def alive_data_v6():
+    """reset-alive-data over IPv6: frame 6 the forged RST posing as the client (hop
+    limit 64), frame 7 the client's body going on."""
+    cv = conv(50223, client=g.CLIENT6, server=g.SERVER6)
+    pkts = cv.handshake()
+    pkts.append(cv.seg(C, "PA", POST, dt=200 * US))
+    pkts.append(cv.seg(S, "A", dt=12 * MS))
+    s = cv.nxt[S]
+    pkts.append(teardown(cv, C, "RA", cv.nxt[C], ack=s, dt=300 * US))
+    pkts.append(cv.seg(C, "A", POST_BODY[:600], dt=100 * US))
+    pkts.append(cv.seg(C, "PA", POST_BODY[600:], dt=50 * US))
+    assert len(pkts) == 8
+    return frames(pkts)
+
+
+def halfclose_v6():
+    """reset-benign-halfclose over IPv6: the client's FIN after its request, the reply
+    and the client's ACKs after it, then the server's close. Silent."""
+    cv = conv(50224, client=g.CLIENT6, server=g.SERVER6)
+    pkts = cv.handshake() + [get(cv)]
+    pkts.append(cv.seg(C, "FA", dt=1 * MS))
+    pkts.append(cv.seg(S, "A", reply(1448)[:1448], dt=25 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    pkts.append(cv.seg(S, "FA", dt=2 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    assert len(pkts) == 9
+    return frames(pkts)
+
+
 def races_data():
     """5 the server's first reply segment [S,S+1448); 6 a forged RST|ACK posing as the
     server 2 ms later at seq S, the start of that data (TTL 64, IP-ID 1): the server's
@@ -444,6 +477,8 @@ def main():
         "reset-races-data": races_data(),
         "reset-ack-change": ack_change(),
         "reset-benign-abort-after-data": abort_after_data(),
+        "reset-alive-data-ipv6": alive_data_v6(),
+        "reset-benign-halfclose-ipv6": halfclose_v6(),
     }
     for name, fr in captures.items():
         g.write(name + ".pcap", g.pcap(g.LINKTYPE_ETHERNET, fr))
