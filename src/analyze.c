@@ -11,12 +11,14 @@
 #include "capture.h"
 #include "detect.h"
 #include "flow-frag.h"
+#include "output-progress.h"
 #include "output.h"
 #include "util-hash.h"
 
 #define ENGINE_MAX_DETECTORS 16
 
 struct engine {
+    struct progress progress;
     struct flow_table *flows;
     struct frag_table *frags;
     struct run_stats stats;
@@ -101,6 +103,7 @@ static void engine_packet(void *arg, struct packet *pkt)
 {
     struct engine *e = arg;
     e->stats.last_ts = pkt->ts_ns;
+    progress_packet(&e->progress, pkt->caplen, e->stats.findings);
 
     decode_packet(pkt);
     count_packet(&e->stats, pkt);
@@ -179,7 +182,9 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
     for (int i = 0; i < npaths; i++) {
         struct file_stats *fs = &e.stats.files[i];
         e.stats.nfiles = (uint32_t)i + 1;
+        progress_start(&e.progress, paths[i], opt->progress);
         enum capture_result r = capture_file_read(paths[i], (uint32_t)i, fs, engine_packet, &e);
+        progress_end(&e.progress);
         if (r == CAPTURE_OPEN_FAILED) {
             fprintf(stderr, "secondsight: cannot read %s: %s\n", paths[i], fs->error);
             status = EXIT_TROUBLE;

@@ -11,6 +11,7 @@ struct analyze_options {
     int json;
     int color;
     int test_detectors;       /* also run test-only detectors */
+    int progress;             /* a progress line on stderr (a terminal, not --quiet) */
     FILE *out;
     struct flow_config flow;
 };

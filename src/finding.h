@@ -77,6 +77,8 @@ struct finding {
     uint8_t nevidence, napp;
     struct finding_field evidence[FINDING_MAX_FIELDS]; /* after pcap/frames/forged_frames */
     struct finding_field app[8];
+
+    char evidence_pcap[256];  /* set by the evidence writer (--evidence), else "" */
 };
 
 /* Detectors hand findings to a sink; the sink copies what it keeps. */

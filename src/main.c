@@ -31,6 +31,7 @@ static const char usage_text[] =
     "  --grace SECONDS      keep a TCP flow that saw FIN or RST, still comparing\n"
     "                       late copies, until it is idle this long, 0 to 86400\n"
     "                       (default 60)\n"
+    "  -q, --quiet          no progress line on a terminal for long files\n"
     "  --test-detector      also run the test-only detectors\n"
     "  -h, --help           show this help\n"
     "\n"
@@ -113,6 +114,7 @@ static const struct option analyze_longopts[] = {
     {"window", required_argument, NULL, OPT_WINDOW},
     {"grace", required_argument, NULL, OPT_GRACE},
     {"test-detector", no_argument, NULL, OPT_TEST_DETECTOR},
+    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -134,7 +136,8 @@ static int cmd_analyze(int argc, char **argv)
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:o:h", analyze_longopts, NULL)) != -1) {
+    int quiet = 0;
+    while ((c = getopt_long(argc, argv, "+:o:qh", analyze_longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSON:
             opt.json = 1;
@@ -168,6 +171,9 @@ static int cmd_analyze(int argc, char **argv)
         case OPT_TEST_DETECTOR:
             opt.test_detectors = 1;
             break;
+        case 'q':
+            quiet = 1;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
@@ -195,6 +201,7 @@ static int cmd_analyze(int argc, char **argv)
         }
     }
     opt.color = !opt.json && !outpath && isatty(STDOUT_FILENO) && !no_color();
+    opt.progress = !quiet && isatty(STDERR_FILENO);
 
     int status = analyze_files(&opt, argv + optind, argc - optind);
     if (outpath && fclose(opt.out) != 0) {

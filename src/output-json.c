@@ -266,6 +266,10 @@ void json_finding(struct jw *w, const struct finding *f, const struct run_stats 
         json_fields(w, f, f->app, f->napp);
         jw_object_end(w);
     }
+    if (f->evidence_pcap[0]) {
+        jw_key(w, "evidence_pcap");
+        jw_string(w, f->evidence_pcap);
+    }
     jw_object_end(w);
 }
 

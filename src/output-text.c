@@ -27,10 +27,13 @@ static void print_frames(FILE *fp, const frame_ref *refs, unsigned n, uint32_t f
     }
 }
 
-/* Writes text word-wrapped to `width` columns, each line starting with `indent`. */
-static void print_wrapped(FILE *fp, const char *text, const char *indent, size_t width)
+/* Writes text word-wrapped to `width` columns: the first line starts with `first`,
+ * the others with as many spaces. */
+static void print_wrapped(FILE *fp, const char *text, const char *first, size_t width)
 {
-    size_t room = width - strlen(indent);
+    size_t indent = strlen(first);
+    size_t room = width - indent;
+    int line = 0;
     while (*text) {
         size_t len = strlen(text);
         size_t cut = len;
@@ -41,11 +44,66 @@ static void print_wrapped(FILE *fp, const char *text, const char *indent, size_t
             if (cut == 0) /* one word longer than the line */
                 cut = room;
         }
-        fprintf(fp, "%s%.*s\n", indent, (int)cut, text);
+        fprintf(fp, "%-*s%.*s\n", (int)indent, line++ ? "" : first, (int)cut, text);
         text += cut;
         while (*text == ' ')
             text++;
     }
+}
+
+static const struct finding_field *field(const struct finding_field *fl, unsigned n,
+                                         const char *key)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(fl[i].key, key))
+            return &fl[i];
+    return NULL;
+}
+
+/* One line per copy: its frame, its role, and the fields that broke. */
+static void print_copies(FILE *fp, const struct finding *f)
+{
+    char flags[12], line[512];
+    for (unsigned i = 0; i < f->ncopies; i++) {
+        const struct finding_copy *c = &f->copies[i];
+        format_tcp_flags(flags, c->flags);
+        snprintf(line, sizeof line, "frame %llu %s: ttl %u (~%d hops), %s, flags %s%s%s",
+                 (unsigned long long)FRAME_REF_FRAME(c->frame), c->role ? c->role : "copy",
+                 c->ttl, c->hops, c->has_ts ? "timestamps" : "no timestamps", flags,
+                 c->tells[0] ? "; broke: " : "", c->tells);
+        print_wrapped(fp, line, "  copy    ", 78);
+    }
+    for (unsigned i = 0; i < f->nanswers; i++) {
+        const struct finding_answer *a = &f->answers[i];
+        snprintf(line, sizeof line, "frame %llu %s: %s (ttl %u)%s%s",
+                 (unsigned long long)FRAME_REF_FRAME(a->frame), a->role ? a->role : "answer",
+                 a->records[0] ? a->records : "no records", a->ttl, a->tells[0] ? "; broke: " : "",
+                 a->tells);
+        print_wrapped(fp, line, "  answer  ", 78);
+    }
+}
+
+/* The forged content in brief: HTTP status and Location, DNS name and answer. */
+static void print_content(FILE *fp, const struct finding *f)
+{
+    const struct finding_field *proto = field(f->app, f->napp, "proto");
+    if (!proto || proto->type != FIELD_STR)
+        return;
+    char line[360];
+    const struct finding_field *st = field(f->app, f->napp, "status");
+    const struct finding_field *loc = field(f->app, f->napp, "location");
+    const struct finding_field *qn = field(f->app, f->napp, "qname");
+    const struct finding_field *fa = field(f->app, f->napp, "forged_answer");
+    const struct finding_field *tells = field(f->app, f->napp, "tells");
+    if (!strcmp(proto->s, "http") && st)
+        snprintf(line, sizeof line, "HTTP %lld%s%s%s%s", (long long)st->i, loc ? " to " : "",
+                 loc ? loc->s : "", tells && tells->s[0] ? "; " : "", tells ? tells->s : "");
+    else if (!strcmp(proto->s, "dns") && qn)
+        snprintf(line, sizeof line, "DNS %s%s%s", qn->s, fa && fa->s[0] ? " -> " : "",
+                 fa ? fa->s : "");
+    else
+        return;
+    print_wrapped(fp, line, "  content ", 78);
 }
 
 void text_finding(FILE *fp, int color, const struct finding *f, const struct run_stats *s)
@@ -62,6 +120,13 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
     print_wrapped(fp, f->summary, "  ", 78);
     fprintf(fp, "  flow    %s %s:%u -> %s:%u\n", proto_name(f->proto), src, f->sport, dst,
             f->dport);
+    print_copies(fp, f);
+    print_content(fp, f);
+    const struct finding_field *fh = field(f->evidence, f->nevidence, "forger_hops");
+    const struct finding_field *ph = field(f->evidence, f->nevidence, "peer_hops");
+    if (fh && ph)
+        fprintf(fp, "  hops    forger ~%lld, real sender ~%lld from the capture point\n",
+                (long long)fh->i, (long long)ph->i);
     fprintf(fp, "  frames  ");
     print_frames(fp, f->frames, f->nframes, f->file_index);
     if (f->nforged) {
@@ -69,7 +134,10 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
         print_frames(fp, f->forged, f->nforged, f->file_index);
         fprintf(fp, ")");
     }
-    fprintf(fp, " in %s\n\n", pcap);
+    fprintf(fp, " in %s\n", pcap);
+    if (f->evidence_pcap[0])
+        fprintf(fp, "  evidence %s\n", f->evidence_pcap);
+    fprintf(fp, "\n");
 }
 
 /* Every decode event that occurred, with its count. */
