@@ -11,6 +11,7 @@
 #include "capture.h"
 #include "detect.h"
 #include "flow-frag.h"
+#include "output-evidence.h"
 #include "output-progress.h"
 #include "output.h"
 #include "util-hash.h"
@@ -19,6 +20,8 @@
 
 struct engine {
     struct progress progress;
+    struct evidence *evidence; /* NULL without --evidence */
+    struct finding with_evidence; /* a finding as the evidence writer named its files */
     struct flow_table *flows;
     struct frag_table *frags;
     struct run_stats stats;
@@ -35,6 +38,12 @@ static void engine_emit(struct finding_sink *sink, const struct finding *f)
     e->stats.findings++;
     if (f->file_index < e->stats.nfiles)
         e->stats.files[f->file_index].findings++;
+    if (e->evidence) {
+        /* The evidence writer names its files in the finding before it is written. */
+        e->with_evidence = *f;
+        evidence_finding(e->evidence, &e->with_evidence, e->stats.findings);
+        f = &e->with_evidence;
+    }
     if (!output_finding(&e->out, f))
         e->write_failed = 1;
 }
@@ -107,6 +116,8 @@ static void engine_packet(void *arg, struct packet *pkt)
 
     decode_packet(pkt);
     count_packet(&e->stats, pkt);
+    if (e->evidence)
+        evidence_packet(e->evidence, pkt);
     if (!pkt->is_fragment) {
         engine_process(e, pkt, NULL);
         return;
@@ -142,6 +153,12 @@ static int engine_init(struct engine *e, const struct analyze_options *opt, int 
     e->frags = frag_table_new(&fc, seed);
     if (!e->stats.files || !e->flows || !e->frags)
         return 0;
+    if (opt->evidence_dir) {
+        e->evidence = evidence_new(opt->evidence_dir);
+        if (!e->evidence)
+            return 0;
+        e->stats.evidence = evidence_stats(e->evidence);
+    }
     e->stats.flows = flow_table_stats(e->flows);
     e->stats.frags = frag_table_stats(e->frags);
     e->sink.emit = engine_emit;
@@ -166,6 +183,7 @@ static void engine_release(struct engine *e)
     output_release(&e->out);
     flow_table_free(e->flows);
     frag_table_free(e->frags);
+    evidence_free(e->evidence);
     free(e->stats.files);
 }
 

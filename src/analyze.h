@@ -12,6 +12,7 @@ struct analyze_options {
     int color;
     int test_detectors;       /* also run test-only detectors */
     int progress;             /* a progress line on stderr (a terminal, not --quiet) */
+    const char *evidence_dir; /* --evidence DIR, or NULL */
     FILE *out;
     struct flow_config flow;
 };

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -31,6 +32,9 @@ static const char usage_text[] =
     "  --grace SECONDS      keep a TCP flow that saw FIN or RST, still comparing\n"
     "                       late copies, until it is idle this long, 0 to 86400\n"
     "                       (default 60)\n"
+    "  --evidence DIR       for each finding, write DIR/NAME.pcap (the flow's packets\n"
+    "                       around the event) and DIR/NAME.txt (byte diff and header\n"
+    "                       deltas of the copies); DIR is created if missing\n"
     "  -q, --quiet          no progress line on a terminal for long files\n"
     "  --test-detector      also run the test-only detectors\n"
     "  -h, --help           show this help\n"
@@ -104,6 +108,7 @@ enum {
     OPT_WINDOW,
     OPT_GRACE,
     OPT_TEST_DETECTOR,
+    OPT_EVIDENCE,
 };
 
 static const struct option analyze_longopts[] = {
@@ -115,6 +120,7 @@ static const struct option analyze_longopts[] = {
     {"grace", required_argument, NULL, OPT_GRACE},
     {"test-detector", no_argument, NULL, OPT_TEST_DETECTOR},
     {"quiet", no_argument, NULL, 'q'},
+    {"evidence", required_argument, NULL, OPT_EVIDENCE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -174,6 +180,9 @@ static int cmd_analyze(int argc, char **argv)
         case 'q':
             quiet = 1;
             break;
+        case OPT_EVIDENCE:
+            opt.evidence_dir = optarg;
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
@@ -192,6 +201,20 @@ static int cmd_analyze(int argc, char **argv)
                            (unsigned long long)opt.flow.max_memory, opt.flow.max_flows,
                            opt.flow.window, (unsigned long long)need);
 
+    if (opt.evidence_dir) {
+        struct stat st;
+        if (mkdir(opt.evidence_dir, 0755) != 0 && errno != EEXIST) {
+            fprintf(stderr, "secondsight: cannot create evidence directory %s: %s\n",
+                    opt.evidence_dir, strerror(errno));
+            return EXIT_TROUBLE;
+        }
+        if (stat(opt.evidence_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+            access(opt.evidence_dir, W_OK) != 0) {
+            fprintf(stderr, "secondsight: cannot write evidence to %s: %s\n", opt.evidence_dir,
+                    errno ? strerror(errno) : "not a directory");
+            return EXIT_TROUBLE;
+        }
+    }
     opt.out = stdout;
     if (outpath) {
         opt.out = fopen(outpath, "w");

@@ -404,6 +404,19 @@ void json_stats(struct jw *w, const struct run_stats *s)
         jw_uint(w, s->frag_pending);
         jw_object_end(w);
     }
+    if (s->evidence) {
+        jw_key(w, "evidence");
+        jw_object_begin(w);
+        jw_key(w, "files");
+        jw_uint(w, s->evidence->files);
+        jw_key(w, "packets");
+        jw_uint(w, s->evidence->packets);
+        jw_key(w, "skipped");
+        jw_uint(w, s->evidence->skipped);
+        jw_key(w, "cut");
+        jw_uint(w, s->evidence->cut);
+        jw_object_end(w);
+    }
     jw_object_end(w);
     jw_object_end(w);
 }

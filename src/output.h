@@ -8,6 +8,7 @@
 #include "decode.h"
 #include "finding.h"
 #include "flow-frag.h"
+#include "output-evidence.h"
 #include "flow.h"
 #include "util-json.h"
 
@@ -32,6 +33,7 @@ struct run_stats {
     const struct flow_stats *flows;
     uint64_t flows_active;
     uint64_t flow_memory;
+    const struct evidence_stats *evidence; /* NULL without --evidence */
     const struct frag_stats *frags;
     uint64_t frag_memory;
     uint64_t frag_pending;    /* datagrams still incomplete at the end */
