@@ -13,10 +13,12 @@
 #include <pcap/pcap.h>
 
 #include "analyze.h"
+#include "output-report.h"
 #include "config.h"
 
 static const char usage_text[] =
     "usage: secondsight analyze [options] FILE...\n"
+    "       secondsight report [-o REPORT.html] FINDINGS.jsonl\n"
     "       secondsight --version | --help\n"
     "\n"
     "Reads pcap and pcapng captures and reports forged or altered packets.\n"
@@ -41,7 +43,12 @@ static const char usage_text[] =
     "\n"
     "  secondsight --version shows the version and the libpcap version.\n"
     "\n"
-    "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n";
+    "report writes one self-contained HTML page (findings per flow on a timeline,\n"
+    "their evidence, the run's statistics) from the JSON lines of analyze --json,\n"
+    "to REPORT.html or standard output.\n"
+    "\n"
+    "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n"
+    "(report: 0 written, 2 usage or input error)\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -234,6 +241,42 @@ static int cmd_analyze(int argc, char **argv)
     return status;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+    const char *outpath = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt(argc, argv, "+:o:h")) != -1) {
+        switch (c) {
+        case 'o':
+            outpath = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_CLEAN;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return usage_error("%s", "report needs one findings file (JSON lines)");
+    FILE *out = stdout;
+    if (outpath && !(out = fopen(outpath, "w"))) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    int status = report_html(argv[optind], out, argv[optind]);
+    if ((outpath ? fclose(out) : fflush(out)) != 0 && !status) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath ? outpath : "the report",
+                strerror(errno));
+        status = EXIT_TROUBLE;
+    }
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -249,5 +292,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "analyze"))
         return cmd_analyze(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     return usage_error("unknown subcommand '%s'", cmd);
 }
