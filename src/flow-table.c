@@ -33,12 +33,27 @@ struct flow_table {
      * the run time. Freed windows go on a free list and are reused warm. */
     uint8_t *arena;
     size_t arena_size, arena_used, slot;
-    void *free_windows;
+    void *free_windows;       /* free slots still counted in mem (their pages resident) */
+    void **released;          /* free slots whose pages went back to the system: kept
+                               * here, not linked through the slots, so that giving
+                               * them back does not touch them again */
+    size_t nreleased, released_cap;
+    void *blocks;             /* malloc'd window blocks when the arena could not be had */
+    size_t block_used;
 };
+
+/* Window slots per malloc'd block, when there is no arena. */
+#define WINDOW_BLOCK_SLOTS 64u
 
 static size_t window_bytes(uint32_t size)
 {
     return sizeof(struct tcp_window) + size + size / 8;
+}
+
+/* What one window costs: whole pages, so a released one gives all of it back. */
+static size_t window_slot(uint32_t size)
+{
+    return (window_bytes(size) + 4095) & ~(size_t)4095;
 }
 
 static void note_memory(struct flow_table *t)
@@ -58,7 +73,7 @@ static uint64_t bucket_count(uint32_t max_flows)
 uint64_t flow_table_min_memory(const struct flow_config *cfg)
 {
     return sizeof(struct flow_table) + bucket_count(cfg->max_flows) * sizeof(struct flow *) +
-           sizeof(struct flow_chunk) + 2 * window_bytes(cfg->window);
+           sizeof(struct flow_chunk) + 2 * window_slot(cfg->window);
 }
 
 struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
@@ -79,7 +94,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
     t->mem = sizeof *t + n * sizeof *t->buckets;
     note_memory(t);
 
-    t->slot = (window_bytes(cfg->window) + 63) & ~(size_t)63;
+    t->slot = window_slot(cfg->window);
+
     t->arena_size = cfg->max_memory < (1ull << 36) ? cfg->max_memory : (1ull << 36);
     void *a = mmap(NULL, t->arena_size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -124,34 +140,45 @@ static void wlist_push_newest(struct flow_table *t, struct flow *f)
 }
 
 /* Frees a flow's payload windows; the flow itself stays. */
+/* Windows are never given back while the table lives: a dropped flow's window goes
+ * on a free list and is reused warm. Memory accounting counts every slot handed out
+ * and not released, so the byte cap bounds what is resident. */
 static void window_free(struct flow_table *t, struct tcp_window *w)
 {
     if (!w)
         return;
-    if (!t->arena) {
-        free(w);
-        return;
-    }
     *(void **)w = t->free_windows;
     t->free_windows = w;
 }
 
-static void *window_get(struct flow_table *t)
+static void *pop(void **list)
 {
-    if (!t->arena)
-        return malloc(t->slot);
-    if (t->free_windows) {
-        void *w = t->free_windows;
-        t->free_windows = *(void **)w;
-        return w;
-    }
-    if (t->arena_size - t->arena_used < t->slot)
-        return NULL;
-    void *w = t->arena + t->arena_used;
-    t->arena_used += t->slot;
+    void *w = *list;
+    *list = *(void **)w;
     return w;
 }
 
+/* A new slot from the arena, or from a malloc'd block without one. */
+static void *window_new(struct flow_table *t)
+{
+    if (t->arena) {
+        if (t->arena_size - t->arena_used < t->slot)
+            return NULL;
+        void *w = t->arena + t->arena_used;
+        t->arena_used += t->slot;
+        return w;
+    }
+    if (!t->blocks || t->block_used == WINDOW_BLOCK_SLOTS) {
+        /* a block: a 64-byte link, then WINDOW_BLOCK_SLOTS slots */
+        void **b = malloc(64 + (size_t)WINDOW_BLOCK_SLOTS * t->slot);
+        if (!b)
+            return NULL;
+        *b = t->blocks;
+        t->blocks = b;
+        t->block_used = 0;
+    }
+    return (uint8_t *)t->blocks + 64 + t->slot * t->block_used++;
+}
 static void flow_drop_windows(struct flow_table *t, struct flow *f)
 {
     for (int d = 0; d < 2; d++) {
@@ -159,7 +186,6 @@ static void flow_drop_windows(struct flow_table *t, struct flow *f)
         f->tcp[d].win = NULL;
     }
     wlist_unlink(t, f);
-    t->mem -= f->mem;
     f->mem = 0;
 }
 
@@ -176,8 +202,14 @@ void flow_table_free(struct flow_table *t)
         c = next;
     }
     free(t->buckets);
+    free(t->released);
     if (t->arena)
         munmap(t->arena, t->arena_size);
+    while (t->blocks) {
+        void *next = *(void **)t->blocks;
+        free(t->blocks);
+        t->blocks = next;
+    }
     free(t);
 }
 
@@ -285,28 +317,70 @@ static int evict_oldest(struct flow_table *t)
     return 1;
 }
 
-/* Makes room for `need` more accounted bytes by dropping the payload windows of the
- * least recently active flows other than `keep`; 0 when that is not enough. The flows
- * themselves stay tracked: memory pressure costs history, not state. */
-static int reserve_memory(struct flow_table *t, size_t need, const struct flow *keep)
+/* A window slot for `keep`: a free one; else a new (or released) one while the byte
+ * cap allows; else the windows of the least recently active other flows are dropped
+ * (the flows stay tracked: memory pressure costs history, not state). NULL when none
+ * is left. */
+static void *window_get(struct flow_table *t, const struct flow *keep)
 {
-    while (t->mem + need > t->cfg.max_memory) {
+    while (!t->free_windows) {
+        if (t->mem + t->slot <= t->cfg.max_memory) {
+            void *w = t->nreleased ? t->released[--t->nreleased] : window_new(t);
+            if (w) {
+                t->mem += t->slot;
+                note_memory(t);
+                return w;
+            }
+        }
         struct flow *victim = t->woldest;
         if (victim && victim == keep)
             victim = victim->wnewer;
         if (!victim)
-            return 0;
+            return NULL;
         flow_drop_windows(t, victim);
         t->stats.evicted_memory++;
+    }
+    return pop(&t->free_windows);
+}
+
+/* Gives `need` bytes of window memory back, dropping the windows of the least
+ * recently active flows as needed, so flow records can grow into it; 0 when no window
+ * is left to give. Arena pages go back to the system; a malloc'd block's slot is only
+ * set aside. */
+static int release_windows(struct flow_table *t, size_t need)
+{
+    while (t->mem + need > t->cfg.max_memory) {
+        if (!t->free_windows) {
+            if (!t->woldest)
+                return 0;
+            flow_drop_windows(t, t->woldest);
+            t->stats.evicted_memory++;
+            continue;
+        }
+        if (t->nreleased == t->released_cap) {
+            /* The list of released slots grows in the memory it is given back. */
+            size_t cap = t->released_cap ? 2 * t->released_cap : 64;
+            void **grown = realloc(t->released, cap * sizeof *grown);
+            if (!grown)
+                return 0;
+            t->mem += (cap - t->released_cap) * sizeof *grown;
+            t->released = grown;
+            t->released_cap = cap;
+        }
+        void *w = pop(&t->free_windows);
+        if (t->arena)
+            madvise(w, t->slot, MADV_DONTNEED); /* slots are whole, aligned pages */
+        t->released[t->nreleased++] = w;
+        t->mem -= t->slot;
     }
     return 1;
 }
 
 static struct flow *flow_alloc(struct flow_table *t)
 {
-    if (!t->free_list && !reserve_memory(t, sizeof(struct flow_chunk), NULL)) {
-        /* No windows left to drop and no room to grow the pool: the oldest flow gives
-         * up its record. */
+    if (!t->free_list && !release_windows(t, sizeof(struct flow_chunk))) {
+        /* No window left to give back and no room to grow the pool: the oldest flow
+         * gives up its record. */
         if (!evict_oldest(t))
             return NULL;
         t->stats.evicted_memory++;
@@ -331,14 +405,9 @@ static struct flow *flow_alloc(struct flow_table *t)
 
 struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
 {
-    size_t need = window_bytes(t->cfg.window);
-    if (!reserve_memory(t, need, f)) {
-        t->stats.alloc_failures++;
-        return NULL;
-    }
     /* Only the header and the presence bits need zeroing; payload bytes are read only
      * where a presence bit says they were written, so untouched pages stay untouched. */
-    struct tcp_window *w = window_get(t);
+    struct tcp_window *w = window_get(t, f);
     if (!w) {
         t->stats.alloc_failures++;
         return NULL;
@@ -350,9 +419,7 @@ struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
     w->present = (uint8_t *)(w + 1);
     w->bytes = w->present + w->size / 8;
     memset(w->present, 0, w->size / 8);
-    f->mem += need;
-    t->mem += need;
-    note_memory(t);
+    f->mem += t->slot;
     if (!wlist_has(t, f))
         wlist_push_newest(t, f);
     return w;

@@ -59,9 +59,10 @@ static int teardown(void **state)
 
 /* The accounted size of one payload window (the struct is public, the formula is
  * docs/architecture.md's: header + W bytes + W/8 presence bits). */
+/* A window costs whole pages (src/flow-table.c: released windows give all of it back). */
 static uint64_t window_cost(uint32_t w)
 {
-    return sizeof(struct tcp_window) + w + w / 8;
+    return (sizeof(struct tcp_window) + w + w / 8 + 4095) & ~(uint64_t)4095;
 }
 
 /* ---- packets, filled directly (no decoding) ---- */
@@ -318,6 +319,43 @@ static void test_memory_cap_drops_oldest_windows(void **state)
     assert_int_equal(st->evicted_memory, 2);
     assert_int_equal(flow_table_count(t), 5);
     assert_true(st->memory_peak <= cap);
+    assert_int_equal(st->alloc_failures, 0);
+}
+
+/* At the byte cap, a pool that needs another chunk of records takes the memory from
+ * payload windows (the flows lose history, not tracking); the memory stays within the
+ * cap and the windows' slots come back when there is room again. */
+static void test_memory_cap_records_take_windows(void **state)
+{
+    struct flow_config cfg = {4096, 0, WIN, 60};
+    struct flow_table *t = fx_table(state, 4096, 1ull << 30, WIN, 60);
+    const uint64_t base = flow_table_memory(t);
+    const uint64_t w = window_cost(WIN);
+    const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * w;
+    /* room for two chunks of records, or one chunk and two windows, not all three */
+    const uint64_t cap = base + 2 * chunk + w;
+    t = fx_table(state, 4096, cap, WIN, 60);
+    const struct flow_stats *st = flow_table_stats(t);
+
+    struct conn c[2];
+    struct tcp_seg_info info;
+    conn_init(&c[0], t, 42000, 10, 20);
+    conn_init(&c[1], t, 42001, 30, 40);
+    struct flow *f0 = send_at(&c[0], 0, 0, DATA, "abcd", 4, &info);
+    struct flow *f1 = send_at(&c[1], 0, 0, DATA, "abcd", 4, &info);
+    assert_non_null(f0->tcp[0].win);
+    assert_non_null(f1->tcp[0].win);
+
+    /* Fill the first chunk with UDP flows, then one more: a second chunk is needed. */
+    for (unsigned i = 0; i < FLOW_POOL_CHUNK; i++)
+        udp_flow_id(t, (uint16_t)(5000 + i), T0 + 1000 + i);
+    assert_int_equal(st->evicted_count, 0);
+    assert_int_equal(flow_table_count(t), FLOW_POOL_CHUNK + 2);
+    assert_true(flow_table_memory(t) <= cap);
+    assert_true(st->memory_peak <= cap);
+    /* The windows went (oldest first), every flow is still tracked. */
+    assert_true(st->evicted_memory >= 1);
+    assert_null(f0->tcp[0].win);
     assert_int_equal(st->alloc_failures, 0);
 }
 
@@ -887,6 +925,7 @@ int main(void)
         T(test_both_directions_one_flow),
         T(test_count_cap_evicts_lru),
         T(test_memory_cap_drops_oldest_windows),
+        T(test_memory_cap_records_take_windows),
         T(test_memory_cap_no_room_for_window),
         T(test_expiry_udp),
         T(test_expiry_tcp),
