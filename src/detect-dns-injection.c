@@ -111,25 +111,26 @@ static void dns_free(void *state)
     free(state);
 }
 
-/* Key of a transaction: client address and port, server address, id and question. */
+/* Key of a transaction: client address and port, server address, id and question
+ * (the name hashed as long as it is, not as long as its buffer). */
 static uint64_t txn_key(const struct dns_state *st, const struct packet *pkt, int from_client,
                         const struct dns_msg *m)
 {
-    struct {
-        uint8_t client[16], server[16];
-        uint16_t cport, id, qtype;
-        uint8_t version;
-        char qname[DNS_MAX_NAME];
-    } k;
-    memset(&k, 0, sizeof k);
-    memcpy(k.client, from_client ? pkt->ip_src : pkt->ip_dst, 16);
-    memcpy(k.server, from_client ? pkt->ip_dst : pkt->ip_src, 16);
-    k.cport = from_client ? pkt->sport : pkt->dport;
-    k.id = m->id;
-    k.qtype = m->qtype;
-    k.version = pkt->ip_version;
-    snprintf(k.qname, sizeof k.qname, "%s", m->qname);
-    uint64_t h = siphash13(st->hash_key, &k, sizeof k);
+    uint8_t k[16 + 16 + 2 + 2 + 2 + 1 + DNS_MAX_NAME];
+    size_t n = 0, qlen = strlen(m->qname);
+    memcpy(k + n, from_client ? pkt->ip_src : pkt->ip_dst, 16);
+    n += 16;
+    memcpy(k + n, from_client ? pkt->ip_dst : pkt->ip_src, 16);
+    n += 16;
+    uint16_t cport = from_client ? pkt->sport : pkt->dport;
+    memcpy(k + n, &cport, 2);
+    memcpy(k + n + 2, &m->id, 2);
+    memcpy(k + n + 4, &m->qtype, 2);
+    k[n + 6] = pkt->ip_version;
+    n += 7;
+    memcpy(k + n, m->qname, qlen);
+    n += qlen;
+    uint64_t h = siphash13(st->hash_key, k, n);
     return h ? h : 1;
 }
 
