@@ -8,8 +8,11 @@ are sent anywhere):
                     offsets with random bytes
   fragflood.pcap    N IPv4 fragments of datagrams that never complete (random ids)
   dnsflood.pcap     N DNS queries that are never answered, from random ports
+  ooo.pcap          one connection whose N data segments arrive in random order (no
+                    overlaps: nothing to report)
 
-usage: gen-hostile.py OUTDIR [N]   (N defaults to 1000000; files can reach GBs)
+usage: gen-hostile.py OUTDIR [N [KIND...]]   (N defaults to 1000000; files can reach
+GBs; KIND picks some of the files by name, all by default)
 Deterministic (fixed seed). Addresses from 10.0.0.0/8 and 198.51.100.0/24, written
 only into the files.
 """
@@ -110,12 +113,29 @@ def dnsflood(w, n, rnd):
         w.pkt(ipv4(bytes([10, 1, 0, 7]), resolver, 17, udp, ident=k & 0xFFFF), dt_us=5)
 
 
+def ooo(w, n, rnd):
+    c = bytes([10, 0, 0, 2])
+    cs, ss = 2000, 7000000
+    w.pkt(ipv4(c, SERVER, 6, tcp(40001, 80, cs, 0, SYN)))
+    w.pkt(ipv4(SERVER, c, 6, tcp(80, 40001, ss, cs + 1, SYN | ACK)))
+    w.pkt(ipv4(c, SERVER, 6, tcp(40001, 80, cs + 1, ss + 1, ACK)))
+    order = list(range(n))
+    rnd.shuffle(order)
+    for k in order:
+        data = bytes([k & 0xFF]) * 100
+        w.pkt(ipv4(SERVER, c, 6, tcp(80, 40001, ss + 1 + 100 * k, cs + 1, ACK, data),
+                   ident=k & 0xFFFF), dt_us=3)
+
+
 def main():
     out = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+    kinds = sys.argv[3:]
     os.makedirs(out, exist_ok=True)
     for name, fn in (("synflood", synflood), ("manyflows", manyflows), ("overlap", overlap),
-                     ("fragflood", fragflood), ("dnsflood", dnsflood)):
+                     ("fragflood", fragflood), ("dnsflood", dnsflood), ("ooo", ooo)):
+        if kinds and name not in kinds:
+            continue
         w = Writer(os.path.join(out, name + ".pcap"))
         fn(w, n, random.Random(7))
         w.close()

@@ -140,6 +140,14 @@ void fp_judge(const struct tcp_baseline *b, const struct tcp_dir *d, const struc
             v->score += 1;
         }
     }
+    /* A TTL of a few while the direction's packets arrive with far more: it expires
+     * within a few hops of the capture point, so the receiver may never have seen it
+     * (an insertion decoy, Ptacek and Newsham, 1998). */
+    if (s->ttl <= 4 && nearest > 8) {
+        v->tells |= TELL_TTL_EXPIRING;
+        v->score += 1;
+        v->distinct++;
+    }
     if ((s->df && !b->df_n && b->nodf_n >= 1) || (!s->df && !b->nodf_n && b->df_n >= 1)) {
         v->tells |= TELL_DF;
         v->score += 1;
@@ -182,7 +190,8 @@ void fp_tell_names(unsigned tells, char *buf, size_t size)
     } names[] = {{TELL_TTL, "ttl"},        {TELL_TTL_FAR, "ttl_far"},
                  {TELL_DF, "df"},          {TELL_NO_TS, "no_timestamp"},
                  {TELL_TS_BACK, "timestamp_back"}, {TELL_WINDOW, "window"},
-                 {TELL_MIRROR, "mirrors_peer"},    {TELL_RESERVED, "reserved_bits"}};
+                 {TELL_MIRROR, "mirrors_peer"},    {TELL_RESERVED, "reserved_bits"},
+                 {TELL_TTL_EXPIRING, "ttl_expiring"}};
     size_t used = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

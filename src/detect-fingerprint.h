@@ -27,6 +27,8 @@ enum fp_tell {
     TELL_WINDOW = 1 << 5,     /* window far outside the direction's range */
     TELL_MIRROR = 1 << 6,     /* IP-ID and window copied from the peer's packet */
     TELL_RESERVED = 1 << 7,   /* TCP reserved bits set, never by this sender before */
+    TELL_TTL_EXPIRING = 1 << 8, /* TTL so low it dies a few hops past the sensor: a decoy
+                                 * the sensor sees and the receiver may not */
 };
 
 struct fp_verdict {

@@ -295,6 +295,7 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
 {
     const struct packet *pkt = ctx->pkt;
     const struct flow *fl = ctx->flow;
+    const struct tcp_dir *d = &fl->tcp[ctx->dir];
     const struct tcp_dir *o = &fl->tcp[!ctx->dir];
     uint64_t key = fl->id * 2 + (uint64_t)ctx->dir;
     struct teardown *td = slot_of(st, key);
@@ -324,6 +325,12 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
     int new_ack = (first->flags & TH_RST) && (th->flags & TH_ACK) && td->acked_at &&
                   seq_gt(th->ack, td->max_ack_at);
     if (!same_conn)
+        return;
+    /* The proof must look like the sender: a packet that itself breaks the sender's
+     * fingerprint may come from the same forger. */
+    struct fp_verdict pv;
+    fp_judge(&d->base, d, o, &proof, &pv);
+    if (pv.score >= 2)
         return;
     if (new_data || new_ack)
         report(td, SIG_ALIVE, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);

@@ -354,6 +354,11 @@ void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,
     struct tcp_baseline *b = &f->tcp[dir].base;
     const struct tcp_view *th = &pkt->u.tcp;
 
+    /* A RST is what forgers send most and middleboxes send for hosts: it never
+     * teaches the baseline what the sender looks like. */
+    if (th->flags & TH_RST)
+        return;
+
     baseline_ttl(b, pkt->ttl);
     if (pkt->df)
         b->df_n++;

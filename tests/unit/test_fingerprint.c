@@ -136,14 +136,15 @@ static void test_ttl(void **state)
         {66, TELL_TTL | TELL_TTL_FAR}, /* 2 apart, from initial 128 */
         {128, TELL_TTL | TELL_TTL_FAR},
         {255, TELL_TTL | TELL_TTL_FAR},
-        {1, TELL_TTL | TELL_TTL_FAR},
+        {1, TELL_TTL | TELL_TTL_FAR | TELL_TTL_EXPIRING}, /* also dies past the sensor */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         judge_init(&j);
         j.s.ttl = cases[i].ttl;
         unsigned t = cases[i].tells;
-        int score = (t & TELL_TTL ? 1 : 0) + (t & TELL_TTL_FAR ? 1 : 0);
-        assert_verdict(&j, t, score, t ? 1 : 0);
+        int score = (t & TELL_TTL ? 1 : 0) + (t & TELL_TTL_FAR ? 1 : 0) +
+                    (t & TELL_TTL_EXPIRING ? 1 : 0);
+        assert_verdict(&j, t, score, t ? 1 + !!(t & TELL_TTL_EXPIRING) : 0);
     }
 
     /* Two TTLs in the baseline: either one is fine, the nearest one measures. */
@@ -541,6 +542,20 @@ static void test_reserved_bits(void **state)
     assert_verdict(&j, 0, 0, 0);
 }
 
+static void test_ttl_expiring(void **state)
+{
+    (void)state;
+    struct judge j;
+    judge_init(&j); /* the direction's packets come with TTL 64 */
+    j.s.ttl = 2;    /* dies two hops past the sensor */
+    assert_verdict(&j, TELL_TTL | TELL_TTL_FAR | TELL_TTL_EXPIRING, 3, 2);
+
+    judge_init(&j); /* a sender whose packets all arrive with a low TTL: no decoy */
+    j.b.ttl[0] = 3;
+    j.s.ttl = 3;
+    assert_verdict(&j, 0, 0, 0);
+}
+
 /* ---- fp_tell_names ---- */
 
 static void test_tell_names(void **state)
@@ -559,8 +574,9 @@ static void test_tell_names(void **state)
         "ttl,ttl_far,df,no_timestamp,timestamp_back,window,mirrors_peer,reserved_bits";
     fp_tell_names(0xff, buf, sizeof buf);
     assert_string_equal(buf, all);
-    fp_tell_names(~0u, buf, sizeof buf); /* unknown bits are not named */
-    assert_string_equal(buf, all);
+    fp_tell_names(~0u, buf, sizeof buf); /* every bit named once, unknown ones not at all */
+    assert_string_equal(buf, "ttl,ttl_far,df,no_timestamp,timestamp_back,window,mirrors_peer,"
+                             "reserved_bits,ttl_expiring");
 
     /* Exactly enough room, and less: terminated within the buffer (exact heap size),
      * a prefix of the full list. */
@@ -593,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_scores),
         cmocka_unit_test(test_baseline_without),
         cmocka_unit_test(test_reserved_bits),
+        cmocka_unit_test(test_ttl_expiring),
         cmocka_unit_test(test_tell_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
