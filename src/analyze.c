@@ -108,7 +108,7 @@ static void engine_process(struct engine *e, const struct packet *pkt,
         flow_tcp_learn(f, ctx.dir, pkt, &seg);
 }
 
-static void engine_packet(void *arg, struct packet *pkt)
+void engine_feed(void *arg, struct packet *pkt)
 {
     struct engine *e = arg;
     e->stats.last_ts = pkt->ts_ns;
@@ -141,12 +141,12 @@ static void engine_packet(void *arg, struct packet *pkt)
     engine_process(e, &dg, NULL);
 }
 
-static int engine_init(struct engine *e, const struct analyze_options *opt, int nfiles)
+static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources)
 {
     memset(e, 0, sizeof *e);
     if (detector_count > ENGINE_MAX_DETECTORS)
         return 0;
-    e->stats.files = calloc((size_t)nfiles, sizeof *e->stats.files);
+    e->stats.files = calloc((size_t)nsources, sizeof *e->stats.files);
     uint64_t seed = hash_random_seed();
     struct frag_config fc = {FRAG_MAX_DEFAULT, FRAG_MEMORY_DEFAULT, FRAG_TIMEOUT};
     e->flows = flow_table_new(&opt->flow, seed);
@@ -175,8 +175,10 @@ static int engine_init(struct engine *e, const struct analyze_options *opt, int 
     return 1;
 }
 
-static void engine_release(struct engine *e)
+void engine_free(struct engine *e)
 {
+    if (!e)
+        return;
     for (unsigned i = 0; i < detector_count; i++)
         if (e->enabled[i] && detectors[i]->free)
             detectors[i]->free(e->state[i]);
@@ -185,24 +187,89 @@ static void engine_release(struct engine *e)
     frag_table_free(e->frags);
     evidence_free(e->evidence);
     free(e->stats.files);
+    free(e);
+}
+
+struct engine *engine_new(const struct analyze_options *opt, int nsources)
+{
+    struct engine *e = malloc(sizeof *e);
+    if (!e)
+        return NULL;
+    if (!engine_init(e, opt, nsources)) {
+        engine_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+struct file_stats *engine_source(struct engine *e, uint32_t index)
+{
+    if (index + 1 > e->stats.nfiles)
+        e->stats.nfiles = index + 1;
+    return &e->stats.files[index];
+}
+
+void engine_progress(struct engine *e, const char *path, int allowed)
+{
+    if (path)
+        progress_start(&e->progress, path, allowed);
+    else
+        progress_end(&e->progress);
+}
+
+void engine_finish(struct engine *e)
+{
+    for (unsigned i = 0; i < detector_count; i++)
+        if (e->enabled[i] && detectors[i]->finish)
+            detectors[i]->finish(e->state[i], &e->sink);
+}
+
+void engine_set_capture(struct engine *e, const struct capture_stats *cs, uint32_t n)
+{
+    e->stats.capture = cs;
+    e->stats.ncapture = n;
+}
+
+int engine_write_stats(struct engine *e)
+{
+    struct run_stats *s = &e->stats;
+    s->packets = s->bytes = s->skipped = 0;
+    for (uint32_t i = 0; i < s->nfiles; i++) {
+        s->packets += s->files[i].packets;
+        s->bytes += s->files[i].bytes;
+        s->skipped += s->files[i].skipped;
+    }
+    s->flows_active = flow_table_count(e->flows);
+    s->flow_memory = flow_table_memory(e->flows);
+    s->frag_memory = frag_table_memory(e->frags);
+    s->frag_pending = frag_table_count(e->frags);
+    return output_stats(&e->out, s) && !e->write_failed;
+}
+
+void engine_set_output(struct engine *e, FILE *fp)
+{
+    e->out.fp = fp;
+    e->write_failed = 0;
+}
+
+uint64_t engine_findings(const struct engine *e)
+{
+    return e->stats.findings;
 }
 
 int analyze_files(const struct analyze_options *opt, char *const *paths, int npaths)
 {
-    struct engine e;
     int status = EXIT_CLEAN;
-
-    if (!engine_init(&e, opt, npaths)) {
+    struct engine *e = engine_new(opt, npaths);
+    if (!e) {
         fprintf(stderr, "secondsight: out of memory setting up the analysis\n");
-        engine_release(&e);
         return EXIT_TROUBLE;
     }
     for (int i = 0; i < npaths; i++) {
-        struct file_stats *fs = &e.stats.files[i];
-        e.stats.nfiles = (uint32_t)i + 1;
-        progress_start(&e.progress, paths[i], opt->progress);
-        enum capture_result r = capture_file_read(paths[i], (uint32_t)i, fs, engine_packet, &e);
-        progress_end(&e.progress);
+        struct file_stats *fs = engine_source(e, (uint32_t)i);
+        engine_progress(e, paths[i], opt->progress);
+        enum capture_result r = capture_file_read(paths[i], (uint32_t)i, fs, engine_feed, e);
+        engine_progress(e, NULL, 0);
         if (r == CAPTURE_OPEN_FAILED) {
             fprintf(stderr, "secondsight: cannot read %s: %s\n", paths[i], fs->error);
             status = EXIT_TROUBLE;
@@ -210,29 +277,19 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
             fprintf(stderr, "secondsight: %s: %s\n", paths[i], fs->error);
             status = EXIT_TROUBLE;
         }
-        e.stats.packets += fs->packets;
-        e.stats.bytes += fs->bytes;
-        e.stats.skipped += fs->skipped;
         if (fs->skipped)
             fprintf(stderr, "secondsight: warning: %s: link type %s (%d) is not supported; "
                             "%llu packets skipped\n",
                     paths[i], linktype_name(fs->linktype), fs->linktype,
                     (unsigned long long)fs->skipped);
     }
-    for (unsigned i = 0; i < detector_count; i++)
-        if (e.enabled[i] && detectors[i]->finish)
-            detectors[i]->finish(e.state[i], &e.sink);
-
-    e.stats.flows_active = flow_table_count(e.flows);
-    e.stats.flow_memory = flow_table_memory(e.flows);
-    e.stats.frag_memory = frag_table_memory(e.frags);
-    e.stats.frag_pending = frag_table_count(e.frags);
-    if (!output_stats(&e.out, &e.stats) || e.write_failed) {
+    engine_finish(e);
+    if (!engine_write_stats(e)) {
         fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
         status = EXIT_TROUBLE;
     }
-    if (status == EXIT_CLEAN && e.stats.findings)
+    if (status == EXIT_CLEAN && engine_findings(e))
         status = EXIT_FINDINGS;
-    engine_release(&e);
+    engine_free(e);
     return status;
 }

@@ -20,6 +20,31 @@ struct analyze_options {
 /* Exit statuses (DESIGN.md): nothing found, findings reported, usage or input error. */
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
+struct engine;
+struct file_stats;
+struct packet;
+struct capture_stats;
+
+/* The pipeline as a piece others drive (analyze_files, the live sensor): one engine
+ * per run, `nsources` files or interfaces. */
+struct engine *engine_new(const struct analyze_options *opt, int nsources);
+void engine_free(struct engine *e);
+/* The counters of source `index` (a file or an interface), to fill while reading. */
+struct file_stats *engine_source(struct engine *e, uint32_t index);
+/* A frame read from a source (a capture_cb). */
+void engine_feed(void *engine, struct packet *pkt);
+/* Starts (path) or ends (NULL) a progress line. */
+void engine_progress(struct engine *e, const char *path, int allowed);
+/* End of input: the detectors report what they held back. */
+void engine_finish(struct engine *e);
+/* Live capture counters to show in stats records. */
+void engine_set_capture(struct engine *e, const struct capture_stats *cs, uint32_t n);
+/* Writes a stats record now; 0 when writing failed (now or a finding before). */
+int engine_write_stats(struct engine *e);
+/* Switches the results to another stream (a reopened log). */
+void engine_set_output(struct engine *e, FILE *fp);
+uint64_t engine_findings(const struct engine *e);
+
 /* Analyses the files in order, one flow table across them (rotated captures continue
  * each other). Writes findings as they are made and a final stats record. Messages
  * about files that could not be read go to stderr. Returns an exit status. */

@@ -23,7 +23,7 @@ static uint64_t file_offset(pcap_t *p)
 /* Packet time in ns. A crafted record can claim any seconds value; times outside
  * what 64-bit nanoseconds hold (1970 to 2262) are clamped so arithmetic on them stays
  * defined. */
-static int64_t packet_time_ns(int64_t sec, int64_t nsec)
+int64_t packet_time_ns(int64_t sec, int64_t nsec)
 {
     const int64_t max_sec = INT64_MAX / 1000000000 - 1; /* 2262-04-11 */
     if (sec < 0)
@@ -33,6 +33,22 @@ static int64_t packet_time_ns(int64_t sec, int64_t nsec)
     if (nsec < 0 || nsec > 999999999)
         nsec = 0;
     return sec * 1000000000 + nsec;
+}
+
+void capture_frame(struct packet *pkt, struct file_stats *fs, uint32_t index, int64_t sec,
+                   int64_t nsec, uint32_t caplen, uint32_t wirelen, const uint8_t *data)
+{
+    memset(pkt, 0, sizeof *pkt);
+    pkt->file_index = index;
+    pkt->frame = fs->packets;
+    pkt->ts_ns = packet_time_ns(sec, nsec);
+    pkt->caplen = caplen;
+    pkt->wirelen = wirelen;
+    pkt->linktype = fs->linktype;
+    pkt->data = data;
+    if (!fs->first_ts)
+        fs->first_ts = pkt->ts_ns;
+    fs->last_ts = pkt->ts_ns;
 }
 
 enum capture_result capture_file_read(const char *path, uint32_t file_index,
@@ -73,17 +89,7 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
             fs->skipped++;
             continue;
         }
-        memset(&pkt, 0, sizeof pkt);
-        pkt.file_index = file_index;
-        pkt.frame = fs->packets;
-        pkt.ts_ns = packet_time_ns(h->ts.tv_sec, h->ts.tv_usec);
-        pkt.caplen = h->caplen;
-        pkt.wirelen = h->len;
-        pkt.linktype = fs->linktype;
-        pkt.data = data;
-        if (!fs->first_ts)
-            fs->first_ts = pkt.ts_ns;
-        fs->last_ts = pkt.ts_ns;
+        capture_frame(&pkt, fs, file_index, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data);
         cb(arg, &pkt);
     }
     enum capture_result res = CAPTURE_OK;

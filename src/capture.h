@@ -21,4 +21,31 @@ enum capture_result {
 enum capture_result capture_file_read(const char *path, uint32_t file_index,
                                       struct file_stats *fs, capture_cb cb, void *arg);
 
+/* Packet time in ns from a capture's seconds and nanoseconds, clamped to what 64-bit
+ * nanoseconds hold. */
+int64_t packet_time_ns(int64_t sec, int64_t nsec);
+
+/* Fills the capture fields of `pkt` for the fs->packets-th frame of source `index`
+ * (the caller counted it) and keeps the source's first and last times. */
+void capture_frame(struct packet *pkt, struct file_stats *fs, uint32_t index, int64_t sec,
+                   int64_t nsec, uint32_t caplen, uint32_t wirelen, const uint8_t *data);
+
+/* Live capture: the interfaces, opened before privileges are dropped. */
+struct live_options {
+    char **ifaces;
+    int nifaces;
+    const char *filter;       /* BPF, or NULL */
+    int promisc;
+    const char *user;         /* -Z, or NULL for the default */
+    int run_as_root;          /* keep root: asked for explicitly */
+    unsigned stats_interval;  /* seconds between stats records, 0 for none */
+    const char *outpath;      /* reopened on SIGHUP; NULL for standard output */
+};
+
+struct analyze_options;
+
+/* Runs the sensor until SIGINT or SIGTERM (or every interface failed); returns an
+ * exit status. */
+int live_run(struct analyze_options *opt, const struct live_options *lo);
+
 #endif

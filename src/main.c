@@ -13,11 +13,13 @@
 #include <pcap/pcap.h>
 
 #include "analyze.h"
+#include "capture.h"
 #include "output-report.h"
 #include "config.h"
 
 static const char usage_text[] =
     "usage: secondsight analyze [options] FILE...\n"
+    "       secondsight live -i IFACE [-i IFACE...] [live options] [options]\n"
     "       secondsight report [-o REPORT.html] FINDINGS.jsonl\n"
     "       secondsight --version | --help\n"
     "\n"
@@ -42,6 +44,17 @@ static const char usage_text[] =
     "  -h, --help           show this help\n"
     "\n"
     "  secondsight --version shows the version and the libpcap version.\n"
+    "\n"
+    "live options:\n"
+    "  -i, --interface IFACE  capture on IFACE (repeat for more, up to 16)\n"
+    "  -f, --filter FILTER  a BPF capture filter, as tcpdump takes it\n"
+    "  --promisc            put the interfaces in promiscuous mode\n"
+    "  -Z, --user USER      after opening the interfaces, run as USER (default when\n"
+    "                       started as root: nobody)\n"
+    "  --run-as-root        keep running as root (not recommended)\n"
+    "  --stats-interval S   write a stats record every S seconds, with the kernel's\n"
+    "                       drop counters\n"
+    "  SIGINT and SIGTERM stop cleanly; SIGHUP reopens the -o file.\n"
     "\n"
     "report writes one self-contained HTML page (findings per flow on a timeline,\n"
     "their evidence, the run's statistics) from the JSON lines of analyze --json,\n"
@@ -116,6 +129,9 @@ enum {
     OPT_GRACE,
     OPT_TEST_DETECTOR,
     OPT_EVIDENCE,
+    OPT_RUN_AS_ROOT,
+    OPT_PROMISC,
+    OPT_STATS_INTERVAL,
 };
 
 static const struct option analyze_longopts[] = {
@@ -128,6 +144,12 @@ static const struct option analyze_longopts[] = {
     {"test-detector", no_argument, NULL, OPT_TEST_DETECTOR},
     {"quiet", no_argument, NULL, 'q'},
     {"evidence", required_argument, NULL, OPT_EVIDENCE},
+    {"interface", required_argument, NULL, 'i'},
+    {"filter", required_argument, NULL, 'f'},
+    {"user", required_argument, NULL, 'Z'},
+    {"run-as-root", no_argument, NULL, OPT_RUN_AS_ROOT},
+    {"promisc", no_argument, NULL, OPT_PROMISC},
+    {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -139,19 +161,50 @@ static int no_color(void)
     return v && *v;
 }
 
-static int cmd_analyze(int argc, char **argv)
+/* Options of analyze and live; `lo` is NULL for analyze, whose live-only options are
+ * then usage errors. Returns -1 to go on, or an exit status. */
+static int cmd_run(int argc, char **argv, struct live_options *lo)
 {
     struct analyze_options opt = {
         .flow = {FLOW_MAX_DEFAULT, FLOW_MEMORY_DEFAULT, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
     };
     const char *outpath = NULL;
+    char *ifaces[16];
     uint64_t v;
     int c;
 
     opterr = 0;
+    optind = 1;
     int quiet = 0;
-    while ((c = getopt_long(argc, argv, "+:o:qh", analyze_longopts, NULL)) != -1) {
+    const char *shortopts = lo ? "+:o:qhi:f:Z:" : "+:o:qh";
+    while ((c = getopt_long(argc, argv, shortopts, analyze_longopts, NULL)) != -1) {
+        if (!lo && (c == 'i' || c == 'f' || c == 'Z' || c == OPT_RUN_AS_ROOT ||
+                    c == OPT_PROMISC || c == OPT_STATS_INTERVAL))
+            return usage_error("option '%s' is for live capture only", argv[optind - 1]);
         switch (c) {
+        case 'i':
+            if (lo->nifaces == (int)(sizeof ifaces / sizeof ifaces[0]))
+                return usage_error("%s", "at most 16 interfaces");
+            ifaces[lo->nifaces++] = optarg;
+            break;
+        case 'f':
+            lo->filter = optarg;
+            break;
+        case 'Z':
+            lo->user = optarg;
+            break;
+        case OPT_RUN_AS_ROOT:
+            lo->run_as_root = 1;
+            break;
+        case OPT_PROMISC:
+            lo->promisc = 1;
+            break;
+        case OPT_STATS_INTERVAL:
+            if (!parse_uint(optarg, 86400, &v) || v == 0)
+                return usage_error("--stats-interval wants seconds from 1 to 86400, not '%s'",
+                                   optarg);
+            lo->stats_interval = (unsigned)v;
+            break;
         case OPT_JSON:
             opt.json = 1;
             break;
@@ -199,8 +252,16 @@ static int cmd_analyze(int argc, char **argv)
             return usage_error("unknown option '%s'", argv[optind - 1]);
         }
     }
-    if (optind >= argc)
+    if (lo) {
+        if (optind < argc)
+            return usage_error("live takes interfaces (-i), not files: '%s'", argv[optind]);
+        if (!lo->nifaces)
+            return usage_error("%s", "live needs at least one interface (-i IFACE)");
+        lo->ifaces = ifaces;
+        lo->outpath = outpath;
+    } else if (optind >= argc) {
         return usage_error("%s", "analyze needs at least one capture file");
+    }
     uint64_t need = flow_table_min_memory(&opt.flow);
     if (opt.flow.max_memory < need)
         return usage_error("--flow-memory %llu is too small for --max-flows %u and --window %u "
@@ -224,16 +285,25 @@ static int cmd_analyze(int argc, char **argv)
     }
     opt.out = stdout;
     if (outpath) {
-        opt.out = fopen(outpath, "w");
+        /* A sensor's log is appended to (and reopened on SIGHUP); a file run starts anew. */
+        opt.out = fopen(outpath, lo ? "a" : "w");
         if (!opt.out) {
             fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
             return EXIT_TROUBLE;
         }
     }
     opt.color = !opt.json && !outpath && isatty(STDOUT_FILENO) && !no_color();
-    opt.progress = !quiet && isatty(STDERR_FILENO);
+    opt.progress = !lo && !quiet && isatty(STDERR_FILENO);
 
-    int status = analyze_files(&opt, argv + optind, argc - optind);
+    int status;
+    if (lo) {
+        /* Every finding reaches the file when it is made: nothing waits in a buffer
+         * for a crash or a kill to lose it. */
+        setvbuf(opt.out, NULL, _IOLBF, 0);
+        status = live_run(&opt, lo);
+    } else {
+        status = analyze_files(&opt, argv + optind, argc - optind);
+    }
     if (outpath && fclose(opt.out) != 0) {
         fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
         status = EXIT_TROUBLE;
@@ -277,6 +347,18 @@ static int cmd_report(int argc, char **argv)
     return status;
 }
 
+static int cmd_analyze(int argc, char **argv)
+{
+    return cmd_run(argc, argv, NULL);
+}
+
+static int cmd_live(int argc, char **argv)
+{
+    struct live_options lo;
+    memset(&lo, 0, sizeof lo);
+    return cmd_run(argc, argv, &lo);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -294,5 +376,7 @@ int main(int argc, char **argv)
         return cmd_analyze(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "live"))
+        return cmd_live(argc - 1, argv + 1);
     return usage_error("unknown subcommand '%s'", cmd);
 }

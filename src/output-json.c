@@ -404,6 +404,23 @@ void json_stats(struct jw *w, const struct run_stats *s)
         jw_uint(w, s->frag_pending);
         jw_object_end(w);
     }
+    if (s->capture) {
+        jw_key(w, "capture");
+        jw_array_begin(w);
+        for (uint32_t i = 0; i < s->ncapture; i++) {
+            jw_object_begin(w);
+            jw_key(w, "interface");
+            jw_string(w, s->capture[i].interface);
+            jw_key(w, "received");
+            jw_uint(w, s->capture[i].received);
+            jw_key(w, "dropped");
+            jw_uint(w, s->capture[i].dropped);
+            jw_key(w, "if_dropped");
+            jw_uint(w, s->capture[i].if_dropped);
+            jw_object_end(w);
+        }
+        jw_array_end(w);
+    }
     if (s->evidence) {
         jw_key(w, "evidence");
         jw_object_begin(w);

@@ -22,6 +22,12 @@ struct file_stats {
     char error[256];
 };
 
+/* Kernel and interface counters of a live capture (pcap_stats). */
+struct capture_stats {
+    const char *interface;
+    uint64_t received, dropped, if_dropped;
+};
+
 struct run_stats {
     uint64_t packets, bytes;  /* every frame read, skipped ones included */
     uint64_t skipped;         /* frames of link types this build does not decode */
@@ -39,6 +45,8 @@ struct run_stats {
     uint64_t frag_pending;    /* datagrams still incomplete at the end */
     uint32_t nfiles;
     struct file_stats *files;
+    const struct capture_stats *capture; /* live capture only */
+    uint32_t ncapture;
 };
 
 struct output {
