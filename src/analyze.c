@@ -1,6 +1,7 @@
 /* secondsight - the pipeline for capture files. Owns the flow table, the detector
  * states and the run's counters; calls each layer in order for every frame. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,23 @@
 
 #define ENGINE_MAX_DETECTORS 16
 
+struct shard;
+
+/* A finding with the place it was made: the input sequence number of the frame being
+ * processed (UINT64_MAX at the end of input), who made it (0 the reader, 1.. a shard)
+ * and its rank among that maker's findings for the frame. Sorting by this key gives
+ * the same order however the threads were scheduled. */
+struct keyed_finding {
+    uint64_t seq;
+    uint32_t source, rank;
+    struct finding f;
+};
+
+struct finding_list {
+    struct keyed_finding *v;
+    size_t n, cap;
+};
+
 struct engine {
     struct progress progress;
     struct evidence *evidence; /* NULL without --evidence */
@@ -30,6 +48,17 @@ struct engine {
     void *state[ENGINE_MAX_DETECTORS];
     int enabled[ENGINE_MAX_DETECTORS];
     int write_failed;
+
+    /* --threads: frames of TCP/UDP flows go to shards; this engine (the reader) keeps
+     * fragments and flowless packets, and writes every finding in key order. */
+    struct shard *shards;
+    uint32_t nshards;
+    uint64_t seq;             /* input frames so far, the current one included */
+    uint32_t rank;            /* findings made for the current frame */
+    uint64_t since_drain;
+    struct finding_list pending; /* made, not yet written */
+    struct flow_stats flows_sum;
+    int alloc_failed;
 };
 
 static void engine_emit(struct finding_sink *sink, const struct finding *f)
@@ -83,6 +112,12 @@ static void count_packet(struct run_stats *s, const struct packet *pkt)
     }
 }
 
+static int trackable(const struct packet *pkt)
+{
+    return pkt->l4_ok && !pkt->is_fragment &&
+           (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP);
+}
+
 /* Flow tracking and detection for one decoded packet (a fragment carries `frag`). */
 static void engine_process(struct engine *e, const struct packet *pkt,
                            const struct frag_info *frag)
@@ -90,9 +125,7 @@ static void engine_process(struct engine *e, const struct packet *pkt,
     struct detect_ctx ctx = {pkt, NULL, 0, NULL, frag};
     struct tcp_seg_info seg;
     struct flow *f = NULL;
-    int trackable = pkt->l4_ok && !pkt->is_fragment &&
-                    (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP);
-    if (trackable) {
+    if (trackable(pkt)) {
         f = flow_table_get(e->flows, pkt, &ctx.dir);
         if (!f)
             e->stats.untracked++;
@@ -108,18 +141,294 @@ static void engine_process(struct engine *e, const struct packet *pkt,
         flow_tcp_learn(f, ctx.dir, pkt, &seg);
 }
 
+/* ---- shards (--threads) ----
+ * The reader decodes each frame once, counts it, and copies a TCP/UDP frame into the
+ * batch of the shard its symmetric flow hash picks, so both directions of a flow meet
+ * in one shard and shards share nothing on the packet path. Fragments are reassembled
+ * by the reader; a completed datagram goes to its flow's shard like any frame. */
+
+#define SHARD_BATCH_FRAMES 256
+#define SHARD_BATCH_BYTES (1u << 20)
+#define SHARD_QUEUE 4             /* batches per shard: one filling, the rest in flight */
+#define SHARD_DRAIN_EVERY 4096    /* frames between collections of the shards' findings */
+
+struct shard_frame {
+    uint64_t seq, frame;
+    int64_t ts_ns;
+    uint32_t file_index, caplen, wirelen, offset;
+    int linktype;
+};
+
+struct shard_batch {
+    uint32_t n, used;
+    struct shard_frame f[SHARD_BATCH_FRAMES];
+    uint8_t data[SHARD_BATCH_BYTES];
+};
+
+struct shard_snapshot {
+    struct flow_stats flows;
+    uint64_t untracked, active, memory;
+};
+
+struct shard {
+    pthread_t thread;
+    struct engine *e;         /* the flows and detector states of this shard alone */
+    uint32_t index;
+    int started;
+    uint64_t cur_seq;         /* shard thread: the frame being processed */
+    uint32_t rank;
+
+    pthread_mutex_t lock;
+    pthread_cond_t work, room;
+    struct shard_batch *queue[SHARD_QUEUE]; /* submitted, oldest first */
+    uint32_t queued;
+    struct shard_batch *spare[SHARD_QUEUE];
+    uint32_t nspare;
+    uint64_t submitted, completed, done_seq;
+    int stop;
+    int lost;                 /* a finding could not be kept: out of memory */
+    struct finding_list found;
+    struct shard_snapshot snap;
+
+    struct shard_batch *fill; /* reader only: the batch being filled */
+};
+
+static int finding_list_push(struct finding_list *l, uint64_t seq, uint32_t source,
+                             uint32_t rank, const struct finding *f)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        struct keyed_finding *v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return 0;
+        l->v = v;
+        l->cap = cap;
+    }
+    struct keyed_finding *k = &l->v[l->n++];
+    k->seq = seq;
+    k->source = source;
+    k->rank = rank;
+    k->f = *f;
+    return 1;
+}
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const struct keyed_finding *x = a, *y = b;
+    if (x->seq != y->seq)
+        return x->seq < y->seq ? -1 : 1;
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+/* The reader's own findings wait in `pending` like the shards'. */
+static void reader_emit(struct finding_sink *sink, const struct finding *f)
+{
+    struct engine *e = sink->ctx;
+    if (!finding_list_push(&e->pending, e->seq, 0, e->rank++, f))
+        e->alloc_failed = 1;
+}
+
+static void shard_emit(struct finding_sink *sink, const struct finding *f)
+{
+    struct shard *s = sink->ctx;
+    pthread_mutex_lock(&s->lock);
+    if (!finding_list_push(&s->found, s->cur_seq, s->index + 1, s->rank++, f))
+        s->lost = 1;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void shard_snapshot(struct shard *s, struct shard_snapshot *snap)
+{
+    snap->flows = *flow_table_stats(s->e->flows);
+    snap->untracked = s->e->stats.untracked;
+    snap->active = flow_table_count(s->e->flows);
+    snap->memory = flow_table_memory(s->e->flows);
+}
+
+static void shard_run_batch(struct shard *s, const struct shard_batch *b)
+{
+    for (uint32_t i = 0; i < b->n; i++) {
+        const struct shard_frame *sf = &b->f[i];
+        struct packet pkt;
+        memset(&pkt, 0, sizeof pkt);
+        pkt.file_index = sf->file_index;
+        pkt.frame = sf->frame;
+        pkt.ts_ns = sf->ts_ns;
+        pkt.caplen = sf->caplen;
+        pkt.wirelen = sf->wirelen;
+        pkt.linktype = sf->linktype;
+        pkt.data = b->data + sf->offset;
+        if (sf->seq != s->cur_seq) {
+            s->cur_seq = sf->seq;
+            s->rank = 0;
+        }
+        decode_packet(&pkt);
+        engine_process(s->e, &pkt, NULL);
+    }
+}
+
+static void *shard_main(void *arg)
+{
+    struct shard *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->queued && !s->stop)
+            pthread_cond_wait(&s->work, &s->lock);
+        if (!s->queued)
+            break;
+        struct shard_batch *b = s->queue[0];
+        pthread_mutex_unlock(&s->lock);
+
+        shard_run_batch(s, b);
+        struct shard_snapshot snap;
+        shard_snapshot(s, &snap);
+
+        pthread_mutex_lock(&s->lock);
+        memmove(s->queue, s->queue + 1, --s->queued * sizeof s->queue[0]);
+        s->spare[s->nspare++] = b;
+        s->completed++;
+        s->done_seq = b->f[b->n - 1].seq;
+        s->snap = snap;
+        pthread_cond_signal(&s->room);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Hands the filling batch to the shard and takes a spare one, waiting for the shard
+ * when all are in flight. */
+static void shard_submit(struct shard *s)
+{
+    if (!s->fill->n)
+        return;
+    pthread_mutex_lock(&s->lock);
+    s->queue[s->queued++] = s->fill;
+    s->submitted++;
+    pthread_cond_signal(&s->work);
+    while (!s->nspare)
+        pthread_cond_wait(&s->room, &s->lock);
+    s->fill = s->spare[--s->nspare];
+    pthread_mutex_unlock(&s->lock);
+    s->fill->n = s->fill->used = 0;
+}
+
+/* Everything before the returned sequence number is final in shard `s`: processed,
+ * or not yet read. */
+static uint64_t shard_watermark(struct engine *e, struct shard *s)
+{
+    uint64_t wm = e->seq + 1;
+    if (s->fill->n)
+        wm = s->fill->f[0].seq;
+    if (s->completed < s->submitted && s->done_seq + 1 < wm)
+        wm = s->done_seq + 1;
+    return wm;
+}
+
+/* Collects the shards' findings and writes, in key order, those no shard can still
+ * precede: all of them when `all`. */
+static void engine_drain(struct engine *e, int all)
+{
+    uint64_t wm = all ? UINT64_MAX : e->seq + 1;
+    for (uint32_t i = 0; i < e->nshards; i++) {
+        struct shard *s = &e->shards[i];
+        pthread_mutex_lock(&s->lock);
+        for (size_t j = 0; j < s->found.n; j++) {
+            const struct keyed_finding *k = &s->found.v[j];
+            if (!finding_list_push(&e->pending, k->seq, k->source, k->rank, &k->f))
+                e->alloc_failed = 1;
+        }
+        s->found.n = 0;
+        if (s->lost)
+            e->alloc_failed = 1;
+        if (!all) {
+            uint64_t w = shard_watermark(e, s);
+            if (w < wm)
+                wm = w;
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    e->since_drain = 0;
+    if (!e->pending.n)
+        return;
+    qsort(e->pending.v, e->pending.n, sizeof e->pending.v[0], keyed_cmp);
+    size_t done = 0;
+    struct finding_sink out = {engine_emit, e};
+    while (done < e->pending.n && (all || e->pending.v[done].seq < wm))
+        engine_emit(&out, &e->pending.v[done++].f);
+    memmove(e->pending.v, e->pending.v + done,
+            (e->pending.n - done) * sizeof e->pending.v[0]);
+    e->pending.n -= done;
+}
+
+static struct shard *shard_for(struct engine *e, const struct packet *pkt)
+{
+    /* A fixed key: the partition, and so the order of findings, is the same every
+     * run. Crafted flows can at worst load one shard more than the others. */
+    static const uint64_t shard_key[2] = {0x7365636f6e64ull, 0x7369676874ull};
+    struct flow_key k;
+    flow_key_make(&k, pkt);
+    /* DNS judges answers against the resolver's other answers, to every client: all
+     * traffic of one resolver (the port 53 side) goes to one shard. */
+    if (k.port_lo == DNS_PORT || k.port_hi == DNS_PORT) {
+        if (k.port_lo != DNS_PORT)
+            memcpy(k.ip_lo, k.ip_hi, sizeof k.ip_lo);
+        memset(k.ip_hi, 0, sizeof k.ip_hi);
+        k.port_lo = k.port_hi = DNS_PORT;
+        k.proto = 0;
+    }
+    return &e->shards[siphash13(shard_key, &k, sizeof k) % e->nshards];
+}
+
+static void shard_push(struct engine *e, const struct packet *pkt)
+{
+    struct shard *s = shard_for(e, pkt);
+    uint32_t len = pkt->caplen < SHARD_BATCH_BYTES ? pkt->caplen : SHARD_BATCH_BYTES;
+    if (s->fill->n == SHARD_BATCH_FRAMES || SHARD_BATCH_BYTES - s->fill->used < len) {
+        shard_submit(s);
+        engine_drain(e, 0);
+    }
+    struct shard_batch *b = s->fill;
+    struct shard_frame *sf = &b->f[b->n++];
+    sf->seq = e->seq;
+    sf->frame = pkt->frame;
+    sf->ts_ns = pkt->ts_ns;
+    sf->file_index = pkt->file_index;
+    sf->caplen = len;
+    sf->wirelen = pkt->wirelen;
+    sf->linktype = pkt->linktype;
+    sf->offset = b->used;
+    memcpy(b->data + b->used, pkt->data, len);
+    b->used += len;
+}
+
+/* A decoded frame (or a completed datagram): to its flow's shard, or processed here. */
+static void engine_dispatch(struct engine *e, const struct packet *pkt,
+                            const struct frag_info *frag)
+{
+    if (e->nshards && trackable(pkt))
+        shard_push(e, pkt);
+    else
+        engine_process(e, pkt, frag);
+}
+
 void engine_feed(void *arg, struct packet *pkt)
 {
     struct engine *e = arg;
     e->stats.last_ts = pkt->ts_ns;
+    e->seq++;
+    e->rank = 0;
     progress_packet(&e->progress, pkt->caplen, e->stats.findings);
 
     decode_packet(pkt);
     count_packet(&e->stats, pkt);
     if (e->evidence)
         evidence_packet(e->evidence, pkt);
+    if (e->nshards && ++e->since_drain >= SHARD_DRAIN_EVERY)
+        engine_drain(e, 0);
     if (!pkt->is_fragment) {
-        engine_process(e, pkt, NULL);
+        engine_dispatch(e, pkt, NULL);
         return;
     }
     struct frag_info fi;
@@ -138,7 +447,104 @@ void engine_feed(void *arg, struct packet *pkt)
     dg.linktype = DLT_RAW;
     dg.data = whole;
     decode_packet(&dg);
-    engine_process(e, &dg, NULL);
+    engine_dispatch(e, &dg, NULL);
+}
+
+void engine_idle(struct engine *e)
+{
+    for (uint32_t i = 0; i < e->nshards; i++)
+        shard_submit(&e->shards[i]);
+    if (e->nshards)
+        engine_drain(e, 0);
+}
+
+static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources);
+
+/* Each shard gets an equal part of the flow caps and a thread of its own. */
+static int engine_start_shards(struct engine *e, const struct analyze_options *opt)
+{
+    struct analyze_options so = *opt;
+    so.threads = 1;
+    so.evidence_dir = NULL;
+    so.progress = 0;
+    so.flow.max_flows = opt->flow.max_flows / opt->threads ? opt->flow.max_flows / opt->threads : 1;
+    so.flow.max_memory = opt->flow.max_memory / opt->threads;
+
+    e->shards = calloc(opt->threads, sizeof *e->shards);
+    if (!e->shards)
+        return 0;
+    e->sink.emit = reader_emit;
+    for (uint32_t i = 0; i < opt->threads; i++) {
+        struct shard *s = &e->shards[i];
+        s->index = i;
+        pthread_mutex_init(&s->lock, NULL);
+        pthread_cond_init(&s->work, NULL);
+        pthread_cond_init(&s->room, NULL);
+        e->nshards = i + 1; /* from here on engine_free tears this shard down */
+        s->e = malloc(sizeof *s->e);
+        if (!s->e)
+            return 0;
+        int ok = engine_init(s->e, &so, 1);
+        s->e->sink.emit = shard_emit;
+        s->e->sink.ctx = s;
+        if (!ok)
+            return 0;
+        for (int j = 0; j < SHARD_QUEUE; j++) {
+            struct shard_batch *b = malloc(sizeof *b);
+            if (!b)
+                return 0;
+            if (!s->fill)
+                s->fill = b;
+            else
+                s->spare[s->nspare++] = b;
+        }
+        s->fill->n = s->fill->used = 0;
+        shard_snapshot(s, &s->snap);
+        if (pthread_create(&s->thread, NULL, shard_main, s) != 0)
+            return 0;
+        s->started = 1;
+    }
+    return 1;
+}
+
+/* Ends the shard threads after the batches in flight. */
+static void engine_stop_shards(struct engine *e)
+{
+    for (uint32_t i = 0; i < e->nshards; i++) {
+        struct shard *s = &e->shards[i];
+        if (!s->started)
+            continue;
+        pthread_mutex_lock(&s->lock);
+        s->stop = 1;
+        pthread_cond_signal(&s->work);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+        s->started = 0;
+    }
+}
+
+static void engine_release(struct engine *e);
+
+static void engine_free_shards(struct engine *e)
+{
+    engine_stop_shards(e);
+    for (uint32_t i = 0; i < e->nshards; i++) {
+        struct shard *s = &e->shards[i];
+        if (s->e)
+            engine_release(s->e);
+        free(s->e);
+        free(s->fill);
+        for (uint32_t j = 0; j < s->nspare; j++)
+            free(s->spare[j]);
+        for (uint32_t j = 0; j < s->queued; j++)
+            free(s->queue[j]);
+        free(s->found.v);
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->work);
+        pthread_cond_destroy(&s->room);
+    }
+    free(e->shards);
+    free(e->pending.v);
 }
 
 static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources)
@@ -172,13 +578,13 @@ static int engine_init(struct engine *e, const struct analyze_options *opt, int 
         e->enabled[i] = 1;
     }
     output_init(&e->out, opt->out, opt->json, opt->color, &e->stats);
-    return 1;
+    return opt->threads > 1 ? engine_start_shards(e, opt) : 1;
 }
 
-void engine_free(struct engine *e)
+/* Everything an engine holds, not the engine itself. */
+static void engine_release(struct engine *e)
 {
-    if (!e)
-        return;
+    engine_free_shards(e);
     for (unsigned i = 0; i < detector_count; i++)
         if (e->enabled[i] && detectors[i]->free)
             detectors[i]->free(e->state[i]);
@@ -187,6 +593,13 @@ void engine_free(struct engine *e)
     frag_table_free(e->frags);
     evidence_free(e->evidence);
     free(e->stats.files);
+}
+
+void engine_free(struct engine *e)
+{
+    if (!e)
+        return;
+    engine_release(e);
     free(e);
 }
 
@@ -217,11 +630,31 @@ void engine_progress(struct engine *e, const char *path, int allowed)
         progress_end(&e->progress);
 }
 
-void engine_finish(struct engine *e)
+static void engine_finish_detectors(struct engine *e)
 {
     for (unsigned i = 0; i < detector_count; i++)
         if (e->enabled[i] && detectors[i]->finish)
             detectors[i]->finish(e->state[i], &e->sink);
+}
+
+void engine_finish(struct engine *e)
+{
+    for (uint32_t i = 0; i < e->nshards; i++)
+        shard_submit(&e->shards[i]);
+    engine_stop_shards(e);
+    /* What was held back sorts after every frame: the reader's first, then each shard's. */
+    e->seq = UINT64_MAX;
+    e->rank = 0;
+    engine_finish_detectors(e);
+    for (uint32_t i = 0; i < e->nshards; i++) {
+        struct shard *s = &e->shards[i];
+        s->cur_seq = UINT64_MAX;
+        s->rank = 0;
+        engine_finish_detectors(s->e);
+        shard_snapshot(s, &s->snap);
+    }
+    if (e->nshards)
+        engine_drain(e, 1);
 }
 
 void engine_set_capture(struct engine *e, const struct capture_stats *cs, uint32_t n)
@@ -243,7 +676,33 @@ int engine_write_stats(struct engine *e)
     s->flow_memory = flow_table_memory(e->flows);
     s->frag_memory = frag_table_memory(e->frags);
     s->frag_pending = frag_table_count(e->frags);
-    return output_stats(&e->out, s) && !e->write_failed;
+    if (!e->nshards)
+        return output_stats(&e->out, s) && !e->write_failed;
+
+    /* The shards' flow counters add up; peaks add up to a bound on the whole. */
+    struct run_stats sum = *s;
+    struct flow_stats *fs = &e->flows_sum;
+    memset(fs, 0, sizeof *fs);
+    sum.flows = fs;
+    sum.flows_active = sum.flow_memory = 0;
+    for (uint32_t i = 0; i < e->nshards; i++) {
+        struct shard *sh = &e->shards[i];
+        pthread_mutex_lock(&sh->lock);
+        struct shard_snapshot snap = sh->snap;
+        pthread_mutex_unlock(&sh->lock);
+        fs->created += snap.flows.created;
+        fs->expired += snap.flows.expired;
+        fs->evicted_count += snap.flows.evicted_count;
+        fs->evicted_memory += snap.flows.evicted_memory;
+        fs->reused += snap.flows.reused;
+        fs->alloc_failures += snap.flows.alloc_failures;
+        fs->active_peak += snap.flows.active_peak;
+        fs->memory_peak += snap.flows.memory_peak;
+        sum.untracked += snap.untracked;
+        sum.flows_active += snap.active;
+        sum.flow_memory += snap.memory;
+    }
+    return output_stats(&e->out, &sum) && !e->write_failed && !e->alloc_failed;
 }
 
 void engine_set_output(struct engine *e, FILE *fp)

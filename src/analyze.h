@@ -13,6 +13,7 @@ struct analyze_options {
     int test_detectors;       /* also run test-only detectors */
     int progress;             /* a progress line on stderr (a terminal, not --quiet) */
     const char *evidence_dir; /* --evidence DIR, or NULL */
+    uint32_t threads;         /* --threads: flow shards, each on a thread of its own */
     FILE *out;
     struct flow_config flow;
 };
@@ -35,6 +36,9 @@ struct file_stats *engine_source(struct engine *e, uint32_t index);
 void engine_feed(void *engine, struct packet *pkt);
 /* Starts (path) or ends (NULL) a progress line. */
 void engine_progress(struct engine *e, const char *path, int allowed);
+/* No frame for a while (live capture): frames waiting for a full batch go to their
+ * shards, and findings made so far are written. */
+void engine_idle(struct engine *e);
 /* End of input: the detectors report what they held back. */
 void engine_finish(struct engine *e);
 /* Live capture counters to show in stats records. */

@@ -214,6 +214,7 @@ int live_run(struct analyze_options *opt, const struct live_options *lo)
     signal(SIGPIPE, SIG_IGN);
 
     int64_t next_stats = lo->stats_interval ? mono_ms() + 1000LL * lo->stats_interval : 0;
+    int64_t next_idle = 0;
     int up = n;
     while (!stop_requested && up > 0) {
         int rc = poll(pfd, (nfds_t)n, 250);
@@ -251,6 +252,11 @@ int live_run(struct analyze_options *opt, const struct live_options *lo)
             }
         }
         reopen_requested = 0;
+        /* Frames waiting for a full batch go to their shards at least every 100 ms. */
+        if (mono_ms() >= next_idle) {
+            next_idle = mono_ms() + 100;
+            engine_idle(e);
+        }
         if (next_stats && mono_ms() >= next_stats) {
             next_stats += 1000LL * lo->stats_interval;
             update_capture_stats(src, cs, n);

@@ -65,6 +65,9 @@
 #define FRAG_TIMEOUT 30u
 #endif
 
+/* DNS: the detector reads this port's traffic; --threads keeps a resolver's in one shard. */
+#define DNS_PORT 53
+
 /* Decoder bounds: stacked VLAN tags, MPLS labels, IPv6 extension headers. */
 #define DECODE_MAX_VLAN 8
 #define DECODE_MAX_MPLS 8

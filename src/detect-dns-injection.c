@@ -11,7 +11,6 @@
 #include "detect.h"
 #include "util-hash.h"
 
-#define DNS_PORT 53
 /* Transactions, direct-mapped by their key: a collision forgets the older one. */
 #define TXN_SLOTS 16384
 /* Answers to one query kept for comparison; later ones are compared, not kept. */

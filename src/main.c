@@ -39,6 +39,9 @@ static const char usage_text[] =
     "  --evidence DIR       for each finding, write DIR/NAME.pcap (the flow's packets\n"
     "                       around the event) and DIR/NAME.txt (byte diff and header\n"
     "                       deltas of the copies); DIR is created if missing\n"
+    "  --threads N          flow shards, each on a thread of its own, 1 to 64\n"
+    "                       (default 1); caps are shared out among them, and the\n"
+    "                       findings are the same as with one thread\n"
     "  -q, --quiet          no progress line on a terminal for long files\n"
     "  --test-detector      also run the test-only detectors\n"
     "  -h, --help           show this help\n"
@@ -132,6 +135,7 @@ enum {
     OPT_RUN_AS_ROOT,
     OPT_PROMISC,
     OPT_STATS_INTERVAL,
+    OPT_THREADS,
 };
 
 static const struct option analyze_longopts[] = {
@@ -150,6 +154,7 @@ static const struct option analyze_longopts[] = {
     {"run-as-root", no_argument, NULL, OPT_RUN_AS_ROOT},
     {"promisc", no_argument, NULL, OPT_PROMISC},
     {"stats-interval", required_argument, NULL, OPT_STATS_INTERVAL},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -166,6 +171,7 @@ static int no_color(void)
 static int cmd_run(int argc, char **argv, struct live_options *lo)
 {
     struct analyze_options opt = {
+        .threads = 1,
         .flow = {FLOW_MAX_DEFAULT, FLOW_MEMORY_DEFAULT, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
     };
     const char *outpath = NULL;
@@ -234,6 +240,11 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
                 return usage_error("--grace wants seconds from 0 to 86400, not '%s'", optarg);
             opt.flow.grace_s = (uint32_t)v;
             break;
+        case OPT_THREADS:
+            if (!parse_uint(optarg, 64, &v) || v == 0)
+                return usage_error("--threads wants a number from 1 to 64, not '%s'", optarg);
+            opt.threads = (uint32_t)v;
+            break;
         case OPT_TEST_DETECTOR:
             opt.test_detectors = 1;
             break;
@@ -262,12 +273,15 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
     } else if (optind >= argc) {
         return usage_error("%s", "analyze needs at least one capture file");
     }
-    uint64_t need = flow_table_min_memory(&opt.flow);
+    /* Each shard gets its part of the caps; each part must hold. */
+    struct flow_config part = opt.flow;
+    part.max_flows = opt.flow.max_flows / opt.threads ? opt.flow.max_flows / opt.threads : 1;
+    uint64_t need = flow_table_min_memory(&part) * opt.threads;
     if (opt.flow.max_memory < need)
-        return usage_error("--flow-memory %llu is too small for --max-flows %u and --window %u "
-                           "(at least %llu bytes)",
+        return usage_error("--flow-memory %llu is too small for --max-flows %u, --window %u "
+                           "and --threads %u (at least %llu bytes)",
                            (unsigned long long)opt.flow.max_memory, opt.flow.max_flows,
-                           opt.flow.window, (unsigned long long)need);
+                           opt.flow.window, opt.threads, (unsigned long long)need);
 
     if (opt.evidence_dir) {
         struct stat st;
