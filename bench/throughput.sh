@@ -3,6 +3,7 @@
 # (`tcpdump -r FILE -w /dev/null`) on one capture, alternating runs, medians.
 # The capture is copied to /dev/shm first so both read from memory.
 # usage: bench/throughput.sh BINARY CAPTURE [RUNS]
+# THREADS="1 2" also times `--threads 2` (each count in the list, in the same rounds).
 set -euo pipefail
 bin=${1:?usage: throughput.sh BINARY CAPTURE [RUNS]}
 src=${2:?usage: throughput.sh BINARY CAPTURE [RUNS]}
@@ -18,17 +19,24 @@ secs() { # prints wall seconds of a command
 }
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR+1)/2; if (NR%2) print a[m]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-ts=() ss=()
+threads=${THREADS:-1}
+ts=()
+declare -A ss
 for i in $(seq 1 "$runs"); do
     ts+=("$(secs tcpdump -r "$cap" -w /dev/null)")
-    ss+=("$(secs "$bin" analyze --json -o /dev/null "$cap")")
+    for t in $threads; do
+        ss[$t]+="$(secs "$bin" analyze --json --threads "$t" -o /dev/null "$cap") "
+    done
 done
 mt=$(printf '%s\n' "${ts[@]}" | median)
-ms=$(printf '%s\n' "${ss[@]}" | median)
 mb=$(echo "$(stat -c %s "$cap") / 1000000" | bc -l)
 pk=$(tcpdump -r "$cap" 2>/dev/null | wc -l)
 printf 'capture %s: %.0f MB, %d packets, %d alternating runs\n' "$src" "$mb" "$pk" "$runs"
-printf '%-28s %8s %10s %12s\n' tool median_s MB/s packets/s
-printf '%-28s %8.3f %10.0f %12.0f\n' "tcpdump -r -w /dev/null" "$mt" "$(echo "$mb/$mt" | bc -l)" "$(echo "$pk/$mt" | bc -l)"
-printf '%-28s %8.3f %10.0f %12.0f\n' "secondsight analyze" "$ms" "$(echo "$mb/$ms" | bc -l)" "$(echo "$pk/$ms" | bc -l)"
-printf 'ratio secondsight / tcpdump: %.2f\n' "$(echo "$ms/$mt" | bc -l)"
+printf '%-30s %8s %10s %12s %8s\n' tool median_s MB/s packets/s ratio
+row() { printf '%-30s %8.3f %10.0f %12.0f %8.2f\n' "$1" "$2" "$(echo "$mb/$2" | bc -l)" \
+            "$(echo "$pk/$2" | bc -l)" "$(echo "$2/$mt" | bc -l)"; }
+row "tcpdump -r -w /dev/null" "$mt"
+for t in $threads; do
+    row "secondsight --threads $t" "$(printf '%s\n' ${ss[$t]} | median)"
+done
+echo "ratio: median time / tcpdump's median time"
