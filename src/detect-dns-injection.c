@@ -220,26 +220,30 @@ static void resolver_forget(struct resolver *r, const struct answer *a)
         r->nodf_n--;
 }
 
+/* A TTL shared by under a quarter of the resolver's answers: an injector's few
+ * answers do not make its TTL normal, while anycast instances that alternate do. */
+static int ttl_breaks(const struct resolver *r, uint8_t ttl)
+{
+    uint32_t same = 0, other = 0;
+    for (int i = 0; i < 2; i++) {
+        if (!r->ttl_n[i])
+            continue;
+        if (r->ttl[i] == ttl)
+            same += r->ttl_n[i];
+        else if (abs((int)r->ttl[i] - ttl) >= 2)
+            other += r->ttl_n[i];
+    }
+    return other && same * 3 < other;
+}
+
 /* Tells of one answer against the resolver's other answers and the query. */
 static unsigned judge(const struct resolver *r, const struct txn *t, const struct answer *a,
                       char *tells, size_t size)
 {
     unsigned n = 0;
     tells[0] = '\0';
-    uint32_t same = 0, other = 0;
-    for (int i = 0; i < 2; i++) {
-        if (!r->ttl_n[i])
-            continue;
-        if (r->ttl[i] == a->ttl)
-            same += r->ttl_n[i];
-        else if (abs((int)r->ttl[i] - a->ttl) >= 2)
-            other += r->ttl_n[i];
-    }
-    /* A TTL shared by under a quarter of the resolver's answers: an injector's few
-     * answers do not make its TTL normal, while anycast instances that alternate do. */
-    if (other && same * 3 < other) {
+    if (ttl_breaks(r, a->ttl))
         snprintf(tells + strlen(tells), size - strlen(tells), "%sttl", n++ ? "," : "");
-    }
     if ((a->df && !r->df_n && r->nodf_n) || (!a->df && !r->nodf_n && r->df_n))
         snprintf(tells + strlen(tells), size - strlen(tells), "%sdf", n++ ? "," : "");
     if (t->queries && a->ip_id && a->ip_id == t->query_ip_id)
@@ -390,12 +394,12 @@ static void lone_cancel(struct dns_state *st, uint64_t key)
 
 /* The first answer to a query, when it breaks a resolver baseline in its TTL and in
  * one more way: held for its genuine twin, reported alone at lower confidence. */
-static void lone_check(struct dns_state *st, const struct txn *t, const struct answer *a,
-                       const struct packet *pkt, const struct dns_msg *m)
+static void lone_check(struct dns_state *st, const struct resolver *r, const struct txn *t,
+                       const struct answer *a, const struct packet *pkt,
+                       const struct dns_msg *m)
 {
-    const struct resolver *r = resolver_get(st, pkt->ip_src);
     char tells[64];
-    if (r->answers < RESOLVER_MIN_ANSWERS || st->nlone == LONE_MAX)
+    if (r->answers < RESOLVER_MIN_ANSWERS || st->nlone == LONE_MAX || !ttl_breaks(r, a->ttl))
         return;
     unsigned n = judge(r, t, a, tells, sizeof tells);
     if (n < 2 || strncmp(tells, "ttl", 3) != 0)
@@ -510,9 +514,9 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
     int first = t->nanswers == 0;
     if (t->nanswers < TXN_ANSWERS)
         t->ans[t->nanswers++] = a;
-    if (first)
-        lone_check(st, t, &a, pkt, &m);
     struct resolver *r = resolver_get(st, pkt->ip_src);
+    if (first)
+        lone_check(st, r, t, &a, pkt, &m);
     resolver_learn(r, pkt->ttl, pkt->df, pkt->ip_id);
     if (first && t->queries)
         resolver_rtt(r, pkt->ts_ns - t->query_ts);
