@@ -1,0 +1,27 @@
+/* secondsight - what every fuzz target shares: libFuzzer's entry point, which replay.c
+ * also calls, so each target builds as a libFuzzer target and as a replay program. */
+#ifndef SS_FUZZ_H
+#define SS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Runs one input: `data` is read-only and exactly `size` bytes. Returns 0; a bug
+ * aborts (sanitizer report, or abort() on a broken invariant). */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A copy of data[0..size) in its own allocation of exactly that size (one byte for an
+ * empty input), so the first byte read past either end lands in ASan's redzone. */
+static inline uint8_t *fuzz_dup(const uint8_t *data, size_t size)
+{
+    uint8_t *p = malloc(size ? size : 1);
+    if (!p)
+        abort();
+    if (size)
+        memcpy(p, data, size);
+    return p;
+}
+
+#endif

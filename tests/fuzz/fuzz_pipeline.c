@@ -1,0 +1,64 @@
+/* secondsight - fuzz target: a whole capture file (pcap or pcapng) through the pipeline
+ * of `secondsight analyze --json --test-detector`: capture, decode, flows, reassembly,
+ * every detector and the JSON output, which goes to /dev/null. Inputs of odd length
+ * run with two shard threads (--threads 2), the others with one. */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "config.h"
+#include "fuzz.h"
+
+/* Small tables so one run stays fast: --flow-memory 8M --max-flows 4096. */
+#define FUZZ_FLOW_MEMORY (8ull << 20)
+#define FUZZ_MAX_FLOWS 4096u
+
+static FILE *devnull;
+
+/* Writes the input to a fresh file in /tmp; returns its descriptor, -1 on error. */
+static int write_temp(const uint8_t *data, size_t size, char *path)
+{
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return -1;
+    size_t off = 0;
+    while (off < size) {
+        ssize_t n = write(fd, data + off, size - off);
+        if (n <= 0) {
+            close(fd);
+            unlink(path);
+            return -1;
+        }
+        off += (size_t)n;
+    }
+    return fd;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!devnull && !(devnull = fopen("/dev/null", "w"))) {
+        perror("fuzz_pipeline: cannot open /dev/null");
+        abort();
+    }
+    char path[] = "/tmp/ss-fuzz-pipeline-XXXXXX";
+    int fd = write_temp(data, size, path);
+    if (fd < 0) {
+        perror("fuzz_pipeline: cannot write a temporary capture in /tmp");
+        abort();
+    }
+    close(fd);
+
+    struct analyze_options opt = {
+        .json = 1,
+        .test_detectors = 1,
+        .threads = size & 1 ? 2 : 1,
+        .out = devnull,
+        .flow = {FUZZ_MAX_FLOWS, FUZZ_FLOW_MEMORY, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
+    };
+    char *paths[] = {path};
+    int status = analyze_files(&opt, paths, 1);
+    unlink(path);
+    if (status != EXIT_CLEAN && status != EXIT_FINDINGS && status != EXIT_TROUBLE)
+        abort();
+    return 0;
+}
