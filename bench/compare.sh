@@ -44,7 +44,7 @@ for src in "$@"; do
         run suricata suricata --runmode single -k none -r "$cap" -l "$work/sur" -S "$work/rules"
     done
     mb=$(echo "$(stat -c %s "$cap") / 1000000" | bc -l)
-    pk=$(tcpdump -r "$cap" 2>/dev/null | wc -l)
+    pk=$(tcpdump -n -q -r "$cap" 2>/dev/null | wc -l) # -n: no name lookups
     ss_f=$(grep -c '"event_type":"alert"' "$work/ss.jsonl" || true)
     su_f=$(grep -c '"event_type":"alert"' "$work/sur/eve.json" 2>/dev/null || true)
     t_tcpdump=$(awk '{print $1}' "$work/tcpdump.times" | median)

@@ -30,7 +30,7 @@ for i in $(seq 1 "$runs"); do
 done
 mt=$(printf '%s\n' "${ts[@]}" | median)
 mb=$(echo "$(stat -c %s "$cap") / 1000000" | bc -l)
-pk=$(tcpdump -r "$cap" 2>/dev/null | wc -l)
+pk=$(tcpdump -n -q -r "$cap" 2>/dev/null | wc -l) # -n: no name lookups
 printf 'capture %s: %.0f MB, %d packets, %d alternating runs\n' "$src" "$mb" "$pk" "$runs"
 printf '%-30s %8s %10s %12s %8s\n' tool median_s MB/s packets/s ratio
 row() { printf '%-30s %8.3f %10.0f %12.0f %8.2f\n' "$1" "$2" "$(echo "$mb/$2" | bc -l)" \
