@@ -231,6 +231,12 @@ class TcpConv:
                 self.seg(CLIENT, "A", dt=100 * US)]
 
 
+def linux_conv(sport, isn=(0x1C2D3E4F, 0x5A6B7C8D), **kw):
+    """A Linux client and a Linux server about 14 hops away."""
+    kw.setdefault("ttl", (64, 50))
+    return TcpConv(sport=sport, isn=isn, **kw)
+
+
 def pings(data, ident, ipid):
     """An ICMP echo request and reply (IP-IDs `ipid` and `ipid` + 0x5000), then an
     ICMPv6 echo request and reply one second later, all carrying `data`."""

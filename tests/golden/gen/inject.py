@@ -206,10 +206,7 @@ QI_302 = http(b"302 Found", [b"Location: " + EXPLOIT, b"Content-Length: 0"], b""
 
 # --- the two stacks and the forger ----------------------------------------------------
 
-def conv(sport, isn=(0x1C2D3E4F, 0x5A6B7C8D), **kw):
-    """A Linux client and a Linux server about 14 hops away."""
-    kw.setdefault("ttl", (64, 50))
-    return g.TcpConv(sport=sport, isn=isn, **kw)
+conv = g.linux_conv
 
 
 def data_start(cv, side):
@@ -248,10 +245,6 @@ def request(cv, req=REQUEST):
     return cv.seg(C, "PA", req, dt=200 * US)
 
 
-def frames(pkts):
-    return g.on_ether(pkts)
-
-
 # --- attacks --------------------------------------------------------------------------
 
 def inject_equal():
@@ -265,7 +258,7 @@ def inject_equal():
     pkts.append(dupack(cv, s, s + len(genuine)))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inject_overlap(sport, lo, hi):
@@ -280,7 +273,7 @@ def inject_overlap(sport, lo, hi):
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inject_ahead():
@@ -297,7 +290,7 @@ def inject_ahead():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 14
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inject_fin():
@@ -312,7 +305,7 @@ def inject_fin():
     pkts.append(cv.seg(S, "PA", genuine, dt=20 * MS - 1100 * US, seq=s, ack=c))
     pkts.append(linux_rst(cv, C, c))
     assert len(pkts) == 9
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inject_genuine_first():
@@ -326,7 +319,7 @@ def inject_genuine_first():
     pkts.append(dupack(cv, s, s + len(genuine)))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inject_retransmits():
@@ -345,7 +338,7 @@ def inject_retransmits():
         rto = min(rto * 2, 3200 * MS)
     pkts += cv.close()
     assert len(pkts) == 71
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inject_mirror():
@@ -362,7 +355,7 @@ def inject_mirror():
     pkts.append(dupack(cv, s, s + len(genuine)))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inject_straddle():
@@ -377,7 +370,7 @@ def inject_straddle():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 12
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def hijack_synack():
@@ -403,7 +396,7 @@ def hijack_synack():
     # The real server never sent fake_isn: it resets the ACK and the GET.
     rst1 = linux_rst(cv, S, fake_isn + 1, dt=11 * MS)
     rst2 = linux_rst(cv, S, fake_isn + 1, dt=200 * US)
-    return frames([syn, fake, ack, get, real, dup, rst1, rst2])
+    return g.on_ether([syn, fake, ack, get, real, dup, rst1, rst2])
 
 
 def hijack_synack_retransmit():
@@ -423,7 +416,7 @@ def hijack_synack_retransmit():
             cv.seg(S, "PA", reply(567), dt=25 * MS),
             cv.seg(C, "A", dt=100 * US)] + cv.close()
     assert len(pkts) == 12
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inpath_forged():
@@ -434,7 +427,7 @@ def inpath_forged():
     pkts.append(cv.seg(C, "A", dt=100 * US, ack=s + len(QI_302) + 1))
     pkts.append(cv.seg(C, "FA", dt=1 * MS, ack=s + len(QI_302) + 1))
     assert len(pkts) == 7
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def inpath_forged_second():
@@ -448,7 +441,7 @@ def inpath_forged_second():
     pkts.append(cv.seg(C, "A", dt=100 * US, ack=s + len(QI_302) + 1))
     pkts.append(cv.seg(C, "FA", dt=1 * MS, ack=s + len(QI_302) + 1))
     assert len(pkts) == 10
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 # --- benign twins ---------------------------------------------------------------------
@@ -464,7 +457,7 @@ def benign_retransmit():
     pkts.append(dupack(cv, s, s + len(rep)))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_repacketised():
@@ -486,7 +479,7 @@ def benign_repacketised():
         pkts.append(dupack(cv, s + lo, s + hi))
     pkts += cv.close()
     assert len(pkts) == 19
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_keepalive():
@@ -509,7 +502,7 @@ def benign_keepalive():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 22
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_zero_window_probe():
@@ -531,7 +524,7 @@ def benign_zero_window_probe():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 20
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_padding():
@@ -562,7 +555,7 @@ def benign_padding():
     pkts.append(cv.seg(C, "A", dt=40 * MS))
     pkts += cv.close()
     out = []
-    for i, (ts, data) in enumerate(frames(pkts), 1):
+    for i, (ts, data) in enumerate(g.on_ether(pkts), 1):
         if len(data) < 60:
             n = 60 - len(data)
             if i % 3 == 0:
@@ -585,7 +578,7 @@ def benign_snaplen():
     pkts.append(dupack(cv, s, s + len(rep)))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_seq_wrap():
@@ -601,7 +594,7 @@ def benign_seq_wrap():
     pkts.append(dupack(cv, s + 500, s + 1000))
     pkts += cv.close()
     assert len(pkts) == 13
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_duplicate_capture():
@@ -613,7 +606,7 @@ def benign_duplicate_capture():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     out = []
-    for ts, data in frames(pkts):
+    for ts, data in g.on_ether(pkts):
         out += [(ts, data), (ts + 2 * US, data)]
     assert len(out) == 20
     return out
@@ -634,7 +627,7 @@ def benign_route_change():
     pkts.append(dupack(cv, s, s + len(rep2)))
     pkts += cv.close()
     assert len(pkts) == 14
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_nat():
@@ -650,7 +643,7 @@ def benign_nat():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts.append(cv.seg(C, "FA", dt=1 * MS))
     pkts.append(cv.seg(S, "A", dt=12 * MS))
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def benign_rst_after_close():
@@ -665,7 +658,7 @@ def benign_rst_after_close():
     cv.now = last.ts + 300 * MS
     pkts.append(linux_rst(cv, C, last.ip[TCP].ack))
     assert len(pkts) == 10
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def badsum_conflict():
@@ -677,7 +670,7 @@ def badsum_conflict():
     pkts.append(cv.seg(S, "PA", rep, dt=220 * MS, seq=s))
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
-    out = frames(pkts)
+    out = g.on_ether(pkts)
     # Damage frame 5 after its checksum was computed: 8 payload bytes, 300 in.
     ts, data = out[4]
     b = bytearray(data)

@@ -133,10 +133,7 @@ def reply(n):
     return out
 
 
-def conv(sport, isn=(0x1C2D3E4F, 0x5A6B7C8D), **kw):
-    """A Linux client and a Linux server about 14 hops away."""
-    kw.setdefault("ttl", (64, 50))
-    return g.TcpConv(sport=sport, isn=isn, **kw)
+conv = g.linux_conv
 
 
 def teardown(cv, side, flags, seq, ack=0, dt=1 * MS, ttl=64, ipid=1, df=False, window=0):
@@ -163,10 +160,6 @@ def get(cv, req=REQUEST):
     return cv.seg(C, "PA", req, dt=200 * US)
 
 
-def frames(pkts):
-    return g.on_ether(pkts)
-
-
 # --- attacks --------------------------------------------------------------------------
 
 def alive_data():
@@ -180,7 +173,7 @@ def alive_data():
     pkts.append(cv.seg(C, "PA", POST_BODY[600:], dt=50 * US))
     pkts.append(stack_rst(cv, S, s, dt=12 * MS))
     assert len(pkts) == 9
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def alive_ack():
@@ -200,7 +193,7 @@ def alive_ack():
     pkts.append(cv.seg(S, "PA", reply(480), dt=10 * MS))
     pkts.append(cv.seg(C, "A", dt=100 * US))
     assert len(pkts) == 15
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def before_synack():
@@ -215,7 +208,7 @@ def before_synack():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 10
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def seq_jump():
@@ -228,7 +221,7 @@ def seq_jump():
                              ipid=0x3E21 + k, window=2050 + k))
         dt = 50 * US
     assert len(pkts) == 7
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def fin_alive(sport, ttl, df):
@@ -242,7 +235,7 @@ def fin_alive(sport, ttl, df):
     pkts.append(cv.seg(C, "A", dt=100 * US, ack=s + 1))
     pkts.append(cv.seg(C, "FA", dt=1 * MS, ack=s + 1))
     assert len(pkts) == 9
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 # --- benign twins ---------------------------------------------------------------------
@@ -258,7 +251,7 @@ def abort_inflight():
     pkts.append(cv.seg(S, "A", rep[2896:4344], dt=200 * US))
     pkts.append(cv.seg(S, "PA", rep[4344:], dt=50 * US))
     assert len(pkts) == 10
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def after_close():
@@ -274,14 +267,14 @@ def after_close():
     pkts.append(cv.seg(S, "PA", rep[2896:], dt=12 * MS))
     pkts.append(stack_rst(cv, C, c1 + 1))
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def stray():
     cv = conv(50212, isn=(0x3A000000, 0x77000000))
     pkts = [cv.seg(C, "PA", REQUEST[:100], dt=0),
             stack_rst(cv, S, 0x77000000, dt=12 * MS)]
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def refused_then_new():
@@ -300,7 +293,7 @@ def refused_then_new():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def halfclose():
@@ -316,7 +309,7 @@ def halfclose():
     pkts.append(cv.seg(S, "FA", dt=1 * MS))
     pkts.append(cv.seg(C, "A", dt=100 * US))
     assert len(pkts) == 12
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def two_rsts():
@@ -330,7 +323,7 @@ def two_rsts():
     pkts.append(cv.seg(S, "A", rep[1448:2896], dt=300 * US, ack=c1))
     pkts.append(stack_rst(cv, C, c1))
     assert len(pkts) == 9
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def lb_timeout():
@@ -343,7 +336,7 @@ def lb_timeout():
     pkts.append(teardown(cv, C, "RA", cv.nxt[C], ack=cv.nxt[S], dt=20 * US, ipid=0,
                          df=True))
     assert len(pkts) == 8
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def synsent_rst():
@@ -366,7 +359,7 @@ def synsent_rst():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 11
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def alive_data_v6():
@@ -381,7 +374,7 @@ def alive_data_v6():
     pkts.append(cv.seg(C, "A", POST_BODY[:600], dt=100 * US))
     pkts.append(cv.seg(C, "PA", POST_BODY[600:], dt=50 * US))
     assert len(pkts) == 8
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def halfclose_v6():
@@ -395,7 +388,7 @@ def halfclose_v6():
     pkts.append(cv.seg(S, "FA", dt=2 * MS))
     pkts.append(cv.seg(C, "A", dt=100 * US))
     assert len(pkts) == 9
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def races_data():
@@ -409,7 +402,7 @@ def races_data():
     pkts.append(cv.seg(S, "A", rep[:1448], dt=25 * MS))
     pkts.append(teardown(cv, S, "RA", s, ack=cv.nxt[C], dt=2 * MS))
     assert len(pkts) == 6
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def ack_change():
@@ -421,7 +414,7 @@ def ack_change():
     pkts.append(teardown(cv, S, "RA", s, ack=c, dt=2 * MS, ttl=58, ipid=0x4001))
     pkts.append(teardown(cv, S, "RA", s, ack=c + 1460, dt=40 * US, ttl=58, ipid=0x4002))
     assert len(pkts) == 6
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def abort_after_data():
@@ -434,7 +427,7 @@ def abort_after_data():
     pkts.append(cv.seg(S, "RA", dt=2 * MS))
     pkts.append(cv.seg(C, "A", dt=100 * US, advance=False))
     assert len(pkts) == 7
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def reuse_missed_handshake():
@@ -454,7 +447,7 @@ def reuse_missed_handshake():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 15
-    return frames(pkts)
+    return g.on_ether(pkts)
 
 
 def main():
