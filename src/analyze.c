@@ -460,6 +460,14 @@ void engine_idle(struct engine *e)
 
 static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources);
 
+struct flow_config shard_flow_config(const struct flow_config *whole, uint32_t threads)
+{
+    struct flow_config part = *whole;
+    part.max_flows = whole->max_flows / threads ? whole->max_flows / threads : 1;
+    part.max_memory = whole->max_memory / threads;
+    return part;
+}
+
 /* Each shard gets an equal part of the flow caps and a thread of its own. */
 static int engine_start_shards(struct engine *e, const struct analyze_options *opt)
 {
@@ -467,8 +475,7 @@ static int engine_start_shards(struct engine *e, const struct analyze_options *o
     so.threads = 1;
     so.evidence_dir = NULL;
     so.progress = 0;
-    so.flow.max_flows = opt->flow.max_flows / opt->threads ? opt->flow.max_flows / opt->threads : 1;
-    so.flow.max_memory = opt->flow.max_memory / opt->threads;
+    so.flow = shard_flow_config(&opt->flow, opt->threads);
 
     e->shards = calloc(opt->threads, sizeof *e->shards);
     if (!e->shards)

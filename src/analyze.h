@@ -21,6 +21,9 @@ struct analyze_options {
 /* Exit statuses (DESIGN.md): nothing found, findings reported, usage or input error. */
 enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
 
+/* The caps of one of `threads` shards: an equal part of the whole. */
+struct flow_config shard_flow_config(const struct flow_config *whole, uint32_t threads);
+
 struct engine;
 struct file_stats;
 struct packet;

@@ -274,8 +274,7 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
         return usage_error("%s", "analyze needs at least one capture file");
     }
     /* Each shard gets its part of the caps; each part must hold. */
-    struct flow_config part = opt.flow;
-    part.max_flows = opt.flow.max_flows / opt.threads ? opt.flow.max_flows / opt.threads : 1;
+    struct flow_config part = shard_flow_config(&opt.flow, opt.threads);
     uint64_t need = flow_table_min_memory(&part) * opt.threads;
     if (opt.flow.max_memory < need)
         return usage_error("--flow-memory %llu is too small for --max-flows %u, --window %u "
