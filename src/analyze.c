@@ -2,6 +2,7 @@
  * states and the run's counters; calls each layer in order for every frame. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,9 +51,15 @@ struct engine {
     int write_failed;
 
     /* --threads: frames of TCP/UDP flows go to shards; this engine (the reader) keeps
-     * fragments and flowless packets, and writes every finding in key order. */
+     * fragments and flowless packets, and writes every finding in key order. With
+     * `fanout` the shards are whole engines fed by capture threads of their own, and
+     * this one only collects their findings and counters. */
     struct shard *shards;
     uint32_t nshards;
+    int fanout;
+    atomic_uint_fast64_t evidence_seq; /* fanout: evidence files named so far */
+    struct frag_stats frags_sum;
+    struct evidence_stats evidence_sum;
     uint64_t seq;             /* input frames so far, the current one included */
     uint32_t rank;            /* findings made for the current frame */
     uint64_t since_drain;
@@ -168,11 +175,16 @@ struct shard_batch {
 struct shard_snapshot {
     struct flow_stats flows;
     uint64_t untracked, active, memory;
+    /* Fanout workers count everything themselves. */
+    struct run_stats run;     /* the counters; its pointers are not used */
+    struct frag_stats frags;
+    struct evidence_stats evidence;
 };
 
 struct shard {
     pthread_t thread;
     struct engine *e;         /* the flows and detector states of this shard alone */
+    struct engine *owner;     /* the engine that writes the findings */
     uint32_t index;
     int started;
     uint64_t cur_seq;         /* shard thread: the frame being processed */
@@ -189,6 +201,7 @@ struct shard {
     int lost;                 /* a finding could not be kept: out of memory */
     struct finding_list found;
     struct shard_snapshot snap;
+    struct file_stats *files; /* fanout: the worker's per-interface counters */
 
     struct shard_batch *fill; /* reader only: the batch being filled */
 };
@@ -239,12 +252,33 @@ static void shard_emit(struct finding_sink *sink, const struct finding *f)
     pthread_mutex_unlock(&s->lock);
 }
 
+/* A fanout worker's finding: its evidence is written here, where the packets are. */
+static void fanout_emit(struct finding_sink *sink, const struct finding *f)
+{
+    struct shard *s = sink->ctx;
+    struct finding copy = *f;
+    if (s->e->evidence)
+        evidence_finding(s->e->evidence, &copy, atomic_fetch_add(&s->owner->evidence_seq, 1) + 1);
+    if (s->e->seq != s->cur_seq) {
+        s->cur_seq = s->e->seq;
+        s->rank = 0;
+    }
+    shard_emit(sink, &copy);
+}
+
 static void shard_snapshot(struct shard *s, struct shard_snapshot *snap)
 {
-    snap->flows = *flow_table_stats(s->e->flows);
-    snap->untracked = s->e->stats.untracked;
-    snap->active = flow_table_count(s->e->flows);
-    snap->memory = flow_table_memory(s->e->flows);
+    const struct engine *e = s->e;
+    snap->flows = *flow_table_stats(e->flows);
+    snap->untracked = e->stats.untracked;
+    snap->active = flow_table_count(e->flows);
+    snap->memory = flow_table_memory(e->flows);
+    snap->run = e->stats;
+    snap->run.frag_memory = frag_table_memory(e->frags);
+    snap->run.frag_pending = frag_table_count(e->frags);
+    snap->frags = *e->stats.frags;
+    if (e->evidence)
+        snap->evidence = *e->stats.evidence;
 }
 
 static void shard_run_batch(struct shard *s, const struct shard_batch *b)
@@ -330,6 +364,7 @@ static uint64_t shard_watermark(struct engine *e, struct shard *s)
  * precede: all of them when `all`. */
 static void engine_drain(struct engine *e, int all)
 {
+    all = all || e->fanout; /* workers' findings have no order to keep */
     uint64_t wm = all ? UINT64_MAX : e->seq + 1;
     for (uint32_t i = 0; i < e->nshards; i++) {
         struct shard *s = &e->shards[i];
@@ -452,13 +487,14 @@ void engine_feed(void *arg, struct packet *pkt)
 
 void engine_idle(struct engine *e)
 {
-    for (uint32_t i = 0; i < e->nshards; i++)
+    for (uint32_t i = 0; i < e->nshards && !e->fanout; i++)
         shard_submit(&e->shards[i]);
     if (e->nshards)
         engine_drain(e, 0);
 }
 
-static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources);
+static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources,
+                       uint64_t evidence_cap);
 
 struct flow_config shard_flow_config(const struct flow_config *whole, uint32_t threads)
 {
@@ -468,14 +504,20 @@ struct flow_config shard_flow_config(const struct flow_config *whole, uint32_t t
     return part;
 }
 
-/* Each shard gets an equal part of the flow caps and a thread of its own. */
-static int engine_start_shards(struct engine *e, const struct analyze_options *opt)
+/* Each shard gets an equal part of the flow caps and a thread of its own (started
+ * here, or a fanout capture thread that the caller runs). */
+static int engine_start_shards(struct engine *e, const struct analyze_options *opt,
+                               int nsources)
 {
     struct analyze_options so = *opt;
     so.threads = 1;
-    so.evidence_dir = NULL;
+    so.fanout = 0;
     so.progress = 0;
     so.flow = shard_flow_config(&opt->flow, opt->threads);
+    if (!e->fanout)
+        so.evidence_dir = NULL; /* the reader sees every frame and keeps the evidence */
+    else
+        nsources = nsources > 0 ? nsources : 1;
 
     e->shards = calloc(opt->threads, sizeof *e->shards);
     if (!e->shards)
@@ -484,6 +526,7 @@ static int engine_start_shards(struct engine *e, const struct analyze_options *o
     for (uint32_t i = 0; i < opt->threads; i++) {
         struct shard *s = &e->shards[i];
         s->index = i;
+        s->owner = e;
         pthread_mutex_init(&s->lock, NULL);
         pthread_cond_init(&s->work, NULL);
         pthread_cond_init(&s->room, NULL);
@@ -491,11 +534,19 @@ static int engine_start_shards(struct engine *e, const struct analyze_options *o
         s->e = malloc(sizeof *s->e);
         if (!s->e)
             return 0;
-        int ok = engine_init(s->e, &so, 1);
-        s->e->sink.emit = shard_emit;
+        int ok = engine_init(s->e, &so, e->fanout ? nsources : 1,
+                             EVIDENCE_MAX_FILES / opt->threads);
+        s->e->sink.emit = e->fanout ? fanout_emit : shard_emit;
         s->e->sink.ctx = s;
         if (!ok)
             return 0;
+        if (e->fanout) {
+            s->files = calloc((size_t)nsources, sizeof *s->files);
+            if (!s->files)
+                return 0;
+            shard_snapshot(s, &s->snap);
+            continue;
+        }
         for (int j = 0; j < SHARD_QUEUE; j++) {
             struct shard_batch *b = malloc(sizeof *b);
             if (!b)
@@ -546,6 +597,7 @@ static void engine_free_shards(struct engine *e)
         for (uint32_t j = 0; j < s->queued; j++)
             free(s->queue[j]);
         free(s->found.v);
+        free(s->files);
         pthread_mutex_destroy(&s->lock);
         pthread_cond_destroy(&s->work);
         pthread_cond_destroy(&s->room);
@@ -554,7 +606,9 @@ static void engine_free_shards(struct engine *e)
     free(e->pending.v);
 }
 
-static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources)
+/* `evidence_cap`: the evidence pcaps this engine may write. */
+static int engine_init(struct engine *e, const struct analyze_options *opt, int nsources,
+                       uint64_t evidence_cap)
 {
     memset(e, 0, sizeof *e);
     if (detector_count > ENGINE_MAX_DETECTORS)
@@ -566,8 +620,9 @@ static int engine_init(struct engine *e, const struct analyze_options *opt, int 
     e->frags = frag_table_new(&fc, seed);
     if (!e->stats.files || !e->flows || !e->frags)
         return 0;
-    if (opt->evidence_dir) {
-        e->evidence = evidence_new(opt->evidence_dir);
+    e->fanout = opt->fanout && opt->threads > 1;
+    if (opt->evidence_dir && !e->fanout) {
+        e->evidence = evidence_new(opt->evidence_dir, evidence_cap);
         if (!e->evidence)
             return 0;
         e->stats.evidence = evidence_stats(e->evidence);
@@ -585,7 +640,7 @@ static int engine_init(struct engine *e, const struct analyze_options *opt, int 
         e->enabled[i] = 1;
     }
     output_init(&e->out, opt->out, opt->json, opt->color, &e->stats);
-    return opt->threads > 1 ? engine_start_shards(e, opt) : 1;
+    return opt->threads > 1 ? engine_start_shards(e, opt, nsources) : 1;
 }
 
 /* Everything an engine holds, not the engine itself. */
@@ -615,7 +670,7 @@ struct engine *engine_new(const struct analyze_options *opt, int nsources)
     struct engine *e = malloc(sizeof *e);
     if (!e)
         return NULL;
-    if (!engine_init(e, opt, nsources)) {
+    if (!engine_init(e, opt, nsources, EVIDENCE_MAX_FILES)) {
         engine_free(e);
         return NULL;
     }
@@ -646,7 +701,7 @@ static void engine_finish_detectors(struct engine *e)
 
 void engine_finish(struct engine *e)
 {
-    for (uint32_t i = 0; i < e->nshards; i++)
+    for (uint32_t i = 0; i < e->nshards && !e->fanout; i++)
         shard_submit(&e->shards[i]);
     engine_stop_shards(e);
     /* What was held back sorts after every frame: the reader's first, then each shard's. */
@@ -655,10 +710,12 @@ void engine_finish(struct engine *e)
     engine_finish_detectors(e);
     for (uint32_t i = 0; i < e->nshards; i++) {
         struct shard *s = &e->shards[i];
-        s->cur_seq = UINT64_MAX;
+        s->cur_seq = s->e->seq = UINT64_MAX;
         s->rank = 0;
         engine_finish_detectors(s->e);
         shard_snapshot(s, &s->snap);
+        if (s->files)
+            memcpy(s->files, s->e->stats.files, s->e->stats.nfiles * sizeof *s->files);
     }
     if (e->nshards)
         engine_drain(e, 1);
@@ -670,9 +727,87 @@ void engine_set_capture(struct engine *e, const struct capture_stats *cs, uint32
     e->stats.ncapture = n;
 }
 
+static void flow_stats_add(struct flow_stats *sum, const struct flow_stats *x)
+{
+    sum->created += x->created;
+    sum->expired += x->expired;
+    sum->evicted_count += x->evicted_count;
+    sum->evicted_memory += x->evicted_memory;
+    sum->reused += x->reused;
+    sum->alloc_failures += x->alloc_failures;
+    sum->active_peak += x->active_peak;
+    sum->memory_peak += x->memory_peak;
+}
+
+static void frag_stats_add(struct frag_stats *sum, const struct frag_stats *x)
+{
+    sum->datagrams += x->datagrams;
+    sum->reassembled += x->reassembled;
+    sum->expired += x->expired;
+    sum->evicted += x->evicted;
+    sum->overlaps += x->overlaps;
+    sum->conflicts += x->conflicts;
+    sum->too_big += x->too_big;
+    sum->memory_peak += x->memory_peak;
+}
+
+static void evidence_stats_add(struct evidence_stats *sum, const struct evidence_stats *x)
+{
+    sum->files += x->files;
+    sum->packets += x->packets;
+    sum->skipped += x->skipped;
+    sum->cut += x->cut;
+}
+
+/* Fanout: the workers' packet counters, added into the collector's own (which saw no
+ * packet) as of their last snapshots. */
+static void fanout_sum(struct engine *e)
+{
+    struct run_stats *s = &e->stats;
+    memset(&s->decode, 0, sizeof s->decode);
+    s->ipv4 = s->ipv6 = s->tcp = s->udp = s->icmp = s->other_proto = s->not_ip = 0;
+    s->fragments = s->frag_memory = s->frag_pending = 0;
+    memset(&e->frags_sum, 0, sizeof e->frags_sum);
+    memset(&e->evidence_sum, 0, sizeof e->evidence_sum);
+    for (uint32_t f = 0; f < s->nfiles; f++)
+        s->files[f].packets = s->files[f].bytes = s->files[f].skipped = 0;
+    for (uint32_t i = 0; i < e->nshards; i++) {
+        struct shard *sh = &e->shards[i];
+        pthread_mutex_lock(&sh->lock);
+        const struct run_stats *r = &sh->snap.run;
+        for (int k = 0; k < DEV__COUNT; k++)
+            s->decode.events[k] += r->decode.events[k];
+        s->ipv4 += r->ipv4;
+        s->ipv6 += r->ipv6;
+        s->tcp += r->tcp;
+        s->udp += r->udp;
+        s->icmp += r->icmp;
+        s->other_proto += r->other_proto;
+        s->not_ip += r->not_ip;
+        s->fragments += r->fragments;
+        s->frag_memory += r->frag_memory;
+        s->frag_pending += r->frag_pending;
+        if (r->last_ts > s->last_ts)
+            s->last_ts = r->last_ts;
+        frag_stats_add(&e->frags_sum, &sh->snap.frags);
+        evidence_stats_add(&e->evidence_sum, &sh->snap.evidence);
+        for (uint32_t f = 0; f < s->nfiles; f++) {
+            s->files[f].packets += sh->files[f].packets;
+            s->files[f].bytes += sh->files[f].bytes;
+            s->files[f].skipped += sh->files[f].skipped;
+        }
+        pthread_mutex_unlock(&sh->lock);
+    }
+    s->frags = &e->frags_sum;
+    if (e->shards[0].e->evidence)
+        s->evidence = &e->evidence_sum;
+}
+
 int engine_write_stats(struct engine *e)
 {
     struct run_stats *s = &e->stats;
+    if (e->fanout)
+        fanout_sum(e);
     s->packets = s->bytes = s->skipped = 0;
     for (uint32_t i = 0; i < s->nfiles; i++) {
         s->packets += s->files[i].packets;
@@ -681,8 +816,10 @@ int engine_write_stats(struct engine *e)
     }
     s->flows_active = flow_table_count(e->flows);
     s->flow_memory = flow_table_memory(e->flows);
-    s->frag_memory = frag_table_memory(e->frags);
-    s->frag_pending = frag_table_count(e->frags);
+    if (!e->fanout) {
+        s->frag_memory = frag_table_memory(e->frags);
+        s->frag_pending = frag_table_count(e->frags);
+    }
     if (!e->nshards)
         return output_stats(&e->out, s) && !e->write_failed;
 
@@ -697,19 +834,28 @@ int engine_write_stats(struct engine *e)
         pthread_mutex_lock(&sh->lock);
         struct shard_snapshot snap = sh->snap;
         pthread_mutex_unlock(&sh->lock);
-        fs->created += snap.flows.created;
-        fs->expired += snap.flows.expired;
-        fs->evicted_count += snap.flows.evicted_count;
-        fs->evicted_memory += snap.flows.evicted_memory;
-        fs->reused += snap.flows.reused;
-        fs->alloc_failures += snap.flows.alloc_failures;
-        fs->active_peak += snap.flows.active_peak;
-        fs->memory_peak += snap.flows.memory_peak;
+        flow_stats_add(fs, &snap.flows);
         sum.untracked += snap.untracked;
         sum.flows_active += snap.active;
         sum.flow_memory += snap.memory;
     }
     return output_stats(&e->out, &sum) && !e->write_failed && !e->alloc_failed;
+}
+
+struct engine *engine_worker(struct engine *e, uint32_t i)
+{
+    return e->fanout && i < e->nshards ? e->shards[i].e : NULL;
+}
+
+void engine_publish(struct engine *e, uint32_t i)
+{
+    struct shard *s = &e->shards[i];
+    struct shard_snapshot snap;
+    shard_snapshot(s, &snap);
+    pthread_mutex_lock(&s->lock);
+    s->snap = snap;
+    memcpy(s->files, s->e->stats.files, s->e->stats.nfiles * sizeof *s->files);
+    pthread_mutex_unlock(&s->lock);
 }
 
 void engine_set_output(struct engine *e, FILE *fp)

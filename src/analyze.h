@@ -14,6 +14,7 @@ struct analyze_options {
     int progress;             /* a progress line on stderr (a terminal, not --quiet) */
     const char *evidence_dir; /* --evidence DIR, or NULL */
     uint32_t threads;         /* --threads: flow shards, each on a thread of its own */
+    int fanout;               /* live: the shards are workers the caller feeds (below) */
     FILE *out;
     struct flow_config flow;
 };
@@ -48,6 +49,13 @@ void engine_finish(struct engine *e);
 void engine_set_capture(struct engine *e, const struct capture_stats *cs, uint32_t n);
 /* Writes a stats record now; 0 when writing failed (now or a finding before). */
 int engine_write_stats(struct engine *e);
+/* With `fanout` and threads > 1, engine_new makes a collector: worker `i` (0 to
+ * threads - 1) is a whole engine that capture thread `i` alone feeds (engine_feed,
+ * engine_source), publishing its counters now and then (engine_publish). The collector
+ * writes the workers' findings at engine_idle and engine_finish (called once every
+ * worker thread has ended) and adds their counters in stats records. */
+struct engine *engine_worker(struct engine *e, uint32_t i);
+void engine_publish(struct engine *e, uint32_t i);
 /* Switches the results to another stream (a reopened log). */
 void engine_set_output(struct engine *e, FILE *fp);
 uint64_t engine_findings(const struct engine *e);

@@ -40,9 +40,16 @@ struct live_options {
     int run_as_root;          /* keep root: asked for explicitly */
     unsigned stats_interval;  /* seconds between stats records, 0 for none */
     const char *outpath;      /* reopened on SIGHUP; NULL for standard output */
+    int evidence_made;        /* --evidence DIR was made for this run (given to -Z USER) */
 };
 
 struct analyze_options;
+
+/* Linux: joins packet socket `fd` to the fanout group of one interface's workers, which
+ * sends both directions of a host pair (fragments included) to the same one of
+ * `workers` sockets. *group < 0 for the first socket, which makes the group and sets
+ * *group for the others. 0 with a message in err on failure. */
+int fanout_join(int fd, uint32_t workers, int *group, char *err, size_t errlen);
 
 /* Runs the sensor until SIGINT or SIGTERM (or every interface failed); returns an
  * exit status. */

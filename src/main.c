@@ -241,8 +241,9 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
             opt.flow.grace_s = (uint32_t)v;
             break;
         case OPT_THREADS:
-            if (!parse_uint(optarg, 64, &v) || v == 0)
-                return usage_error("--threads wants a number from 1 to 64, not '%s'", optarg);
+            if (!parse_uint(optarg, CAPTURE_MAX_WORKERS, &v) || v == 0)
+                return usage_error("--threads wants a number from 1 to %d, not '%s'",
+                                   CAPTURE_MAX_WORKERS, optarg);
             opt.threads = (uint32_t)v;
             break;
         case OPT_TEST_DETECTOR:
@@ -284,7 +285,10 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
 
     if (opt.evidence_dir) {
         struct stat st;
-        if (mkdir(opt.evidence_dir, 0755) != 0 && errno != EEXIST) {
+        if (mkdir(opt.evidence_dir, 0755) == 0) {
+            if (lo)
+                lo->evidence_made = 1;
+        } else if (errno != EEXIST) {
             fprintf(stderr, "secondsight: cannot create evidence directory %s: %s\n",
                     opt.evidence_dir, strerror(errno));
             return EXIT_TROUBLE;

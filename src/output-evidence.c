@@ -53,6 +53,7 @@ struct job {
 
 struct evidence {
     char dir[200];
+    uint64_t max_files;
     struct ring_entry *ent;
     uint64_t nent;            /* entries ever written */
     uint8_t *bytes;
@@ -64,7 +65,7 @@ struct evidence {
     uint8_t scratch[2][65536]; /* two copies decoded for a side file */
 };
 
-struct evidence *evidence_new(const char *dir)
+struct evidence *evidence_new(const char *dir, uint64_t max_files)
 {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return NULL;
@@ -77,6 +78,7 @@ struct evidence *evidence_new(const char *dir)
     if (!ev)
         return NULL;
     snprintf(ev->dir, sizeof ev->dir, "%s", dir);
+    ev->max_files = max_files;
     ev->ent = calloc(EVIDENCE_RING_FRAMES, sizeof *ev->ent);
     ev->bytes = malloc(EVIDENCE_RING_BYTES);
     ev->pins = calloc(PIN_SLOTS, sizeof *ev->pins);
@@ -380,7 +382,7 @@ static void write_side(struct evidence *ev, const char *path, const struct findi
 
 void evidence_finding(struct evidence *ev, struct finding *f, uint64_t index)
 {
-    if (ev->stats.files >= EVIDENCE_MAX_FILES || ev->njobs == EVIDENCE_MAX_OPEN) {
+    if (ev->stats.files >= ev->max_files || ev->njobs == EVIDENCE_MAX_OPEN) {
         ev->stats.skipped++;
         return;
     }

@@ -28,8 +28,9 @@ struct evidence_stats {
 
 struct evidence;
 
-/* Opens the writer for `dir` (created if missing); NULL with errno on failure. */
-struct evidence *evidence_new(const char *dir);
+/* Opens the writer for `dir` (created if missing), writing at most `max_files`
+ * evidence pcaps; NULL with errno on failure. */
+struct evidence *evidence_new(const char *dir, uint64_t max_files);
 /* Closes every evidence pcap still being written. */
 void evidence_free(struct evidence *ev);
 

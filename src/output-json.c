@@ -417,6 +417,13 @@ void json_stats(struct jw *w, const struct run_stats *s)
             jw_uint(w, s->capture[i].dropped);
             jw_key(w, "if_dropped");
             jw_uint(w, s->capture[i].if_dropped);
+            if (s->capture[i].nworkers) {
+                jw_key(w, "workers");
+                jw_array_begin(w);
+                for (uint32_t k = 0; k < s->capture[i].nworkers; k++)
+                    jw_uint(w, s->capture[i].worker_received[k]);
+                jw_array_end(w);
+            }
             jw_object_end(w);
         }
         jw_array_end(w);

@@ -22,10 +22,14 @@ struct file_stats {
     char error[256];
 };
 
+#define CAPTURE_MAX_WORKERS 64 /* the most --threads allows */
+
 /* Kernel and interface counters of a live capture (pcap_stats). */
 struct capture_stats {
     const char *interface;
     uint64_t received, dropped, if_dropped;
+    uint32_t nworkers;        /* fanout: the handles the interface was shared out to */
+    uint64_t worker_received[CAPTURE_MAX_WORKERS];
 };
 
 struct run_stats {
