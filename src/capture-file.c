@@ -51,15 +51,18 @@ void capture_frame(struct packet *pkt, struct file_stats *fs, uint32_t index, in
     fs->last_ts = pkt->ts_ns;
 }
 
-enum capture_result capture_file_read(const char *path, uint32_t file_index,
-                                      struct file_stats *fs, capture_cb cb, void *arg)
+enum capture_result capture_file_open(struct capture_file *cf, const char *path,
+                                      uint32_t file_index, struct file_stats *fs)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
+    memset(cf, 0, sizeof *cf);
+    cf->fs = fs;
+    cf->index = file_index;
     fs->path = path;
     fs->linktype = -1;
 
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
-    if (!p) {
+    cf->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    if (!cf->p) {
         /* libpcap starts some messages with the path; we name the file ourselves. */
         const char *msg = errbuf[0] ? errbuf : "cannot open";
         size_t plen = strlen(path);
@@ -69,41 +72,64 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
         snprintf(fs->error, sizeof fs->error, "%s", msg);
         return CAPTURE_OPEN_FAILED;
     }
-    fs->linktype = pcap_datalink(p);
-    int supported = decode_linktype_supported(fs->linktype);
-
+    fs->linktype = pcap_datalink(cf->p);
+    cf->supported = decode_linktype_supported(fs->linktype);
     /* A classic pcap file has a 24-byte header and 16 bytes before each record, so the
      * offset is counted; pcapng blocks vary, so there we ask the stream (a syscall). */
-    uint64_t good_end = file_offset(p);
-    int classic = good_end == 24;
+    cf->good_end = file_offset(cf->p);
+    cf->classic = cf->good_end == 24;
+    return CAPTURE_OK;
+}
+
+int capture_file_next(struct capture_file *cf, struct packet *pkt)
+{
+    struct file_stats *fs = cf->fs;
     struct pcap_pkthdr *h;
     const u_char *data;
-    int rc;
-    struct packet pkt;
-
-    while ((rc = pcap_next_ex(p, &h, &data)) == 1) {
+    while ((cf->rc = pcap_next_ex(cf->p, &h, &data)) == 1) {
         fs->packets++;
         fs->bytes += h->len;
-        good_end = classic ? good_end + 16 + h->caplen : file_offset(p);
-        if (!supported) {
+        cf->good_end = cf->classic ? cf->good_end + 16 + h->caplen : file_offset(cf->p);
+        if (!cf->supported) {
             fs->skipped++;
             continue;
         }
-        capture_frame(&pkt, fs, file_index, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data);
-        cb(arg, &pkt);
+        capture_frame(pkt, fs, cf->index, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data);
+        return 1;
     }
+    return 0;
+}
+
+enum capture_result capture_file_close(struct capture_file *cf)
+{
+    struct file_stats *fs = cf->fs;
     enum capture_result res = CAPTURE_OK;
-    if (rc == PCAP_ERROR) {
+    if (cf->rc == PCAP_ERROR) {
         fs->failed = 1;
-        fs->error_offset = good_end;
-        if (good_end)
+        fs->error_offset = cf->good_end;
+        if (cf->good_end)
             snprintf(fs->error, sizeof fs->error, "damaged at byte offset %" PRIu64
-                     " after %" PRIu64 " good packets: %s", good_end, fs->packets, pcap_geterr(p));
+                     " after %" PRIu64 " good packets: %s", cf->good_end, fs->packets,
+                     pcap_geterr(cf->p));
         else /* a pipe: no offsets to tell */
             snprintf(fs->error, sizeof fs->error, "damaged after %" PRIu64 " good packets: %s",
-                     fs->packets, pcap_geterr(p));
+                     fs->packets, pcap_geterr(cf->p));
         res = CAPTURE_DAMAGED;
     }
-    pcap_close(p);
+    pcap_close(cf->p);
+    cf->p = NULL;
     return res;
+}
+
+enum capture_result capture_file_read(const char *path, uint32_t file_index,
+                                      struct file_stats *fs, capture_cb cb, void *arg)
+{
+    struct capture_file cf;
+    enum capture_result r = capture_file_open(&cf, path, file_index, fs);
+    if (r != CAPTURE_OK)
+        return r;
+    struct packet pkt;
+    while (capture_file_next(&cf, &pkt))
+        cb(arg, &pkt);
+    return capture_file_close(&cf);
 }

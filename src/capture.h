@@ -15,6 +15,24 @@ enum capture_result {
     CAPTURE_DAMAGED,          /* read part-way; what came before was processed */
 };
 
+/* A capture file read frame by frame (for reading two files side by side). */
+struct capture_file {
+    struct pcap *p;
+    struct file_stats *fs;
+    uint32_t index;
+    int classic, supported, rc;
+    uint64_t good_end;        /* byte offset where the last good record ended */
+};
+
+/* Opens `path` (or "-") as source `file_index`; on failure fs->error says why. */
+enum capture_result capture_file_open(struct capture_file *cf, const char *path,
+                                      uint32_t file_index, struct file_stats *fs);
+/* The next frame of a link type the decoder knows (others are counted in fs->skipped):
+ * 1 with pkt's capture fields set, valid until the next call; 0 at the end or at
+ * damage, which capture_file_close reports. */
+int capture_file_next(struct capture_file *cf, struct packet *pkt);
+enum capture_result capture_file_close(struct capture_file *cf);
+
 /* Reads a pcap or pcapng file (or "-" for standard input). Frames of link types the
  * decoder does not know are counted in fs->skipped and not passed on. fs->error
  * says what went wrong, with the byte offset of the damage. */
