@@ -84,7 +84,7 @@ static void engine_emit(struct finding_sink *sink, const struct finding *f)
         e->write_failed = 1;
 }
 
-static void count_packet(struct run_stats *s, const struct packet *pkt)
+void run_stats_count(struct run_stats *s, const struct packet *pkt)
 {
     uint64_t ev = pkt->events;
     while (ev) {
@@ -457,7 +457,7 @@ void engine_feed(void *arg, struct packet *pkt)
     progress_packet(&e->progress, pkt->caplen, e->stats.findings);
 
     decode_packet(pkt);
-    count_packet(&e->stats, pkt);
+    run_stats_count(&e->stats, pkt);
     if (e->evidence)
         evidence_packet(e->evidence, pkt);
     if (e->nshards && ++e->since_drain >= SHARD_DRAIN_EVERY)

@@ -27,6 +27,7 @@ struct flow_config shard_flow_config(const struct flow_config *whole, uint32_t t
 
 struct engine;
 struct file_stats;
+struct run_stats;
 struct packet;
 struct capture_stats;
 
@@ -59,6 +60,9 @@ void engine_publish(struct engine *e, uint32_t i);
 /* Switches the results to another stream (a reopened log). */
 void engine_set_output(struct engine *e, FILE *fp);
 uint64_t engine_findings(const struct engine *e);
+
+/* Counts a decoded frame in the run's protocol and decode-event counters. */
+void run_stats_count(struct run_stats *s, const struct packet *pkt);
 
 /* Analyses the files in order, one flow table across them (rotated captures continue
  * each other). Writes findings as they are made and a final stats record. Messages

@@ -65,6 +65,30 @@
 #define FRAG_TIMEOUT 30u
 #endif
 
+/* diff: seconds a packet seen on one side waits for its counterpart on the other (the
+ * device's queueing plus what the clock estimate leaves); packets waiting at once and
+ * the bytes kept of them to show what changed; conversations tracked; a conversation
+ * idle this long (seconds) is closed. */
+#ifndef DIFF_WINDOW_S
+#define DIFF_WINDOW_S 2u
+#endif
+#ifndef DIFF_MAX_PENDING
+#define DIFF_MAX_PENDING 262144u
+#endif
+#ifndef DIFF_PENDING_BYTES
+#define DIFF_PENDING_BYTES (64u << 20)
+#endif
+#ifndef DIFF_MAX_CONVS
+#define DIFF_MAX_CONVS 262144u
+#endif
+#ifndef DIFF_CONV_TIMEOUT
+#define DIFF_CONV_TIMEOUT 600u
+#endif
+/* Packets of each capture read to estimate the clock offset (--clock-skew auto). */
+#ifndef DIFF_SKEW_PROBE
+#define DIFF_SKEW_PROBE 20000u
+#endif
+
 /* DNS: the detector reads this port's traffic; --threads keeps a resolver's in one shard. */
 #define DNS_PORT 53
 

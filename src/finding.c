@@ -102,11 +102,26 @@ void finding_evidence_answers(struct finding *f)
     add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, "answers", FIELD_ANSWERS);
 }
 
+void finding_evidence_frames(struct finding *f, const char *key, uint32_t file)
+{
+    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_FRAMES);
+    if (fl)
+        fl->i = file;
+}
+
 struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v)
 {
     struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_BOOL);
     if (fl)
         fl->i = v != 0;
+    return fl;
+}
+
+struct finding_field *finding_evidence_list(struct finding *f, const char *key, const char *csv)
+{
+    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_STR_LIST);
+    if (fl)
+        snprintf(fl->s, sizeof fl->s, "%s", csv);
     return fl;
 }
 

@@ -10,7 +10,10 @@
 
 enum confidence { CONF_LOW, CONF_MEDIUM, CONF_HIGH };
 
-enum field_type { FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST, FIELD_COPIES, FIELD_ANSWERS };
+enum field_type {
+    FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST, FIELD_COPIES, FIELD_ANSWERS,
+    FIELD_FRAMES              /* the finding's frames of input file `i` */
+};
 
 /* A class-specific key/value; STR_LIST holds comma-separated items written as a JSON
  * array of strings. Keys are static strings. */
@@ -97,7 +100,10 @@ struct finding_field *finding_app_str(struct finding *f, const char *key, const 
 /* Mark where evidence.copies and evidence.answers go among the evidence fields. */
 void finding_evidence_copies(struct finding *f);
 void finding_evidence_answers(struct finding *f);
+/* Marks where the frames the finding cites from input file `file` go, under `key`. */
+void finding_evidence_frames(struct finding *f, const char *key, uint32_t file);
 struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v);
+struct finding_field *finding_evidence_list(struct finding *f, const char *key, const char *csv);
 struct finding_field *finding_app_list(struct finding *f, const char *key, const char *csv);
 
 const char *confidence_name(enum confidence c);

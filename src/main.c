@@ -14,12 +14,14 @@
 
 #include "analyze.h"
 #include "capture.h"
+#include "diff.h"
 #include "output-report.h"
 #include "config.h"
 
 static const char usage_text[] =
     "usage: secondsight analyze [options] FILE...\n"
     "       secondsight live -i IFACE [-i IFACE...] [live options] [options]\n"
+    "       secondsight diff --inside LAN.pcap --outside WAN.pcap [diff options]\n"
     "       secondsight report [-o REPORT.html] FINDINGS.jsonl\n"
     "       secondsight --version | --help\n"
     "\n"
@@ -58,6 +60,17 @@ static const char usage_text[] =
     "  --stats-interval S   write a stats record every S seconds, with the kernel's\n"
     "                       drop counters\n"
     "  SIGINT and SIGTERM stop cleanly; SIGHUP reopens the -o file.\n"
+    "\n"
+    "diff compares captures taken on both sides of one device and reports the packets\n"
+    "it modified, injected or dropped:\n"
+    "  --inside FILE        the capture on the device's LAN side\n"
+    "  --outside FILE       the capture on its WAN side\n"
+    "  --nat auto|none      auto (default): learn address and port rewrites per\n"
+    "                       conversation; none: any rewrite is a modification\n"
+    "  --clock-skew auto|SECONDS\n"
+    "                       the outside clock minus the inside clock: estimated\n"
+    "                       from the captures (auto, the default) or given\n"
+    "  --json, -o FILE      as for analyze\n"
     "\n"
     "report writes one self-contained HTML page (findings per flow on a timeline,\n"
     "their evidence, the run's statistics) from the JSON lines of analyze --json,\n"
@@ -136,6 +149,10 @@ enum {
     OPT_PROMISC,
     OPT_STATS_INTERVAL,
     OPT_THREADS,
+    OPT_INSIDE,
+    OPT_OUTSIDE,
+    OPT_NAT,
+    OPT_CLOCK_SKEW,
 };
 
 static const struct option analyze_longopts[] = {
@@ -364,6 +381,108 @@ static int cmd_report(int argc, char **argv)
     return status;
 }
 
+/* SECONDS as a signed decimal with up to 9 fractional digits, into nanoseconds. */
+static int parse_seconds(const char *s, int64_t *out)
+{
+    int neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!*s)
+        return 0;
+    int64_t sec = 0, frac = 0, scale = 1000000000;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (sec > 86400LL * 366)
+            return 0;
+        sec = sec * 10 + (*s - '0');
+    }
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            if (scale > 1) {
+                scale /= 10;
+                frac += (*s - '0') * scale;
+            }
+    if (*s)
+        return 0;
+    *out = (neg ? -1 : 1) * (sec * 1000000000 + frac);
+    return 1;
+}
+
+static int cmd_diff(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"inside", required_argument, NULL, OPT_INSIDE},
+        {"outside", required_argument, NULL, OPT_OUTSIDE},
+        {"nat", required_argument, NULL, OPT_NAT},
+        {"clock-skew", required_argument, NULL, OPT_CLOCK_SKEW},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct diff_options o;
+    memset(&o, 0, sizeof o);
+    o.nat = 1;
+    o.clock_auto = 1;
+    const char *outpath = NULL;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_INSIDE:
+            o.inside = optarg;
+            break;
+        case OPT_OUTSIDE:
+            o.outside = optarg;
+            break;
+        case OPT_NAT:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "none"))
+                return usage_error("--nat wants auto or none, not '%s'", optarg);
+            o.nat = !strcmp(optarg, "auto");
+            break;
+        case OPT_CLOCK_SKEW:
+            o.clock_auto = !strcmp(optarg, "auto");
+            if (!o.clock_auto && !parse_seconds(optarg, &o.clock_offset_ns))
+                return usage_error("--clock-skew wants auto or seconds (e.g. -1.25), not '%s'",
+                                   optarg);
+            break;
+        case OPT_JSON:
+            o.json = 1;
+            break;
+        case 'o':
+            outpath = optarg;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return EXIT_CLEAN;
+        case ':':
+            return usage_error("option '%s' needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("diff takes its captures as --inside and --outside, not '%s'",
+                           argv[optind]);
+    if (!o.inside || !o.outside)
+        return usage_error("%s", "diff needs --inside FILE and --outside FILE");
+    if (!strcmp(o.inside, "-") || !strcmp(o.outside, "-"))
+        return usage_error("%s", "diff reads its captures twice (the clock estimate first): "
+                                 "files, not standard input");
+    o.out = stdout;
+    if (outpath && !(o.out = fopen(outpath, "w"))) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    o.color = !o.json && !outpath && isatty(STDOUT_FILENO) && !no_color();
+    int status = diff_run(&o);
+    if ((outpath ? fclose(o.out) : fflush(o.out)) != 0 && status != EXIT_TROUBLE) {
+        fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+        status = EXIT_TROUBLE;
+    }
+    return status;
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     return cmd_run(argc, argv, NULL);
@@ -395,5 +514,7 @@ int main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "live"))
         return cmd_live(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cmd_diff(argc - 1, argv + 1);
     return usage_error("unknown subcommand '%s'", cmd);
 }

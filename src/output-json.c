@@ -171,6 +171,16 @@ static void json_answers(struct jw *w, const struct finding *f)
     jw_array_end(w);
 }
 
+/* Frames of the finding's own file, as 1-based numbers. */
+static void json_frames(struct jw *w, const frame_ref *refs, unsigned n, uint32_t file)
+{
+    jw_array_begin(w);
+    for (unsigned i = 0; i < n; i++)
+        if (FRAME_REF_FILE(refs[i]) == file)
+            jw_uint(w, FRAME_REF_FRAME(refs[i]));
+    jw_array_end(w);
+}
+
 static void json_fields(struct jw *w, const struct finding *f, const struct finding_field *fl,
                         unsigned n)
 {
@@ -195,40 +205,39 @@ static void json_fields(struct jw *w, const struct finding *f, const struct find
         case FIELD_ANSWERS:
             json_answers(w, f);
             break;
+        case FIELD_FRAMES:
+            json_frames(w, f->frames, f->nframes, (uint32_t)fl[i].i);
+            break;
         }
     }
 }
 
-/* Frames of the finding's own file, as 1-based numbers. */
-static void json_frames(struct jw *w, const frame_ref *refs, unsigned n, uint32_t file)
+static void json_flow_of(struct jw *w, uint8_t v, uint8_t proto, const uint8_t *src_ip,
+                         uint16_t sport, const uint8_t *dst_ip, uint16_t dport)
 {
-    jw_array_begin(w);
-    for (unsigned i = 0; i < n; i++)
-        if (FRAME_REF_FILE(refs[i]) == file)
-            jw_uint(w, FRAME_REF_FRAME(refs[i]));
-    jw_array_end(w);
+    char src[46], dst[46], cid[COMMUNITY_ID_LEN];
+    format_ip(src, v, src_ip);
+    format_ip(dst, v, dst_ip);
+    community_id_v1(cid, 0, v, src_ip, dst_ip, proto, sport, dport);
+    jw_object_begin(w);
+    jw_key(w, "proto");
+    jw_string(w, proto_name(proto));
+    jw_key(w, "src_ip");
+    jw_string(w, src);
+    jw_key(w, "src_port");
+    jw_uint(w, sport);
+    jw_key(w, "dest_ip");
+    jw_string(w, dst);
+    jw_key(w, "dest_port");
+    jw_uint(w, dport);
+    jw_key(w, "community_id");
+    jw_string(w, cid);
+    jw_object_end(w);
 }
 
 static void json_flow(struct jw *w, const struct finding *f)
 {
-    char src[46], dst[46], cid[COMMUNITY_ID_LEN];
-    format_ip(src, f->ip_version, f->src_ip);
-    format_ip(dst, f->ip_version, f->dst_ip);
-    community_id_v1(cid, 0, f->ip_version, f->src_ip, f->dst_ip, f->proto, f->sport, f->dport);
-    jw_object_begin(w);
-    jw_key(w, "proto");
-    jw_string(w, proto_name(f->proto));
-    jw_key(w, "src_ip");
-    jw_string(w, src);
-    jw_key(w, "src_port");
-    jw_uint(w, f->sport);
-    jw_key(w, "dest_ip");
-    jw_string(w, dst);
-    jw_key(w, "dest_port");
-    jw_uint(w, f->dport);
-    jw_key(w, "community_id");
-    jw_string(w, cid);
-    jw_object_end(w);
+    json_flow_of(w, f->ip_version, f->proto, f->src_ip, f->sport, f->dst_ip, f->dport);
 }
 
 void json_finding(struct jw *w, const struct finding *f, const struct run_stats *s)
@@ -322,6 +331,110 @@ static void json_file(struct jw *w, const struct file_stats *fs)
         jw_string(w, fs->error);
     else
         jw_null(w);
+    jw_object_end(w);
+}
+
+static void json_pair(struct jw *w, const char *key, const uint64_t v[2], const char *k0,
+                      const char *k1)
+{
+    jw_key(w, key);
+    jw_object_begin(w);
+    jw_key(w, k0);
+    jw_uint(w, v[0]);
+    jw_key(w, k1);
+    jw_uint(w, v[1]);
+    jw_object_end(w);
+}
+
+static void json_diff_stats(struct jw *w, const struct diff_stats *d)
+{
+    jw_key(w, "diff");
+    jw_object_begin(w);
+    jw_key(w, "verdict");
+    jw_string(w, diff_verdict(d));
+    jw_key(w, "nat");
+    jw_string(w, d->nat);
+    jw_key(w, "clock");
+    jw_object_begin(w);
+    jw_key(w, "estimated");
+    jw_bool(w, d->clock_auto);
+    jw_key(w, "offset_ns");
+    jw_int(w, d->clock_offset_ns);
+    jw_key(w, "drift_ppb");
+    jw_int(w, d->clock_drift_ppb);
+    jw_key(w, "samples");
+    jw_uint(w, d->clock_samples);
+    jw_object_end(w);
+    jw_key(w, "window_ms");
+    jw_int(w, d->window_ns / 1000000);
+    json_pair(w, "forwarded", d->forwarded, "outbound", "inbound");
+    json_pair(w, "modified", d->modified, "outbound", "inbound");
+    json_pair(w, "injected", d->injected, "outbound", "inbound");
+    json_pair(w, "dropped", d->dropped, "outbound", "inbound");
+    jw_key(w, "rewrites");
+    jw_object_begin(w);
+    jw_key(w, "ttl");
+    jw_uint(w, d->rewrite_ttl);
+    jw_key(w, "nat");
+    jw_uint(w, d->rewrite_nat);
+    jw_key(w, "mss");
+    jw_uint(w, d->rewrite_mss);
+    jw_key(w, "seq_offset");
+    jw_uint(w, d->rewrite_seq);
+    jw_key(w, "tos");
+    jw_uint(w, d->rewrite_tos);
+    jw_object_end(w);
+    json_pair(w, "device_local", d->local, "inside", "outside");
+    json_pair(w, "not_via_device", d->not_via_device, "inside", "outside");
+    json_pair(w, "unattributed", d->unattributed, "inside", "outside");
+    json_pair(w, "capture_gaps", d->capture_gaps, "inside", "outside");
+    jw_key(w, "conversations");
+    jw_uint(w, d->convs);
+    jw_key(w, "conversations_tampered");
+    jw_uint(w, d->convs_tampered);
+    jw_key(w, "conversations_evicted");
+    jw_uint(w, d->convs_evicted);
+    jw_key(w, "waiting_peak");
+    jw_uint(w, d->pending_peak);
+    jw_key(w, "waiting_evicted");
+    jw_uint(w, d->pending_evicted);
+    jw_object_end(w);
+}
+
+void json_device_flow(struct jw *w, const struct device_flow *d)
+{
+    char ts[32];
+    jw_object_begin(w);
+    jw_key(w, "timestamp");
+    format_timestamp(ts, d->first_ns);
+    jw_string(w, ts);
+    jw_key(w, "event_type");
+    jw_string(w, "device_flow");
+    jw_key(w, "flow");
+    json_flow_of(w, d->ip_version, d->proto, d->src_ip, d->sport, d->dst_ip, d->dport);
+    jw_key(w, "outside_flow");
+    if (d->has_outside)
+        json_flow_of(w, d->ip_version, d->proto, d->out_src_ip, d->out_sport, d->out_dst_ip,
+                     d->out_dport);
+    else
+        jw_null(w);
+    jw_key(w, "last_seen");
+    format_timestamp(ts, d->last_ns);
+    jw_string(w, ts);
+    static const char *const dirs[2] = {"outbound", "inbound"};
+    for (int k = 0; k < 2; k++) {
+        jw_key(w, dirs[k]);
+        jw_object_begin(w);
+        jw_key(w, "forwarded");
+        jw_uint(w, d->forwarded[k]);
+        jw_key(w, "modified");
+        jw_uint(w, d->modified[k]);
+        jw_key(w, "injected");
+        jw_uint(w, d->injected[k]);
+        jw_key(w, "dropped");
+        jw_uint(w, d->dropped[k]);
+        jw_object_end(w);
+    }
     jw_object_end(w);
 }
 
@@ -428,6 +541,8 @@ void json_stats(struct jw *w, const struct run_stats *s)
         }
         jw_array_end(w);
     }
+    if (s->diff)
+        json_diff_stats(w, s->diff);
     if (s->evidence) {
         jw_key(w, "evidence");
         jw_object_begin(w);
@@ -476,6 +591,17 @@ int output_finding(struct output *o, const struct finding *f)
     }
     jw_reset(&o->jw);
     json_finding(&o->jw, f, o->stats);
+    return write_record(o);
+}
+
+int output_device_flow(struct output *o, const struct device_flow *d)
+{
+    if (!o->json) {
+        text_device_flow(o->fp, o->color, d);
+        return !ferror(o->fp);
+    }
+    jw_reset(&o->jw);
+    json_device_flow(&o->jw, d);
     return write_record(o);
 }
 

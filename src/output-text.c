@@ -135,9 +135,110 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
         fprintf(fp, ")");
     }
     fprintf(fp, " in %s\n", pcap);
+    /* diff: the counterpart's frames in the other capture, and what changed */
+    const struct finding_field *cp = field(f->evidence, f->nevidence, "counterpart_pcap");
+    for (unsigned i = 0; cp && i < f->nevidence; i++) {
+        if (f->evidence[i].type != FIELD_FRAMES)
+            continue;
+        uint32_t other = (uint32_t)f->evidence[i].i, n = 0;
+        for (unsigned k = 0; k < f->nframes; k++)
+            n += FRAME_REF_FILE(f->frames[k]) == other;
+        fprintf(fp, "  frames  ");
+        if (n)
+            print_frames(fp, f->frames, f->nframes, other);
+        else
+            fprintf(fp, "none");
+        fprintf(fp, " in %s\n", cp->s);
+    }
+    const struct finding_field *before = field(f->evidence, f->nevidence, "bytes_before");
+    const struct finding_field *after = field(f->evidence, f->nevidence, "bytes_after");
+    const struct finding_field *at = field(f->evidence, f->nevidence, "first_changed_offset");
+    if (before && after && at) {
+        fprintf(fp, "  before  \"%s\" (payload offset %lld)\n", before->s, (long long)at->i);
+        fprintf(fp, "  after   \"%s\"\n", after->s);
+    }
     if (f->evidence_pcap[0])
         fprintf(fp, "  evidence %s\n", f->evidence_pcap);
     fprintf(fp, "\n");
+}
+
+const char *diff_verdict(const struct diff_stats *d)
+{
+    uint64_t bad = 0, crossed = 0;
+    for (int k = 0; k < 2; k++) {
+        bad += d->modified[k] + d->injected[k] + d->dropped[k];
+        crossed += d->forwarded[k];
+    }
+    if (bad)
+        return "tampered";
+    if (!crossed || d->unattributed[0] || d->unattributed[1] || d->pending_evicted)
+        return "inconclusive";
+    return "clean";
+}
+
+void text_device_flow(FILE *fp, int color, const struct device_flow *d)
+{
+    char src[46], dst[46], ts[32];
+    format_ip(src, d->ip_version, d->src_ip);
+    format_ip(dst, d->ip_version, d->dst_ip);
+    format_timestamp(ts, d->first_ns);
+    fprintf(fp, "%sconversation%s %s %s:%u <-> %s:%u from %s\n", col(color, C_BOLD),
+            col(color, C_RESET), proto_name(d->proto), src, d->sport, dst, d->dport, ts);
+    if (d->has_outside) {
+        format_ip(src, d->ip_version, d->out_src_ip);
+        format_ip(dst, d->ip_version, d->out_dst_ip);
+        fprintf(fp, "  outside as %s:%u <-> %s:%u\n", src, d->out_sport, dst, d->out_dport);
+    }
+    static const char *const dirs[2] = {"outbound", "inbound"};
+    for (int k = 0; k < 2; k++)
+        fprintf(fp, "  %-8s forwarded %" PRIu64 ", modified %" PRIu64 ", injected %" PRIu64
+                    ", dropped %" PRIu64 "\n",
+                dirs[k], d->forwarded[k], d->modified[k], d->injected[k], d->dropped[k]);
+    fprintf(fp, "\n");
+}
+
+static void text_diff(FILE *fp, int color, const struct diff_stats *d)
+{
+    const char *v = diff_verdict(d);
+    const char *c = !strcmp(v, "clean") ? C_BOLD : !strcmp(v, "tampered") ? C_RED : C_YELLOW;
+    fprintf(fp, "\n%s%s", col(color, C_BOLD), col(color, c));
+    if (!strcmp(v, "clean"))
+        fprintf(fp, "device clean for the traffic both captures cover");
+    else if (!strcmp(v, "tampered"))
+        fprintf(fp, "device TAMPERED with traffic");
+    else
+        fprintf(fp, "inconclusive: the device cannot be cleared");
+    fprintf(fp, "%s\n", col(color, C_RESET));
+    fprintf(fp, "  forwarded   %" PRIu64 " outbound, %" PRIu64 " inbound (allowed rewrites: "
+                "ttl %" PRIu64 ", nat %" PRIu64 ", mss %" PRIu64 ", seq offset %" PRIu64
+                ", tos %" PRIu64 ")\n",
+            d->forwarded[0], d->forwarded[1], d->rewrite_ttl, d->rewrite_nat, d->rewrite_mss,
+            d->rewrite_seq, d->rewrite_tos);
+    fprintf(fp, "  modified    %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->modified[0],
+            d->modified[1]);
+    fprintf(fp, "  injected    %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->injected[0],
+            d->injected[1]);
+    fprintf(fp, "  dropped     %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->dropped[0],
+            d->dropped[1]);
+    fprintf(fp, "  not judged  device's own or link-local %" PRIu64 " inside, %" PRIu64
+                " outside; not via the device %" PRIu64 " inside, %" PRIu64 " outside\n",
+            d->local[0], d->local[1], d->not_via_device[0], d->not_via_device[1]);
+    if (d->unattributed[0] || d->unattributed[1])
+        fprintf(fp, "  unattributed %" PRIu64 " inside, %" PRIu64 " outside: seen on one side "
+                    "only, with nothing to tell who sent them\n",
+                d->unattributed[0], d->unattributed[1]);
+    if (d->capture_gaps[0] || d->capture_gaps[1])
+        fprintf(fp, "  capture gaps %" PRIu64 " inside, %" PRIu64 " outside: packets the "
+                    "receiver acknowledged that this capture missed (not device drops)\n",
+                d->capture_gaps[0], d->capture_gaps[1]);
+    if (d->pending_evicted)
+        fprintf(fp, "  %" PRIu64 " packets left unjudged at the waiting cap\n", d->pending_evicted);
+    fprintf(fp, "  clock       outside - inside %+.6f s (%s, %" PRIu64 " samples), drift %+" PRId64
+                " ppb; window %" PRId64 " ms\n",
+            (double)d->clock_offset_ns / 1e9, d->clock_auto ? "estimated" : "given",
+            d->clock_samples, d->clock_drift_ppb, d->window_ns / 1000000);
+    fprintf(fp, "  conversations %" PRIu64 ", %" PRIu64 " with findings\n", d->convs,
+            d->convs_tampered);
 }
 
 /* Every decode event that occurred, with its count. */
@@ -190,4 +291,6 @@ void text_stats(FILE *fp, int color, const struct run_stats *s)
         fprintf(fp, "  %" PRIu64 " packets untracked, %" PRIu64 " allocation failures\n", s->untracked,
                 fl->alloc_failures);
     print_events(fp, s);
+    if (s->diff)
+        text_diff(fp, color, s->diff);
 }

@@ -32,6 +32,42 @@ struct capture_stats {
     uint64_t worker_received[CAPTURE_MAX_WORKERS];
 };
 
+/* diff: what became of the packets on either side of the device. [2] arrays count per
+ * direction (DIFF_OUTBOUND: inside to outside, DIFF_INBOUND) or per capture side
+ * (DIFF_INSIDE, DIFF_OUTSIDE), as each comment says. */
+enum { DIFF_OUTBOUND = 0, DIFF_INBOUND = 1 };
+enum { DIFF_INSIDE = 0, DIFF_OUTSIDE = 1 };
+
+struct diff_stats {
+    const char *nat;          /* "auto" or "none" */
+    int clock_auto;           /* the offset was estimated (--clock-skew auto) */
+    int64_t clock_offset_ns;  /* outside clock minus inside clock, at the start */
+    int64_t clock_drift_ppb;  /* how that offset moved over the run */
+    uint64_t clock_samples;   /* packet pairs the estimate rests on */
+    int64_t window_ns;
+    uint64_t forwarded[2];    /* per direction: matched, nothing but allowed rewrites */
+    uint64_t modified[2], injected[2], dropped[2];
+    uint64_t rewrite_ttl, rewrite_nat, rewrite_mss, rewrite_seq, rewrite_tos;
+    uint64_t local[2];        /* per side: the device's own, link-local or non-IP traffic */
+    uint64_t not_via_device[2]; /* per side: between other hosts, never to or from the device */
+    uint64_t unattributed[2]; /* per side: on that side only, no way to tell who sent it */
+    uint64_t capture_gaps[2]; /* per side that missed a packet the receiver acknowledged */
+    uint64_t convs, convs_tampered, convs_evicted;
+    uint64_t pending_peak, pending_evicted;
+};
+
+/* diff: one conversation across the device with something not forwarded cleanly. */
+struct device_flow {
+    int64_t first_ns, last_ns;
+    uint8_t ip_version, proto;
+    uint8_t src_ip[16], dst_ip[16];   /* inside addresses, from the first sender */
+    uint16_t sport, dport;
+    int has_outside;
+    uint8_t out_src_ip[16], out_dst_ip[16]; /* the same conversation outside */
+    uint16_t out_sport, out_dport;
+    uint64_t forwarded[2], modified[2], injected[2], dropped[2]; /* per direction */
+};
+
 struct run_stats {
     uint64_t packets, bytes;  /* every frame read, skipped ones included */
     uint64_t skipped;         /* frames of link types this build does not decode */
@@ -51,6 +87,7 @@ struct run_stats {
     struct file_stats *files;
     const struct capture_stats *capture; /* live capture only */
     uint32_t ncapture;
+    const struct diff_stats *diff; /* diff only */
 };
 
 struct output {
@@ -67,6 +104,9 @@ void format_timestamp(char buf[32], int64_t ts_ns);
 void format_ip(char buf[46], int ip_version, const uint8_t *addr);
 const char *proto_name(uint8_t proto);
 void format_tcp_flags(char buf[12], uint8_t flags);
+/* "tampered" (something modified, injected or dropped), "inconclusive" (nothing crossed
+ * the device, or packets that could not be judged) or "clean". */
+const char *diff_verdict(const struct diff_stats *d);
 const char *linktype_name(int linktype);
 
 void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats);
@@ -74,13 +114,16 @@ void output_release(struct output *o);
 /* Returns 0 when the write failed (disk full, closed pipe). */
 int output_finding(struct output *o, const struct finding *f);
 int output_stats(struct output *o, const struct run_stats *s);
+int output_device_flow(struct output *o, const struct device_flow *d);
 
 /* JSON serialisation, shared by the writer above and the tests. */
 void json_finding(struct jw *w, const struct finding *f, const struct run_stats *s);
 void json_stats(struct jw *w, const struct run_stats *s);
+void json_device_flow(struct jw *w, const struct device_flow *d);
 
 /* Text forms. */
 void text_finding(FILE *fp, int color, const struct finding *f, const struct run_stats *s);
 void text_stats(FILE *fp, int color, const struct run_stats *s);
+void text_device_flow(FILE *fp, int color, const struct device_flow *d);
 
 #endif
