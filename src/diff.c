@@ -50,7 +50,7 @@
 #define DIFF_KEEP_BYTES 2048u    /* payload bytes kept per waiting packet, to compare */
 #define DIFF_MAX_MACS 4u         /* the device's MACs per side */
 #define DIFF_MAX_ADDRS 64u       /* the device's own addresses per side */
-#define DIFF_RETX_SLOTS 65536u   /* recently forwarded TCP sequence numbers */
+#define DIFF_TWIN_SLOTS 65536u   /* recently forwarded packets' twin keys */
 #define DIFF_MAX_OPEN 16u        /* findings being gathered at once */
 #define DIFF_DRIFT_SPAN_S 10      /* seconds of matches before a drift is reported */
 #define DIFF_MERGE_NS 1000000000LL /* events of one kind in one conversation this close
@@ -62,13 +62,17 @@ static const char *const dir_name[2] = {"outbound", "inbound"};
 /* The fields of a packet that matching and comparing need, copied out of the frame. */
 struct summary {
     uint8_t v, proto, ttl, tos, df, flags, l4_ok, is_frag, mf;
-    uint8_t has_mac, has_mss, icmp_type, icmp_code, local;
+    uint8_t has_mac, has_mss, icmp_type, icmp_code, local, has_twin;
     uint8_t mac_src[6], mac_dst[6];
     uint16_t ip_id, window, urgent, mss, sport, dport, frag_offset;
     uint32_t seq, ack;        /* as on the wire */
     uint32_t nseq, nack;      /* in the inside numbering */
     uint32_t payload_len, payload_wire_len;
     uint64_t opts_hash;       /* TCP options with the MSS value left out */
+    uint32_t twin;            /* what a forged copy shares with the genuine one: the TCP
+                               * sequence number (inside numbering), the first 4 bytes of
+                               * a UDP payload (a DNS ID and flags), the ICMP echo
+                               * sequence number */
     uint8_t src[16], dst[16];
 };
 
@@ -106,7 +110,7 @@ struct pend {
     struct summary s;
 };
 
-struct retx_slot {
+struct twin_slot {
     uint64_t key;
     int64_t ts;
 };
@@ -144,7 +148,7 @@ struct diff {
 
     /* waiting packets: a pool, an age list (oldest first), both keys indexed */
     struct pend *pend;
-    uint32_t pcap, pcount, pfree, oldest, newest;
+    uint32_t pcap, pcount, pfree, pused, oldest, newest; /* pused: never used beyond */
     uint64_t pseq;
     uint32_t *sidx, *widx, pmask;
     uint8_t *bytes;
@@ -152,11 +156,11 @@ struct diff {
 
     /* conversations */
     struct conv *convs;
-    uint32_t ccap, cfree, ccount;
+    uint32_t ccap, cfree, cused, ccount;
     uint32_t *cidx[SIDES], cmask;
     uint32_t lru_head, lru_tail; /* least recently used first */
 
-    struct retx_slot *retx;
+    struct twin_slot *twins;  /* recently forwarded packets, by conversation and twin */
 
     uint8_t macs[SIDES][DIFF_MAX_MACS][6];
     uint32_t nmacs[SIDES];
@@ -652,9 +656,11 @@ static uint32_t conv_get(struct diff *d, int side, const struct summary *s, int6
         d->ds.convs_evicted++;
         conv_free(d, d->lru_head);
     }
-    i = d->cfree;
+    /* Fresh records first, so memory is touched as it is needed. */
+    i = d->cfree != NONE ? d->cfree : d->cused++;
     struct conv *c = &d->convs[i];
-    d->cfree = c->next[0];
+    if (i == d->cfree)
+        d->cfree = c->next[0];
     uint32_t gen = c->gen;
     memset(c, 0, sizeof *c);
     c->gen = gen;
@@ -894,12 +900,13 @@ static const char *fmt_mac(char buf[18], const uint8_t *m)
     return buf;
 }
 
-/* The slot key of a TCP segment forwarded in one direction of a conversation. */
-static uint64_t retx_key(const struct diff *d, uint32_t conv, uint32_t gen, uint8_t dir,
-                         uint32_t seq)
+/* The twin slot of a packet in one direction of a conversation. */
+static struct twin_slot *twin_slot(const struct diff *d, uint32_t conv, uint32_t gen,
+                                   uint8_t dir, uint32_t twin, uint64_t *key)
 {
-    uint64_t k[2] = {(uint64_t)conv << 32 | gen, (uint64_t)dir << 32 | seq};
-    return siphash13(d->key, k, sizeof k);
+    uint64_t k[2] = {(uint64_t)conv << 32 | gen, (uint64_t)dir << 32 | twin};
+    *key = siphash13(d->key, k, sizeof k);
+    return &d->twins[*key % DIFF_TWIN_SLOTS];
 }
 
 /* A lone packet, its window over: whose was it, and what does its absence mean? */
@@ -942,23 +949,38 @@ static void judge_alone(struct diff *d, struct pend *e)
     format_ip(dst, s->v, s->dst);
     const char *other = d->files[!side].path;
 
+    uint64_t key;
+    const struct twin_slot *slot =
+        c && s->has_twin ? twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key) : NULL;
     if (sent) {
+        /* A forger races or replaces a genuine packet: one like it (the same TCP
+         * sequence number, DNS ID) was forwarded. A lone packet with no such twin may be
+         * the genuine one, whose copy the other capture missed. */
+        int twin = slot && slot->key == key && slot->ts > e->ts - d->window &&
+                   slot->ts < e->ts + d->window;
+        int certain = by_mac && twin;
         d->ds.injected[ddir]++;
+        if (!certain)
+            d->ds.uncertain++;
         count_conv(d, e, "device_injected", ddir);
         struct finding *f = event_finding(d, "device_injected", e, ddir, e->ts, e->frame);
         if (!f)
             return;
-        f->confidence = by_mac ? CONF_HIGH : CONF_MEDIUM;
+        f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
         finding_add_frame(f, FRAME_REF(side, e->frame), 1);
         snprintf(f->summary, sizeof f->summary,
                  "the device sent %s:%u -> %s:%u %s (frame %" PRIu64 " in %s) with no packet "
-                 "on the %s that could have caused it: it made this packet itself, in the "
-                 "name of %s",
+                 "on the %s that could have caused it%s",
                  src, s->sport, dst, s->dport, dir_name[ddir], e->frame, d->files[side].path,
-                 side_name[!side], src);
+                 side_name[!side],
+                 twin ? ", while the genuine packet it imitates was forwarded as well: a "
+                        "forgery made by the device"
+                      : "; nothing like it was forwarded, so the other capture may have "
+                        "missed the genuine packet");
         add_where(f, side, ddir, other);
         if (by_mac)
             finding_evidence_str(f, "device_mac", fmt_mac(mac, s->mac_src));
+        finding_evidence_bool(f, "twin_forwarded", twin);
         return;
     }
 
@@ -967,9 +989,7 @@ static void judge_alone(struct diff *d, struct pend *e)
     int retx = 0;
     if (c && s->proto == IPPROTO_NUM_TCP) {
         uint32_t end = s->nseq + s->payload_wire_len + !!(s->flags & (TH_SYN | TH_FIN));
-        uint64_t k = retx_key(d, e->conv, e->gen, e->dir, s->nseq);
-        const struct retx_slot *slot = &d->retx[k % DIFF_RETX_SLOTS];
-        retx = slot->key == k && slot->ts >= e->ts;
+        retx = slot && slot->key == key && slot->ts >= e->ts;
         if (!retx && c->has_ack[!e->dir] && end != s->nseq &&
             (int32_t)(c->max_ack[!e->dir] - end) >= 0) {
             d->ds.capture_gaps[!side]++;
@@ -977,6 +997,8 @@ static void judge_alone(struct diff *d, struct pend *e)
         }
     }
     d->ds.dropped[ddir]++;
+    if (!retx)
+        d->ds.uncertain++;
     count_conv(d, e, "device_dropped", ddir);
     struct finding *f = event_finding(d, "device_dropped", e, ddir, e->ts, e->frame);
     if (!f)
@@ -1179,15 +1201,33 @@ static void on_match(struct diff *d, struct pend *e, const struct summary *s, co
         }
     }
 
-    /* A forwarded TCP segment, for telling drops from capture loss later. */
-    if (c->used && s->proto == IPPROTO_NUM_TCP) {
-        uint64_t k = retx_key(d, cin, c->gen, din, sin->nseq);
-        d->retx[k % DIFF_RETX_SLOTS].key = k;
-        d->retx[k % DIFF_RETX_SLOTS].ts = ts;
+    /* Forwarded: the twin of a later lone copy (a retransmission after a drop, the
+     * genuine packet beside a forgery). */
+    if (c->used && sin->has_twin) {
+        uint64_t k;
+        struct twin_slot *slot = twin_slot(d, cin, c->gen, din, sin->twin, &k);
+        slot->key = k;
+        slot->ts = ts;
     }
 }
 
 /* ---- one frame ---- */
+
+static void set_twin(struct summary *s, const struct packet *pkt)
+{
+    if (!s->l4_ok)
+        return;
+    if (s->proto == IPPROTO_NUM_TCP) {
+        s->twin = s->nseq;
+        s->has_twin = 1;
+    } else if (s->proto == IPPROTO_NUM_UDP && pkt->payload_len >= 4) {
+        s->twin = be32(pkt->payload);
+        s->has_twin = 1;
+    } else if (icmp_echo(s) && pkt->payload_len >= 4) {
+        s->twin = (uint32_t)pkt->payload[2] << 8 | pkt->payload[3];
+        s->has_twin = 1;
+    }
+}
 
 static void note_link(struct diff *d, int side, const struct packet *pkt, const struct summary *s)
 {
@@ -1230,6 +1270,7 @@ static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts
         s.nseq = s.seq - c->off[dir];
         s.nack = s.ack - c->off[!dir];
     }
+    set_twin(&s, pkt);
     if (s.proto == IPPROTO_NUM_TCP && (s.flags & TH_ACK) &&
         (!c->has_ack[dir] || (int32_t)(s.nack - c->max_ack[dir]) > 0)) {
         c->has_ack[dir] = 1;
@@ -1248,14 +1289,15 @@ static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts
         return;
     }
 
-    if (d->pfree == NONE) {
+    if (d->pfree == NONE && d->pused == d->pcap) {
         /* Full: the oldest waiting packet leaves unjudged, counted. */
         pend_unlink(d, &d->pend[d->oldest]);
         d->ds.pending_evicted++;
     }
-    uint32_t i = d->pfree;
+    uint32_t i = d->pfree != NONE ? d->pfree : d->pused++;
     struct pend *e = &d->pend[i];
-    d->pfree = e->newer;
+    if (i == d->pfree)
+        d->pfree = e->newer;
     memset(e, 0, sizeof *e);
     e->strong = strong;
     e->weak = weak;
@@ -1417,21 +1459,16 @@ static int diff_init(struct diff *d, const struct diff_options *o)
     d->convs = calloc(d->ccap, sizeof *d->convs);
     d->cidx[0] = malloc(cb * sizeof *d->cidx[0]);
     d->cidx[1] = malloc(cb * sizeof *d->cidx[1]);
-    d->retx = calloc(DIFF_RETX_SLOTS, sizeof *d->retx);
+    d->twins = calloc(DIFF_TWIN_SLOTS, sizeof *d->twins);
     if (!d->pend || !d->sidx || !d->widx || !d->bytes || !d->convs || !d->cidx[0] ||
-        !d->cidx[1] || !d->retx)
+        !d->cidx[1] || !d->twins)
         return 0;
     memset(d->sidx, 0xff, buckets * sizeof *d->sidx);
     memset(d->widx, 0xff, buckets * sizeof *d->widx);
     memset(d->cidx[0], 0xff, cb * sizeof *d->cidx[0]);
     memset(d->cidx[1], 0xff, cb * sizeof *d->cidx[1]);
-    for (uint32_t i = 0; i < d->ccap; i++)
-        d->convs[i].next[0] = i + 1 < d->ccap ? i + 1 : NONE;
-    for (uint32_t i = 0; i < d->pcap; i++)
-        d->pend[i].newer = i + 1 < d->pcap ? i + 1 : NONE;
-    d->pfree = 0;
+    d->pfree = d->cfree = NONE;
     d->oldest = d->newest = NONE;
-    d->cfree = 0;
     d->lru_head = d->lru_tail = NONE;
 
     d->stats.files = d->files;
@@ -1455,7 +1492,7 @@ static void diff_free(struct diff *d)
     free(d->convs);
     free(d->cidx[0]);
     free(d->cidx[1]);
-    free(d->retx);
+    free(d->twins);
 }
 
 int diff_run(const struct diff_options *o)

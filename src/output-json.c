@@ -388,6 +388,8 @@ static void json_diff_stats(struct jw *w, const struct diff_stats *d)
     json_pair(w, "not_via_device", d->not_via_device, "inside", "outside");
     json_pair(w, "unattributed", d->unattributed, "inside", "outside");
     json_pair(w, "capture_gaps", d->capture_gaps, "inside", "outside");
+    jw_key(w, "uncertain");
+    jw_uint(w, d->uncertain);
     jw_key(w, "conversations");
     jw_uint(w, d->convs);
     jw_key(w, "conversations_tampered");

@@ -169,9 +169,9 @@ const char *diff_verdict(const struct diff_stats *d)
         bad += d->modified[k] + d->injected[k] + d->dropped[k];
         crossed += d->forwarded[k];
     }
-    if (bad)
+    if (bad > d->uncertain)
         return "tampered";
-    if (!crossed || d->unattributed[0] || d->unattributed[1] || d->pending_evicted)
+    if (bad || !crossed || d->unattributed[0] || d->unattributed[1] || d->pending_evicted)
         return "inconclusive";
     return "clean";
 }
@@ -233,6 +233,10 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
                 d->capture_gaps[0], d->capture_gaps[1]);
     if (d->pending_evicted)
         fprintf(fp, "  %" PRIu64 " packets left unjudged at the waiting cap\n", d->pending_evicted);
+    if (d->uncertain)
+        fprintf(fp, "  uncertain   %" PRIu64 " of the packets above (medium confidence): the "
+                    "other capture may have missed them, the device may not be at fault\n",
+                d->uncertain);
     fprintf(fp, "  clock       outside - inside %+.6f s (%s, %" PRIu64 " samples), drift %+" PRId64
                 " ppb; window %" PRId64 " ms\n",
             (double)d->clock_offset_ns / 1e9, d->clock_auto ? "estimated" : "given",

@@ -14,6 +14,9 @@ later; the outside capture's clock runs 2.5 s ahead of the inside one.
                                 client's retransmission gets through)
   diff-gap-{in,out}.pcap        the clean exchange with the outside capture missing the
                                 request, which the server acknowledges: capture loss
+  diff-lost-{in,out}.pcap       the clean exchange with the outside capture missing the
+                                DNS answer: a lone answer inside that nothing imitates,
+                                which the other capture may have missed (uncertain)
   diff-seqoff-{in,out}.pcap     a firewall that also shifts the client's sequence
                                 numbers by a fixed offset
   diff-routed-{in,out}.pcap     plain routing, no NAT (for --nat none)
@@ -80,7 +83,8 @@ class Capture:
     def add(self, side, ts, data):
         self.side[side].append((ts + (SKEW if side == "out" else 0), data))
 
-    def cross(self, p, nat=None, seq_off=0, drop=False, alter=None, lose_outside=False):
+    def cross(self, p, nat=None, seq_off=0, drop=False, alter=None, lose_outside=False,
+              lose_entering=False):
         """One packet through the router. p.side CLIENT: it enters inside (as built)
         and leaves outside; SERVER: the packet as built is the outside copy with the
         NAT address as destination. `alter` replaces the leaving copy's payload."""
@@ -112,7 +116,8 @@ class Capture:
             if not drop and not lose_outside:
                 self.add("out", p.ts + HOP, frame(MAC_ROUTER_OUT, MAC_UPSTREAM, leaving))
         else:
-            self.add("out", p.ts, frame(MAC_UPSTREAM, MAC_ROUTER_OUT, entering))
+            if not lose_entering:
+                self.add("out", p.ts, frame(MAC_UPSTREAM, MAC_ROUTER_OUT, entering))
             if not drop:
                 self.add("in", p.ts + HOP, frame(MAC_ROUTER_IN, MAC_CLIENT, leaving))
 
@@ -173,7 +178,7 @@ def ping(t):
                   / ICMP(type=0, id=0x55, seq=1) / b"ping-through-the-router"))
 
 
-def exchange(name, tamper=False, lose_request=False, seq_off=0, nat=True):
+def exchange(name, tamper=False, lose_request=False, seq_off=0, nat=True, lose_answer=False):
     cap = Capture()
     link_traffic(cap)
     conv = g.linux_conv(49152)
@@ -201,7 +206,7 @@ def exchange(name, tamper=False, lose_request=False, seq_off=0, nat=True):
     cap.cross(q, dns_nat)
     if tamper:
         cap.add("in", a.ts - 5 * g.MS, forged_answer(a.ts))
-    cap.cross(a, dns_nat)
+    cap.cross(a, dns_nat, lose_entering=lose_answer)
 
     for p in ping(conv.now + 100 * g.MS):
         cross_ping(cap, p, nat)
@@ -236,6 +241,7 @@ def main():
     exchange("diff-clean")
     exchange("diff-tampered", tamper=True)
     exchange("diff-gap", lose_request=True)
+    exchange("diff-lost", lose_answer=True)
     exchange("diff-seqoff", seq_off=0x10000000)
     exchange("diff-routed", nat=False)
 
