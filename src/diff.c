@@ -470,33 +470,43 @@ static void key_identity(struct key_buf *k, const struct summary *s, const struc
     }
 }
 
-static uint64_t strong_key(const struct diff *d, const struct summary *s, const struct packet *pkt)
+/* Both keys of a packet from one hash of its identity: the weak key adds the
+ * conversation and direction to it (a cheap mix: the identity hash is already keyed),
+ * the strong key hashes it again with the flags and the payload's first bytes. */
+static uint64_t mix64(uint64_t x)
 {
-    struct key_buf k = {.n = 0};
-    key_identity(&k, s, pkt);
-    uint8_t fl = s->flags;
-    kb_put(&k, &fl, 1);
-    const uint8_t *p;
-    uint32_t len;
-    compared_bytes(s, pkt, &p, &len);
-    kb_u32(&k, s->payload_wire_len);
-    uint32_t n = len < DIFF_KEY_BYTES ? len : DIFF_KEY_BYTES;
-    uint64_t h = siphash13(d->key, p, n);
-    kb_put(&k, &h, sizeof h);
-    return siphash13(d->key, k.b, k.n) | 1;
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    return x ^ (x >> 33);
 }
 
-static uint64_t weak_key(const struct diff *d, const struct summary *s, const struct packet *pkt,
-                         uint32_t conv, uint32_t gen, uint8_t dir)
+static void packet_keys(const struct diff *d, const struct summary *s, const struct packet *pkt,
+                        const struct conv *c, uint32_t ci, uint8_t dir, uint64_t *strong,
+                        uint64_t *weak)
 {
     struct key_buf k = {.n = 0};
-    kb_u32(&k, conv);
-    kb_u32(&k, gen);
-    kb_put(&k, &dir, 1);
     key_identity(&k, s, pkt);
     if (s->v == 6 && s->proto == IPPROTO_NUM_UDP)
         kb_u32(&k, s->payload_wire_len); /* no identification to tell datagrams apart */
-    return siphash13(d->key, k.b, k.n) | 1;
+    uint64_t id = siphash13(d->key, k.b, k.n);
+    *weak = c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE]
+                ? mix64(id ^ ((uint64_t)ci << 33 | (uint64_t)c->gen << 1 | dir)) | 1
+                : 0;
+
+    const uint8_t *p;
+    uint32_t len;
+    compared_bytes(s, pkt, &p, &len);
+    uint8_t buf[16 + DIFF_KEY_BYTES];
+    uint32_t n = len < DIFF_KEY_BYTES ? len : DIFF_KEY_BYTES;
+    memcpy(buf, &id, 8);
+    memcpy(buf + 8, &s->payload_wire_len, 4);
+    buf[12] = s->flags;
+    buf[13] = buf[14] = buf[15] = 0;
+    if (n)
+        memcpy(buf + 16, p, n);
+    *strong = siphash13(d->key, buf, 16 + n) | 1;
 }
 
 /* ---- conversations ---- */
@@ -1276,9 +1286,8 @@ static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts
         c->has_ack[dir] = 1;
         c->max_ack[dir] = s.nack;
     }
-    uint64_t strong = strong_key(d, &s, pkt);
-    uint64_t weak = c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE]
-                        ? weak_key(d, &s, pkt, ci, c->gen, dir) : 0;
+    uint64_t strong, weak;
+    packet_keys(d, &s, pkt, c, ci, dir, &strong, &weak);
     struct pend *m = pend_find(d, strong, 0, !side);
     int by_weak = 0;
     if (!m && weak && (m = pend_find(d, weak, 1, !side)) != NULL)
@@ -1444,7 +1453,9 @@ static int diff_init(struct diff *d, const struct diff_options *o)
     d->window = (int64_t)DIFF_WINDOW_S * 1000000000LL;
     d->pcap = DIFF_MAX_PENDING;
     uint32_t buckets = 1;
-    while (buckets < 2 * DIFF_MAX_PENDING)
+    /* Few packets wait at once when the device forwards them: a table that stays in
+     * cache beats one sized for the cap (chains grow only near it). */
+    while (buckets < DIFF_MAX_PENDING / 4)
         buckets <<= 1;
     d->pmask = buckets - 1;
     d->pend = calloc(d->pcap, sizeof *d->pend);
@@ -1453,7 +1464,7 @@ static int diff_init(struct diff *d, const struct diff_options *o)
     d->bytes = malloc(DIFF_PENDING_BYTES);
     d->ccap = DIFF_MAX_CONVS;
     uint32_t cb = 1;
-    while (cb < 2 * DIFF_MAX_CONVS)
+    while (cb < DIFF_MAX_CONVS / 2)
         cb <<= 1;
     d->cmask = cb - 1;
     d->convs = calloc(d->ccap, sizeof *d->convs);
