@@ -10,6 +10,7 @@
 #include <pcap/pcap.h>
 
 #include "capture.h"
+#include "util-reader.h"
 
 /* libpcap's messages for a damaged file say what was wrong but not where, so we keep
  * the offset where the last good record ended. */
@@ -132,4 +133,82 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
     while (capture_file_next(&cf, &pkt))
         cb(arg, &pkt);
     return capture_file_close(&cf);
+}
+
+/* ---- pcapng interface statistics ----
+ * libpcap reads pcapng but does not hand over its Interface Statistics Blocks, where a
+ * capture tool such as dumpcap records how many packets it lost; read them here. */
+
+#define PCAPNG_SHB 0x0A0D0D0Au
+#define PCAPNG_ISB 5u
+#define PCAPNG_MAX_IFACES 64u
+#define ISB_IFDROP 5u  /* dropped by the interface */
+#define ISB_OSDROP 7u  /* dropped by the operating system (the capture buffer) */
+
+static uint32_t get32(const uint8_t *p, int be)
+{
+    return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+              : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+int capture_file_drops(const char *path, uint64_t *drops)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return 0;
+    uint64_t last[PCAPNG_MAX_IFACES] = {0};
+    int seen = 0, be = 0;
+    uint8_t head[12], body[4096];
+    while (fread(head, 1, 8, fp) == 8) {
+        uint32_t type = get32(head, 0);
+        if (type == PCAPNG_SHB) {
+            if (fread(head + 8, 1, 4, fp) != 4)
+                break;
+            be = head[8] == 0x1A; /* the byte-order magic 0x1A2B3C4D as written */
+            if (fseek(fp, -4, SEEK_CUR) != 0)
+                break;
+        } else if (!seen && ftell(fp) == 8) {
+            break; /* not pcapng (a classic pcap file has no such counters) */
+        }
+        type = get32(head, be);
+        uint32_t len = get32(head + 4, be);
+        if (len < 12 || len % 4)
+            break;
+        uint32_t blen = len - 12;
+        if (type != PCAPNG_ISB || blen > sizeof body || blen < 12) {
+            if (fseek(fp, (long)len - 8, SEEK_CUR) != 0)
+                break;
+            continue;
+        }
+        if (fread(body, 1, blen, fp) != blen || fseek(fp, 4, SEEK_CUR) != 0)
+            break;
+        struct reader r = reader_make(body, blen);
+        uint32_t iface = be ? reader_u32be(&r) : reader_u32le(&r);
+        reader_skip(&r, 8); /* timestamp */
+        uint64_t n = 0;
+        int any = 0;
+        while (!r.err && reader_left(&r) >= 4) {
+            uint16_t code = be ? reader_u16be(&r) : reader_u16le(&r);
+            uint16_t olen = be ? reader_u16be(&r) : reader_u16le(&r);
+            struct reader v = reader_sub(&r, olen);
+            if (code == 0 || r.err)
+                break; /* opt_endofopt, or an option running past the block */
+            if ((code == ISB_IFDROP || code == ISB_OSDROP) && olen == 8) {
+                uint32_t w0 = be ? reader_u32be(&v) : reader_u32le(&v);
+                uint32_t w1 = be ? reader_u32be(&v) : reader_u32le(&v);
+                n += be ? (uint64_t)w0 << 32 | w1 : (uint64_t)w1 << 32 | w0;
+                any = 1;
+            }
+            reader_skip(&r, (size_t)(-olen & 3u)); /* padding to 32 bits */
+        }
+        if (any && iface < PCAPNG_MAX_IFACES) {
+            last[iface] = n; /* counters are cumulative: the last block counts */
+            seen = 1;
+        }
+    }
+    fclose(fp);
+    *drops = 0;
+    for (uint32_t i = 0; i < PCAPNG_MAX_IFACES; i++)
+        *drops += last[i];
+    return seen;
 }

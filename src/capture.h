@@ -33,6 +33,12 @@ enum capture_result capture_file_open(struct capture_file *cf, const char *path,
 int capture_file_next(struct capture_file *cf, struct packet *pkt);
 enum capture_result capture_file_close(struct capture_file *cf);
 
+/* The packets a pcapng file's Interface Statistics Blocks say the capture lost (by
+ * the interface and by the operating system, the last counts of each interface,
+ * added up): 1 with *drops set when the file records any, 0 otherwise (classic pcap
+ * files never do). */
+int capture_file_drops(const char *path, uint64_t *drops);
+
 /* Reads a pcap or pcapng file (or "-" for standard input). Frames of link types the
  * decoder does not know are counted in fs->skipped and not passed on. fs->error
  * says what went wrong, with the byte offset of the damage. */

@@ -69,6 +69,7 @@ struct summary {
     uint32_t nseq, nack;      /* in the inside numbering */
     uint32_t payload_len, payload_wire_len;
     uint64_t opts_hash;       /* TCP options with the MSS value left out */
+    uint64_t content;         /* keyed hash of flags, payload length and first bytes */
     uint32_t twin;            /* what a forged copy shares with the genuine one: the TCP
                                * sequence number (inside numbering), the first 4 bytes of
                                * a UDP payload (a DNS ID and flags), the ICMP echo
@@ -113,6 +114,7 @@ struct pend {
 struct twin_slot {
     uint64_t key;
     int64_t ts;
+    uint64_t content;         /* the forwarded packet's */
 };
 
 struct open_finding {
@@ -482,7 +484,7 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 33);
 }
 
-static void packet_keys(const struct diff *d, const struct summary *s, const struct packet *pkt,
+static void packet_keys(const struct diff *d, struct summary *s, const struct packet *pkt,
                         const struct conv *c, uint32_t ci, uint8_t dir, uint64_t *strong,
                         uint64_t *weak)
 {
@@ -498,15 +500,15 @@ static void packet_keys(const struct diff *d, const struct summary *s, const str
     const uint8_t *p;
     uint32_t len;
     compared_bytes(s, pkt, &p, &len);
-    uint8_t buf[16 + DIFF_KEY_BYTES];
+    uint8_t buf[8 + DIFF_KEY_BYTES];
     uint32_t n = len < DIFF_KEY_BYTES ? len : DIFF_KEY_BYTES;
-    memcpy(buf, &id, 8);
-    memcpy(buf + 8, &s->payload_wire_len, 4);
-    buf[12] = s->flags;
-    buf[13] = buf[14] = buf[15] = 0;
+    memcpy(buf, &s->payload_wire_len, 4);
+    buf[4] = s->flags;
+    buf[5] = buf[6] = buf[7] = 0;
     if (n)
-        memcpy(buf + 16, p, n);
-    *strong = siphash13(d->key, buf, 16 + n) | 1;
+        memcpy(buf + 8, p, n);
+    s->content = siphash13(d->key, buf, 8 + n);
+    *strong = mix64(id ^ mix64(s->content)) | 1;
 }
 
 /* ---- conversations ---- */
@@ -966,9 +968,12 @@ static void judge_alone(struct diff *d, struct pend *e)
         /* A forger races or replaces a genuine packet: one like it (the same TCP
          * sequence number, DNS ID) was forwarded. A lone packet with no such twin may be
          * the genuine one, whose copy the other capture missed. */
+        /* A twin with the same content is a retransmission whose copy the other
+         * capture may have lost; a twin with other content is the genuine packet a
+         * forgery races. */
         int twin = slot && slot->key == key && slot->ts > e->ts - d->window &&
-                   slot->ts < e->ts + d->window;
-        int certain = by_mac && twin;
+                   slot->ts < e->ts + d->window && slot->content != s->content;
+        int certain = by_mac && twin; /* capture loss cannot make a copy unlike the real one */
         d->ds.injected[ddir]++;
         if (!certain)
             d->ds.uncertain++;
@@ -994,8 +999,10 @@ static void judge_alone(struct diff *d, struct pend *e)
         return;
     }
 
-    /* Dropped, or missed by the other capture? A TCP receiver that acknowledged the
-     * bytes had them: then the other capture lost the packet, not the device. */
+    /* Dropped, or missed by the other capture? The sender's retransmission forwarded
+     * afterwards says the first copy did not get through; a TCP receiver that
+     * acknowledged the bytes without one had them, so the other capture lost the
+     * packet, not the device. A capture that says it lost packets voids both. */
     int retx = 0;
     if (c && s->proto == IPPROTO_NUM_TCP) {
         uint32_t end = s->nseq + s->payload_wire_len + !!(s->flags & (TH_SYN | TH_FIN));
@@ -1006,22 +1013,25 @@ static void judge_alone(struct diff *d, struct pend *e)
             return;
         }
     }
+    int certain = retx && !d->ds.capture_drops[!side];
     d->ds.dropped[ddir]++;
-    if (!retx)
+    if (!certain)
         d->ds.uncertain++;
     count_conv(d, e, "device_dropped", ddir);
     struct finding *f = event_finding(d, "device_dropped", e, ddir, e->ts, e->frame);
     if (!f)
         return;
-    f->confidence = retx ? CONF_HIGH : CONF_MEDIUM;
+    f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
     finding_add_frame(f, FRAME_REF(side, e->frame), 0);
     snprintf(f->summary, sizeof f->summary,
              "%s:%u -> %s:%u (frame %" PRIu64 " in %s) reached the device %s and never left "
              "it%s",
              src, s->sport, dst, s->dport, e->frame, d->files[side].path, dir_name[ddir],
-             retx ? "; the sender's retransmission of the same bytes was forwarded, so the "
-                    "first copy was dropped, not missed by the capture"
-                  : "");
+             certain ? "; the sender's retransmission of the same bytes was forwarded, so the "
+                       "first copy was dropped, not missed by the capture"
+             : retx ? "; the sender's retransmission was forwarded, but the other capture "
+                      "says it lost packets: it may have missed this one"
+                    : "");
     add_where(f, side, ddir, other);
     finding_evidence_bool(f, "retransmission_forwarded", retx);
 }
@@ -1218,6 +1228,7 @@ static void on_match(struct diff *d, struct pend *e, const struct summary *s, co
         struct twin_slot *slot = twin_slot(d, cin, c->gen, din, sin->twin, &k);
         slot->key = k;
         slot->ts = ts;
+        slot->content = sin->content;
     }
 }
 
@@ -1536,6 +1547,9 @@ int diff_run(const struct diff_options *o)
         free(d);
         return status;
     }
+    for (int side = 0; side < SIDES; side++)
+        d->ds.capture_drops_known[side] =
+            capture_file_drops(path[side], &d->ds.capture_drops[side]);
     uint64_t samples;
     int64_t estimate = estimate_offset(d, &samples);
     if (o->clock_auto) {

@@ -390,6 +390,16 @@ static void json_diff_stats(struct jw *w, const struct diff_stats *d)
     json_pair(w, "capture_gaps", d->capture_gaps, "inside", "outside");
     jw_key(w, "uncertain");
     jw_uint(w, d->uncertain);
+    jw_key(w, "capture_drops");
+    jw_object_begin(w);
+    for (int k = 0; k < 2; k++) {
+        jw_key(w, k ? "outside" : "inside");
+        if (d->capture_drops_known[k])
+            jw_uint(w, d->capture_drops[k]);
+        else
+            jw_null(w);
+    }
+    jw_object_end(w);
     jw_key(w, "conversations");
     jw_uint(w, d->convs);
     jw_key(w, "conversations_tampered");

@@ -171,7 +171,8 @@ const char *diff_verdict(const struct diff_stats *d)
     }
     if (bad > d->uncertain)
         return "tampered";
-    if (bad || !crossed || d->unattributed[0] || d->unattributed[1] || d->pending_evicted)
+    if (bad || !crossed || d->unattributed[0] || d->unattributed[1] || d->pending_evicted ||
+        d->capture_drops[0] || d->capture_drops[1])
         return "inconclusive";
     return "clean";
 }
@@ -233,6 +234,10 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
                 d->capture_gaps[0], d->capture_gaps[1]);
     if (d->pending_evicted)
         fprintf(fp, "  %" PRIu64 " packets left unjudged at the waiting cap\n", d->pending_evicted);
+    if (d->capture_drops[0] || d->capture_drops[1])
+        fprintf(fp, "  the captures say they lost %" PRIu64 " packets inside, %" PRIu64
+                    " outside: a packet missing on one side may be theirs\n",
+                d->capture_drops[0], d->capture_drops[1]);
     if (d->uncertain)
         fprintf(fp, "  uncertain   %" PRIu64 " of the packets above (medium confidence): the "
                     "other capture may have missed them, the device may not be at fault\n",

@@ -52,6 +52,8 @@ struct diff_stats {
     uint64_t not_via_device[2]; /* per side: between other hosts, never to or from the device */
     uint64_t unattributed[2]; /* per side: on that side only, no way to tell who sent it */
     uint64_t capture_gaps[2]; /* per side that missed a packet the receiver acknowledged */
+    uint64_t capture_drops[2]; /* per side: what the capture file says it lost (pcapng) */
+    int capture_drops_known[2];
     uint64_t uncertain;       /* of modified + injected + dropped: medium confidence, maybe
                                * capture loss rather than the device */
     uint64_t convs, convs_tampered, convs_evicted;

@@ -17,6 +17,9 @@ later; the outside capture's clock runs 2.5 s ahead of the inside one.
   diff-lost-{in,out}.pcap       the clean exchange with the outside capture missing the
                                 DNS answer: a lone answer inside that nothing imitates,
                                 which the other capture may have missed (uncertain)
+  diff-isb-in.pcap, diff-isb-out.pcapng
+                                the tampered exchange, the outside written by a tool
+                                that says it lost 2 packets: the drop is no longer sure
   diff-seqoff-{in,out}.pcap     a firewall that also shifts the client's sequence
                                 numbers by a fixed offset
   diff-routed-{in,out}.pcap     plain routing, no NAT (for --nat none)
@@ -121,10 +124,14 @@ class Capture:
             if not drop:
                 self.add("in", p.ts + HOP, frame(MAC_ROUTER_IN, MAC_CLIENT, leaving))
 
-    def write(self, name):
+    def write(self, name, outside_drops=None):
         for side in ("in", "out"):
             frames = sorted(self.side[side], key=lambda f: f[0])
-            g.write("%s-%s.pcap" % (name, side), g.pcap(g.LINKTYPE_ETHERNET, frames))
+            if side == "out" and outside_drops is not None:
+                g.write("%s-%s.pcapng" % (name, side),
+                        g.pcapng(g.LINKTYPE_ETHERNET, frames, drops=outside_drops))
+            else:
+                g.write("%s-%s.pcap" % (name, side), g.pcap(g.LINKTYPE_ETHERNET, frames))
 
 
 def link_traffic(cap):
@@ -178,7 +185,8 @@ def ping(t):
                   / ICMP(type=0, id=0x55, seq=1) / b"ping-through-the-router"))
 
 
-def exchange(name, tamper=False, lose_request=False, seq_off=0, nat=True, lose_answer=False):
+def exchange(name, tamper=False, lose_request=False, seq_off=0, nat=True, lose_answer=False,
+             outside_drops=None):
     cap = Capture()
     link_traffic(cap)
     conv = g.linux_conv(49152)
@@ -210,7 +218,7 @@ def exchange(name, tamper=False, lose_request=False, seq_off=0, nat=True, lose_a
 
     for p in ping(conv.now + 100 * g.MS):
         cross_ping(cap, p, nat)
-    cap.write(name)
+    cap.write(name, outside_drops)
 
 
 def cross_ping(cap, p, nat):
@@ -242,6 +250,7 @@ def main():
     exchange("diff-tampered", tamper=True)
     exchange("diff-gap", lose_request=True)
     exchange("diff-lost", lose_answer=True)
+    exchange("diff-isb", tamper=True, outside_drops=2)
     exchange("diff-seqoff", seq_off=0x10000000)
     exchange("diff-routed", nat=False)
 

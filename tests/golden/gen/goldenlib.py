@@ -99,9 +99,11 @@ def _pcapng_option(code, value):
     return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
 
 
-def pcapng(linktype, frames, tsresol=6):
+def pcapng(linktype, frames, tsresol=6, drops=None):
     """A pcapng file (little-endian): section header, one interface, enhanced packet
-    blocks. `tsresol` is the interface's if_tsresol as a power of ten (6 or 9)."""
+    blocks. `tsresol` is the interface's if_tsresol as a power of ten (6 or 9). With
+    `drops`, an interface statistics block at the end says the capture lost that many
+    packets (isb_ifdrop)."""
     shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
     shb += _pcapng_option(4, b"secondsight golden generator")  # shb_userappl
     shb += _pcapng_option(0, b"")
@@ -114,6 +116,12 @@ def pcapng(linktype, frames, tsresol=6):
         units = ts if tsresol == 9 else ts // 10**(9 - tsresol)
         epb = struct.pack("<IIIII", 0, units >> 32, units & 0xFFFFFFFF, len(data), len(data))
         out.append(_pcapng_block(6, epb + data))
+    if drops is not None:
+        last = frames[-1][0] // 10**(9 - tsresol) if frames else 0
+        isb = struct.pack("<III", 0, last >> 32, last & 0xFFFFFFFF)
+        isb += _pcapng_option(5, struct.pack("<Q", drops))  # isb_ifdrop
+        isb += _pcapng_option(0, b"")
+        out.append(_pcapng_block(5, isb))
     return b"".join(out)
 
 
