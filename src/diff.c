@@ -571,6 +571,7 @@ static void write_device_flow(struct diff *d, const struct conv *c)
     df.last_ns = c->last_ns;
     df.ip_version = c->v;
     df.proto = c->proto;
+    /* named as seen inside, or outside when it was only seen there */
     int side = c->has[DIFF_INSIDE] ? DIFF_INSIDE : DIFF_OUTSIDE;
     memcpy(df.src_ip, c->t[side].src, 16);
     memcpy(df.dst_ip, c->t[side].dst, 16);
@@ -582,9 +583,6 @@ static void write_device_flow(struct diff *d, const struct conv *c)
         memcpy(df.out_dst_ip, c->t[DIFF_OUTSIDE].dst, 16);
         df.out_sport = c->t[DIFF_OUTSIDE].sport;
         df.out_dport = c->t[DIFF_OUTSIDE].dport;
-    } else if (side == DIFF_OUTSIDE) {
-        /* only seen outside: name it as seen there */
-        df.has_outside = 0;
     }
     memcpy(df.forwarded, c->fwd, sizeof df.forwarded);
     memcpy(df.modified, c->mod, sizeof df.modified);
