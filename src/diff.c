@@ -71,9 +71,8 @@ struct summary {
     uint64_t opts_hash;       /* TCP options with the MSS value left out */
     uint64_t content;         /* keyed hash of flags, payload length and first bytes */
     uint32_t twin;            /* what a forged copy shares with the genuine one: the TCP
-                               * sequence number (inside numbering), the first 4 bytes of
-                               * a UDP payload (a DNS ID and flags), the ICMP echo
-                               * sequence number */
+                               * sequence number (inside numbering), the DNS ID, the first
+                               * 4 bytes of other UDP payloads, the ICMP echo sequence */
     uint8_t src[16], dst[16];
 };
 
@@ -1238,6 +1237,10 @@ static void set_twin(struct summary *s, const struct packet *pkt)
         return;
     if (s->proto == IPPROTO_NUM_TCP) {
         s->twin = s->nseq;
+        s->has_twin = 1;
+    } else if (s->proto == IPPROTO_NUM_UDP && (s->sport == DNS_PORT || s->dport == DNS_PORT) &&
+               pkt->payload_len >= 2) {
+        s->twin = (uint32_t)pkt->payload[0] << 8 | pkt->payload[1]; /* the DNS ID alone */
         s->has_twin = 1;
     } else if (s->proto == IPPROTO_NUM_UDP && pkt->payload_len >= 4) {
         s->twin = be32(pkt->payload);
