@@ -22,7 +22,8 @@ later; the outside capture's clock runs 2.5 s ahead of the inside one.
                                 that says it lost 2 packets: the drop is no longer sure
   diff-seqoff-{in,out}.pcap     a firewall that also shifts the client's sequence
                                 numbers by a fixed offset
-  diff-routed-{in,out}.pcap     plain routing, no NAT (for --nat none)
+  diff-routed-{in,out}.pcap     plain routing, no NAT (for --nat none), and an HTTP
+                                exchange over IPv6 as well
 """
 
 from scapy.all import ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, raw
@@ -218,7 +219,24 @@ def exchange(name, tamper=False, lose_request=False, seq_off=0, nat=True, lose_a
 
     for p in ping(conv.now + 100 * g.MS):
         cross_ping(cap, p, nat)
+    if not nat:
+        conv6 = g.linux_conv(49200, client=g.CLIENT6, server=g.SERVER6, t0=conv.now + 200 * g.MS)
+        for p in g.http_flow(conv6):
+            cross_v6(cap, p)
     cap.write(name, outside_drops)
+
+
+def cross_v6(cap, p):
+    """An IPv6 packet routed through: the hop limit down by one, nothing else."""
+    leaving = p.ip.copy()
+    leaving.hlim -= 1
+    del leaving[TCP].chksum
+    if p.side == g.CLIENT:
+        cap.add("in", p.ts, frame(MAC_CLIENT, MAC_ROUTER_IN, p.ip))
+        cap.add("out", p.ts + HOP, frame(MAC_ROUTER_OUT, MAC_UPSTREAM, leaving))
+    else:
+        cap.add("out", p.ts, frame(MAC_UPSTREAM, MAC_ROUTER_OUT, p.ip))
+        cap.add("in", p.ts + HOP, frame(MAC_ROUTER_IN, MAC_CLIENT, leaving))
 
 
 def cross_ping(cap, p, nat):
