@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Runs one input: `data` is read-only and exactly `size` bytes. Returns 0; a bug
  * aborts (sanitizer report, or abort() on a broken invariant). */
@@ -22,6 +24,25 @@ static inline uint8_t *fuzz_dup(const uint8_t *data, size_t size)
     if (size)
         memcpy(p, data, size);
     return p;
+}
+
+/* Writes data[0..size) to a fresh file made from the mkstemp template `path` (which
+ * receives the name); aborts when /tmp cannot take it. */
+static inline void fuzz_write_temp(char *path, const uint8_t *data, size_t size)
+{
+    int fd = mkstemp(path);
+    size_t off = 0;
+    while (fd >= 0 && off < size) {
+        ssize_t n = write(fd, data + off, size - off);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    if (fd < 0 || off < size) {
+        perror("fuzz: cannot write a temporary capture in /tmp");
+        abort();
+    }
+    close(fd);
 }
 
 #endif

@@ -5,35 +5,12 @@
  * then the outside capture. The input's size picks --nat (odd: none) and the clock
  * (bit 1 set: --clock-skew 0.5, else auto). */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "analyze.h"
 #include "diff.h"
 #include "fuzz.h"
 
 static FILE *devnull;
-
-static int write_file(const char *tmpl, char *path, const uint8_t *data, size_t size)
-{
-    strcpy(path, tmpl);
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return 0;
-    size_t off = 0;
-    while (off < size) {
-        ssize_t n = write(fd, data + off, size - off);
-        if (n <= 0) {
-            close(fd);
-            unlink(path);
-            return 0;
-        }
-        off += (size_t)n;
-    }
-    close(fd);
-    return 1;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,12 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                (size_t)data[3] << 24;
     if (n > size - 4)
         n = size - 4;
-    char in[64], out[64];
-    if (!write_file("/tmp/ss-fuzz-diff-in-XXXXXX", in, data + 4, n) ||
-        !write_file("/tmp/ss-fuzz-diff-out-XXXXXX", out, data + 4 + n, size - 4 - n)) {
-        perror("fuzz_diff: cannot write temporary captures in /tmp");
-        abort();
-    }
+    char in[] = "/tmp/ss-fuzz-diff-in-XXXXXX", out[] = "/tmp/ss-fuzz-diff-out-XXXXXX";
+    fuzz_write_temp(in, data + 4, n);
+    fuzz_write_temp(out, data + 4 + n, size - 4 - n);
     struct diff_options o = {
         .inside = in,
         .outside = out,

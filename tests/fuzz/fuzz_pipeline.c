@@ -3,7 +3,6 @@
  * every detector and the JSON output, which goes to /dev/null. Inputs of odd length
  * run with two shard threads (--threads 2), the others with one. */
 #include <stdio.h>
-#include <unistd.h>
 
 #include "analyze.h"
 #include "config.h"
@@ -15,25 +14,6 @@
 
 static FILE *devnull;
 
-/* Writes the input to a fresh file in /tmp; returns its descriptor, -1 on error. */
-static int write_temp(const uint8_t *data, size_t size, char *path)
-{
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return -1;
-    size_t off = 0;
-    while (off < size) {
-        ssize_t n = write(fd, data + off, size - off);
-        if (n <= 0) {
-            close(fd);
-            unlink(path);
-            return -1;
-        }
-        off += (size_t)n;
-    }
-    return fd;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!devnull && !(devnull = fopen("/dev/null", "w"))) {
@@ -41,12 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     }
     char path[] = "/tmp/ss-fuzz-pipeline-XXXXXX";
-    int fd = write_temp(data, size, path);
-    if (fd < 0) {
-        perror("fuzz_pipeline: cannot write a temporary capture in /tmp");
-        abort();
-    }
-    close(fd);
+    fuzz_write_temp(path, data, size);
 
     struct analyze_options opt = {
         .json = 1,
