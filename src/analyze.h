@@ -19,8 +19,9 @@ struct analyze_options {
     struct flow_config flow;
 };
 
-/* Exit statuses (DESIGN.md): nothing found, findings reported, usage or input error. */
-enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2 };
+/* Exit statuses (DESIGN.md): nothing found, findings reported, usage or input error.
+ * diff says its verdict: clean (0), tampered (1) or inconclusive (3). */
+enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_TROUBLE = 2, EXIT_INCONCLUSIVE = 3 };
 
 /* The caps of one of `threads` shards: an equal part of the whole. */
 struct flow_config shard_flow_config(const struct flow_config *whole, uint32_t threads);

@@ -1603,8 +1603,12 @@ int diff_run(const struct diff_options *o)
         fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
         status = EXIT_TROUBLE;
     }
-    if (status == EXIT_CLEAN && d->stats.findings)
-        status = EXIT_FINDINGS;
+    if (status == EXIT_CLEAN) {
+        const char *verdict = diff_verdict(&d->ds);
+        status = !strcmp(verdict, "tampered")       ? EXIT_FINDINGS
+                 : !strcmp(verdict, "inconclusive") ? EXIT_INCONCLUSIVE
+                                                    : EXIT_CLEAN;
+    }
     diff_free(d);
     free(d);
     return status;

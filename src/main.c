@@ -76,8 +76,11 @@ static const char usage_text[] =
     "their evidence, the run's statistics) from the JSON lines of analyze --json,\n"
     "to REPORT.html or standard output.\n"
     "\n"
+    "Options may come before or after the files; -- ends them.\n"
+    "\n"
     "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n"
-    "(report: 0 written, 2 usage or input error)\n";
+    "(diff: 0 clean, 1 tampered, 3 inconclusive; report: 0 written, 2 usage or input\n"
+    "error)\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -90,6 +93,51 @@ static int usage_error(const char *fmt, ...)
     fprintf(stderr, "\nTry 'secondsight --help'.\n");
     va_end(ap);
     return EXIT_TROUBLE;
+}
+
+/* getopt_long's complaint about the option just read: '?' an unknown one, ':' one
+ * without its value. A long option is named by its word, up to any '='; a short one by
+ * optopt (it may share its word with others, as in -qx). */
+static int option_error(int c, char **argv, const struct option *longopts)
+{
+    const char *word = argv[optind - 1];
+    if (strncmp(word, "--", 2) != 0)
+        return usage_error(c == ':' ? "option '-%c' needs a value" : "unknown option '-%c'",
+                           optopt);
+    int len = (int)strcspn(word, "=");
+    if (c == ':')
+        return usage_error("option '%.*s' needs a value", len, word);
+    for (const struct option *o = longopts; word[len] && o->name; o++)
+        if (!strncmp(o->name, word + 2, (size_t)len - 2) && o->has_arg == no_argument)
+            return usage_error("option '--%s' takes no value", o->name);
+    return usage_error("unknown option '%.*s'", len, word);
+}
+
+/* Options may stand anywhere among the operands and `--` ends them, as in GNU tools:
+ * getopt_long permutes argv (no '+' in the option strings). optind = 0 makes glibc
+ * start afresh. */
+static void options_begin(void)
+{
+    opterr = 0;
+    optind = 0;
+}
+
+/* Refuses to write results over one of the inputs (the same file by device and inode,
+ * whatever the path says): `analyze -o x.pcap x.pcap` would empty the capture before
+ * reading it. 1 when `out` may be written. */
+static int output_not_input(const char *out, char *const *inputs, int ninputs)
+{
+    struct stat so, si;
+    if (!out || stat(out, &so) != 0 || !S_ISREG(so.st_mode))
+        return 1;
+    for (int i = 0; i < ninputs; i++)
+        if (inputs[i] && stat(inputs[i], &si) == 0 && si.st_dev == so.st_dev &&
+            si.st_ino == so.st_ino) {
+            fprintf(stderr, "secondsight: refusing to write %s: it is the input %s\n", out,
+                    inputs[i]);
+            return 0;
+        }
+    return 1;
 }
 
 /* A size with an optional K, M or G suffix (powers of 1024). */
@@ -196,14 +244,14 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
     uint64_t v;
     int c;
 
-    opterr = 0;
-    optind = 1;
+    options_begin();
     int quiet = 0;
-    const char *shortopts = lo ? "+:o:qhi:f:Z:" : "+:o:qh";
+    const char *shortopts = lo ? ":o:qhi:f:Z:" : ":o:qh";
     while ((c = getopt_long(argc, argv, shortopts, analyze_longopts, NULL)) != -1) {
         if (!lo && (c == 'i' || c == 'f' || c == 'Z' || c == OPT_RUN_AS_ROOT ||
                     c == OPT_PROMISC || c == OPT_STATS_INTERVAL))
-            return usage_error("option '%s' is for live capture only", argv[optind - 1]);
+            return usage_error("option '%.*s' is for live capture only",
+                               (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
         switch (c) {
         case 'i':
             if (lo->nifaces == (int)(sizeof ifaces / sizeof ifaces[0]))
@@ -275,10 +323,8 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
-        case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return option_error(c, argv, analyze_longopts);
         }
     }
     if (lo) {
@@ -290,6 +336,8 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
         lo->outpath = outpath;
     } else if (optind >= argc) {
         return usage_error("%s", "analyze needs at least one capture file");
+    } else if (!output_not_input(outpath, argv + optind, argc - optind)) {
+        return EXIT_TROUBLE;
     }
     /* Each shard gets its part of the caps; each part must hold. */
     struct flow_config part = shard_flow_config(&opt.flow, opt.threads);
@@ -347,11 +395,15 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
 
 static int cmd_report(int argc, char **argv)
 {
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
     const char *outpath = NULL;
     int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt(argc, argv, "+:o:h")) != -1) {
+    options_begin();
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
             outpath = optarg;
@@ -359,23 +411,23 @@ static int cmd_report(int argc, char **argv)
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
-        case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return option_error(c, argv, longopts);
         }
     }
     if (argc - optind != 1)
         return usage_error("%s", "report needs one findings file (JSON lines)");
+    if (!output_not_input(outpath, argv + optind, 1))
+        return EXIT_TROUBLE;
     FILE *out = stdout;
     if (outpath && !(out = fopen(outpath, "w"))) {
         fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
         return EXIT_TROUBLE;
     }
     int status = report_html(argv[optind], out, argv[optind]);
-    if ((outpath ? fclose(out) : fflush(out)) != 0 && !status) {
-        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath ? outpath : "the report",
-                strerror(errno));
+    if ((outpath ? fclose(out) : fflush(out)) != 0 && status != EXIT_TROUBLE) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n",
+                outpath ? outpath : "the report to standard output", strerror(errno));
         status = EXIT_TROUBLE;
     }
     return status;
@@ -425,9 +477,8 @@ static int cmd_diff(int argc, char **argv)
     o.clock_auto = 1;
     const char *outpath = NULL;
     int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
+    options_begin();
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_INSIDE:
             o.inside = optarg;
@@ -455,10 +506,8 @@ static int cmd_diff(int argc, char **argv)
         case 'h':
             fputs(usage_text, stdout);
             return EXIT_CLEAN;
-        case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return option_error(c, argv, longopts);
         }
     }
     if (optind < argc)
@@ -469,6 +518,14 @@ static int cmd_diff(int argc, char **argv)
     if (!strcmp(o.inside, "-") || !strcmp(o.outside, "-"))
         return usage_error("%s", "diff reads its captures twice (the clock estimate first): "
                                  "files, not standard input");
+    struct stat si, so;
+    if (stat(o.inside, &si) == 0 && stat(o.outside, &so) == 0 && si.st_dev == so.st_dev &&
+        si.st_ino == so.st_ino)
+        return usage_error("--inside and --outside are the same file (%s): a device is "
+                           "judged from captures taken on its two sides", o.outside);
+    char *inputs[] = {(char *)o.inside, (char *)o.outside};
+    if (!output_not_input(outpath, inputs, 2))
+        return EXIT_TROUBLE;
     o.out = stdout;
     if (outpath && !(o.out = fopen(outpath, "w"))) {
         fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
@@ -477,7 +534,8 @@ static int cmd_diff(int argc, char **argv)
     o.color = !o.json && !outpath && isatty(STDOUT_FILENO) && !no_color();
     int status = diff_run(&o);
     if ((outpath ? fclose(o.out) : fflush(o.out)) != 0 && status != EXIT_TROUBLE) {
-        fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+        fprintf(stderr, "secondsight: cannot write %s: %s\n",
+                outpath ? outpath : "results to standard output", strerror(errno));
         status = EXIT_TROUBLE;
     }
     return status;

@@ -5,12 +5,14 @@
 #include "output-evidence.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -338,12 +340,9 @@ static void header_deltas(FILE *fp, const struct packet *a, const struct packet 
 }
 
 /* The side file: what the finding says, the copies' header deltas and byte diff. */
-static void write_side(struct evidence *ev, const char *path, const struct finding *f,
+static void write_side(struct evidence *ev, FILE *fp, const struct finding *f,
                        const frame_ref *order, unsigned written, unsigned cut)
 {
-    FILE *fp = fopen(path, "w");
-    if (!fp)
-        return;
     fprintf(fp, "%s (%s)\n%s\n\n", f->class_name, confidence_name(f->confidence), f->summary);
     fprintf(fp, "evidence pcap: %u packets of the flow up to the event (its handshake and at "
                 "most %u before)%s, then up to %u after it\n",
@@ -378,6 +377,60 @@ static void write_side(struct evidence *ev, const char *path, const struct findi
         fputs("(the copies are no longer held, or the finding rests on one packet)\n", fp);
     }
     fclose(fp);
+}
+
+/* NAME.txt beside NAME.pcap. */
+static void side_path(char *out, size_t size, const char *pcap_path)
+{
+    snprintf(out, size, "%.*s.txt", (int)strlen(pcap_path) - 5, pcap_path);
+}
+
+/* Creates NAME.pcap and NAME.txt for a finding, both new (O_EXCL): an earlier run's
+ * evidence in the same directory is never replaced, and findings that cite it keep
+ * citing the packets they were about. The number starts at `index` and goes up to
+ * the next one free for both files. Sets f->evidence_pcap; 0 when no name is free. */
+static int create_files(struct evidence *ev, struct finding *f, const char *stamp,
+                        uint64_t index, FILE **pcap_fp, FILE **side_fp)
+{
+    for (uint64_t n = index; n < index + EVIDENCE_NAME_TRIES; n++) {
+        int len = snprintf(f->evidence_pcap, sizeof f->evidence_pcap,
+                           "%s/%s-%s-%04" PRIu64 ".pcap", ev->dir, stamp, f->class_name, n);
+        if (len < 0 || (size_t)len >= sizeof f->evidence_pcap)
+            break;
+        char side[sizeof f->evidence_pcap];
+        side_path(side, sizeof side, f->evidence_pcap);
+        int fd = open(f->evidence_pcap, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd < 0 && errno == EEXIST)
+            continue;
+        if (fd < 0)
+            break;
+        int sfd = open(side, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (sfd < 0) {
+            int err = errno;
+            close(fd);
+            unlink(f->evidence_pcap);
+            if (err == EEXIST)
+                continue;
+            break;
+        }
+        *pcap_fp = fdopen(fd, "wb");
+        *side_fp = fdopen(sfd, "w");
+        if (*pcap_fp && *side_fp)
+            return 1;
+        if (*pcap_fp)
+            fclose(*pcap_fp);
+        else
+            close(fd);
+        if (*side_fp)
+            fclose(*side_fp);
+        else
+            close(sfd);
+        unlink(f->evidence_pcap);
+        unlink(side);
+        break;
+    }
+    f->evidence_pcap[0] = '\0';
+    return 0;
 }
 
 void evidence_finding(struct evidence *ev, struct finding *f, uint64_t index)
@@ -422,20 +475,24 @@ void evidence_finding(struct evidence *ev, struct finding *f, uint64_t index)
     if (!gmtime_r(&sec, &tm))
         memset(&tm, 0, sizeof tm);
     strftime(name, sizeof name, "%Y%m%dT%H%M%S", &tm);
-    int len = snprintf(f->evidence_pcap, sizeof f->evidence_pcap, "%s/%s-%s-%04" PRIu64 ".pcap",
-                       ev->dir, name, f->class_name, index);
-    if (len < 0 || (size_t)len >= sizeof f->evidence_pcap) {
-        f->evidence_pcap[0] = '\0';
+    FILE *pcap_fp, *side_fp;
+    if (!create_files(ev, f, name, index, &pcap_fp, &side_fp)) {
         ev->stats.skipped++;
         return;
     }
 
     struct job *j = &ev->jobs[ev->njobs];
     j->dead = pcap_open_dead_with_tstamp_precision(linktype, 262144, PCAP_TSTAMP_PRECISION_NANO);
-    j->dumper = j->dead ? pcap_dump_open(j->dead, f->evidence_pcap) : NULL;
+    j->dumper = j->dead ? pcap_dump_fopen(j->dead, pcap_fp) : NULL;
     if (!j->dumper) {
         if (j->dead)
             pcap_close(j->dead);
+        fclose(pcap_fp);
+        fclose(side_fp);
+        char side[sizeof f->evidence_pcap];
+        side_path(side, sizeof side, f->evidence_pcap);
+        unlink(f->evidence_pcap);
+        unlink(side);
         f->evidence_pcap[0] = '\0';
         ev->stats.skipped++;
         return;
@@ -471,7 +528,5 @@ void evidence_finding(struct evidence *ev, struct finding *f, uint64_t index)
     ev->stats.packets += written;
     ev->stats.cut += cut;
 
-    char side[sizeof f->evidence_pcap];
-    snprintf(side, sizeof side, "%.*s.txt", len - 5, f->evidence_pcap);
-    write_side(ev, side, f, order, written, cut);
+    write_side(ev, side_fp, f, order, written, cut);
 }

@@ -18,6 +18,9 @@
 /* Evidence files per run, and evidence pcaps being written at once. */
 #define EVIDENCE_MAX_FILES 1000u
 #define EVIDENCE_MAX_OPEN 32u
+/* Numbers tried for a finding's file names before it goes without evidence: a name
+ * taken by an earlier run's evidence is never reused. */
+#define EVIDENCE_NAME_TRIES 100000u
 
 struct evidence_stats {
     uint64_t files;           /* evidence pcaps written */

@@ -39,7 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int status = diff_run(&o);
     unlink(in);
     unlink(out);
-    if (status != EXIT_CLEAN && status != EXIT_FINDINGS && status != EXIT_TROUBLE)
+    if (status != EXIT_CLEAN && status != EXIT_FINDINGS && status != EXIT_TROUBLE &&
+        status != EXIT_INCONCLUSIVE)
         abort();
     return 0;
 }
