@@ -106,4 +106,18 @@
 /* Class-specific evidence fields one finding may carry. */
 #define FINDING_MAX_FIELDS 24
 
+/* --redis: lines queued for the sender (count and bytes; a line that finds the queue full
+ * is dropped and counted), the longest line sent, lines per pipelined batch, the connect
+ * and reply timeout, the reconnection backoff, and how long the end of a run waits for
+ * the queue to drain. */
+#define REDIS_QUEUE_LINES 65536u    /* default of --redis-queue */
+#define REDIS_QUEUE_LINES_MAX (1u << 20)
+#define REDIS_QUEUE_BYTES (64u << 20)
+#define REDIS_LINE_MAX (1u << 20)
+#define REDIS_BATCH 256u
+#define REDIS_TIMEOUT_MS 2000u
+#define REDIS_BACKOFF_MIN_MS 100u
+#define REDIS_BACKOFF_MAX_MS 5000u
+#define REDIS_FLUSH_MS 3000u
+
 #endif

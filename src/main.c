@@ -15,6 +15,7 @@
 #include "analyze.h"
 #include "capture.h"
 #include "diff.h"
+#include "output-redis.h"
 #include "output-report.h"
 #include "config.h"
 
@@ -30,6 +31,15 @@ static const char usage_text[] =
     "options for analyze:\n"
     "  --json               write JSON lines (one finding per line, then stats)\n"
     "  -o, --output FILE    write results to FILE instead of standard output\n"
+    "  --redis HOST:PORT|SOCKET\n"
+    "                       send each JSON line to Redis instead (the transport\n"
+    "                       Suricata offers for EVE); never waits for Redis\n"
+    "  --redis-key KEY      the list or channel (default secondsight)\n"
+    "  --redis-mode list|channel\n"
+    "                       RPUSH to a list (default) or PUBLISH on a channel\n"
+    "  --redis-queue LINES  lines held while Redis is away or slow, 1 to 1048576\n"
+    "                       (default 65536); a line that finds it full is dropped\n"
+    "                       and counted\n"
     "  --max-flows N        flows tracked at once, 1 to 1073741824 (default 262144)\n"
     "  --flow-memory SIZE   memory for flows and payload windows, e.g. 512M\n"
     "                       (default 512M; K, M, G suffixes; at least 1M)\n"
@@ -70,7 +80,8 @@ static const char usage_text[] =
     "  --clock-skew auto|SECONDS\n"
     "                       the outside clock minus the inside clock: estimated\n"
     "                       from the captures (auto, the default) or given\n"
-    "  --json, -o FILE      as for analyze\n"
+    "  --json, -o FILE, --redis...\n"
+    "                       as for analyze\n"
     "\n"
     "report writes one self-contained HTML page (findings per flow on a timeline,\n"
     "their evidence, the run's statistics) from the JSON lines of analyze --json,\n"
@@ -201,11 +212,21 @@ enum {
     OPT_OUTSIDE,
     OPT_NAT,
     OPT_CLOCK_SKEW,
+    OPT_REDIS,
+    OPT_REDIS_KEY,
+    OPT_REDIS_MODE,
+    OPT_REDIS_QUEUE,
 };
+
+#define SINK_LONGOPTS                                                                      \
+    {"output", required_argument, NULL, 'o'}, {"redis", required_argument, NULL, OPT_REDIS}, \
+        {"redis-key", required_argument, NULL, OPT_REDIS_KEY},                             \
+        {"redis-mode", required_argument, NULL, OPT_REDIS_MODE},                           \
+        {"redis-queue", required_argument, NULL, OPT_REDIS_QUEUE}
 
 static const struct option analyze_longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
-    {"output", required_argument, NULL, 'o'},
+    SINK_LONGOPTS,
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},
     {"window", required_argument, NULL, OPT_WINDOW},
@@ -231,6 +252,109 @@ static int no_color(void)
     return v && *v;
 }
 
+/* Where results go: standard output, the -o file, or Redis (--redis). */
+struct sink {
+    const char *path;         /* -o FILE */
+    struct redis_config redis; /* target NULL: no Redis */
+    struct redis_out *rout;
+    FILE *fp;
+};
+
+/* The options every subcommand that writes results shares; 1 when `c` was one. */
+static int sink_option(struct sink *k, int c, int *status)
+{
+    switch (c) {
+    case 'o':
+        k->path = optarg;
+        return 1;
+    case OPT_REDIS: {
+        char err[128];
+        if (!redis_target_valid(optarg, err, sizeof err))
+            *status = usage_error("%s", err);
+        k->redis.target = optarg;
+        return 1;
+    }
+    case OPT_REDIS_KEY:
+        if (!*optarg)
+            *status = usage_error("%s", "--redis-key wants a key name");
+        k->redis.key = optarg;
+        return 1;
+    case OPT_REDIS_MODE:
+        if (strcmp(optarg, "list") && strcmp(optarg, "channel"))
+            *status = usage_error("--redis-mode wants list or channel, not '%s'", optarg);
+        k->redis.mode = strcmp(optarg, "list") ? REDIS_CHANNEL : REDIS_LIST;
+        return 1;
+    case OPT_REDIS_QUEUE: {
+        uint64_t v;
+        if (!parse_uint(optarg, REDIS_QUEUE_LINES_MAX, &v) || !v)
+            *status = usage_error("--redis-queue wants lines from 1 to %u, not '%s'",
+                                  REDIS_QUEUE_LINES_MAX, optarg);
+        k->redis.queue_lines = (uint32_t)v;
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* Opens the sink (`mode` "w" for a file run, "a" for a sensor's log); the inputs are
+ * checked so that -o never names one of them. An exit status on failure, else -1. */
+static int sink_open(struct sink *k, const char *mode, char *const *inputs, int ninputs)
+{
+    if (k->path && k->redis.target)
+        return usage_error("%s", "-o and --redis both name where results go: give one");
+    if (!output_not_input(k->path, inputs, ninputs))
+        return EXIT_TROUBLE;
+    k->fp = stdout;
+    if (k->redis.target) {
+        if (!k->redis.key)
+            k->redis.key = "secondsight";
+        if (!k->redis.queue_lines)
+            k->redis.queue_lines = REDIS_QUEUE_LINES;
+        k->fp = redis_open(&k->redis, &k->rout);
+        if (!k->fp) {
+            fprintf(stderr, "secondsight: cannot start the redis sender: %s\n", strerror(errno));
+            return EXIT_TROUBLE;
+        }
+    } else if (k->path && !(k->fp = fopen(k->path, mode))) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n", k->path, strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    return -1;
+}
+
+/* Colour only for people reading standard output on a terminal. */
+static int sink_color(const struct sink *k, int json)
+{
+    return !json && k->fp == stdout && isatty(STDOUT_FILENO) && !no_color();
+}
+
+/* Closes the sink and returns `status`, or EXIT_TROUBLE when results were lost: a
+ * write error, or lines Redis never received. */
+static int sink_close(struct sink *k, int status)
+{
+    if (k->rout) {
+        struct redis_stats st;
+        redis_close(k->fp, k->rout, &st);
+        uint64_t lost = st.dropped_full + st.dropped_exit + st.refused;
+        /* Like tcpdump's closing counts: what went where, on every run. */
+        fprintf(stderr, "secondsight: redis %s: %llu lines sent over %llu connections, %llu "
+                        "failed attempts; %llu not delivered (queue full %llu, still queued "
+                        "at the end %llu, refused %llu)\n",
+                k->redis.target, (unsigned long long)st.sent, (unsigned long long)st.connects,
+                (unsigned long long)st.errors, (unsigned long long)lost,
+                (unsigned long long)st.dropped_full, (unsigned long long)st.dropped_exit,
+                (unsigned long long)st.refused);
+        return lost ? EXIT_TROUBLE : status;
+    }
+    if ((k->path ? fclose(k->fp) : fflush(k->fp)) != 0 && status != EXIT_TROUBLE) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n",
+                k->path ? k->path : "results to standard output", strerror(errno));
+        status = EXIT_TROUBLE;
+    }
+    return status;
+}
+
 /* Options of analyze and live; `lo` is NULL for analyze, whose live-only options are
  * then usage errors. Returns -1 to go on, or an exit status. */
 static int cmd_run(int argc, char **argv, struct live_options *lo)
@@ -239,15 +363,20 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
         .threads = 1,
         .flow = {FLOW_MAX_DEFAULT, FLOW_MEMORY_DEFAULT, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
     };
-    const char *outpath = NULL;
+    struct sink sink = {0};
     char *ifaces[16];
     uint64_t v;
-    int c;
+    int c, status = -1;
 
     options_begin();
     int quiet = 0;
     const char *shortopts = lo ? ":o:qhi:f:Z:" : ":o:qh";
     while ((c = getopt_long(argc, argv, shortopts, analyze_longopts, NULL)) != -1) {
+        if (sink_option(&sink, c, &status)) {
+            if (status >= 0)
+                return status;
+            continue;
+        }
         if (!lo && (c == 'i' || c == 'f' || c == 'Z' || c == OPT_RUN_AS_ROOT ||
                     c == OPT_PROMISC || c == OPT_STATS_INTERVAL))
             return usage_error("option '%.*s' is for live capture only",
@@ -278,9 +407,6 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
             break;
         case OPT_JSON:
             opt.json = 1;
-            break;
-        case 'o':
-            outpath = optarg;
             break;
         case OPT_MAX_FLOWS:
             if (!parse_uint(optarg, 1u << 30, &v) || v == 0)
@@ -333,11 +459,9 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
         if (!lo->nifaces)
             return usage_error("%s", "live needs at least one interface (-i IFACE)");
         lo->ifaces = ifaces;
-        lo->outpath = outpath;
+        lo->outpath = sink.path;
     } else if (optind >= argc) {
         return usage_error("%s", "analyze needs at least one capture file");
-    } else if (!output_not_input(outpath, argv + optind, argc - optind)) {
-        return EXIT_TROUBLE;
     }
     /* Each shard gets its part of the caps; each part must hold. */
     struct flow_config part = shard_flow_config(&opt.flow, opt.threads);
@@ -365,19 +489,14 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
             return EXIT_TROUBLE;
         }
     }
-    opt.out = stdout;
-    if (outpath) {
-        /* A sensor's log is appended to (and reopened on SIGHUP); a file run starts anew. */
-        opt.out = fopen(outpath, lo ? "a" : "w");
-        if (!opt.out) {
-            fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
-            return EXIT_TROUBLE;
-        }
-    }
-    opt.color = !opt.json && !outpath && isatty(STDOUT_FILENO) && !no_color();
+    /* A sensor's log is appended to (and reopened on SIGHUP); a file run starts anew. */
+    if ((status = sink_open(&sink, lo ? "a" : "w", lo ? NULL : argv + optind,
+                            lo ? 0 : argc - optind)) >= 0)
+        return status;
+    opt.out = sink.fp;
+    opt.color = sink_color(&sink, opt.json);
     opt.progress = !lo && !quiet && isatty(STDERR_FILENO);
 
-    int status;
     if (lo) {
         /* Every finding reaches the file when it is made: nothing waits in a buffer
          * for a crash or a kill to lose it. */
@@ -386,11 +505,7 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
     } else {
         status = analyze_files(&opt, argv + optind, argc - optind);
     }
-    if (outpath && fclose(opt.out) != 0) {
-        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
-        status = EXIT_TROUBLE;
-    }
-    return status;
+    return sink_close(&sink, status);
 }
 
 static int cmd_report(int argc, char **argv)
@@ -400,13 +515,13 @@ static int cmd_report(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *outpath = NULL;
+    struct sink sink = {0};
     int c;
     options_begin();
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'o':
-            outpath = optarg;
+            sink.path = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -417,20 +532,10 @@ static int cmd_report(int argc, char **argv)
     }
     if (argc - optind != 1)
         return usage_error("%s", "report needs one findings file (JSON lines)");
-    if (!output_not_input(outpath, argv + optind, 1))
-        return EXIT_TROUBLE;
-    FILE *out = stdout;
-    if (outpath && !(out = fopen(outpath, "w"))) {
-        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
-        return EXIT_TROUBLE;
-    }
-    int status = report_html(argv[optind], out, argv[optind]);
-    if ((outpath ? fclose(out) : fflush(out)) != 0 && status != EXIT_TROUBLE) {
-        fprintf(stderr, "secondsight: cannot write %s: %s\n",
-                outpath ? outpath : "the report to standard output", strerror(errno));
-        status = EXIT_TROUBLE;
-    }
-    return status;
+    int status = sink_open(&sink, "w", argv + optind, 1);
+    if (status >= 0)
+        return status;
+    return sink_close(&sink, report_html(argv[optind], sink.fp, argv[optind]));
 }
 
 /* SECONDS as a signed decimal with up to 9 fractional digits, into nanoseconds. */
@@ -467,7 +572,7 @@ static int cmd_diff(int argc, char **argv)
         {"nat", required_argument, NULL, OPT_NAT},
         {"clock-skew", required_argument, NULL, OPT_CLOCK_SKEW},
         {"json", no_argument, NULL, OPT_JSON},
-        {"output", required_argument, NULL, 'o'},
+        SINK_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -475,10 +580,15 @@ static int cmd_diff(int argc, char **argv)
     memset(&o, 0, sizeof o);
     o.nat = 1;
     o.clock_auto = 1;
-    const char *outpath = NULL;
-    int c;
+    struct sink sink = {0};
+    int c, status = -1;
     options_begin();
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+        if (sink_option(&sink, c, &status)) {
+            if (status >= 0)
+                return status;
+            continue;
+        }
         switch (c) {
         case OPT_INSIDE:
             o.inside = optarg;
@@ -499,9 +609,6 @@ static int cmd_diff(int argc, char **argv)
             break;
         case OPT_JSON:
             o.json = 1;
-            break;
-        case 'o':
-            outpath = optarg;
             break;
         case 'h':
             fputs(usage_text, stdout);
@@ -524,21 +631,11 @@ static int cmd_diff(int argc, char **argv)
         return usage_error("--inside and --outside are the same file (%s): a device is "
                            "judged from captures taken on its two sides", o.outside);
     char *inputs[] = {(char *)o.inside, (char *)o.outside};
-    if (!output_not_input(outpath, inputs, 2))
-        return EXIT_TROUBLE;
-    o.out = stdout;
-    if (outpath && !(o.out = fopen(outpath, "w"))) {
-        fprintf(stderr, "secondsight: cannot write %s: %s\n", outpath, strerror(errno));
-        return EXIT_TROUBLE;
-    }
-    o.color = !o.json && !outpath && isatty(STDOUT_FILENO) && !no_color();
-    int status = diff_run(&o);
-    if ((outpath ? fclose(o.out) : fflush(o.out)) != 0 && status != EXIT_TROUBLE) {
-        fprintf(stderr, "secondsight: cannot write %s: %s\n",
-                outpath ? outpath : "results to standard output", strerror(errno));
-        status = EXIT_TROUBLE;
-    }
-    return status;
+    if ((status = sink_open(&sink, "w", inputs, 2)) >= 0)
+        return status;
+    o.out = sink.fp;
+    o.color = sink_color(&sink, o.json);
+    return sink_close(&sink, diff_run(&o));
 }
 
 static int cmd_analyze(int argc, char **argv)
