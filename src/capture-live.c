@@ -1,59 +1,20 @@
-/* secondsight - the live sensor: interfaces opened with libpcap (full snap length,
- * a large kernel buffer, a short timeout), privileges dropped, then the same pipeline
- * as for files until SIGINT or SIGTERM. SIGHUP reopens the results file (logrotate);
- * stats records carry the kernel's drop counters, so dropped packets are never
- * silent. One thread polls every interface; with --threads N on Linux, N workers each
- * open every interface into a kernel fanout group (capture-fanout.c) and run a whole
- * engine of their own, while the main thread writes findings and stats. */
+/* secondsight - live capture sources: interfaces opened with libpcap (full snap length,
+ * a large kernel buffer, a short timeout, non-blocking), joined to a kernel fanout
+ * group for workers (capture-fanout.c), polled, their kernel counters read, and
+ * privileges dropped once they are open. Frames go to each source's capture_cb; the
+ * driver (run-live.c) decides what runs them. */
 #include <errno.h>
 #include <grp.h>
-#include <poll.h>
-#include <pthread.h>
 #include <pwd.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
 
-#include "analyze.h"
 #include "capture.h"
+#include "config.h"
 #include "output.h"
-
-#define LIVE_SNAPLEN 262144
-#define LIVE_BUFFER (64 << 20)    /* kernel buffer per interface, shared out among workers */
-#define LIVE_MIN_BUFFER (16 << 20) /* ... but at least this much per worker */
-#define LIVE_TIMEOUT_MS 100       /* deliver packets at least this often */
-#define LIVE_MAX_IFACES 16
-#define LIVE_BATCH 512            /* packets per interface per poll round */
-
-static volatile sig_atomic_t stop_requested, reopen_requested;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
-static void on_hup(int sig)
-{
-    (void)sig;
-    reopen_requested = 1;
-}
-
-struct live_source {
-    pcap_t *p;
-    struct engine *engine;
-    struct file_stats *fs;
-    uint32_t index;
-    int up;
-    const char *name;
-    atomic_uint_fast64_t *frames; /* workers: frames numbered across them */
-};
 
 static void live_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 {
@@ -64,7 +25,7 @@ static void live_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *
     capture_frame(&pkt, src->fs, src->index, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data);
     if (src->frames)
         pkt.frame = atomic_fetch_add(src->frames, 1) + 1;
-    engine_feed(src->engine, &pkt);
+    src->cb(src->arg, &pkt);
 }
 
 static pcap_t *open_iface(const char *name, const struct live_options *lo, int buffer)
@@ -120,7 +81,7 @@ static pcap_t *open_iface(const char *name, const struct live_options *lo, int b
 
 /* As tcpdump does: capture as root, analyse as someone else. The evidence directory
  * must stay writable: one this run made goes to that user. */
-static int drop_privileges(const struct live_options *lo, const char *evidence_dir)
+int live_drop_privileges(const struct live_options *lo, const char *evidence_dir)
 {
     if (geteuid() != 0) {
         if (lo->user) {
@@ -158,14 +119,7 @@ static int drop_privileges(const struct live_options *lo, const char *evidence_d
     return 1;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void read_counters(const struct live_source *src, struct capture_stats *cs, int n)
+void live_read_counters(const struct live_source *src, struct capture_stats *cs, int n)
 {
     for (int i = 0; i < n; i++) {
         struct pcap_stat ps;
@@ -177,7 +131,7 @@ static void read_counters(const struct live_source *src, struct capture_stats *c
     }
 }
 
-static void close_sources(struct live_source *src, int n)
+void live_close_sources(struct live_source *src, int n)
 {
     for (int i = 0; i < n; i++)
         if (src[i].p)
@@ -185,7 +139,7 @@ static void close_sources(struct live_source *src, int n)
 }
 
 /* Opens the n interfaces (a worker's handles join each interface's fanout group). */
-static int open_sources(struct live_source *src, const struct live_options *lo, int buffer,
+int live_open_sources(struct live_source *src, const struct live_options *lo, int buffer,
                         uint32_t workers, int *groups)
 {
     for (int i = 0; i < lo->nifaces; i++) {
@@ -206,7 +160,7 @@ static int open_sources(struct live_source *src, const struct live_options *lo, 
 
 /* One poll round (up to wait_ms), then a read on every source still up; a source that
  * fails is reported and left. Returns the sources still up, -1 when poll failed. */
-static int pump(struct live_source *src, struct pollfd *pfd, struct capture_stats *cs, int n,
+int live_pump(struct live_source *src, struct pollfd *pfd, struct capture_stats *cs, int n,
                 int wait_ms, int *failed)
 {
     if (poll(pfd, (nfds_t)n, wait_ms) < 0 && errno != EINTR) {
@@ -222,7 +176,7 @@ static int pump(struct live_source *src, struct pollfd *pfd, struct capture_stat
         if (pcap_dispatch(src[i].p, LIVE_BATCH, live_packet, (u_char *)&src[i]) == PCAP_ERROR) {
             fprintf(stderr, "secondsight: capture on %s failed: %s\n", src[i].name,
                     pcap_geterr(src[i].p));
-            read_counters(&src[i], &cs[i], 1);
+            live_read_counters(&src[i], &cs[i], 1);
             src[i].up = 0;
             pfd[i].fd = -1;
             *failed = 1;
@@ -234,7 +188,7 @@ static int pump(struct live_source *src, struct pollfd *pfd, struct capture_stat
 }
 
 /* Whatever remains in the kernel buffers. */
-static void drain_sources(struct live_source *src, int n)
+void live_drain_sources(struct live_source *src, int n)
 {
     for (int i = 0; i < n; i++)
         for (int round = 0; src[i].up && round < 64; round++)
@@ -242,7 +196,7 @@ static void drain_sources(struct live_source *src, int n)
                 break;
 }
 
-static void watch(struct live_source *src, struct pollfd *pfd, int n)
+void live_watch(struct live_source *src, struct pollfd *pfd, int n)
 {
     for (int i = 0; i < n; i++) {
         pfd[i].fd = pcap_get_selectable_fd(src[i].p);
@@ -250,294 +204,7 @@ static void watch(struct live_source *src, struct pollfd *pfd, int n)
     }
 }
 
-/* ---- fanout workers (--threads N on Linux) ---- */
-
-struct live_worker {
-    pthread_t thread;
-    struct engine *collector;
-    uint32_t index;
-    int n;
-    int started, failed;
-    struct live_source src[LIVE_MAX_IFACES];
-    struct capture_stats cs[LIVE_MAX_IFACES];     /* this worker's handles */
-    pthread_mutex_t lock;
-    struct capture_stats shared[LIVE_MAX_IFACES]; /* cs as last published, under lock */
-};
-
-static atomic_int workers_stop, workers_running;
-
-static void worker_counters(struct live_worker *w)
+int live_linktype(const struct live_source *src)
 {
-    read_counters(w->src, w->cs, w->n);
-    pthread_mutex_lock(&w->lock);
-    memcpy(w->shared, w->cs, sizeof w->shared);
-    pthread_mutex_unlock(&w->lock);
-}
-
-static void *worker_main(void *arg)
-{
-    struct live_worker *w = arg;
-    struct pollfd pfd[LIVE_MAX_IFACES];
-    watch(w->src, pfd, w->n);
-    int64_t next_counters = 0;
-    while (!atomic_load(&workers_stop)) {
-        int up = pump(w->src, pfd, w->cs, w->n, LIVE_TIMEOUT_MS, &w->failed);
-        engine_publish(w->collector, w->index);
-        if (up <= 0)
-            break;
-        if (mono_ms() >= next_counters) {
-            next_counters = mono_ms() + 250;
-            worker_counters(w);
-        }
-    }
-    drain_sources(w->src, w->n);
-    engine_publish(w->collector, w->index);
-    worker_counters(w);
-    atomic_fetch_sub(&workers_running, 1);
-    return NULL;
-}
-
-/* The interfaces' counters: the sum over the workers' handles. */
-static void sum_counters(struct live_worker *w, uint32_t nw, struct capture_stats *cs, int n)
-{
-    for (int i = 0; i < n; i++) {
-        cs[i].received = cs[i].dropped = cs[i].if_dropped = 0;
-        cs[i].nworkers = nw;
-    }
-    for (uint32_t k = 0; k < nw; k++) {
-        pthread_mutex_lock(&w[k].lock);
-        for (int i = 0; i < n; i++) {
-            cs[i].worker_received[k] = w[k].shared[i].received;
-            cs[i].received += w[k].shared[i].received;
-            cs[i].dropped += w[k].shared[i].dropped;
-            /* The interface's own count: every handle reads the same one. */
-            if (w[k].shared[i].if_dropped > cs[i].if_dropped)
-                cs[i].if_dropped = w[k].shared[i].if_dropped;
-        }
-        pthread_mutex_unlock(&w[k].lock);
-    }
-}
-
-/* Opens every interface once per worker: the kernel's buffer is shared out among them. */
-static struct live_worker *workers_open(const struct live_options *lo, uint32_t nw)
-{
-    struct live_worker *w = calloc(nw, sizeof *w);
-    if (!w) {
-        fprintf(stderr, "secondsight: out of memory setting up the sensor\n");
-        return NULL;
-    }
-    int groups[LIVE_MAX_IFACES];
-    for (int i = 0; i < lo->nifaces; i++)
-        groups[i] = -1;
-    int buffer = LIVE_BUFFER / (int)nw > LIVE_MIN_BUFFER ? LIVE_BUFFER / (int)nw : LIVE_MIN_BUFFER;
-    for (uint32_t k = 0; k < nw; k++) {
-        w[k].index = k;
-        w[k].n = lo->nifaces;
-        pthread_mutex_init(&w[k].lock, NULL);
-        if (!open_sources(w[k].src, lo, buffer, nw, groups)) {
-            for (uint32_t j = 0; j <= k; j++) {
-                close_sources(w[j].src, w[j].n);
-                pthread_mutex_destroy(&w[j].lock);
-            }
-            free(w);
-            return NULL;
-        }
-    }
-    return w;
-}
-
-/* Starts the workers with the signals blocked: the main thread takes them. */
-static int workers_start(struct live_worker *w, uint32_t nw, struct engine *e,
-                         atomic_uint_fast64_t *frames)
-{
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &old);
-    int ok = 1;
-    for (uint32_t k = 0; k < nw && ok; k++) {
-        struct engine *we = engine_worker(e, k);
-        w[k].collector = e;
-        for (int i = 0; i < w[k].n; i++) {
-            struct live_source *s = &w[k].src[i];
-            s->engine = we;
-            s->frames = &frames[i];
-            s->fs = engine_source(we, (uint32_t)i);
-            s->fs->path = s->name;
-            s->fs->linktype = pcap_datalink(s->p);
-        }
-        atomic_fetch_add(&workers_running, 1);
-        if (pthread_create(&w[k].thread, NULL, worker_main, &w[k]) != 0) {
-            atomic_fetch_sub(&workers_running, 1);
-            fprintf(stderr, "secondsight: cannot start a capture thread\n");
-            ok = 0;
-            break;
-        }
-        w[k].started = 1;
-    }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return ok;
-}
-
-/* Stops the workers (each empties its kernel buffers first); 1 when none failed. */
-static int workers_stop_all(struct live_worker *w, uint32_t nw)
-{
-    int ok = 1;
-    atomic_store(&workers_stop, 1);
-    for (uint32_t k = 0; k < nw; k++) {
-        if (w[k].started)
-            pthread_join(w[k].thread, NULL);
-        w[k].started = 0;
-        ok = ok && !w[k].failed;
-    }
-    return ok;
-}
-
-static void workers_free(struct live_worker *w, uint32_t nw)
-{
-    for (uint32_t k = 0; w && k < nw; k++) {
-        close_sources(w[k].src, w[k].n);
-        pthread_mutex_destroy(&w[k].lock);
-    }
-    free(w);
-}
-
-/* ---- the sensor ---- */
-
-static void handle_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sa.sa_handler = on_hup;
-    sigaction(SIGHUP, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
-static void reopen_output(struct analyze_options *opt, const struct live_options *lo,
-                          struct engine *e)
-{
-    reopen_requested = 0;
-    if (!lo->outpath)
-        return;
-    FILE *fp = fopen(lo->outpath, "a");
-    if (!fp) {
-        fprintf(stderr, "secondsight: cannot reopen %s: %s; writing on to the old file\n",
-                lo->outpath, strerror(errno));
-        return;
-    }
-    fflush(opt->out);
-    fclose(opt->out);
-    opt->out = fp;
-    engine_set_output(e, fp);
-}
-
-int live_run(struct analyze_options *opt, const struct live_options *lo)
-{
-    struct live_source src[LIVE_MAX_IFACES];
-    struct capture_stats cs[LIVE_MAX_IFACES];
-    struct pollfd pfd[LIVE_MAX_IFACES];
-    atomic_uint_fast64_t frames[LIVE_MAX_IFACES];
-    int n = lo->nifaces, failed = 0, running = 1;
-    struct live_worker *workers = NULL;
-    uint32_t nw = 0;
-
-    if (n > LIVE_MAX_IFACES) {
-        fprintf(stderr, "secondsight: at most %d interfaces\n", LIVE_MAX_IFACES);
-        return EXIT_TROUBLE;
-    }
-    memset(src, 0, sizeof src);
-    memset(cs, 0, sizeof cs);
-    for (int i = 0; i < n; i++)
-        atomic_init(&frames[i], 0);
-#ifdef __linux__
-    nw = opt->threads > 1 ? opt->threads : 0;
-#endif
-    if (nw) {
-        workers = workers_open(lo, nw);
-        if (!workers)
-            return EXIT_TROUBLE;
-    } else if (!open_sources(src, lo, LIVE_BUFFER, 1, NULL)) {
-        close_sources(src, n);
-        return EXIT_TROUBLE;
-    }
-    struct engine *e = NULL;
-    if (drop_privileges(lo, opt->evidence_dir)) {
-        opt->fanout = nw > 0;
-        e = engine_new(opt, n);
-        if (!e)
-            fprintf(stderr, "secondsight: out of memory setting up the sensor\n");
-    }
-    if (!e) {
-        workers_free(workers, nw);
-        close_sources(src, n);
-        return EXIT_TROUBLE;
-    }
-    const struct live_source *named = nw ? workers[0].src : src;
-    for (int i = 0; i < n; i++) {
-        struct file_stats *fs = engine_source(e, (uint32_t)i);
-        fs->path = lo->ifaces[i];
-        fs->linktype = pcap_datalink(named[i].p);
-        cs[i].interface = lo->ifaces[i];
-        src[i].engine = e;
-        src[i].fs = fs;
-    }
-    engine_set_capture(e, cs, (uint32_t)n);
-    handle_signals();
-    if (nw && !workers_start(workers, nw, e, frames))
-        failed = 1, running = 0;
-    else if (!nw)
-        watch(src, pfd, n);
-
-    int64_t next_stats = lo->stats_interval ? mono_ms() + 1000LL * lo->stats_interval : 0;
-    int64_t next_idle = 0;
-    /* An interface that fails is reported and left; the others go on. */
-    while (running && !stop_requested) {
-        if (nw) {
-            if (!atomic_load(&workers_running))
-                break;
-            poll(NULL, 0, LIVE_TIMEOUT_MS);
-        } else if (pump(src, pfd, cs, n, 250, &failed) <= 0) {
-            break;
-        }
-        if (reopen_requested)
-            reopen_output(opt, lo, e);
-        /* Findings (and frames waiting for a full batch) go on at least every 100 ms. */
-        if (mono_ms() >= next_idle) {
-            next_idle = mono_ms() + LIVE_TIMEOUT_MS;
-            engine_idle(e);
-        }
-        if (next_stats && mono_ms() >= next_stats) {
-            next_stats += 1000LL * lo->stats_interval;
-            if (nw)
-                sum_counters(workers, nw, cs, n);
-            else
-                read_counters(src, cs, n);
-            if (!engine_write_stats(e)) {
-                fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
-                failed = 1;
-                break;
-            }
-        }
-    }
-    /* Whatever remains in the kernel buffers, then what the detectors held back. */
-    if (nw) {
-        if (!workers_stop_all(workers, nw))
-            failed = 1;
-        sum_counters(workers, nw, cs, n);
-    } else {
-        drain_sources(src, n);
-        read_counters(src, cs, n);
-    }
-    engine_finish(e);
-    if (!engine_write_stats(e)) {
-        fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
-        failed = 1;
-    }
-    int status = failed ? EXIT_TROUBLE : engine_findings(e) ? EXIT_FINDINGS : EXIT_CLEAN;
-    engine_free(e);
-    workers_free(workers, nw);
-    close_sources(src, n);
-    return status;
+    return pcap_datalink(src->p);
 }

@@ -3,8 +3,11 @@
 #ifndef SS_CAPTURE_H
 #define SS_CAPTURE_H
 
+#include <poll.h>
+#include <stdatomic.h>
+
 #include "decode.h"
-#include "output.h"
+#include "stats.h"
 
 /* Called once per frame with pkt's capture fields set (the rest zero). */
 typedef void (*capture_cb)(void *arg, struct packet *pkt);
@@ -67,16 +70,44 @@ struct live_options {
     int evidence_made;        /* --evidence DIR was made for this run (given to -Z USER) */
 };
 
-struct analyze_options;
-
 /* Linux: joins packet socket `fd` to the fanout group of one interface's workers, which
- * sends both directions of a host pair (fragments included) to the same one of
- * `workers` sockets. *group < 0 for the first socket, which makes the group and sets
- * *group for the others. 0 with a message in err on failure. */
+ * partitions the traffic by host pair (fragments included), the host-pair part of
+ * pipeline_partition, among `workers` sockets. *group < 0 for the first socket, which makes the group
+ * and sets *group for the others. 0 with a message in err on failure. */
 int fanout_join(int fd, uint32_t workers, int *group, char *err, size_t errlen);
 
-/* Runs the sensor until SIGINT or SIGTERM (or every interface failed); returns an
- * exit status. */
-int live_run(struct analyze_options *opt, const struct live_options *lo);
+/* One interface a live capture reads; frames go to cb(arg, pkt). */
+struct live_source {
+    struct pcap *p;
+    capture_cb cb;
+    void *arg;
+    struct file_stats *fs;
+    uint32_t index;
+    int up;
+    const char *name;
+    atomic_uint_fast64_t *frames; /* workers: frames numbered across them */
+};
+
+/* Opens the lo->nifaces interfaces into src (whose cb, arg and fs the caller sets);
+ * with workers > 1 each joins its interface's fanout group (groups[i] < 0 at first).
+ * 0 with a message on stderr on failure; live_close_sources closes what was opened. */
+int live_open_sources(struct live_source *src, const struct live_options *lo, int buffer,
+                      uint32_t workers, int *groups);
+void live_close_sources(struct live_source *src, int n);
+int live_linktype(const struct live_source *src);
+/* As tcpdump does: capture as root, analyse as someone else (-Z, or nobody). The
+ * evidence directory must stay writable. 0 with a message on stderr on failure. */
+int live_drop_privileges(const struct live_options *lo, const char *evidence_dir);
+/* The kernel's counters of the n sources into cs. */
+void live_read_counters(const struct live_source *src, struct capture_stats *cs, int n);
+/* The pollfds of the n sources. */
+void live_watch(struct live_source *src, struct pollfd *pfd, int n);
+/* One poll round (up to wait_ms), then a read on every source still up; a source that
+ * fails is reported and left (*failed set). Returns the sources still up, -1 when
+ * poll failed. */
+int live_pump(struct live_source *src, struct pollfd *pfd, struct capture_stats *cs, int n,
+              int wait_ms, int *failed);
+/* Whatever remains in the kernel buffers. */
+void live_drain_sources(struct live_source *src, int n);
 
 #endif

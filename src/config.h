@@ -89,6 +89,47 @@
 #define DIFF_SKEW_PROBE 20000u
 #endif
 
+/* Detectors one pipeline may run (the registry in detect.c has fewer). */
+#ifndef PIPELINE_MAX_DETECTORS
+#define PIPELINE_MAX_DETECTORS 16
+#endif
+
+/* --threads: frames and bytes the reader copies into one batch for a shard; batches per
+ * shard (one filling, the rest in flight); frames read between collections of the
+ * shards' findings. */
+#ifndef SHARD_BATCH_FRAMES
+#define SHARD_BATCH_FRAMES 256
+#endif
+#ifndef SHARD_BATCH_BYTES
+#define SHARD_BATCH_BYTES (1u << 20)
+#endif
+#ifndef SHARD_QUEUE
+#define SHARD_QUEUE 4
+#endif
+#ifndef SHARD_DRAIN_EVERY
+#define SHARD_DRAIN_EVERY 4096
+#endif
+
+/* Live capture: snap length; kernel buffer per interface, shared out among workers but
+ * at least LIVE_MIN_BUFFER each; how long the kernel may hold packets back (ms);
+ * interfaces at most; packets read per interface per poll round. */
+#ifndef LIVE_SNAPLEN
+#define LIVE_SNAPLEN 262144
+#endif
+#ifndef LIVE_BUFFER
+#define LIVE_BUFFER (64 << 20)
+#endif
+#ifndef LIVE_MIN_BUFFER
+#define LIVE_MIN_BUFFER (16 << 20)
+#endif
+#ifndef LIVE_TIMEOUT_MS
+#define LIVE_TIMEOUT_MS 100
+#endif
+#define LIVE_MAX_IFACES 16
+#ifndef LIVE_BATCH
+#define LIVE_BATCH 512
+#endif
+
 /* DNS: the detector reads this port's traffic; --threads keeps a resolver's in one shard. */
 #define DNS_PORT 53
 

@@ -36,7 +36,7 @@
 
 #include <pcap/dlt.h>
 
-#include "analyze.h"
+#include "run.h"
 #include "capture.h"
 #include "config.h"
 #include "decode.h"

@@ -12,7 +12,8 @@
 
 #include <pcap/pcap.h>
 
-#include "analyze.h"
+#include "run.h"
+#include "shards.h"
 #include "capture.h"
 #include "diff.h"
 #include "output-redis.h"

@@ -8,6 +8,7 @@
 
 #include "decode.h"
 #include "finding.h"
+#include "stats.h"
 
 /* Recent frames kept for evidence: this many, and this many bytes of them. */
 #define EVIDENCE_RING_FRAMES 65536u
@@ -21,13 +22,6 @@
 /* Numbers tried for a finding's file names before it goes without evidence: a name
  * taken by an earlier run's evidence is never reused. */
 #define EVIDENCE_NAME_TRIES 100000u
-
-struct evidence_stats {
-    uint64_t files;           /* evidence pcaps written */
-    uint64_t packets;         /* packets in them */
-    uint64_t skipped;         /* findings without evidence: the file cap, or a write error */
-    uint64_t cut;             /* evidence pcaps whose flow had packets no longer held */
-};
 
 struct evidence;
 

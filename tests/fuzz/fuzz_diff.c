@@ -6,7 +6,7 @@
  * (bit 1 set: --clock-skew 0.5, else auto). */
 #include <stdio.h>
 
-#include "analyze.h"
+#include "run.h"
 #include "diff.h"
 #include "fuzz.h"
 

@@ -4,7 +4,7 @@
  * run with two shard threads (--threads 2), the others with one. */
 #include <stdio.h>
 
-#include "analyze.h"
+#include "run.h"
 #include "config.h"
 #include "fuzz.h"
 

@@ -1,0 +1,133 @@
+/* secondsight - one pipeline: calls each layer in order for every frame. Owns the flow
+ * table, the fragment table and the detector states of its partition. */
+#include "pipeline.h"
+
+#include <string.h>
+
+#include <pcap/dlt.h>
+
+#include "detect.h"
+#include "util-hash.h"
+
+int pipeline_init(struct pipeline *p, const struct pipeline_config *c, struct finding_sink *sink)
+{
+    memset(p, 0, sizeof *p);
+    if (detector_count > PIPELINE_MAX_DETECTORS)
+        return 0;
+    uint64_t seed = hash_random_seed();
+    struct frag_config fc = {FRAG_MAX_DEFAULT, FRAG_MEMORY_DEFAULT, FRAG_TIMEOUT};
+    p->flows = flow_table_new(&c->flow, seed);
+    p->frags = frag_table_new(&fc, seed);
+    if (!p->flows || !p->frags)
+        return 0;
+    p->stats.flows = flow_table_stats(p->flows);
+    p->stats.frags = frag_table_stats(p->frags);
+    p->sink = sink;
+    for (unsigned i = 0; i < detector_count; i++) {
+        const struct detector *d = detectors[i];
+        if (d->test_only && !c->test_detectors)
+            continue;
+        if (d->init && !d->init(&p->state[i]))
+            return 0;
+        p->enabled[i] = 1;
+    }
+    return 1;
+}
+
+void pipeline_release(struct pipeline *p)
+{
+    for (unsigned i = 0; i < detector_count; i++)
+        if (p->enabled[i] && detectors[i]->free)
+            detectors[i]->free(p->state[i]);
+    flow_table_free(p->flows);
+    frag_table_free(p->frags);
+    memset(p, 0, sizeof *p);
+}
+
+int pipeline_trackable(const struct packet *pkt)
+{
+    return pkt->l4_ok && !pkt->is_fragment &&
+           (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP);
+}
+
+uint32_t pipeline_partition(const struct packet *pkt)
+{
+    static const uint64_t partition_key[2] = {0x7365636f6e64ull, 0x7369676874ull};
+    struct flow_key k;
+    flow_key_make(&k, pkt);
+    if (k.port_lo == DNS_PORT || k.port_hi == DNS_PORT) {
+        if (k.port_lo != DNS_PORT)
+            memcpy(k.ip_lo, k.ip_hi, sizeof k.ip_lo);
+        memset(k.ip_hi, 0, sizeof k.ip_hi);
+        k.port_lo = k.port_hi = DNS_PORT;
+        k.proto = 0;
+    }
+    return (uint32_t)siphash13(partition_key, &k, sizeof k);
+}
+
+void pipeline_packet(struct pipeline *p, const struct packet *pkt, const struct frag_info *frag)
+{
+    struct detect_ctx ctx = {pkt, NULL, 0, NULL, frag};
+    struct tcp_seg_info seg;
+    struct flow *f = NULL;
+    if (pipeline_trackable(pkt)) {
+        f = flow_table_get(p->flows, pkt, &ctx.dir);
+        if (!f)
+            p->stats.untracked++;
+        else if (pkt->proto == IPPROTO_NUM_TCP)
+            flow_tcp_update(p->flows, f, ctx.dir, pkt, &seg);
+    }
+    ctx.flow = f;
+    ctx.seg = f && pkt->proto == IPPROTO_NUM_TCP ? &seg : NULL;
+    for (unsigned i = 0; i < detector_count; i++)
+        if (p->enabled[i] && detectors[i]->on_packet)
+            detectors[i]->on_packet(p->state[i], &ctx, p->sink);
+    if (ctx.seg)
+        flow_tcp_learn(f, ctx.dir, pkt, &seg);
+}
+
+/* A decoded packet or datagram: to its partition's pipeline, or processed here. */
+static void pipeline_route(struct pipeline *p, const struct packet *pkt)
+{
+    if (p->hooks.divert && pipeline_trackable(pkt) && p->hooks.divert(p->hooks.divert_ctx, pkt))
+        return;
+    pipeline_packet(p, pkt, NULL);
+}
+
+void pipeline_frame(struct pipeline *p, struct packet *pkt)
+{
+    p->stats.last_ts = pkt->ts_ns;
+    p->seq++;
+    decode_packet(pkt);
+    run_stats_count(&p->stats, pkt);
+    if (p->hooks.tap)
+        p->hooks.tap(p->hooks.tap_ctx, pkt);
+    if (!pkt->is_fragment) {
+        pipeline_route(p, pkt);
+        return;
+    }
+    struct frag_info fi;
+    uint32_t len = 0;
+    const uint8_t *whole = frag_table_add(p->frags, pkt, &fi, &len);
+    pipeline_packet(p, pkt, &fi);
+    if (!whole)
+        return;
+    /* The completed datagram goes through the pipeline as the completing frame. */
+    struct packet dg;
+    memset(&dg, 0, sizeof dg);
+    dg.file_index = pkt->file_index;
+    dg.frame = pkt->frame;
+    dg.ts_ns = pkt->ts_ns;
+    dg.caplen = dg.wirelen = len;
+    dg.linktype = DLT_RAW;
+    dg.data = whole;
+    decode_packet(&dg);
+    pipeline_route(p, &dg);
+}
+
+void pipeline_finish(struct pipeline *p)
+{
+    for (unsigned i = 0; i < detector_count; i++)
+        if (p->enabled[i] && detectors[i]->finish)
+            detectors[i]->finish(p->state[i], p->sink);
+}

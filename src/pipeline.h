@@ -1,0 +1,65 @@
+/* secondsight - one pipeline: decode -> fragments -> flow -> detectors -> a finding
+ * sink. One instance is one partition of the traffic; it knows nothing of threads,
+ * files or output formats. Drivers (run-files.c, run-live.c) feed it frames; shards.c
+ * runs several. */
+#ifndef SS_PIPELINE_H
+#define SS_PIPELINE_H
+
+#include "config.h"
+#include "decode.h"
+#include "finding.h"
+#include "flow-frag.h"
+#include "flow.h"
+#include "stats.h"
+
+struct pipeline_config {
+    int test_detectors;       /* also run test-only detectors */
+    struct flow_config flow;
+};
+
+/* Where a pipeline hands things on; each callback may be NULL. */
+struct pipeline_hooks {
+    /* Every frame as read and decoded, before fragments and flows (evidence keeps them). */
+    void (*tap)(void *ctx, const struct packet *pkt);
+    /* A decoded TCP/UDP packet (or completed datagram) that belongs to another
+     * partition's pipeline; returns 1 when it was taken there. */
+    int (*divert)(void *ctx, const struct packet *pkt);
+    void *tap_ctx, *divert_ctx;
+};
+
+struct pipeline {
+    struct flow_table *flows;
+    struct frag_table *frags;
+    struct run_stats stats;   /* the packet counters of what this pipeline decoded */
+    struct finding_sink *sink;
+    struct pipeline_hooks hooks;
+    uint64_t seq;             /* frames fed so far, the current one included */
+    void *state[PIPELINE_MAX_DETECTORS];
+    int enabled[PIPELINE_MAX_DETECTORS];
+};
+
+/* Sets up the flow and fragment tables and the enabled detectors; findings go to sink.
+ * 0 when out of memory (pipeline_release then frees what was made). */
+int pipeline_init(struct pipeline *p, const struct pipeline_config *c, struct finding_sink *sink);
+void pipeline_release(struct pipeline *p);
+
+/* Partitions with their own flows must see both directions of a flow and the traffic a
+ * detector judges together: the TCP/UDP packets of a host pair, except DNS, whose
+ * answers are judged against the resolver's answers to every client: the resolver
+ * alone (the port-53 side). Returns the key's hash; a fixed key, so the partition,
+ * and the order of findings, is the same every run. The one rule for offline shards;
+ * the live fanout (capture-fanout.c) applies its host-pair part in the kernel, which
+ * does not yet single out DNS, so there a resolver's baseline is per client. */
+uint32_t pipeline_partition(const struct packet *pkt);
+/* The TCP and UDP packets a flow table tracks (and a partition owns). */
+int pipeline_trackable(const struct packet *pkt);
+
+/* A frame as read: decoded, counted, tapped, reassembled when a fragment, then tracked
+ * and judged (or diverted). */
+void pipeline_frame(struct pipeline *p, struct packet *pkt);
+/* Flow tracking and detection for one decoded packet (a fragment carries `frag`). */
+void pipeline_packet(struct pipeline *p, const struct packet *pkt, const struct frag_info *frag);
+/* End of input: the detectors report what they held back. */
+void pipeline_finish(struct pipeline *p);
+
+#endif
