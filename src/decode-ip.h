@@ -1,4 +1,5 @@
-/* secondsight - helpers shared by the IPv4 and IPv6 decoders. */
+/* secondsight - helpers shared by the IPv4 and IPv6 decoders and the transport
+ * decoders below them (decode-ip.c). */
 #ifndef SS_DECODE_IP_H
 #define SS_DECODE_IP_H
 

@@ -16,7 +16,7 @@
 
 #include <pcap/pcap.h>
 
-#include "output.h"
+#include "output-format.h"
 
 #define PIN_SLOTS 4096u
 #define PIN_FRAMES 3u

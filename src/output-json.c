@@ -5,84 +5,13 @@
 #include <string.h>
 #include <time.h>
 
-#include <pcap/pcap.h>
-
 #include "output.h"
 #include "util-cid.h"
 
-#include <arpa/inet.h>
-
-void format_timestamp(char buf[32], int64_t ts_ns)
-{
-    int64_t sec = ts_ns / 1000000000;
-    int64_t ns = ts_ns % 1000000000;
-    if (ns < 0) {
-        ns += 1000000000;
-        sec--;
-    }
-    time_t t = (time_t)sec;
-    struct tm tm;
-    if (!gmtime_r(&t, &tm)) {
-        snprintf(buf, 32, "invalid-time");
-        return;
-    }
-    char head[24];
-    strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, 32, "%s.%06dZ", head, (int)(ns / 1000));
-}
-
-void format_ip(char buf[46], int ip_version, const uint8_t *addr)
-{
-    if (!inet_ntop(ip_version == 4 ? AF_INET : AF_INET6, addr, buf, 46))
-        snprintf(buf, 46, "?");
-}
-
-const char *proto_name(uint8_t proto)
-{
-    switch (proto) {
-    case IPPROTO_NUM_TCP:
-        return "tcp";
-    case IPPROTO_NUM_UDP:
-        return "udp";
-    case IPPROTO_NUM_ICMP:
-        return "icmp";
-    case IPPROTO_NUM_ICMPV6:
-        return "ipv6-icmp";
-    default:
-        return "ip";
-    }
-}
-
-const char *linktype_name(int linktype)
-{
-    static char numbered[24];
-    if (linktype < 0)
-        return "unknown";
-    const char *n = pcap_datalink_val_to_name(linktype);
-    if (n)
-        return n;
-    snprintf(numbered, sizeof numbered, "DLT_%d", linktype);
-    return numbered;
-}
 
 static const char *csum_name(uint8_t c)
 {
     return c == 1 ? "ok" : c == 2 ? "bad" : "unknown";
-}
-
-/* TCP flags as tcpdump writes them: S F R P . (ACK) U E W. */
-void format_tcp_flags(char buf[12], uint8_t flags)
-{
-    static const struct {
-        uint8_t bit;
-        char c;
-    } names[] = {{TH_SYN, 'S'}, {TH_FIN, 'F'}, {TH_RST, 'R'}, {TH_PSH, 'P'},
-                 {TH_ACK, '.'}, {TH_URG, 'U'}, {TH_ECE, 'E'}, {TH_CWR, 'W'}};
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (flags & names[i].bit)
-            buf[n++] = names[i].c;
-    buf[n] = '\0';
 }
 
 static void json_string_list(struct jw *w, const char *csv)
@@ -572,21 +501,6 @@ void json_stats(struct jw *w, const struct run_stats *s)
     jw_object_end(w);
 }
 
-void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats)
-{
-    memset(o, 0, sizeof *o);
-    o->fp = fp;
-    o->json = json;
-    o->color = color;
-    o->stats = stats;
-    jw_init(&o->jw);
-}
-
-void output_release(struct output *o)
-{
-    jw_release(&o->jw);
-}
-
 static int write_record(struct output *o)
 {
     jw_raw(&o->jw, "\n");
@@ -595,37 +509,27 @@ static int write_record(struct output *o)
     return fwrite(o->jw.buf, 1, o->jw.len, o->fp) == o->jw.len;
 }
 
-int output_finding(struct output *o, const struct finding *f)
+static int json_write_finding(struct output *o, const struct finding *f)
 {
-    if (!o->json) {
-        text_finding(o->fp, o->color, f, o->stats);
-        return !ferror(o->fp);
-    }
     jw_reset(&o->jw);
     json_finding(&o->jw, f, o->stats);
     return write_record(o);
 }
 
-int output_device_flow(struct output *o, const struct device_flow *d)
+static int json_write_device_flow(struct output *o, const struct device_flow *d)
 {
-    if (!o->json) {
-        text_device_flow(o->fp, o->color, d);
-        return !ferror(o->fp);
-    }
     jw_reset(&o->jw);
     json_device_flow(&o->jw, d);
     return write_record(o);
 }
 
-int output_stats(struct output *o, const struct run_stats *s)
+static int json_write_stats(struct output *o, const struct run_stats *s)
 {
-    if (!o->json) {
-        text_stats(o->fp, o->color, s);
-    } else {
-        jw_reset(&o->jw);
-        json_stats(&o->jw, s);
-        if (!write_record(o))
-            return 0;
-    }
-    return fflush(o->fp) == 0 && !ferror(o->fp);
+    jw_reset(&o->jw);
+    json_stats(&o->jw, s);
+    return write_record(o);
 }
+
+const struct output_format output_format_json = {
+    "json", json_write_finding, json_write_device_flow, json_write_stats,
+};

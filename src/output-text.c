@@ -162,21 +162,6 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
     fprintf(fp, "\n");
 }
 
-const char *diff_verdict(const struct diff_stats *d)
-{
-    uint64_t bad = 0, crossed = 0;
-    for (int k = 0; k < 2; k++) {
-        bad += d->modified[k] + d->injected[k] + d->dropped[k];
-        crossed += d->forwarded[k];
-    }
-    if (bad > d->uncertain)
-        return "tampered";
-    if (bad || !crossed || d->unattributed[0] || d->unattributed[1] || d->pending_evicted ||
-        d->capture_drops[0] || d->capture_drops[1])
-        return "inconclusive";
-    return "clean";
-}
-
 void text_device_flow(FILE *fp, int color, const struct device_flow *d)
 {
     char src[46], dst[46], ts[32];
@@ -303,3 +288,25 @@ void text_stats(FILE *fp, int color, const struct run_stats *s)
     if (s->diff)
         text_diff(fp, color, s->diff);
 }
+
+static int text_write_finding(struct output *o, const struct finding *f)
+{
+    text_finding(o->fp, o->color, f, o->stats);
+    return !ferror(o->fp);
+}
+
+static int text_write_device_flow(struct output *o, const struct device_flow *d)
+{
+    text_device_flow(o->fp, o->color, d);
+    return !ferror(o->fp);
+}
+
+static int text_write_stats(struct output *o, const struct run_stats *s)
+{
+    text_stats(o->fp, o->color, s);
+    return !ferror(o->fp);
+}
+
+const struct output_format output_format_text = {
+    "text", text_write_finding, text_write_device_flow, text_write_stats,
+};

@@ -1,5 +1,6 @@
-/* secondsight - run statistics and the two ways of writing results: JSON lines for
- * machines and a short text report for people. Only this layer knows either format. */
+/* secondsight - writing results: findings, diff's conversations and stats records in
+ * one format (JSON lines for machines, a short text report for people) behind struct
+ * output_format. Only this layer knows any format. */
 #ifndef SS_OUTPUT_H
 #define SS_OUTPUT_H
 
@@ -8,8 +9,8 @@
 #include "decode.h"
 #include "finding.h"
 #include "flow-frag.h"
-#include "output-evidence.h"
 #include "flow.h"
+#include "output-format.h"
 #include "stats.h"
 #include "util-json.h"
 
@@ -25,24 +26,28 @@ struct device_flow {
     uint64_t forwarded[2], modified[2], injected[2], dropped[2]; /* per direction */
 };
 
+struct output;
+
+/* One format of results: each writes one record to o->fp, 0 when writing failed. */
+struct output_format {
+    const char *name;
+    int (*finding)(struct output *o, const struct finding *f);
+    int (*device_flow)(struct output *o, const struct device_flow *d);
+    int (*stats)(struct output *o, const struct run_stats *s);
+};
+
+extern const struct output_format output_format_json; /* output-json.c */
+extern const struct output_format output_format_text; /* output-text.c */
+
 struct output {
     FILE *fp;
+    const struct output_format *format;
     int json;
     int color;                /* ANSI colour in text mode (terminal, NO_COLOR unset) */
     struct jw jw;
     const struct run_stats *stats; /* for file names */
 };
 
-/* Formats packet time as ISO 8601 UTC with microseconds into buf[32]. */
-void format_timestamp(char buf[32], int64_t ts_ns);
-/* Formats an IPv4 or IPv6 address into buf[46]. */
-void format_ip(char buf[46], int ip_version, const uint8_t *addr);
-const char *proto_name(uint8_t proto);
-void format_tcp_flags(char buf[12], uint8_t flags);
-/* "tampered" (something modified, injected or dropped), "inconclusive" (nothing crossed
- * the device, or packets that could not be judged) or "clean". */
-const char *diff_verdict(const struct diff_stats *d);
-const char *linktype_name(int linktype);
 
 void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats);
 void output_release(struct output *o);
