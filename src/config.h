@@ -3,7 +3,10 @@
 #ifndef SS_CONFIG_H
 #define SS_CONFIG_H
 
-#define SS_VERSION_STRING "0.1.0"
+/* The version: CMake's project(VERSION), passed by the build (-DSS_VERSION_STRING). */
+#ifndef SS_VERSION_STRING
+#error "SS_VERSION_STRING comes from CMakeLists.txt project(VERSION)"
+#endif
 
 /* Flow table: count cap (--max-flows). */
 #ifndef FLOW_MAX_DEFAULT
@@ -160,5 +163,94 @@
 #define REDIS_BACKOFF_MIN_MS 100u
 #define REDIS_BACKOFF_MAX_MS 5000u
 #define REDIS_FLUSH_MS 3000u
+
+/* DNS: compression pointers followed per name. */
+#ifndef DNS_MAX_POINTERS
+#define DNS_MAX_POINTERS 16
+#endif
+
+/* HTTP: header lines read per response head. */
+#ifndef HTTP_MAX_HEADERS
+#define HTTP_MAX_HEADERS 32
+#endif
+
+/* DNS: the longest name kept; answer records read per message. */
+#ifndef DNS_MAX_NAME
+#define DNS_MAX_NAME 256          /* presentation form, with the terminating NUL */
+#endif
+#ifndef DNS_MAX_ANSWERS
+#define DNS_MAX_ANSWERS 32        /* answer records read per message */
+#endif
+
+/* Fragment table: hash buckets (a power of two); datagrams expired per call at
+ * most; the largest datagram (IPv4 and IPv6 payload lengths are 16 bits). */
+#ifndef FRAG_BUCKETS
+#define FRAG_BUCKETS 4096
+#endif
+#ifndef FRAG_EXPIRE_PER_CALL
+#define FRAG_EXPIRE_PER_CALL 4
+#endif
+#ifndef FRAG_MAX_DATAGRAM
+#define FRAG_MAX_DATAGRAM 65535u
+#endif
+
+/* Fragment table: pieces kept per datagram. */
+#ifndef FRAG_MAX_PIECES
+#define FRAG_MAX_PIECES 32
+#endif
+
+/* Window slots per malloc'd block, when there is no arena. */
+#ifndef WINDOW_BLOCK_SLOTS
+#define WINDOW_BLOCK_SLOTS 64u
+#endif
+
+/* Evidence: connections whose first PIN_FRAMES frames (PIN_BYTES bytes each) are
+ * pinned, so an evidence pcap can start with the handshake. */
+#ifndef PIN_SLOTS
+#define PIN_SLOTS 4096u
+#endif
+#ifndef PIN_FRAMES
+#define PIN_FRAMES 3u
+#endif
+#ifndef PIN_BYTES
+#define PIN_BYTES 256u
+#endif
+
+/* Recent frames kept for evidence: this many, and this many bytes of them. */
+#ifndef EVIDENCE_RING_FRAMES
+#define EVIDENCE_RING_FRAMES 65536u
+#endif
+#ifndef EVIDENCE_RING_BYTES
+#define EVIDENCE_RING_BYTES (64u << 20)
+#endif
+/* Per finding: flow packets written from before the event, and after it. */
+#ifndef EVIDENCE_BEFORE
+#define EVIDENCE_BEFORE 64u
+#endif
+#ifndef EVIDENCE_AFTER
+#define EVIDENCE_AFTER 16u
+#endif
+/* Evidence files per run, and evidence pcaps being written at once. */
+#ifndef EVIDENCE_MAX_FILES
+#define EVIDENCE_MAX_FILES 1000u
+#endif
+#ifndef EVIDENCE_MAX_OPEN
+#define EVIDENCE_MAX_OPEN 32u
+#endif
+/* Numbers tried for a finding's file names before it goes without evidence: a name
+ * taken by an earlier run's evidence is never reused. */
+#ifndef EVIDENCE_NAME_TRIES
+#define EVIDENCE_NAME_TRIES 100000u
+#endif
+
+/* Files smaller than this finish before a progress line would help. */
+#ifndef PROGRESS_MIN_FILE
+#define PROGRESS_MIN_FILE (64ull << 20)
+#endif
+
+/* --threads at most (shards or live workers). */
+#ifndef CAPTURE_MAX_WORKERS
+#define CAPTURE_MAX_WORKERS 64 /* the most --threads allows */
+#endif
 
 #endif

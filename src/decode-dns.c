@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "util-reader.h"
-
-#define DNS_MAX_POINTERS 16
+#include "config.h"
 
 #define T_A 1
 #define T_NS 2

@@ -4,10 +4,9 @@
 #define SS_DECODE_DNS_H
 
 #include <stddef.h>
-#include <stdint.h>
 
-#define DNS_MAX_NAME 256          /* presentation form, with the terminating NUL */
-#define DNS_MAX_ANSWERS 32        /* answer records read per message */
+#include "config.h"
+#include <stdint.h>
 
 struct dns_msg {
     uint16_t id;

@@ -1,12 +1,11 @@
 /* secondsight - HTTP/1.x response heads (RFC 9112) for enrichment. Reads at most
  * HTTP_MAX_HEADERS lines; every scan is bounded by the buffer it was given. */
 #include "decode-http.h"
+#include "config.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-
-#define HTTP_MAX_HEADERS 32
 
 /* Case-insensitive search for `needle` in p[0..n). */
 static int contains_ci(const uint8_t *p, size_t n, const char *needle)

@@ -8,10 +8,7 @@
 #include <string.h>
 
 #include "util-hash.h"
-
-#define FRAG_BUCKETS 4096
-#define FRAG_EXPIRE_PER_CALL 4
-#define FRAG_MAX_DATAGRAM 65535u
+#include "config.h"
 
 struct frag_key {
     uint8_t version, proto;

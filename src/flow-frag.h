@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "decode.h"
 #include "flow.h"
 
@@ -34,8 +35,6 @@ struct frag_piece {
     uint16_t ip_id;
     uint8_t ttl, mf;
 };
-
-#define FRAG_MAX_PIECES 32
 
 /* What reassembly learnt from one fragment, for detectors to judge. */
 struct frag_info {

@@ -42,9 +42,6 @@ struct flow_table {
     size_t block_used;
 };
 
-/* Window slots per malloc'd block, when there is no arena. */
-#define WINDOW_BLOCK_SLOTS 64u
-
 static size_t window_bytes(uint32_t size)
 {
     return sizeof(struct tcp_window) + size + size / 8;

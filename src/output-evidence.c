@@ -17,10 +17,7 @@
 #include <pcap/pcap.h>
 
 #include "output-format.h"
-
-#define PIN_SLOTS 4096u
-#define PIN_FRAMES 3u
-#define PIN_BYTES 256u
+#include "config.h"
 
 struct ring_entry {
     frame_ref frame;

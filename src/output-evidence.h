@@ -6,22 +6,10 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "decode.h"
 #include "finding.h"
 #include "stats.h"
-
-/* Recent frames kept for evidence: this many, and this many bytes of them. */
-#define EVIDENCE_RING_FRAMES 65536u
-#define EVIDENCE_RING_BYTES (64u << 20)
-/* Per finding: flow packets written from before the event, and after it. */
-#define EVIDENCE_BEFORE 64u
-#define EVIDENCE_AFTER 16u
-/* Evidence files per run, and evidence pcaps being written at once. */
-#define EVIDENCE_MAX_FILES 1000u
-#define EVIDENCE_MAX_OPEN 32u
-/* Numbers tried for a finding's file names before it goes without evidence: a name
- * taken by an earlier run's evidence is never reused. */
-#define EVIDENCE_NAME_TRIES 100000u
 
 struct evidence;
 

@@ -5,8 +5,7 @@
 
 #include <stdint.h>
 
-/* Files smaller than this finish before a progress line would help. */
-#define PROGRESS_MIN_FILE (64ull << 20)
+#include "config.h"
 
 struct progress {
     int on;                   /* this file shows progress */

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "config.h"
 #include "decode.h"
 #include "flow-frag.h"
 #include "flow.h"
@@ -19,8 +20,6 @@ struct file_stats {
     uint64_t error_offset;    /* byte offset of the damage (when failed after opening) */
     char error[256];
 };
-
-#define CAPTURE_MAX_WORKERS 64 /* the most --threads allows */
 
 /* Kernel and interface counters of a live capture (pcap_stats). */
 struct capture_stats {
