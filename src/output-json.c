@@ -379,6 +379,62 @@ void json_device_flow(struct jw *w, const struct device_flow *d)
     jw_object_end(w);
 }
 
+/* The fragment reassembly counters. */
+static void json_reassembly(struct jw *w, const struct run_stats *s)
+{
+    const struct frag_stats *fr = s->frags;
+    jw_key(w, "reassembly");
+    jw_object_begin(w);
+    jw_key(w, "datagrams");
+    jw_uint(w, fr->datagrams);
+    jw_key(w, "reassembled");
+    jw_uint(w, fr->reassembled);
+    jw_key(w, "expired");
+    jw_uint(w, fr->expired);
+    jw_key(w, "evicted");
+    jw_uint(w, fr->evicted);
+    jw_key(w, "overlaps");
+    jw_uint(w, fr->overlaps);
+    jw_key(w, "conflicts");
+    jw_uint(w, fr->conflicts);
+    jw_key(w, "too_big");
+    jw_uint(w, fr->too_big);
+    jw_key(w, "memory_bytes");
+    jw_uint(w, s->frag_memory);
+    jw_key(w, "memory_peak_bytes");
+    jw_uint(w, fr->memory_peak);
+    jw_key(w, "pending");
+    jw_uint(w, s->frag_pending);
+    jw_object_end(w);
+}
+
+/* A live capture's kernel counters, per interface (and per fanout worker). */
+static void json_capture(struct jw *w, const struct run_stats *s)
+{
+    jw_key(w, "capture");
+    jw_array_begin(w);
+    for (uint32_t i = 0; i < s->ncapture; i++) {
+        jw_object_begin(w);
+        jw_key(w, "interface");
+        jw_string(w, s->capture[i].interface);
+        jw_key(w, "received");
+        jw_uint(w, s->capture[i].received);
+        jw_key(w, "dropped");
+        jw_uint(w, s->capture[i].dropped);
+        jw_key(w, "if_dropped");
+        jw_uint(w, s->capture[i].if_dropped);
+        if (s->capture[i].nworkers) {
+            jw_key(w, "workers");
+            jw_array_begin(w);
+            for (uint32_t k = 0; k < s->capture[i].nworkers; k++)
+                jw_uint(w, s->capture[i].worker_received[k]);
+            jw_array_end(w);
+        }
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+}
+
 void json_stats(struct jw *w, const struct run_stats *s)
 {
     char ts[32];
@@ -432,56 +488,10 @@ void json_stats(struct jw *w, const struct run_stats *s)
     for (uint32_t i = 0; i < s->nfiles; i++)
         json_file(w, &s->files[i]);
     jw_array_end(w);
-    if (s->frags) {
-        const struct frag_stats *fr = s->frags;
-        jw_key(w, "reassembly");
-        jw_object_begin(w);
-        jw_key(w, "datagrams");
-        jw_uint(w, fr->datagrams);
-        jw_key(w, "reassembled");
-        jw_uint(w, fr->reassembled);
-        jw_key(w, "expired");
-        jw_uint(w, fr->expired);
-        jw_key(w, "evicted");
-        jw_uint(w, fr->evicted);
-        jw_key(w, "overlaps");
-        jw_uint(w, fr->overlaps);
-        jw_key(w, "conflicts");
-        jw_uint(w, fr->conflicts);
-        jw_key(w, "too_big");
-        jw_uint(w, fr->too_big);
-        jw_key(w, "memory_bytes");
-        jw_uint(w, s->frag_memory);
-        jw_key(w, "memory_peak_bytes");
-        jw_uint(w, fr->memory_peak);
-        jw_key(w, "pending");
-        jw_uint(w, s->frag_pending);
-        jw_object_end(w);
-    }
-    if (s->capture) {
-        jw_key(w, "capture");
-        jw_array_begin(w);
-        for (uint32_t i = 0; i < s->ncapture; i++) {
-            jw_object_begin(w);
-            jw_key(w, "interface");
-            jw_string(w, s->capture[i].interface);
-            jw_key(w, "received");
-            jw_uint(w, s->capture[i].received);
-            jw_key(w, "dropped");
-            jw_uint(w, s->capture[i].dropped);
-            jw_key(w, "if_dropped");
-            jw_uint(w, s->capture[i].if_dropped);
-            if (s->capture[i].nworkers) {
-                jw_key(w, "workers");
-                jw_array_begin(w);
-                for (uint32_t k = 0; k < s->capture[i].nworkers; k++)
-                    jw_uint(w, s->capture[i].worker_received[k]);
-                jw_array_end(w);
-            }
-            jw_object_end(w);
-        }
-        jw_array_end(w);
-    }
+    if (s->frags)
+        json_reassembly(w, s);
+    if (s->capture)
+        json_capture(w, s);
     if (s->diff)
         json_diff_stats(w, s->diff);
     if (s->evidence) {

@@ -230,6 +230,49 @@ static void reopen_output(struct analyze_options *opt, const struct live_options
     run_set_output(e, fp);
 }
 
+/* The main thread until SIGINT or SIGTERM, or every interface (or worker) ended:
+ * polls the interfaces (without workers), writes findings at least every
+ * LIVE_TIMEOUT_MS and stats records every --stats-interval, reopens the results on
+ * SIGHUP. Returns 1 when something failed. */
+static int sensor_loop(struct analyze_options *opt, const struct live_options *lo, struct run *e,
+                       struct live_source *src, struct pollfd *pfd, struct capture_stats *cs,
+                       struct live_worker *workers, uint32_t nw)
+{
+    int n = lo->nifaces, failed = 0;
+    int64_t next_stats = lo->stats_interval ? mono_ms() + 1000LL * lo->stats_interval : 0;
+    int64_t next_idle = 0;
+    /* An interface that fails is reported and left; the others go on. */
+    while (!stop_requested) {
+        if (nw) {
+            if (!atomic_load(&workers_running))
+                break;
+            poll(NULL, 0, LIVE_TIMEOUT_MS);
+        } else if (live_pump(src, pfd, cs, n, 250, &failed) <= 0) {
+            break;
+        }
+        if (reopen_requested)
+            reopen_output(opt, lo, e);
+        /* Findings (and frames waiting for a full batch) go on at least every 100 ms. */
+        if (mono_ms() >= next_idle) {
+            next_idle = mono_ms() + LIVE_TIMEOUT_MS;
+            run_idle(e);
+        }
+        if (next_stats && mono_ms() >= next_stats) {
+            next_stats += 1000LL * lo->stats_interval;
+            if (nw)
+                sum_counters(workers, nw, cs, n);
+            else
+                live_read_counters(src, cs, n);
+            if (!run_write_stats(e)) {
+                fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+                failed = 1;
+                break;
+            }
+        }
+    }
+    return failed;
+}
+
 int live_run(struct analyze_options *opt, const struct live_options *lo)
 {
     struct live_source src[LIVE_MAX_IFACES];
@@ -288,37 +331,8 @@ int live_run(struct analyze_options *opt, const struct live_options *lo)
     else if (!nw)
         live_watch(src, pfd, n);
 
-    int64_t next_stats = lo->stats_interval ? mono_ms() + 1000LL * lo->stats_interval : 0;
-    int64_t next_idle = 0;
-    /* An interface that fails is reported and left; the others go on. */
-    while (running && !stop_requested) {
-        if (nw) {
-            if (!atomic_load(&workers_running))
-                break;
-            poll(NULL, 0, LIVE_TIMEOUT_MS);
-        } else if (live_pump(src, pfd, cs, n, 250, &failed) <= 0) {
-            break;
-        }
-        if (reopen_requested)
-            reopen_output(opt, lo, e);
-        /* Findings (and frames waiting for a full batch) go on at least every 100 ms. */
-        if (mono_ms() >= next_idle) {
-            next_idle = mono_ms() + LIVE_TIMEOUT_MS;
-            run_idle(e);
-        }
-        if (next_stats && mono_ms() >= next_stats) {
-            next_stats += 1000LL * lo->stats_interval;
-            if (nw)
-                sum_counters(workers, nw, cs, n);
-            else
-                live_read_counters(src, cs, n);
-            if (!run_write_stats(e)) {
-                fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
-                failed = 1;
-                break;
-            }
-        }
-    }
+    if (running)
+        failed |= sensor_loop(opt, lo, e, src, pfd, cs, workers, nw);
     /* Whatever remains in the kernel buffers, then what the detectors held back. */
     if (nw) {
         if (!workers_stop_all(workers, nw))
