@@ -503,6 +503,9 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
          * for a crash or a kill to lose it. */
         setvbuf(opt.out, NULL, _IOLBF, 0);
         status = live_run(&opt, lo);
+        /* SIGHUP reopened the -o file: the sink's stream is the new one (the old is
+         * closed). */
+        sink.fp = opt.out;
     } else {
         status = analyze_files(&opt, argv + optind, argc - optind);
     }
