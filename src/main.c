@@ -330,6 +330,12 @@ static int sink_color(const struct sink *k, int json)
     return !json && k->fp == stdout && isatty(STDOUT_FILENO) && !no_color();
 }
 
+/* The sink's name for messages. */
+static const char *sink_name(const struct sink *k)
+{
+    return k->path ? k->path : k->redis.target ? k->redis.target : "standard output";
+}
+
 /* Closes the sink and returns `status`, or EXIT_TROUBLE when results were lost: a
  * write error, or lines Redis never received. */
 static int sink_close(struct sink *k, int status)
@@ -539,7 +545,7 @@ static int cmd_report(int argc, char **argv)
     int status = sink_open(&sink, "w", argv + optind, 1);
     if (status >= 0)
         return status;
-    return sink_close(&sink, report_html(argv[optind], sink.fp, argv[optind]));
+    return sink_close(&sink, report_html(argv[optind], sink.fp, sink_name(&sink), argv[optind]));
 }
 
 /* SECONDS as a signed decimal with up to 9 fractional digits, into nanoseconds. */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct alert_ref {
     json_t *obj;
@@ -47,12 +48,15 @@ static const char *str(json_t *obj, const char *key)
     return s ? s : "";
 }
 
-/* Any JSON value as text: strings as they are, lists joined, objects as key=value. */
+/* Any JSON value as text: strings as they are, lists joined, objects as key=value;
+ * nothing for a missing one. */
 static void value(FILE *o, json_t *v)
 {
     size_t i;
     const char *k;
     json_t *x;
+    if (!v)
+        return;
     switch (json_typeof(v)) {
     case JSON_STRING:
         esc(o, json_string_value(v));
@@ -164,7 +168,9 @@ static void fields(FILE *o, json_t *obj)
 static void finding(FILE *o, json_t *a)
 {
     const char *conf = str(a, "confidence");
-    fprintf(o, "<article class=\"finding %s\">\n<p class=\"head\"><span class=\"badge\">", conf);
+    fputs("<article class=\"finding ", o);
+    esc(o, conf);
+    fputs("\">\n<p class=\"head\"><span class=\"badge\">", o);
     esc(o, str(a, "class"));
     fputs("</span> <span class=\"conf\">", o);
     esc(o, conf);
@@ -302,54 +308,138 @@ static int by_first_time(const void *x, const void *y)
 
 #define REPORT_MAX_CLASSES 32
 
-int report_html(const char *in_path, FILE *out, const char *title)
+enum record_kind { RECORD_NONE, RECORD_ALERT, RECORD_STATS, RECORD_OTHER };
+
+static int is_string(json_t *obj, const char *key)
 {
-    FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
-    if (!in) {
-        fprintf(stderr, "secondsight: cannot read %s: %s\n", in_path, strerror(errno));
-        return 2;
+    return json_is_string(json_object_get(obj, key));
+}
+
+/* What a line holds, by the keys and types docs/json-schema.md promises for each of
+ * the records secondsight writes; anything else (another tool's JSON, an alert missing
+ * its keys) is RECORD_NONE, with *why saying what is wrong. */
+static enum record_kind record_kind(json_t *obj, const char **why)
+{
+    const char *type = json_string_value(json_object_get(obj, "event_type"));
+    *why = "no event_type";
+    if (!type)
+        return RECORD_NONE;
+    if (!strcmp(type, "alert")) {
+        const char *conf = json_string_value(json_object_get(obj, "confidence"));
+        *why = "an alert without secondsight's keys";
+        if (!is_string(obj, "timestamp") || !is_string(obj, "class") || !conf ||
+            !is_string(obj, "summary") || !json_is_object(json_object_get(obj, "flow")) ||
+            !json_is_object(json_object_get(obj, "evidence")))
+            return RECORD_NONE;
+        *why = "an alert whose confidence is not low, medium or high";
+        if (strcmp(conf, "low") && strcmp(conf, "medium") && strcmp(conf, "high"))
+            return RECORD_NONE;
+        return RECORD_ALERT;
     }
-    json_t *all = json_array();
-    struct alert_ref *alerts = NULL;
-    size_t nalerts = 0, cap = 0, lineno = 0;
+    if (!strcmp(type, "stats")) {
+        json_t *ts = json_object_get(obj, "timestamp");
+        *why = "a stats record without secondsight's keys";
+        if (!(json_is_string(ts) || json_is_null(ts)) ||
+            !json_is_object(json_object_get(obj, "stats")))
+            return RECORD_NONE;
+        return RECORD_STATS;
+    }
+    if (!strcmp(type, "device_flow")) {
+        *why = "a device_flow record without secondsight's keys";
+        if (!is_string(obj, "timestamp") || !json_is_object(json_object_get(obj, "flow")))
+            return RECORD_NONE;
+        return RECORD_OTHER;
+    }
+    *why = "an event_type secondsight does not write";
+    return RECORD_NONE;
+}
+
+/* Reads every line of `in` into `all`, the alerts also into *alerts. 0, or 2 after a
+ * message naming the file (and line). */
+static int read_records(FILE *in, const char *in_path, json_t *all, struct alert_ref **alerts,
+                        size_t *nalerts)
+{
+    size_t cap = 0, lineno = 0, records = 0;
     char *line = NULL;
     size_t lcap = 0;
     ssize_t len;
     int status = 0;
+    errno = 0;
     while ((len = getline(&line, &lcap, in)) > 0) {
         lineno++;
         if (len == 1 && line[0] == '\n')
             continue;
         json_error_t err;
+        const char *why = NULL;
         json_t *obj = json_loadb(line, (size_t)len, 0, &err);
-        if (!json_is_object(obj)) {
-            fprintf(stderr, "secondsight: %s:%zu: not a JSON object: %s\n", in_path, lineno,
-                    obj ? "another JSON value" : err.text);
+        enum record_kind kind = RECORD_NONE;
+        if (!obj)
+            why = err.text;
+        else if (!json_is_object(obj))
+            why = "not a JSON object";
+        else
+            kind = record_kind(obj, &why);
+        if (kind == RECORD_NONE) {
+            fprintf(stderr, "secondsight: %s:%zu: not a secondsight record (%s)\n", in_path,
+                    lineno, why);
             json_decref(obj);
             status = 2;
             break;
         }
+        records++;
         json_array_append_new(all, obj);
-        if (!strcmp(str(obj, "event_type"), "alert")) {
-            if (nalerts == cap) {
-                cap = cap ? cap * 2 : 64;
-                struct alert_ref *grown = realloc(alerts, cap * sizeof *alerts);
-                if (!grown) {
-                    status = 2;
-                    break;
-                }
-                alerts = grown;
+        if (kind != RECORD_ALERT)
+            continue;
+        if (*nalerts == cap) {
+            cap = cap ? cap * 2 : 64;
+            struct alert_ref *grown = realloc(*alerts, cap * sizeof **alerts);
+            if (!grown) {
+                fprintf(stderr, "secondsight: %s:%zu: out of memory\n", in_path, lineno);
+                status = 2;
+                break;
             }
-            json_t *fl = json_object_get(obj, "flow");
-            const char *key = str(fl, "community_id");
-            alerts[nalerts].obj = obj;
-            alerts[nalerts].flow = *key ? key : str(obj, "summary");
-            alerts[nalerts].ts = str(obj, "timestamp");
-            alerts[nalerts].order = nalerts;
-            nalerts++;
+            *alerts = grown;
         }
+        const char *key = str(json_object_get(obj, "flow"), "community_id");
+        struct alert_ref *a = &(*alerts)[*nalerts];
+        a->obj = obj;
+        a->flow = *key ? key : str(obj, "summary");
+        a->ts = str(obj, "timestamp");
+        a->order = (*nalerts)++;
     }
     free(line);
+    if (!status && ferror(in)) {
+        fprintf(stderr, "secondsight: cannot read %s: %s\n", in_path,
+                strerror(errno ? errno : EIO));
+        status = 2;
+    } else if (!status && !records) {
+        fprintf(stderr, "secondsight: %s: no secondsight records (%s)\n", in_path,
+                lineno ? "only empty lines" : "an empty file");
+        status = 2;
+    }
+    return status;
+}
+
+int report_html(const char *in_path, FILE *out, const char *out_name, const char *title)
+{
+    FILE *in = strcmp(in_path, "-") ? fopen(in_path, "r") : stdin;
+    struct stat st;
+    if (!in) {
+        fprintf(stderr, "secondsight: cannot read %s: %s\n", in_path, strerror(errno));
+        return 2;
+    }
+    if (fstat(fileno(in), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "secondsight: cannot read %s: %s\n", in_path, strerror(EISDIR));
+        if (in != stdin)
+            fclose(in);
+        return 2;
+    }
+    json_t *all = json_array();
+    struct alert_ref *alerts = NULL;
+    size_t nalerts = 0;
+    int status = all ? read_records(in, in_path, all, &alerts, &nalerts) : 2;
+    if (!all)
+        fprintf(stderr, "secondsight: %s: out of memory\n", in_path);
     if (in != stdin)
         fclose(in);
     if (status) {
@@ -357,7 +447,8 @@ int report_html(const char *in_path, FILE *out, const char *title)
         json_decref(all);
         return status;
     }
-    qsort(alerts, nalerts, sizeof *alerts, by_flow_then_time);
+    if (nalerts) /* qsort wants a valid pointer even for no elements */
+        qsort(alerts, nalerts, sizeof *alerts, by_flow_then_time);
 
     fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                  "<title>secondsight report</title><style>%s</style></head><body>\n", style);
@@ -404,7 +495,7 @@ int report_html(const char *in_path, FILE *out, const char *title)
         groups[ngroups++].count = 1;
     }
     report_alerts = alerts;
-    if (groups)
+    if (groups && ngroups)
         qsort(groups, ngroups, sizeof *groups, by_first_time);
     for (size_t g = 0; g < ngroups; g++) {
         fputs("<section class=\"flow\">\n", out);
@@ -428,5 +519,11 @@ int report_html(const char *in_path, FILE *out, const char *title)
     fputs("</body></html>\n", out);
     free(alerts);
     json_decref(all);
-    return ferror(out) ? 2 : 0;
+    /* Flushed here, so that a full disk is reported with the file's name. */
+    if (fflush(out) != 0 || ferror(out)) {
+        fprintf(stderr, "secondsight: cannot write %s: %s\n", out_name,
+                strerror(errno ? errno : EIO));
+        return 2;
+    }
+    return 0;
 }

@@ -4,9 +4,12 @@
 
 #include <stdio.h>
 
-/* Reads findings and stats records from `in_path` ("-": standard input) and writes a
- * self-contained HTML page to `out`. Returns an exit status: 0, or 2 when the input
- * cannot be read or holds a line that is not a JSON object (named with its number). */
-int report_html(const char *in_path, FILE *out, const char *title);
+/* Reads the records of `analyze --json` or `diff --json` from `in_path` ("-": standard
+ * input) and writes a self-contained HTML page to `out` (named `out_name` in messages),
+ * which it flushes. Returns an exit status after a message on stderr naming the file:
+ * 0 written; 2 when the input cannot be read, is a directory, holds no records, or has
+ * a line that is not a secondsight record (named with its number; no page is written
+ * then), or when `out` could not be written. Any JSON is safe to hand it. */
+int report_html(const char *in_path, FILE *out, const char *out_name, const char *title);
 
 #endif

@@ -26,6 +26,18 @@ static inline uint8_t *fuzz_dup(const uint8_t *data, size_t size)
     return p;
 }
 
+/* /dev/null opened once for writing, for the targets whose output is not checked;
+ * aborts when it cannot be opened. */
+static inline FILE *fuzz_devnull(void)
+{
+    static FILE *devnull;
+    if (!devnull && !(devnull = fopen("/dev/null", "w"))) {
+        perror("fuzz: cannot open /dev/null");
+        abort();
+    }
+    return devnull;
+}
+
 /* Writes data[0..size) to a fresh file made from the mkstemp template `path` (which
  * receives the name); aborts when /tmp cannot take it. */
 static inline void fuzz_write_temp(char *path, const uint8_t *data, size_t size)

@@ -12,14 +12,8 @@
 #define FUZZ_FLOW_MEMORY (8ull << 20)
 #define FUZZ_MAX_FLOWS 4096u
 
-static FILE *devnull;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!devnull && !(devnull = fopen("/dev/null", "w"))) {
-        perror("fuzz_pipeline: cannot open /dev/null");
-        abort();
-    }
     char path[] = "/tmp/ss-fuzz-pipeline-XXXXXX";
     fuzz_write_temp(path, data, size);
 
@@ -27,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .json = 1,
         .test_detectors = 1,
         .threads = size & 1 ? 2 : 1,
-        .out = devnull,
+        .out = fuzz_devnull(),
         .flow = {FUZZ_MAX_FLOWS, FUZZ_FLOW_MEMORY, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
     };
     char *paths[] = {path};
