@@ -1,25 +1,19 @@
-/* secondsight - capture files through libpcap: pcap and pcapng, microsecond and
- * nanosecond time, read with nanosecond precision. A damaged record ends the file
- * with an error naming the byte offset where the last good record ended. */
+/* secondsight - capture files: pcap through libpcap, pcapng block by block (each
+ * interface with its own link type), microsecond and nanosecond time, read with
+ * nanosecond precision. A damaged record ends the file with an error naming the byte
+ * offset where the last good record ended. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <pcap/pcap.h>
 
+#include "capture-pcapng.h"
 #include "capture.h"
 #include "util-reader.h"
-
-/* libpcap's messages for a damaged file say what was wrong but not where, so we keep
- * the offset where the last good record ended. */
-static uint64_t file_offset(pcap_t *p)
-{
-    FILE *fp = pcap_file(p);
-    long off = fp ? ftell(fp) : -1;
-    return off < 0 ? 0 : (uint64_t)off;
-}
 
 /* Packet time in ns. A crafted record can claim any seconds value; times outside
  * what 64-bit nanoseconds hold (1970 to 2262) are clamped so arithmetic on them stays
@@ -52,6 +46,26 @@ void capture_frame(struct packet *pkt, struct file_stats *fs, uint32_t index, in
     fs->last_ts = pkt->ts_ns;
 }
 
+/* A link type the file's interfaces have besides the first one, remembered for the
+ * stats (a few; the rest are still decoded). */
+static void note_linktype(struct file_stats *fs, int dlt)
+{
+    if (dlt == fs->linktype)
+        return;
+    for (unsigned i = 0; i < fs->nother_linktypes; i++)
+        if (fs->other_linktypes[i] == dlt)
+            return;
+    if (fs->nother_linktypes < FILE_OTHER_LINKTYPES)
+        fs->other_linktypes[fs->nother_linktypes++] = dlt;
+}
+
+static enum capture_result open_failed(struct file_stats *fs, const char *msg)
+{
+    fs->failed = 1;
+    snprintf(fs->error, sizeof fs->error, "%s", msg);
+    return CAPTURE_OPEN_FAILED;
+}
+
 enum capture_result capture_file_open(struct capture_file *cf, const char *path,
                                       uint32_t file_index, struct file_stats *fs)
 {
@@ -62,24 +76,73 @@ enum capture_result capture_file_open(struct capture_file *cf, const char *path,
     fs->path = path;
     fs->linktype = -1;
 
-    cf->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+    FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!fp)
+        return open_failed(fs, strerror(errno));
+    /* The first byte tells pcapng (its Section Header Block type, 0x0A0D0D0A, starts
+     * with 0x0A in either byte order; no pcap magic does), which is read here block by
+     * block so that each interface keeps its link type; libpcap reads the rest. One
+     * byte pushed back is what C guarantees, so this works on a pipe too. */
+    errno = 0;
+    int c = getc(fp);
+    if (c == EOF) {
+        int err = ferror(fp) ? errno : 0;
+        if (fp != stdin)
+            fclose(fp);
+        return open_failed(fs, err ? strerror(err) : "empty file");
+    }
+    ungetc(c, fp);
+    if (c == 0x0A) {
+        cf->ng = malloc(sizeof *cf->ng);
+        if (!cf->ng || !pcapng_open(cf->ng, fp)) {
+            open_failed(fs, cf->ng ? cf->ng->err : "out of memory");
+            capture_file_close(cf);
+            if (fp != stdin)
+                fclose(fp);
+            return CAPTURE_OPEN_FAILED;
+        }
+        cf->fp = fp;
+        fs->linktype = cf->ng->ifaces[0].dlt;
+        cf->good_end = cf->ng->off;
+        return CAPTURE_OK;
+    }
+    cf->p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!cf->p) {
-        /* libpcap starts some messages with the path; we name the file ourselves. */
-        const char *msg = errbuf[0] ? errbuf : "cannot open";
-        size_t plen = strlen(path);
-        if (!strncmp(msg, path, plen) && !strncmp(msg + plen, ": ", 2))
-            msg += plen + 2;
-        fs->failed = 1;
-        snprintf(fs->error, sizeof fs->error, "%s", msg);
-        return CAPTURE_OPEN_FAILED;
+        if (fp != stdin)
+            fclose(fp);
+        return open_failed(fs, errbuf[0] ? errbuf : "not a capture file");
     }
     fs->linktype = pcap_datalink(cf->p);
     cf->supported = decode_linktype_supported(fs->linktype);
     /* A classic pcap file has a 24-byte header and 16 bytes before each record, so the
-     * offset is counted; pcapng blocks vary, so there we ask the stream (a syscall). */
-    cf->good_end = file_offset(cf->p);
-    cf->classic = cf->good_end == 24;
+     * offset is counted. */
+    cf->good_end = 24;
     return CAPTURE_OK;
+}
+
+/* The next frame of a pcapng file, with its interface's link type. */
+static int pcapng_frame(struct capture_file *cf, struct packet *pkt)
+{
+    struct file_stats *fs = cf->fs;
+    struct pcapng_packet np;
+    int rc;
+    while ((rc = pcapng_next(cf->ng, &np)) == 1) {
+        fs->packets++;
+        fs->bytes += np.wirelen;
+        cf->good_end = cf->ng->off;
+        int dlt = np.iface->dlt;
+        note_linktype(fs, dlt);
+        if (!decode_linktype_supported(dlt)) {
+            fs->skipped++;
+            fs->skipped_linktype = dlt;
+            continue;
+        }
+        capture_frame(pkt, fs, cf->index, np.sec, np.nsec, np.caplen, np.wirelen, np.data);
+        pkt->linktype = dlt;
+        return 1;
+    }
+    cf->rc = rc < 0 ? PCAP_ERROR : 0;
+    return 0;
 }
 
 int capture_file_next(struct capture_file *cf, struct packet *pkt)
@@ -87,12 +150,15 @@ int capture_file_next(struct capture_file *cf, struct packet *pkt)
     struct file_stats *fs = cf->fs;
     struct pcap_pkthdr *h;
     const u_char *data;
+    if (cf->ng)
+        return pcapng_frame(cf, pkt);
     while ((cf->rc = pcap_next_ex(cf->p, &h, &data)) == 1) {
         fs->packets++;
         fs->bytes += h->len;
-        cf->good_end = cf->classic ? cf->good_end + 16 + h->caplen : file_offset(cf->p);
+        cf->good_end += 16 + h->caplen;
         if (!cf->supported) {
             fs->skipped++;
+            fs->skipped_linktype = fs->linktype;
             continue;
         }
         capture_frame(pkt, fs, cf->index, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data);
@@ -106,19 +172,24 @@ enum capture_result capture_file_close(struct capture_file *cf)
     struct file_stats *fs = cf->fs;
     enum capture_result res = CAPTURE_OK;
     if (cf->rc == PCAP_ERROR) {
+        const char *why = cf->ng ? cf->ng->err : pcap_geterr(cf->p);
         fs->failed = 1;
         fs->error_offset = cf->good_end;
-        if (cf->good_end)
-            snprintf(fs->error, sizeof fs->error, "damaged at byte offset %" PRIu64
-                     " after %" PRIu64 " good packets: %s", cf->good_end, fs->packets,
-                     pcap_geterr(cf->p));
-        else /* a pipe: no offsets to tell */
-            snprintf(fs->error, sizeof fs->error, "damaged after %" PRIu64 " good packets: %s",
-                     fs->packets, pcap_geterr(cf->p));
+        snprintf(fs->error, sizeof fs->error, "damaged at byte offset %" PRIu64
+                 " after %" PRIu64 " good packets: %s", cf->good_end, fs->packets, why);
         res = CAPTURE_DAMAGED;
     }
-    pcap_close(cf->p);
+    if (cf->p)
+        pcap_close(cf->p);
     cf->p = NULL;
+    if (cf->ng) {
+        pcapng_release(cf->ng);
+        free(cf->ng);
+        cf->ng = NULL;
+    }
+    if (cf->fp && cf->fp != stdin)
+        fclose(cf->fp);
+    cf->fp = NULL;
     return res;
 }
 

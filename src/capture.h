@@ -5,6 +5,7 @@
 
 #include <poll.h>
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "decode.h"
 #include "stats.h"
@@ -20,17 +21,21 @@ enum capture_result {
 
 /* A capture file read frame by frame (for reading two files side by side). */
 struct capture_file {
-    struct pcap *p;
+    struct pcap *p;           /* a classic pcap file, read by libpcap */
+    struct pcapng *ng;        /* or a pcapng file, read by capture-pcapng.c */
+    FILE *fp;                 /* the pcapng file */
     struct file_stats *fs;
     uint32_t index;
-    int classic, supported, rc;
+    int supported, rc;
     uint64_t good_end;        /* byte offset where the last good record ended */
 };
 
-/* Opens `path` (or "-") as source `file_index`; on failure fs->error says why. */
+/* Opens `path` (or "-") as source `file_index`; on failure fs->error says why ("empty
+ * file", libpcap's or the pcapng reader's reason, or strerror). */
 enum capture_result capture_file_open(struct capture_file *cf, const char *path,
                                       uint32_t file_index, struct file_stats *fs);
-/* The next frame of a link type the decoder knows (others are counted in fs->skipped):
+/* The next frame of a link type the decoder knows, pkt->linktype the link type of its
+ * interface (others are counted in fs->skipped):
  * 1 with pkt's capture fields set, valid until the next call; 0 at the end or at
  * damage, which capture_file_close reports. */
 int capture_file_next(struct capture_file *cf, struct packet *pkt);

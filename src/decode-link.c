@@ -82,6 +82,19 @@ int decode_linktype_supported(int linktype)
     }
 }
 
+int decode_dlt_of_linktype(unsigned linktype)
+{
+    /* libpcap's linktype_to_dlt(): the values that differ in files (pcap-common.c). */
+    switch (linktype) {
+    case 101: /* LINKTYPE_RAW */
+        return DLT_RAW;
+    case 100: /* LINKTYPE_ATM_RFC1483 */
+        return DLT_ATM_RFC1483;
+    default:
+        return (int)linktype;
+    }
+}
+
 /* Raw IP: the version nibble says which. */
 static void decode_ip_any(struct packet *pkt, struct reader *r)
 {

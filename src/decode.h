@@ -149,6 +149,10 @@ struct decode_stats {
 /* True when libpcap link type `linktype` is one this build decodes. */
 int decode_linktype_supported(int linktype);
 
+/* libpcap's DLT_ value for the LINKTYPE_ value a capture file records (they differ for
+ * a few, e.g. LINKTYPE_RAW 101 is DLT_RAW), as pcap_datalink() would give it. */
+int decode_dlt_of_linktype(unsigned linktype);
+
 /* Decodes one frame into `pkt` (whose capture fields the caller set). Never fails:
  * what could not be decoded is recorded in pkt->events and left zero. */
 void decode_packet(struct packet *pkt);

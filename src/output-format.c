@@ -3,6 +3,7 @@
 #include "output-format.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include <arpa/inet.h>
@@ -59,6 +60,16 @@ const char *linktype_name(int linktype)
         return n;
     snprintf(numbered, sizeof numbered, "DLT_%d", linktype);
     return numbered;
+}
+
+const char *file_linktype_names(const struct file_stats *fs, char buf[FILE_LINKTYPE_NAMES])
+{
+    snprintf(buf, FILE_LINKTYPE_NAMES, "%s", linktype_name(fs->linktype));
+    for (unsigned i = 0; i < fs->nother_linktypes && i < FILE_OTHER_LINKTYPES; i++) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, FILE_LINKTYPE_NAMES - n, ",%s", linktype_name(fs->other_linktypes[i]));
+    }
+    return buf;
 }
 
 /* TCP flags as tcpdump writes them: S F R P . (ACK) U E W. */

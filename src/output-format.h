@@ -17,5 +17,9 @@ void format_tcp_flags(char buf[12], uint8_t flags);
  * the device, or packets that could not be judged) or "clean". */
 const char *diff_verdict(const struct diff_stats *d);
 const char *linktype_name(int linktype);
+#define FILE_LINKTYPE_NAMES 128
+/* The file's link type names, comma-separated when a pcapng file's interfaces have
+ * several ("EN10MB,RAW"), into buf; returns buf. */
+const char *file_linktype_names(const struct file_stats *fs, char buf[FILE_LINKTYPE_NAMES]);
 
 #endif

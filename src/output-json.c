@@ -245,8 +245,9 @@ static void json_file(struct jw *w, const struct file_stats *fs)
     jw_object_begin(w);
     jw_key(w, "pcap");
     jw_string(w, fs->path);
+    char names[FILE_LINKTYPE_NAMES];
     jw_key(w, "linktype");
-    jw_string(w, linktype_name(fs->linktype));
+    jw_string(w, file_linktype_names(fs, names));
     jw_key(w, "packets");
     jw_uint(w, fs->packets);
     jw_key(w, "bytes");

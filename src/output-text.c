@@ -259,8 +259,10 @@ void text_stats(FILE *fp, int color, const struct run_stats *s)
             fprintf(fp, "not read (%s)\n", fs->error);
             continue;
         }
+        char names[FILE_LINKTYPE_NAMES];
         fprintf(fp, "%" PRIu64 " packets, %" PRIu64 " bytes, %s, %" PRIu64 " finding%s", fs->packets,
-                fs->bytes, linktype_name(fs->linktype), fs->findings, fs->findings == 1 ? "" : "s");
+                fs->bytes, file_linktype_names(fs, names), fs->findings,
+                fs->findings == 1 ? "" : "s");
         if (fs->skipped)
             fprintf(fp, ", %" PRIu64 " skipped", fs->skipped);
         if (fs->failed)

@@ -30,7 +30,7 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
         if (fs->skipped)
             fprintf(stderr, "secondsight: warning: %s: link type %s (%d) is not supported; "
                             "%llu packets skipped\n",
-                    paths[i], linktype_name(fs->linktype), fs->linktype,
+                    paths[i], linktype_name(fs->skipped_linktype), fs->skipped_linktype,
                     (unsigned long long)fs->skipped);
     }
     run_finish(r);

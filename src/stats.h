@@ -11,9 +11,14 @@
 #include "flow-frag.h"
 #include "flow.h"
 
+#define FILE_OTHER_LINKTYPES 3 /* pcapng: further link types named in the stats */
+
 struct file_stats {
     const char *path;
-    int linktype;             /* -1 when the file could not be opened */
+    int linktype;             /* the (first) interface's; -1 when the file could not be opened */
+    int other_linktypes[FILE_OTHER_LINKTYPES]; /* pcapng: its other interfaces' ones */
+    unsigned nother_linktypes;
+    int skipped_linktype;     /* the link type of the last packet skipped */
     uint64_t packets, bytes, skipped, findings;
     int64_t first_ts, last_ts;
     int failed;               /* could not be opened, or damaged part-way */

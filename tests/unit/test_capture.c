@@ -202,7 +202,7 @@ static void test_pcapng_drops(void **state)
         assert_int_equal(capture_file_drops(path, &drops), 1);
         assert_int_equal(drops, 13);
 
-        /* The frames still read through libpcap. */
+        /* The frames still read. */
         struct file_stats fs;
         memset(&fs, 0, sizeof fs);
         struct capture_file cf;
@@ -231,6 +231,113 @@ static void test_pcapng_without_counters_and_garbage(void **state)
     assert_int_equal(capture_file_drops("/nonexistent/capture.pcapng", &drops), 0);
 }
 
+static void idb_opt(struct buf *w, uint16_t linktype, uint16_t code, const void *v,
+                    uint16_t vlen, int big)
+{
+    struct buf idb = {.n = 0};
+    u16(&idb, linktype, big);
+    u16(&idb, 0, big);
+    u32(&idb, 0, big);
+    if (code) {
+        u16(&idb, code, big);
+        u16(&idb, vlen, big);
+        put(&idb, v, vlen);
+        static const uint8_t zero[4] = {0};
+        put(&idb, zero, (4 - vlen % 4) % 4);
+    }
+    pcapng_block(w, 1, &idb, big);
+}
+
+static void epb(struct buf *w, uint32_t iface, uint64_t t, const void *data, uint32_t n, int big)
+{
+    struct buf b = {.n = 0};
+    u32(&b, iface, big);
+    u32(&b, (uint32_t)(t >> 32), big);
+    u32(&b, (uint32_t)t, big);
+    u32(&b, n, big);
+    u32(&b, n + 100, big); /* the wire length, longer: a snapped frame */
+    put(&b, data, n);
+    pcapng_block(w, 6, &b, big);
+}
+
+/* Interfaces with different link types, time resolutions and offsets, in either byte
+ * order: each packet carries its own interface's link type and clock (libpcap 1.10
+ * called such a file damaged); then a block cut short is damage after the last
+ * packet, with its offset. */
+static void test_pcapng_interfaces_differ(void **state)
+{
+    (void)state;
+    static const uint8_t ip[20] = {0x45, 0, 0, 20, 0, 0, 0, 0, 64, 17};
+    for (int big = 0; big < 2; big++) {
+        struct buf w = {.n = 0};
+        section(&w, big); /* two Ethernet interfaces and one packet on interface 0 */
+        uint8_t res = 0x84; /* 2^-4 s */
+        idb_opt(&w, 101, 9, &res, 1, big); /* interface 2: LINKTYPE_RAW */
+        uint8_t off[8];
+        for (int i = 0; i < 8; i++) /* if_tsoffset 1000 s, in the section's order */
+            off[i] = (uint8_t)(1000ull >> 8 * (big ? 7 - i : i));
+        idb_opt(&w, 113, 14, off, 8, big); /* interface 3: Linux cooked v1, offset */
+        epb(&w, 2, 16 * 1700000000ull + 8, ip, sizeof ip, big); /* .5 s */
+        epb(&w, 3, 5000001, ip, sizeof ip, big);               /* 1000 + 5.000001 s */
+        size_t good = w.n;
+        epb(&w, 1, 0, ip, sizeof ip, big);
+        w.n -= 10; /* the last block cut short */
+        const char *path = write_file(big ? "mixed-be.pcapng" : "mixed-le.pcapng", &w);
+
+        struct file_stats fs;
+        memset(&fs, 0, sizeof fs);
+        struct capture_file cf;
+        struct packet pkt;
+        assert_int_equal(capture_file_open(&cf, path, 0, &fs), CAPTURE_OK);
+        assert_int_equal(fs.linktype, 1);
+        assert_int_equal(capture_file_next(&cf, &pkt), 1);
+        assert_int_equal(pkt.linktype, 1);
+        assert_int_equal(pkt.frame, 1);
+        assert_int_equal(capture_file_next(&cf, &pkt), 1);
+        assert_int_equal(pkt.linktype, 12); /* DLT_RAW */
+        assert_int_equal(pkt.caplen, 20);
+        assert_int_equal(pkt.wirelen, 120);
+        assert_true(pkt.ts_ns == 1700000000ll * 1000000000 + 500000000);
+        assert_int_equal(capture_file_next(&cf, &pkt), 1);
+        assert_int_equal(pkt.linktype, 113);
+        assert_true(pkt.ts_ns == 1005ll * 1000000000 + 1000);
+        assert_int_equal(capture_file_next(&cf, &pkt), 0);
+        assert_int_equal(capture_file_close(&cf), CAPTURE_DAMAGED);
+        assert_int_equal(fs.packets, 3);
+        assert_int_equal(fs.error_offset, good);
+        assert_non_null(strstr(fs.error, "the file ends inside a block"));
+        assert_int_equal(fs.nother_linktypes, 2);
+        assert_int_equal(fs.other_linktypes[0], 12);
+        assert_int_equal(fs.other_linktypes[1], 113);
+    }
+}
+
+/* What is not a readable capture says so plainly: an empty file, a packet on an
+ * interface the section never described. */
+static void test_pcapng_refusals(void **state)
+{
+    (void)state;
+    struct buf w = {.n = 0};
+    struct file_stats fs;
+    struct capture_file cf;
+    struct packet pkt;
+    memset(&fs, 0, sizeof fs);
+    assert_int_equal(capture_file_open(&cf, write_file("empty.pcap", &w), 0, &fs),
+                     CAPTURE_OPEN_FAILED);
+    assert_string_equal(fs.error, "empty file");
+
+    static const uint8_t ip[20] = {0x45, 0, 0, 20};
+    section(&w, 0);
+    epb(&w, 7, 0, ip, sizeof ip, 0);
+    memset(&fs, 0, sizeof fs);
+    assert_int_equal(capture_file_open(&cf, write_file("noiface.pcapng", &w), 0, &fs),
+                     CAPTURE_OK);
+    assert_int_equal(capture_file_next(&cf, &pkt), 1);
+    assert_int_equal(capture_file_next(&cf, &pkt), 0);
+    assert_int_equal(capture_file_close(&cf), CAPTURE_DAMAGED);
+    assert_non_null(strstr(fs.error, "a packet on interface 7, but the section describes 2"));
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -252,6 +359,8 @@ int main(void)
         cmocka_unit_test(test_damage_names_the_offset),
         cmocka_unit_test(test_pcapng_drops),
         cmocka_unit_test(test_pcapng_without_counters_and_garbage),
+        cmocka_unit_test(test_pcapng_interfaces_differ),
+        cmocka_unit_test(test_pcapng_refusals),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -104,20 +104,35 @@ def pcapng(linktype, frames, tsresol=6, drops=None):
     blocks. `tsresol` is the interface's if_tsresol as a power of ten (6 or 9). With
     `drops`, an interface statistics block at the end says the capture lost that many
     packets (isb_ifdrop)."""
+    return pcapng_multi([(linktype, tsresol)], [(0, ts, data) for ts, data in frames],
+                        drops=drops)
+
+
+def pcapng_multi(ifaces, frames, drops=None):
+    """A pcapng file (little-endian) with several interfaces: `ifaces` lists each
+    one's (linktype, tsresol), `frames` holds (interface, ts_ns, bytes). `drops` as
+    for pcapng(), for interface 0."""
     shb = struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
     shb += _pcapng_option(4, b"secondsight golden generator")  # shb_userappl
     shb += _pcapng_option(0, b"")
-    idb = struct.pack("<HHI", linktype, 0, 0)
-    if tsresol != 6:
-        idb += _pcapng_option(9, bytes([tsresol]))  # if_tsresol
-    idb += _pcapng_option(0, b"")
-    out = [_pcapng_block(0x0A0D0D0A, shb), _pcapng_block(1, idb)]
-    for ts, data in frames:
-        units = ts if tsresol == 9 else ts // 10**(9 - tsresol)
-        epb = struct.pack("<IIIII", 0, units >> 32, units & 0xFFFFFFFF, len(data), len(data))
+    out = [_pcapng_block(0x0A0D0D0A, shb)]
+    for linktype, tsresol in ifaces:
+        idb = struct.pack("<HHI", linktype, 0, 0)
+        if tsresol != 6:
+            idb += _pcapng_option(9, bytes([tsresol]))  # if_tsresol
+        idb += _pcapng_option(0, b"")
+        out.append(_pcapng_block(1, idb))
+
+    def units(iface, ts):
+        tsresol = ifaces[iface][1]
+        return ts if tsresol == 9 else ts // 10**(9 - tsresol)
+
+    for iface, ts, data in frames:
+        u = units(iface, ts)
+        epb = struct.pack("<IIIII", iface, u >> 32, u & 0xFFFFFFFF, len(data), len(data))
         out.append(_pcapng_block(6, epb + data))
     if drops is not None:
-        last = frames[-1][0] // 10**(9 - tsresol) if frames else 0
+        last = units(0, frames[-1][1]) if frames else 0
         isb = struct.pack("<III", 0, last >> 32, last & 0xFFFFFFFF)
         isb += _pcapng_option(5, struct.pack("<Q", drops))  # isb_ifdrop
         isb += _pcapng_option(0, b"")
