@@ -61,7 +61,11 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     f.class_name = "fragment_injection";
     f.confidence = CONF_HIGH;
     finding_set_flow_from_packet(&f, pkt);
-    f.sport = f.dport = 0; /* ports sit in the first fragment only */
+    /* Ports sit in the first fragment only: those of the datagram when it has come (the
+     * ports Suricata gives the reassembled datagram), else 0. */
+    f.sport = fi->has_ports ? fi->sport : 0;
+    f.dport = fi->has_ports ? fi->dport : 0;
+    f.flow_by_addresses = 1;
     if (fi->has_prior)
         finding_add_frame(&f, fi->prior.frame, 0);
     finding_add_frame(&f, FRAME_REF(pkt->file_index, pkt->frame), 0);

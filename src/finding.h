@@ -66,6 +66,8 @@ struct finding {
     uint8_t ip_version, proto;
     uint8_t src_ip[16], dst_ip[16];
     uint16_t sport, dport;
+    uint8_t flow_by_addresses;  /* fragments: the flow is every packet between the two
+                                 * hosts (most fragments carry no ports) */
 
     uint32_t file_index;      /* input file the frames belong to */
     uint8_t nframes, nforged;

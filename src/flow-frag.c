@@ -273,6 +273,12 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
     d->npieces++;
     info->npieces = d->npieces;
 
+    if ((d->key.proto == 6 || d->key.proto == 17 || d->key.proto == 132) &&
+        d->cap >= 4 && (d->present[0] & 0x0f) == 0x0f) {
+        info->has_ports = 1;
+        info->sport = (uint16_t)(d->data[0] << 8 | d->data[1]);
+        info->dport = (uint16_t)(d->data[2] << 8 | d->data[3]);
+    }
     if (off == 0 && !d->has_first) {
         size_t hl = pkt->ip_version == 4 ? pkt->ip_hlen : 40;
         if (hl <= sizeof d->hdr) {

@@ -45,6 +45,8 @@ struct frag_info {
     struct frag_piece prior;  /* the earlier fragment holding that byte */
     uint8_t has_prior;
     uint8_t completed;        /* this fragment completed the datagram */
+    uint8_t has_ports;        /* TCP, UDP or SCTP, and the datagram's first 4 bytes held */
+    uint16_t sport, dport;    /* ... its ports, from the first copy of those bytes */
     uint32_t npieces;         /* fragments of the datagram so far */
 };
 

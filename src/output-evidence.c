@@ -438,7 +438,7 @@ void evidence_finding(struct evidence *ev, struct finding *f, uint64_t index)
     }
     uint64_t kaddr, kfull;
     flow_keys(f->ip_version, f->proto, f->src_ip, f->sport, f->dst_ip, f->dport, &kaddr, &kfull);
-    if (!f->sport && !f->dport)
+    if (f->flow_by_addresses || (!f->sport && !f->dport))
         kfull = 0; /* fragments: the addresses and protocol are the flow */
 
     /* The flow's packets in the ring, newest first, at most EVIDENCE_BEFORE. */
