@@ -39,6 +39,7 @@ struct answer {
     uint64_t set;
     uint16_t ip_id, nrecords;
     uint8_t ttl, df, rcode;
+    uint8_t summary_full;     /* records left out of summary */
     char summary[112];
 };
 
@@ -298,6 +299,42 @@ static const char *rcode_text(uint8_t rcode, char *buf, size_t size)
     return buf;
 }
 
+/* What a summary gives each of its parts, in bytes: all of it while the sentence fits
+ * FINDING_SUMMARY_MAX, then less, record lists first (the whole lists are in
+ * evidence.answers). */
+struct budget {
+    size_t name, records, tells;
+};
+
+#define BUDGET_START {100, 60, 63}
+
+/* A step smaller; 0 when nothing can give more. */
+static int budget_shrink(struct budget *b)
+{
+    if (b->records > 24)
+        b->records -= 4;
+    else if (b->tells > 16)
+        b->tells -= 4;
+    else if (b->name > 24)
+        b->name -= 4;
+    else if (b->records > 12)
+        b->records -= 4;
+    else
+        return 0;
+    return 1;
+}
+
+/* An answer's records for a summary, whole ones only, at most max bytes; its rcode
+ * when it has none. */
+static void answer_text(char *buf, size_t size, const struct answer *a, size_t max)
+{
+    char rc[24];
+    if (a->summary[0])
+        finding_clip(buf, size, a->summary, max, ',', a->summary_full);
+    else
+        finding_clip(buf, size, rcode_text(a->rcode, rc, sizeof rc), max, ',', 0);
+}
+
 static void report(struct dns_state *st, struct txn *t, const struct answer *early,
                    const struct answer *late, const struct packet *pkt, const struct dns_msg *m,
                    struct finding_sink *sink)
@@ -347,26 +384,33 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
         finding_app_list(&f, "forged_answer", fa->summary);
     }
 
-    /* Names and record lists are cut so the sentence always fits. */
+    /* Names, record lists and tells are cut at a label, record or tell with an
+     * ellipsis, as far as the sentence needs to fit FINDING_SUMMARY_MAX. */
     const char *qn = m->qname[0] ? m->qname : ".";
-    char ra[24], rb[24];
-    const char *sa = early->summary[0] ? early->summary : rcode_text(early->rcode, ra, sizeof ra);
-    const char *sb = late->summary[0] ? late->summary : rcode_text(late->rcode, rb, sizeof rb);
+    char name[128], sa[128], sb[128], tells[128], line[1024];
     unsigned long long fe = (unsigned long long)FRAME_REF_FRAME(early->frame);
     unsigned long long fl = (unsigned long long)FRAME_REF_FRAME(late->frame);
-    if (fa) {
-        snprintf(f.summary, sizeof f.summary,
-                 "two different answers to one DNS query for %.100s (id %s): frame %llu says "
-                 "%.60s, frame %llu says %.60s; frame %llu is forged (%.40s), from about %d hops "
-                 "away; the resolver is about %d hops away",
-                 qn, qid, fe, sa, fl, sb, (unsigned long long)FRAME_REF_FRAME(fa->frame),
-                 fa == early ? te : tl, ttl_hops(fa->ttl), ttl_hops(ga->ttl));
-    } else {
-        snprintf(f.summary, sizeof f.summary,
-                 "two different answers to one DNS query for %.100s (id %s): frame %llu says "
-                 "%.60s, frame %llu says %.60s; their headers do not tell which one is forged",
-                 qn, qid, fe, sa, fl, sb);
-    }
+    struct budget b = BUDGET_START;
+    do {
+        finding_clip(name, sizeof name, qn, b.name, '.', 0);
+        answer_text(sa, sizeof sa, early, b.records);
+        answer_text(sb, sizeof sb, late, b.records);
+        if (fa) {
+            finding_clip(tells, sizeof tells, fa == early ? te : tl, b.tells, ',', 0);
+            snprintf(line, sizeof line,
+                     "two different answers to one DNS query for %s (id %s): frame %llu says "
+                     "%s, frame %llu says %s; frame %llu is forged (%s), from about %d hops "
+                     "away; the resolver is about %d hops away",
+                     name, qid, fe, sa, fl, sb, (unsigned long long)FRAME_REF_FRAME(fa->frame),
+                     tells, ttl_hops(fa->ttl), ttl_hops(ga->ttl));
+        } else {
+            snprintf(line, sizeof line,
+                     "two different answers to one DNS query for %s (id %s): frame %llu says "
+                     "%s, frame %llu says %s; their headers do not tell which one is forged",
+                     name, qid, fe, sa, fl, sb);
+        }
+    } while (strlen(line) > FINDING_SUMMARY_MAX && budget_shrink(&b));
+    finding_clip(f.summary, sizeof f.summary, line, FINDING_SUMMARY_MAX, ' ', 0);
     t->reported = 1;
     sink->emit(sink, &f);
 }
@@ -429,13 +473,21 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
     finding_app_str(f, "proto", "dns");
     finding_app_str(f, "qname", m->qname);
     finding_app_list(f, "forged_answer", a->summary);
-    snprintf(f->summary, sizeof f->summary,
-             "a DNS answer for %.100s (frame %llu, %.60s) breaks its resolver's fingerprint "
-             "(%.40s) and no other answer followed: a forged answer whose genuine twin was "
-             "dropped or never sent; it came from about %d hops away, the resolver is about %d",
-             m->qname[0] ? m->qname : ".", (unsigned long long)FRAME_REF_FRAME(a->frame),
-             a->summary[0] ? a->summary : "no records", tells, ttl_hops(a->ttl),
-             ttl_hops(usual));
+    char name[128], records[128], tl[128], line[1024];
+    struct budget b = BUDGET_START;
+    do {
+        finding_clip(name, sizeof name, m->qname[0] ? m->qname : ".", b.name, '.', 0);
+        answer_text(records, sizeof records, a, b.records);
+        finding_clip(tl, sizeof tl, tells, b.tells, ',', 0);
+        snprintf(line, sizeof line,
+                 "a DNS answer for %s (frame %llu, %s) breaks its resolver's fingerprint "
+                 "(%s) and no other answer followed: a forged answer whose genuine twin was "
+                 "dropped or never sent; it came from about %d hops away, the resolver is "
+                 "about %d",
+                 name, (unsigned long long)FRAME_REF_FRAME(a->frame), records, tl,
+                 ttl_hops(a->ttl), ttl_hops(usual));
+    } while (strlen(line) > FINDING_SUMMARY_MAX && budget_shrink(&b));
+    finding_clip(f->summary, sizeof f->summary, line, FINDING_SUMMARY_MAX, ' ', 0);
 }
 
 static void race_flush(struct dns_state *st, int64_t now, int all, struct finding_sink *sink)
@@ -502,6 +554,7 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
     a.df = pkt->df;
     a.rcode = m.rcode;
     memcpy(a.summary, m.summary, sizeof a.summary);
+    a.summary_full = m.summary_full;
 
     for (unsigned i = 0; i < t->nanswers && !t->reported; i++) {
         const struct answer *e = &t->ans[i];

@@ -80,6 +80,46 @@ struct finding_field *finding_app_str(struct finding *f, const char *key, const 
     return fl;
 }
 
+const char *finding_clip(char *dst, size_t size, const char *src, size_t max, char sep,
+                         int more)
+{
+    const size_t ell = sizeof FINDING_ELLIPSIS - 1;
+    size_t n = strlen(src);
+    if (size == 0)
+        return dst;
+    if (max > size - 1)
+        max = size - 1;
+    if (n <= max && !more) {
+        memcpy(dst, src, n + 1);
+        return dst;
+    }
+    if (max < ell) {
+        dst[0] = '\0';
+        return dst;
+    }
+    size_t keep = n;
+    if (n + ell > max) {
+        /* back to the separator that ends the last item fitting with the ellipsis */
+        keep = max - ell;
+        size_t k = keep;
+        while (k > 0 && src[k] != sep)
+            k--;
+        if (k > 0)
+            keep = k;
+        else /* one item longer than max: cut inside it, on a character boundary */
+            while (keep > 0 && ((unsigned char)src[keep] & 0xC0) == 0x80)
+                keep--;
+    }
+    memcpy(dst, src, keep);
+    memcpy(dst + keep, FINDING_ELLIPSIS, ell + 1);
+    return dst;
+}
+
+const char *finding_summary(const struct finding *f, char buf[FINDING_SUMMARY_MAX + 1])
+{
+    return finding_clip(buf, FINDING_SUMMARY_MAX + 1, f->summary, FINDING_SUMMARY_MAX, ' ', 0);
+}
+
 const char *confidence_name(enum confidence c)
 {
     switch (c) {

@@ -110,4 +110,18 @@ struct finding_field *finding_app_list(struct finding *f, const char *key, const
 
 const char *confidence_name(enum confidence c);
 
+/* The documented bound of a summary (docs/json-schema.md), in bytes. */
+#define FINDING_SUMMARY_MAX 319
+#define FINDING_ELLIPSIS "\xe2\x80\xa6" /* U+2026, 3 bytes in UTF-8 */
+
+/* `src`, a list of items separated by `sep`, into dst (size bytes) in at most `max`
+ * bytes: whole items only, and an ellipsis after the last one when any were left out
+ * or `more` says the list was already incomplete. An item longer than `max` on its own
+ * is cut inside (never inside a UTF-8 sequence). Returns dst. */
+const char *finding_clip(char *dst, size_t size, const char *src, size_t max, char sep,
+                         int more);
+/* f->summary as written out: at most FINDING_SUMMARY_MAX bytes, cut after a whole word
+ * with an ellipsis should a detector ever have made it longer. Returns buf. */
+const char *finding_summary(const struct finding *f, char buf[FINDING_SUMMARY_MAX + 1]);
+
 #endif

@@ -184,8 +184,9 @@ void json_finding(struct jw *w, const struct finding *f, const struct run_stats 
     jw_string(w, f->class_name);
     jw_key(w, "confidence");
     jw_string(w, confidence_name(f->confidence));
+    char summary[FINDING_SUMMARY_MAX + 1];
     jw_key(w, "summary");
-    jw_string(w, f->summary);
+    jw_string(w, finding_summary(f, summary));
     jw_key(w, "flow");
     json_flow(w, f);
     jw_key(w, "evidence");

@@ -117,7 +117,8 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
 
     fprintf(fp, "%s%s%s%s [%s] %s\n", col(color, C_BOLD), col(color, sev), f->class_name,
             col(color, C_RESET), confidence_name(f->confidence), ts);
-    print_wrapped(fp, f->summary, "  ", 78);
+    char summary[FINDING_SUMMARY_MAX + 1];
+    print_wrapped(fp, finding_summary(f, summary), "  ", 78);
     fprintf(fp, "  flow    %s %s:%u -> %s:%u\n", proto_name(f->proto), src, f->sport, dst,
             f->dport);
     print_copies(fp, f);

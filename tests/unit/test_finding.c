@@ -247,6 +247,55 @@ static void test_json_finding_ipv6_other_proto(void **state)
 }
 
 /* The helpers are bounded: full lists stay full, without writing past them. */
+/* Lists are cut after a whole record with an ellipsis, never inside one ("A 54.172.14"
+ * was the old cut, without a mark), within the bound they are given. */
+static void test_clip_at_record_boundary(void **state)
+{
+    (void)state;
+    char out[64];
+    const char *list = "A 54.172.14.1,A 54.172.14.2,A 54.172.14.3";
+    assert_string_equal(finding_clip(out, sizeof out, list, 60, ',', 0), list);
+    assert_string_equal(finding_clip(out, sizeof out, list, 30, ',', 0),
+                        "A 54.172.14.1,A 54.172.14.2" FINDING_ELLIPSIS);
+    assert_true(strlen(out) <= 30);
+    assert_string_equal(finding_clip(out, sizeof out, list, 29, ',', 0),
+                        "A 54.172.14.1" FINDING_ELLIPSIS);
+    /* The list was already incomplete: the ellipsis says so even when all fits. */
+    assert_string_equal(finding_clip(out, sizeof out, "A 192.0.2.1", 60, ',', 1),
+                        "A 192.0.2.1" FINDING_ELLIPSIS);
+    /* One record longer than the bound: cut inside it, not inside a UTF-8 sequence. */
+    assert_string_equal(finding_clip(out, sizeof out, "TXT abcdefghij", 10, ',', 0),
+                        "TXT abc" FINDING_ELLIPSIS);
+    assert_string_equal(finding_clip(out, sizeof out, "ab\xe2\x82\xac\xe2\x82\xac", 7, ',', 0),
+                        "ab" FINDING_ELLIPSIS);
+    /* A name is cut at a label; the bound is never passed, nor the buffer. */
+    assert_string_equal(finding_clip(out, sizeof out, "www.login.example.org", 16, '.', 0),
+                        "www.login" FINDING_ELLIPSIS);
+    char tiny[8];
+    finding_clip(tiny, sizeof tiny, list, 60, ',', 0);
+    assert_true(strlen(tiny) <= 7);
+    assert_string_equal(finding_clip(out, sizeof out, list, 2, ',', 0), "");
+}
+
+/* A summary is written within the documented 319 bytes whatever a detector made. */
+static void test_summary_within_documented_length(void **state)
+{
+    (void)state;
+    struct finding f;
+    memset(&f, 0, sizeof f);
+    for (size_t i = 0; i + 1 < sizeof f.summary; i++)
+        f.summary[i] = i % 6 == 5 ? ' ' : 'w';
+    char buf[FINDING_SUMMARY_MAX + 1];
+    finding_summary(&f, buf);
+    size_t n = strlen(buf);
+    assert_true(n <= FINDING_SUMMARY_MAX);
+    assert_string_equal(buf + n - 3, FINDING_ELLIPSIS);
+    assert_int_equal(buf[n - 4], 'w'); /* after a whole word */
+    assert_int_equal(n - 3, 311); /* 52 words of 5 and the spaces between them */
+    strcpy(f.summary, "short");
+    assert_string_equal(finding_summary(&f, buf), "short");
+}
+
 static void test_finding_helpers_bounded(void **state)
 {
     (void)state;
@@ -498,6 +547,8 @@ int main(void)
         cmocka_unit_test_teardown(test_json_stats_doc_example, jw_teardown),
         cmocka_unit_test_teardown(test_json_stats_counters_and_errors, jw_teardown),
         cmocka_unit_test_teardown(test_json_stats_timestamp_zero_time, jw_teardown),
+        cmocka_unit_test(test_clip_at_record_boundary),
+        cmocka_unit_test(test_summary_within_documented_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
