@@ -1600,7 +1600,8 @@ int diff_run(const struct diff_options *o)
     }
     d->stats.flows_active = 0;
     if (!output_stats(&d->out, &d->stats) || d->write_failed) {
-        fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+        fprintf(stderr, "secondsight: cannot write %s: %s\n",
+                d->o->out_name ? d->o->out_name : "standard output", strerror(errno));
         status = EXIT_TROUBLE;
     }
     if (status == EXIT_CLEAN) {

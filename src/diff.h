@@ -15,6 +15,7 @@ struct diff_options {
     int64_t clock_offset_ns;  /* else: outside clock minus inside clock */
     int json, color;
     FILE *out;
+    const char *out_name;     /* -o FILE for messages; NULL: standard output */
 };
 
 /* Runs the comparison and writes findings, the conversations with findings and a

@@ -43,7 +43,9 @@ static const char usage_text[] =
     "                       and counted\n"
     "  --max-flows N        flows tracked at once, 1 to 1073741824 (default 262144)\n"
     "  --flow-memory SIZE   memory for flows and payload windows, e.g. 512M\n"
-    "                       (default 512M; K, M, G suffixes; at least 1M)\n"
+    "                       (default 512M; K, M, G suffixes; at least 1M and what\n"
+    "                       --max-flows, --window and --threads need: 2892056 bytes\n"
+    "                       at the defaults)\n"
     "  --window BYTES       recent payload kept per TCP direction, a power of two\n"
     "                       from 256 to 16M (default 8192)\n"
     "  --grace SECONDS      keep a TCP flow that saw FIN or RST, still comparing\n"
@@ -489,6 +491,7 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
                     opt.evidence_dir, strerror(errno));
             return EXIT_TROUBLE;
         }
+        errno = 0; /* mkdir's EEXIST is no reason: a file there is "not a directory" */
         if (stat(opt.evidence_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
             access(opt.evidence_dir, W_OK) != 0) {
             fprintf(stderr, "secondsight: cannot write evidence to %s: %s\n", opt.evidence_dir,
@@ -501,6 +504,7 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
                             lo ? 0 : argc - optind)) >= 0)
         return status;
     opt.out = sink.fp;
+    opt.out_name = sink_name(&sink);
     opt.color = sink_color(&sink, opt.json);
     opt.progress = !lo && !quiet && isatty(STDERR_FILENO);
 
@@ -644,6 +648,7 @@ static int cmd_diff(int argc, char **argv)
     if ((status = sink_open(&sink, "w", inputs, 2)) >= 0)
         return status;
     o.out = sink.fp;
+    o.out_name = sink_name(&sink);
     o.color = sink_color(&sink, o.json);
     return sink_close(&sink, diff_run(&o));
 }

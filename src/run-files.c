@@ -35,7 +35,8 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
     }
     run_finish(r);
     if (!run_write_stats(r)) {
-        fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+        fprintf(stderr, "secondsight: cannot write %s: %s\n",
+                opt->out_name ? opt->out_name : "standard output", strerror(errno));
         status = EXIT_TROUBLE;
     }
     if (status == EXIT_CLEAN && run_findings(r))
