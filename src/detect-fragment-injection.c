@@ -6,19 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "detect-fingerprint.h"
 #include "detect.h"
 
 /* Datagrams already reported, so one datagram gives one alert. */
 #define FRAG_RECENT 256
+/* Findings held for their datagram's ports (its first fragment has not come yet). */
+#define FRAG_HOLD 16
+
+struct dgram_id {
+    uint8_t src[16], dst[16];
+    uint32_t id;
+    uint8_t proto;
+};
 
 struct fragdet_state {
-    struct {
-        uint8_t src[16], dst[16];
-        uint32_t id;
-        uint8_t proto;
-    } recent[FRAG_RECENT];
+    struct dgram_id recent[FRAG_RECENT];
     unsigned next, n;
+    struct {
+        struct dgram_id dg;
+        int64_t deadline;     /* packet time after which reassembly has given up */
+        struct finding f;
+    } held[FRAG_HOLD];
+    unsigned nheld;
 };
 
 static int fragdet_init(void **state)
@@ -32,27 +43,80 @@ static void fragdet_free(void *state)
     free(state);
 }
 
+static struct dgram_id dgram_of(const struct packet *pkt)
+{
+    struct dgram_id d;
+    memset(&d, 0, sizeof d);
+    memcpy(d.src, pkt->ip_src, 16);
+    memcpy(d.dst, pkt->ip_dst, 16);
+    d.id = pkt->frag_id;
+    d.proto = pkt->proto;
+    return d;
+}
+
+static int same_dgram(const struct dgram_id *a, const struct dgram_id *b)
+{
+    return a->id == b->id && a->proto == b->proto && !memcmp(a->src, b->src, 16) &&
+           !memcmp(a->dst, b->dst, 16);
+}
+
 static int seen(struct fragdet_state *st, const struct packet *pkt)
 {
+    struct dgram_id d = dgram_of(pkt);
     for (unsigned k = 0; k < st->n; k++)
-        if (st->recent[k].id == pkt->frag_id && st->recent[k].proto == pkt->proto &&
-            !memcmp(st->recent[k].src, pkt->ip_src, 16) && !memcmp(st->recent[k].dst, pkt->ip_dst, 16))
+        if (same_dgram(&st->recent[k], &d))
             return 1;
     unsigned k = st->next;
     st->next = (st->next + 1) % FRAG_RECENT;
     if (st->n < FRAG_RECENT)
         st->n++;
-    memcpy(st->recent[k].src, pkt->ip_src, 16);
-    memcpy(st->recent[k].dst, pkt->ip_dst, 16);
-    st->recent[k].id = pkt->frag_id;
-    st->recent[k].proto = pkt->proto;
+    st->recent[k] = d;
     return 0;
+}
+
+static void release(struct fragdet_state *st, unsigned k, struct finding_sink *sink)
+{
+    sink->emit(sink, &st->held[k].f);
+    if (k != --st->nheld)
+        memcpy(&st->held[k], &st->held[st->nheld], sizeof st->held[k]);
+}
+
+/* A later fragment of a held finding's datagram that brings its ports releases it with
+ * them; so does its completion, or any fragment after reassembly gave up on it. Only
+ * fragments are looked at (and the end of the input): they all pass through the
+ * pipeline that reassembles them, whatever --threads is (live fanout gives a host
+ * pair's fragments to one worker), so the output does not depend on it. */
+static void held_check(struct fragdet_state *st, const struct packet *pkt,
+                       const struct frag_info *fi, struct finding_sink *sink)
+{
+    struct dgram_id d = dgram_of(pkt);
+    for (unsigned k = 0; k < st->nheld;) {
+        if (same_dgram(&st->held[k].dg, &d) && (fi->has_ports || fi->completed)) {
+            st->held[k].f.sport = fi->has_ports ? fi->sport : 0;
+            st->held[k].f.dport = fi->has_ports ? fi->dport : 0;
+            release(st, k, sink);
+        } else if (pkt->ts_ns > st->held[k].deadline) {
+            release(st, k, sink);
+        } else {
+            k++;
+        }
+    }
+}
+
+static void fragdet_finish(void *state, struct finding_sink *sink)
+{
+    struct fragdet_state *st = state;
+    while (st->nheld)
+        release(st, st->nheld - 1, sink);
 }
 
 static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
+    struct fragdet_state *st = state;
     const struct frag_info *fi = ctx->frag;
     const struct packet *pkt = ctx->pkt;
+    if (st->nheld && fi)
+        held_check(st, pkt, fi, sink);
     if (!fi || !fi->differ || seen(state, pkt))
         return;
 
@@ -61,8 +125,8 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     f.class_name = "fragment_injection";
     f.confidence = CONF_HIGH;
     finding_set_flow_from_packet(&f, pkt);
-    /* Ports sit in the first fragment only: those of the datagram when it has come (the
-     * ports Suricata gives the reassembled datagram), else 0. */
+    /* Ports sit in the first fragment only: the datagram's (those Suricata gives the
+     * reassembled datagram), now or, held, once its first fragment comes. */
     f.sport = fi->has_ports ? fi->sport : 0;
     f.dport = fi->has_ports ? fi->dport : 0;
     f.flow_by_addresses = 1;
@@ -101,12 +165,20 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
                  "%llu (bytes %u-%u) overlaps earlier fragments in %u bytes, %u of them different",
                  pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len - 1, fi->overlap,
                  fi->differ);
-    sink->emit(sink, &f);
+    int has_ports_proto = pkt->proto == 6 || pkt->proto == 17 || pkt->proto == 132;
+    if (fi->has_ports || !has_ports_proto || fi->completed || st->nheld == FRAG_HOLD) {
+        sink->emit(sink, &f); /* a full hold list: reported now, ports 0 */
+        return;
+    }
+    st->held[st->nheld].dg = dgram_of(pkt);
+    st->held[st->nheld].deadline = pkt->ts_ns + (int64_t)FRAG_TIMEOUT * 1000000000;
+    st->held[st->nheld++].f = f;
 }
 
 const struct detector detector_fragment_injection = {
     .name = "fragment_injection",
     .init = fragdet_init,
     .on_packet = fragdet_packet,
+    .finish = fragdet_finish,
     .free = fragdet_free,
 };

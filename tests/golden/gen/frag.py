@@ -27,6 +27,14 @@ Attacks (each must raise the named finding):
                           /admin/delete?all=1" over the request line, 6 [256,512), 7
                           [512,592) completing it; 8 server ACK; 9 reply; 10 ACK;
                           11-13 close. fragment_injection, frames 4 and 5.
+  frag-conflict-first-last  the fragment with the UDP header comes last: a 608-byte
+                          datagram (IP-ID 0x3a08) as 1 [208,416); 2 [296,392)
+                          conflicting with 1 in [328,360); 3 [416,608); 4 [0,208),
+                          which completes it; then a second one (IP-ID 0x3a09) whose
+                          first fragment never comes: 5 [208,416), 6 [296,392)
+                          conflicting; 7 the reply. fragment_injection frames 1 and 2
+                          with the datagram's ports (held until frame 4 brings them),
+                          and frames 5 and 6 with ports 0 (reported at the end).
   frag-reassembled-tcp-injection  1-3 handshake; 4 GET; 5-7 a forged 600-byte reply
                           (a 302 to an exploit URL) posing as the server, TCP header
                           without options, TTL 64, IP-ID 1, DF clear, in three fragments
@@ -133,6 +141,21 @@ def conflict(v6):
     f = cut(src, dst, 17, ident, l4, THIRDS)
     evil = frag(src, dst, 17, ident, 296, bytes(other), True)
     pkts = at(g.T0, [f[0], f[1], evil, f[2]])
+    pkts.append(reply(dst, src, g.T0 + 15 * MS))
+    return pkts
+
+
+def conflict_first_last():
+    src, dst = g.CLIENT4, g.SERVER4
+    out = []
+    for ident, bounds in ((0x3A08, (1, 2, 0)), (0x3A09, (1,))):
+        l4 = udp_l4(src, dst, text(600))
+        other = bytearray(l4[296:392])
+        other[32:64] = b"OVERWRITTEN BY A LATER FRAGMENT\n"
+        f = cut(src, dst, 17, ident, l4, THIRDS)
+        evil = frag(src, dst, 17, ident, 296, bytes(other), True)
+        out += [f[bounds[0]], evil] + [f[i] for i in bounds[1:]]
+    pkts = at(g.T0, out)
     pkts.append(reply(dst, src, g.T0 + 15 * MS))
     return pkts
 
@@ -285,6 +308,7 @@ def main():
     for name, fn in (("frag-conflict-ipv4", lambda: conflict(False)),
                      ("frag-conflict-ipv6", lambda: conflict(True)),
                      ("frag-conflict-tcp", conflict_tcp),
+                     ("frag-conflict-first-last", conflict_first_last),
                      ("frag-reassembled-tcp-injection", reassembled_tcp_injection),
                      ("frag-benign-duplicate", duplicate),
                      ("frag-benign-retransmit", retransmit),
