@@ -269,15 +269,17 @@ int pcapng_open(struct pcapng *ng, FILE *fp)
     memset(ng, 0, sizeof *ng);
     ng->fp = fp;
     ng->cap = 4096;
-    if (!(ng->buf = malloc(ng->cap)))
+    if (!(ng->buf = calloc(1, ng->cap))) /* zeros: a short first read leaves no garbage */
         return fail(ng, "out of memory") + 1;
     uint32_t type, len;
     int rc = read_block(ng, &type, &len);
-    if (rc <= 0 || type != PCAPNG_SHB_TYPE) {
-        if (rc >= 0)
-            fail(ng, "not a pcapng file");
+    /* A file that merely starts with 0x0A (a text file's newline) is no pcapng. */
+    if (get32(ng->buf, 0) != PCAPNG_SHB_TYPE) {
+        fail(ng, "unknown file format");
         return 0;
     }
+    if (rc <= 0)
+        return 0;
     ng->off += len;
     while ((rc = read_block(ng, &type, &len)) == 1) {
         if (type == BT_EPB || type == BT_SPB || type == BT_PB) {

@@ -326,6 +326,14 @@ static void test_pcapng_refusals(void **state)
                      CAPTURE_OPEN_FAILED);
     assert_string_equal(fs.error, "empty file");
 
+    /* A text file starting with a newline (0x0A, as pcapng's first byte) is no capture. */
+    struct buf t = {.n = 0};
+    put(&t, "\nnot a capture\n", 15);
+    memset(&fs, 0, sizeof fs);
+    assert_int_equal(capture_file_open(&cf, write_file("newline.txt", &t), 0, &fs),
+                     CAPTURE_OPEN_FAILED);
+    assert_string_equal(fs.error, "unknown file format");
+
     static const uint8_t ip[20] = {0x45, 0, 0, 20};
     section(&w, 0);
     epb(&w, 7, 0, ip, sizeof ip, 0);
