@@ -93,15 +93,13 @@ enum capture_result capture_file_open(struct capture_file *cf, const char *path,
     }
     ungetc(c, fp);
     if (c == 0x0A) {
+        cf->fp = fp; /* capture_file_close closes it */
         cf->ng = malloc(sizeof *cf->ng);
         if (!cf->ng || !pcapng_open(cf->ng, fp)) {
             open_failed(fs, cf->ng ? cf->ng->err : "out of memory");
             capture_file_close(cf);
-            if (fp != stdin)
-                fclose(fp);
             return CAPTURE_OPEN_FAILED;
         }
-        cf->fp = fp;
         fs->linktype = cf->ng->ifaces[0].dlt;
         cf->good_end = cf->ng->off;
         return CAPTURE_OK;

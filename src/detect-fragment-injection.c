@@ -165,8 +165,7 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
                  "%llu (bytes %u-%u) overlaps earlier fragments in %u bytes, %u of them different",
                  pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len - 1, fi->overlap,
                  fi->differ);
-    int has_ports_proto = pkt->proto == 6 || pkt->proto == 17 || pkt->proto == 132;
-    if (fi->has_ports || !has_ports_proto || fi->completed || st->nheld == FRAG_HOLD) {
+    if (fi->has_ports || !frag_proto_has_ports(pkt->proto) || fi->completed || st->nheld == FRAG_HOLD) {
         sink->emit(sink, &f); /* a full hold list: reported now, ports 0 */
         return;
     }

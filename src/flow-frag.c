@@ -273,8 +273,7 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
     d->npieces++;
     info->npieces = d->npieces;
 
-    if ((d->key.proto == 6 || d->key.proto == 17 || d->key.proto == 132) &&
-        d->cap >= 4 && (d->present[0] & 0x0f) == 0x0f) {
+    if (frag_proto_has_ports(d->key.proto) && d->cap >= 4 && (d->present[0] & 0x0f) == 0x0f) {
         info->has_ports = 1;
         info->sport = (uint16_t)(d->data[0] << 8 | d->data[1]);
         info->dport = (uint16_t)(d->data[2] << 8 | d->data[3]);

@@ -36,6 +36,13 @@ struct frag_piece {
     uint8_t ttl, mf;
 };
 
+/* True for a protocol whose datagram starts with 16-bit source and destination ports
+ * (TCP, UDP, SCTP): frag_info.has_ports can become true for it. */
+static inline int frag_proto_has_ports(uint8_t proto)
+{
+    return proto == IPPROTO_NUM_TCP || proto == IPPROTO_NUM_UDP || proto == 132 /* SCTP */;
+}
+
 /* What reassembly learnt from one fragment, for detectors to judge. */
 struct frag_info {
     uint32_t off, len;        /* this fragment's range in the datagram */
