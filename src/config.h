@@ -253,4 +253,18 @@
 #define CAPTURE_MAX_WORKERS 64 /* the most --threads allows */
 #endif
 
+/* locate: the TTL sweep's bounds and defaults (--max-ttl, --tries, --wait, --timeout),
+ * the capture's snap length, the findings a run keeps, and how long an attempt waits
+ * for a late copy once an answer or a time-exceeded came (at least this, or four
+ * round trips). */
+#define LOCATE_TTL_MAX 64
+#define LOCATE_TTL_DEFAULT 30
+#define LOCATE_TRIES_MAX 10
+#define LOCATE_TRIES_DEFAULT 3
+#define LOCATE_WAIT_MS_DEFAULT 1000u
+#define LOCATE_TIMEOUT_MS_DEFAULT 2000u
+#define LOCATE_SETTLE_MS 250u
+#define LOCATE_SNAPLEN 65535
+#define LOCATE_MAX_FINDINGS 1024u
+
 #endif

@@ -18,6 +18,7 @@
 #include "diff.h"
 #include "output-redis.h"
 #include "output-report.h"
+#include "run-locate.h"
 #include "config.h"
 
 static const char usage_text[] =
@@ -25,6 +26,8 @@ static const char usage_text[] =
     "       secondsight live -i IFACE [-i IFACE...] [live options] [options]\n"
     "       secondsight diff --inside LAN.pcap --outside WAN.pcap [diff options]\n"
     "       secondsight report [-o REPORT.html] FINDINGS.jsonl\n"
+    "       secondsight locate --url http://ADDR[:PORT]/PATH | --dns NAME --server ADDR[:PORT]\n"
+    "                          [locate options]\n"
     "       secondsight --version | --help\n"
     "\n"
     "Reads pcap and pcapng captures and reports forged or altered packets.\n"
@@ -85,6 +88,33 @@ static const char usage_text[] =
     "                       from the captures (auto, the default) or given\n"
     "  --json, -o FILE, --redis...\n"
     "                       as for analyze\n"
+    "\n";
+
+/* The rest of the help, apart: C11 promises string literals of 4095 bytes only. */
+static const char usage_text_more[] =
+    "locate finds the hop that forges answers: a normal request, then the same request\n"
+    "with its IP TTL limited to 1, 2, 3 ... (TCP: the handshake at full TTL, only the\n"
+    "request segment limited); libpcap on the outgoing interface sees the routers'\n"
+    "time-exceeded and the answers, which analyze's detectors judge. Needs CAP_NET_RAW\n"
+    "and keeps nothing else:\n"
+    "  --url http://ADDR[:PORT]/PATH\n"
+    "                       an HTTP GET to ADDR (an IPv4 or [IPv6] address, no name)\n"
+    "  --host NAME          the Host header (default: ADDR)\n"
+    "  --dns NAME --server ADDR[:PORT]\n"
+    "                       a DNS query for NAME (A, or AAAA over IPv6) to ADDR\n"
+    "  --tcp                the DNS query over TCP (default UDP)\n"
+    "  --max-ttl N          the highest TTL tried, 1 to 64 (default 30); the sweep\n"
+    "                       stops once the target itself answers\n"
+    "  --tries N            attempts per TTL and in the baseline, 1 to 10 (default 3)\n"
+    "  --wait SECONDS       pause between attempts, 0 to 60 (default 1)\n"
+    "  --timeout SECONDS    how long an attempt waits for answers, 0.1 to 30\n"
+    "                       (default 2)\n"
+    "  -i, --interface IFACE  capture here (default: the interface of the route)\n"
+    "  -w, --write FILE     save the captured packets as a pcap (findings cite its\n"
+    "                       frames)\n"
+    "  --dry-run            print what would be sent, send nothing\n"
+    "  --json, -o FILE, --redis...\n"
+    "                       as for analyze\n"
     "\n"
     "report writes one self-contained HTML page (findings per flow on a timeline,\n"
     "their evidence, the run's statistics) from the JSON lines of analyze --json,\n"
@@ -94,7 +124,13 @@ static const char usage_text[] =
     "\n"
     "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n"
     "(diff: 0 clean, 1 tampered, 3 inconclusive; report: 0 written, 2 usage or input\n"
-    "error)\n";
+    "error; locate: 1 a forger located or an injection seen)\n";
+
+static void print_usage(void)
+{
+    fputs(usage_text, stdout);
+    fputs(usage_text_more, stdout);
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -219,6 +255,16 @@ enum {
     OPT_REDIS_KEY,
     OPT_REDIS_MODE,
     OPT_REDIS_QUEUE,
+    OPT_URL,
+    OPT_HOST,
+    OPT_DNS,
+    OPT_SERVER,
+    OPT_TCP,
+    OPT_MAX_TTL,
+    OPT_TRIES,
+    OPT_WAIT,
+    OPT_TIMEOUT,
+    OPT_DRY_RUN,
 };
 
 #define SINK_LONGOPTS                                                                      \
@@ -456,7 +502,7 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
             opt.evidence_dir = optarg;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            print_usage();
             return EXIT_CLEAN;
         default:
             return option_error(c, argv, analyze_longopts);
@@ -538,7 +584,7 @@ static int cmd_report(int argc, char **argv)
             sink.path = optarg;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            print_usage();
             return EXIT_CLEAN;
         default:
             return option_error(c, argv, longopts);
@@ -625,7 +671,7 @@ static int cmd_diff(int argc, char **argv)
             o.json = 1;
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            print_usage();
             return EXIT_CLEAN;
         default:
             return option_error(c, argv, longopts);
@@ -653,6 +699,128 @@ static int cmd_diff(int argc, char **argv)
     return sink_close(&sink, diff_run(&o));
 }
 
+/* SECONDS (with a fraction) from min_ms to max_ms, into milliseconds. */
+static int parse_ms(const char *s, int64_t min_ms, int64_t max_ms, unsigned *out)
+{
+    int64_t ns;
+    if (!parse_seconds(s, &ns) || ns < min_ms * 1000000 || ns > max_ms * 1000000)
+        return 0;
+    *out = (unsigned)(ns / 1000000);
+    return 1;
+}
+
+static int cmd_locate(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"url", required_argument, NULL, OPT_URL},
+        {"host", required_argument, NULL, OPT_HOST},
+        {"dns", required_argument, NULL, OPT_DNS},
+        {"server", required_argument, NULL, OPT_SERVER},
+        {"tcp", no_argument, NULL, OPT_TCP},
+        {"max-ttl", required_argument, NULL, OPT_MAX_TTL},
+        {"tries", required_argument, NULL, OPT_TRIES},
+        {"wait", required_argument, NULL, OPT_WAIT},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"interface", required_argument, NULL, 'i'},
+        {"write", required_argument, NULL, 'w'},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"json", no_argument, NULL, OPT_JSON},
+        SINK_LONGOPTS,
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct locate_options o = {
+        .max_ttl = LOCATE_TTL_DEFAULT,
+        .tries = LOCATE_TRIES_DEFAULT,
+        .wait_ms = LOCATE_WAIT_MS_DEFAULT,
+        .timeout_ms = LOCATE_TIMEOUT_MS_DEFAULT,
+    };
+    struct sink sink = {0};
+    int c, status = -1, tcp = 0;
+    uint64_t v;
+    options_begin();
+    while ((c = getopt_long(argc, argv, ":o:hi:w:", longopts, NULL)) != -1) {
+        if (sink_option(&sink, c, &status)) {
+            if (status >= 0)
+                return status;
+            continue;
+        }
+        switch (c) {
+        case OPT_URL:
+            o.url = optarg;
+            break;
+        case OPT_HOST:
+            o.host = optarg;
+            break;
+        case OPT_DNS:
+            o.qname = optarg;
+            break;
+        case OPT_SERVER:
+            o.server = optarg;
+            break;
+        case OPT_TCP:
+            tcp = 1;
+            break;
+        case OPT_MAX_TTL:
+            if (!parse_uint(optarg, LOCATE_TTL_MAX, &v) || v == 0)
+                return usage_error("--max-ttl wants a number from 1 to %d, not '%s'",
+                                   LOCATE_TTL_MAX, optarg);
+            o.max_ttl = (unsigned)v;
+            break;
+        case OPT_TRIES:
+            if (!parse_uint(optarg, LOCATE_TRIES_MAX, &v) || v == 0)
+                return usage_error("--tries wants a number from 1 to %d, not '%s'",
+                                   LOCATE_TRIES_MAX, optarg);
+            o.tries = (unsigned)v;
+            break;
+        case OPT_WAIT:
+            if (!parse_ms(optarg, 0, 60000, &o.wait_ms))
+                return usage_error("--wait wants seconds from 0 to 60, not '%s'", optarg);
+            break;
+        case OPT_TIMEOUT:
+            if (!parse_ms(optarg, 100, 30000, &o.timeout_ms))
+                return usage_error("--timeout wants seconds from 0.1 to 30, not '%s'", optarg);
+            break;
+        case 'i':
+            o.iface = optarg;
+            break;
+        case 'w':
+            o.write = optarg;
+            break;
+        case OPT_DRY_RUN:
+            o.dry_run = 1;
+            break;
+        case OPT_JSON:
+            o.json = 1;
+            break;
+        case 'h':
+            print_usage();
+            return EXIT_CLEAN;
+        default:
+            return option_error(c, argv, longopts);
+        }
+    }
+    if (optind < argc)
+        return usage_error("locate takes no files: '%s'", argv[optind]);
+    if (!!o.url + !!o.qname != 1)
+        return usage_error("%s", "locate needs one target: --url, or --dns with --server");
+    if (o.qname && !o.server)
+        return usage_error("%s", "--dns needs --server ADDR[:PORT]: the resolver to ask");
+    if (o.url && (o.server || tcp))
+        return usage_error("%s", "--server and --tcp go with --dns, not --url");
+    if (o.host && !o.url)
+        return usage_error("%s", "--host goes with --url");
+    o.method = o.url ? LOCATE_HTTP : tcp ? LOCATE_DNS_TCP : LOCATE_DNS_UDP;
+    if (o.write && sink.path && !strcmp(o.write, sink.path))
+        return usage_error("%s", "-w and -o name the same file");
+    if ((status = sink_open(&sink, "w", NULL, 0)) >= 0)
+        return status;
+    o.out = sink.fp;
+    o.out_name = sink_name(&sink);
+    o.color = sink_color(&sink, o.json);
+    return sink_close(&sink, locate_run(&o));
+}
+
 static int cmd_analyze(int argc, char **argv)
 {
     return cmd_run(argc, argv, NULL);
@@ -671,7 +839,7 @@ int main(int argc, char **argv)
         return usage_error("%s", "a subcommand is needed");
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, stdout);
+        print_usage();
         return EXIT_CLEAN;
     }
     if (!strcmp(cmd, "--version")) {
@@ -686,5 +854,7 @@ int main(int argc, char **argv)
         return cmd_live(argc - 1, argv + 1);
     if (!strcmp(cmd, "diff"))
         return cmd_diff(argc - 1, argv + 1);
+    if (!strcmp(cmd, "locate"))
+        return cmd_locate(argc - 1, argv + 1);
     return usage_error("unknown subcommand '%s'", cmd);
 }

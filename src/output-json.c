@@ -381,6 +381,177 @@ void json_device_flow(struct jw *w, const struct device_flow *d)
     jw_object_end(w);
 }
 
+/* locate: one hop's tries summed up. */
+static void json_locate_hop(struct jw *w, int v, const struct locate_hop *h)
+{
+    char ip[46];
+    uint8_t router[16];
+    int several;
+    unsigned answered = 0, forged = 0, reached = 0;
+    int64_t rtt = -1;
+    int forged_ttl = -1;
+    for (unsigned i = 0; i < h->ntries; i++) {
+        const struct locate_try *t = &h->tries[i];
+        answered += t->answered;
+        forged += t->forged;
+        reached += t->reached;
+        if (t->rtt_ns >= 0 && (rtt < 0 || t->rtt_ns < rtt))
+            rtt = t->rtt_ns;
+        if (t->forged && forged_ttl < 0)
+            forged_ttl = t->forged_ttl;
+    }
+    jw_object_begin(w);
+    jw_key(w, "ttl");
+    jw_uint(w, h->ttl);
+    jw_key(w, "router");
+    if (locate_hop_router(h, router, &several)) {
+        format_ip(ip, v, router);
+        jw_string(w, ip);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "routers");
+    jw_array_begin(w);
+    for (unsigned i = 0; i < h->ntries; i++) {
+        const struct locate_try *t = &h->tries[i];
+        int seen = !t->has_router;
+        for (unsigned k = 0; k < i && !seen; k++)
+            seen = h->tries[k].has_router && !memcmp(h->tries[k].router, t->router, 16);
+        if (seen)
+            continue;
+        format_ip(ip, v, t->router);
+        jw_string(w, ip);
+    }
+    jw_array_end(w);
+    jw_key(w, "rtt_us");
+    if (rtt >= 0)
+        jw_int(w, rtt / 1000);
+    else
+        jw_null(w);
+    jw_key(w, "tries");
+    jw_uint(w, h->ntries);
+    jw_key(w, "answered");
+    jw_uint(w, answered);
+    jw_key(w, "forged");
+    jw_uint(w, forged);
+    jw_key(w, "forged_ttl");
+    if (forged_ttl >= 0)
+        jw_int(w, forged_ttl);
+    else
+        jw_null(w);
+    jw_key(w, "reached");
+    jw_uint(w, reached);
+    jw_object_end(w);
+}
+
+static void json_address_or_null(struct jw *w, int has, int v, const uint8_t *a)
+{
+    char ip[46];
+    if (!has) {
+        jw_null(w);
+        return;
+    }
+    format_ip(ip, v, a);
+    jw_string(w, ip);
+}
+
+void json_locate(struct jw *w, const struct locate_result *r)
+{
+    char ts[32], summary[320];
+    const struct locate_place *pl = &r->place;
+    jw_object_begin(w);
+    jw_key(w, "timestamp");
+    format_timestamp(ts, r->start_ns);
+    jw_string(w, ts);
+    jw_key(w, "event_type");
+    jw_string(w, "locate");
+    jw_key(w, "summary");
+    jw_string(w, locate_summary(r, summary, sizeof summary));
+    jw_key(w, "method");
+    jw_string(w, locate_method_name(r->method));
+    jw_key(w, "target");
+    jw_object_begin(w);
+    jw_key(w, "ip");
+    json_address_or_null(w, 1, r->ip_version, r->target);
+    jw_key(w, "port");
+    jw_uint(w, r->port);
+    jw_key(w, "url");
+    if (r->url)
+        jw_string(w, r->url);
+    else
+        jw_null(w);
+    jw_key(w, "qname");
+    if (r->qname)
+        jw_string(w, r->qname);
+    else
+        jw_null(w);
+    jw_object_end(w);
+    jw_key(w, "interface");
+    jw_string(w, r->interface ? r->interface : "");
+    jw_key(w, "max_ttl");
+    jw_uint(w, r->max_ttl);
+    jw_key(w, "tries");
+    jw_uint(w, r->tries);
+    jw_key(w, "wait_ms");
+    jw_uint(w, r->wait_ms);
+    jw_key(w, "timeout_ms");
+    jw_uint(w, r->timeout_ms);
+    jw_key(w, "attempts");
+    jw_uint(w, r->attempts);
+    jw_key(w, "privileges");
+    jw_object_begin(w);
+    jw_key(w, "cap_eff");
+    jw_string(w, r->cap_eff);
+    jw_key(w, "no_new_privs");
+    jw_bool(w, r->no_new_privs);
+    jw_object_end(w);
+    jw_key(w, "baseline");
+    json_locate_hop(w, r->ip_version, &r->baseline);
+    jw_key(w, "baseline_findings");
+    jw_uint(w, r->baseline_findings);
+    jw_key(w, "hops");
+    jw_array_begin(w);
+    for (unsigned i = 0; i < r->nhops; i++)
+        json_locate_hop(w, r->ip_version, &r->hops[i]);
+    jw_array_end(w);
+    jw_key(w, "target_hops");
+    if (pl->target_hops >= 0)
+        jw_int(w, pl->target_hops);
+    else
+        jw_null(w);
+    jw_key(w, "multipath");
+    jw_bool(w, pl->multipath);
+    jw_key(w, "located");
+    if (pl->located) {
+        jw_object_begin(w);
+        jw_key(w, "hop");
+        jw_uint(w, pl->hop);
+        jw_key(w, "router");
+        json_address_or_null(w, pl->has_router, r->ip_version, pl->router);
+        jw_key(w, "router_before");
+        json_address_or_null(w, pl->has_before, r->ip_version, pl->before);
+        jw_key(w, "router_after");
+        json_address_or_null(w, pl->has_after, r->ip_version, pl->after);
+        jw_key(w, "forged_tries");
+        jw_uint(w, pl->forged_tries);
+        jw_key(w, "tries");
+        jw_uint(w, pl->tries);
+        jw_key(w, "later_hops");
+        jw_uint(w, pl->later_hops);
+        jw_key(w, "later_hops_forged");
+        jw_uint(w, pl->later_hops_forged);
+        jw_key(w, "forged_ttl");
+        if (pl->forged_ttl >= 0)
+            jw_int(w, pl->forged_ttl);
+        else
+            jw_null(w);
+        jw_object_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_object_end(w);
+}
+
 /* The fragment reassembly counters. */
 static void json_reassembly(struct jw *w, const struct run_stats *s)
 {
@@ -535,6 +706,13 @@ static int json_write_device_flow(struct output *o, const struct device_flow *d)
     return write_record(o);
 }
 
+static int json_write_locate(struct output *o, const struct locate_result *r)
+{
+    jw_reset(&o->jw);
+    json_locate(&o->jw, r);
+    return write_record(o);
+}
+
 static int json_write_stats(struct output *o, const struct run_stats *s)
 {
     jw_reset(&o->jw);
@@ -543,5 +721,5 @@ static int json_write_stats(struct output *o, const struct run_stats *s)
 }
 
 const struct output_format output_format_json = {
-    "json", json_write_finding, json_write_device_flow, json_write_stats,
+    "json", json_write_finding, json_write_device_flow, json_write_stats, json_write_locate,
 };

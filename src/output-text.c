@@ -236,6 +236,70 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
             d->convs_tampered);
 }
 
+/* locate: one row of the table, with the router (or the target, when it answered) in a
+ * column `width` wide. */
+static void text_locate_row(FILE *fp, const struct locate_result *r, const char *label,
+                            const struct locate_hop *h, int width)
+{
+    char router[64] = "*", rtt[16] = "-", fttl[12] = "-";
+    uint8_t ip[16];
+    int several;
+    unsigned answered = 0, forged = 0, reached = 0;
+    int64_t best = -1;
+    int ttl = -1;
+    for (unsigned i = 0; i < h->ntries; i++) {
+        const struct locate_try *t = &h->tries[i];
+        answered += t->answered;
+        forged += t->forged;
+        reached += t->reached;
+        if (t->rtt_ns >= 0 && (best < 0 || t->rtt_ns < best))
+            best = t->rtt_ns;
+        if (t->forged && ttl < 0)
+            ttl = t->forged_ttl;
+    }
+    if (locate_hop_router(h, ip, &several)) {
+        format_ip(router, r->ip_version, ip);
+        if (several)
+            strcat(router, " +");
+    } else if (reached) {
+        format_ip(router, r->ip_version, r->target);
+        strcat(router, " target");
+    }
+    if (best >= 0)
+        snprintf(rtt, sizeof rtt, "%.3f", (double)best / 1e6);
+    if (ttl >= 0)
+        snprintf(fttl, sizeof fttl, "%d", ttl);
+    fprintf(fp, "  %8s  %-*s  %8s  %5u/%-2u  %4u/%-2u  %10s\n", label, width, router, rtt,
+            answered, h->ntries, forged, h->ntries, fttl);
+}
+
+void text_locate(FILE *fp, int color, const struct locate_result *r)
+{
+    char target[46], summary[320], label[8];
+    format_ip(target, r->ip_version, r->target);
+    fprintf(fp, "%slocate%s %s %s port %u (%s) from %s: %u tries per TTL, TTL 1 to %u, "
+                "%u ms apart\n",
+            col(color, C_BOLD), col(color, C_RESET), r->url ? r->url : r->qname, target, r->port,
+            locate_method_name(r->method), r->interface ? r->interface : "", r->tries,
+            r->max_ttl, r->wait_ms);
+    int width = r->ip_version == 6 ? 39 : 15;
+    width += 7; /* " target" */
+    fprintf(fp, "  %8s  %-*s  %8s  %8s  %7s  %10s\n", "ttl", width, "router", "rtt ms",
+            "answered", "forged", "forged ttl");
+    text_locate_row(fp, r, "baseline", &r->baseline, width);
+    for (unsigned i = 0; i < r->nhops; i++) {
+        snprintf(label, sizeof label, "%u", r->hops[i].ttl);
+        text_locate_row(fp, r, label, &r->hops[i], width);
+    }
+    const char *c = r->place.located ? C_RED : C_BOLD;
+    fprintf(fp, "%s%s", col(color, C_BOLD), col(color, c));
+    print_wrapped(fp, locate_summary(r, summary, sizeof summary), "  ", 78);
+    fprintf(fp, "%s", col(color, C_RESET));
+    if (r->place.multipath)
+        fprintf(fp, "  some hops answered from more than one router (\"+\"): a load-balanced "
+                    "path, the placement is less certain\n");
+}
+
 /* Every decode event that occurred, with its count. */
 static void print_events(FILE *fp, const struct run_stats *s)
 {
@@ -304,6 +368,12 @@ static int text_write_device_flow(struct output *o, const struct device_flow *d)
     return !ferror(o->fp);
 }
 
+static int text_write_locate(struct output *o, const struct locate_result *r)
+{
+    text_locate(o->fp, o->color, r);
+    return !ferror(o->fp);
+}
+
 static int text_write_stats(struct output *o, const struct run_stats *s)
 {
     text_stats(o->fp, o->color, s);
@@ -311,5 +381,5 @@ static int text_write_stats(struct output *o, const struct run_stats *s)
 }
 
 const struct output_format output_format_text = {
-    "text", text_write_finding, text_write_device_flow, text_write_stats,
+    "text", text_write_finding, text_write_device_flow, text_write_stats, text_write_locate,
 };

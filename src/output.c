@@ -30,6 +30,13 @@ int output_device_flow(struct output *o, const struct device_flow *d)
     return o->format->device_flow(o, d);
 }
 
+int output_locate(struct output *o, const struct locate_result *r)
+{
+    if (!o->format->locate(o, r))
+        return 0;
+    return fflush(o->fp) == 0 && !ferror(o->fp);
+}
+
 int output_stats(struct output *o, const struct run_stats *s)
 {
     if (!o->format->stats(o, s))

@@ -10,6 +10,7 @@
 #include "finding.h"
 #include "flow-frag.h"
 #include "flow.h"
+#include "locate.h"
 #include "output-format.h"
 #include "stats.h"
 #include "util-json.h"
@@ -34,6 +35,7 @@ struct output_format {
     int (*finding)(struct output *o, const struct finding *f);
     int (*device_flow)(struct output *o, const struct device_flow *d);
     int (*stats)(struct output *o, const struct run_stats *s);
+    int (*locate)(struct output *o, const struct locate_result *r);
 };
 
 extern const struct output_format output_format_json; /* output-json.c */
@@ -55,15 +57,19 @@ void output_release(struct output *o);
 int output_finding(struct output *o, const struct finding *f);
 int output_stats(struct output *o, const struct run_stats *s);
 int output_device_flow(struct output *o, const struct device_flow *d);
+/* locate: the sweep's table and where it places the forger (after its findings). */
+int output_locate(struct output *o, const struct locate_result *r);
 
 /* JSON serialisation, shared by the writer above and the tests. */
 void json_finding(struct jw *w, const struct finding *f, const struct run_stats *s);
 void json_stats(struct jw *w, const struct run_stats *s);
 void json_device_flow(struct jw *w, const struct device_flow *d);
+void json_locate(struct jw *w, const struct locate_result *r);
 
 /* Text forms. */
 void text_finding(FILE *fp, int color, const struct finding *f, const struct run_stats *s);
 void text_stats(FILE *fp, int color, const struct run_stats *s);
 void text_device_flow(FILE *fp, int color, const struct device_flow *d);
+void text_locate(FILE *fp, int color, const struct locate_result *r);
 
 #endif
