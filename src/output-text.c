@@ -236,63 +236,79 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
             d->convs_tampered);
 }
 
-/* locate: one row of the table, with the router (or the target, when it answered) in a
- * column `width` wide. */
+/* locate: what one row's router column says: the router most tries named ("+" when
+ * they named several), or the target when it answered itself, or "*". */
+static void locate_router_cell(char out[64], const struct locate_result *r,
+                               const struct locate_hop *h)
+{
+    uint8_t ip[16];
+    int several;
+    unsigned reached = 0;
+    for (unsigned i = 0; i < h->ntries; i++)
+        reached += h->tries[i].reached;
+    strcpy(out, "*");
+    if (locate_hop_router(h, ip, &several)) {
+        format_ip(out, r->ip_version, ip);
+        if (several)
+            strcat(out, " +");
+    } else if (reached) {
+        format_ip(out, r->ip_version, r->target);
+        strcat(out, " target");
+    }
+}
+
 static void text_locate_row(FILE *fp, const struct locate_result *r, const char *label,
                             const struct locate_hop *h, int width)
 {
-    char router[64] = "*", rtt[16] = "-", fttl[12] = "-";
-    uint8_t ip[16];
-    int several;
-    unsigned answered = 0, forged = 0, reached = 0;
+    char router[64], rtt[16] = "-", fttl[12] = "-";
+    unsigned answered = 0, forged = 0;
     int64_t best = -1;
     int ttl = -1;
     for (unsigned i = 0; i < h->ntries; i++) {
         const struct locate_try *t = &h->tries[i];
         answered += t->answered;
         forged += t->forged;
-        reached += t->reached;
         if (t->rtt_ns >= 0 && (best < 0 || t->rtt_ns < best))
             best = t->rtt_ns;
         if (t->forged && ttl < 0)
             ttl = t->forged_ttl;
     }
-    if (locate_hop_router(h, ip, &several)) {
-        format_ip(router, r->ip_version, ip);
-        if (several)
-            strcat(router, " +");
-    } else if (reached) {
-        format_ip(router, r->ip_version, r->target);
-        strcat(router, " target");
-    }
+    locate_router_cell(router, r, h);
     if (best >= 0)
         snprintf(rtt, sizeof rtt, "%.3f", (double)best / 1e6);
     if (ttl >= 0)
         snprintf(fttl, sizeof fttl, "%d", ttl);
-    fprintf(fp, "  %8s  %-*s  %8s  %5u/%-2u  %4u/%-2u  %10s\n", label, width, router, rtt,
+    fprintf(fp, "  %-8s  %-*s  %8s  %5u/%-2u  %4u/%-2u  %10s\n", label, width, router, rtt,
             answered, h->ntries, forged, h->ntries, fttl);
 }
 
+/* The table of a locate run: one row per TTL (and the baseline), then the verdict. */
 void text_locate(FILE *fp, int color, const struct locate_result *r)
 {
-    char target[46], summary[320], label[8];
+    char target[46], summary[320], label[8], cell[64];
     format_ip(target, r->ip_version, r->target);
-    fprintf(fp, "%slocate%s %s %s port %u (%s) from %s: %u tries per TTL, TTL 1 to %u, "
-                "%u ms apart\n",
-            col(color, C_BOLD), col(color, C_RESET), r->url ? r->url : r->qname, target, r->port,
-            locate_method_name(r->method), r->interface ? r->interface : "", r->tries,
-            r->max_ttl, r->wait_ms);
-    int width = r->ip_version == 6 ? 39 : 15;
-    width += 7; /* " target" */
-    fprintf(fp, "  %8s  %-*s  %8s  %8s  %7s  %10s\n", "ttl", width, "router", "rtt ms",
+    fprintf(fp, "%slocate%s %s (%s, %s port %u) from %s\n", col(color, C_BOLD),
+            col(color, C_RESET), r->url ? r->url : r->qname, locate_method_name(r->method),
+            target, r->port, r->interface ? r->interface : "");
+    fprintf(fp, "  %u tries per TTL, TTL 1 to %u, %u ms apart, %u attempts in all\n", r->tries,
+            r->max_ttl, r->wait_ms, r->attempts);
+    int width = 6;
+    locate_router_cell(cell, r, &r->baseline);
+    if ((int)strlen(cell) > width)
+        width = (int)strlen(cell);
+    for (unsigned i = 0; i < r->nhops; i++) {
+        locate_router_cell(cell, r, &r->hops[i]);
+        if ((int)strlen(cell) > width)
+            width = (int)strlen(cell);
+    }
+    fprintf(fp, "  %-8s  %-*s  %8s  %8s  %7s  %10s\n", "ttl", width, "router", "rtt ms",
             "answered", "forged", "forged ttl");
     text_locate_row(fp, r, "baseline", &r->baseline, width);
     for (unsigned i = 0; i < r->nhops; i++) {
         snprintf(label, sizeof label, "%u", r->hops[i].ttl);
         text_locate_row(fp, r, label, &r->hops[i], width);
     }
-    const char *c = r->place.located ? C_RED : C_BOLD;
-    fprintf(fp, "%s%s", col(color, C_BOLD), col(color, c));
+    fprintf(fp, "%s%s", col(color, C_BOLD), col(color, r->place.located ? C_RED : C_BOLD));
     print_wrapped(fp, locate_summary(r, summary, sizeof summary), "  ", 78);
     fprintf(fp, "%s", col(color, C_RESET));
     if (r->place.multipath)

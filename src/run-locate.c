@@ -33,10 +33,11 @@
 #define CAP_NET_RAW_BIT 13 /* linux/capability.h CAP_NET_RAW */
 
 /* One attempt's answers, to tell forged from genuine once the detectors have spoken. */
-#define LOCATE_ANSWERS 8
+#define LOCATE_ANSWERS 16
 struct attempt {
     struct locate_try *t;
     int64_t sent_ns;          /* the request as captured */
+    int64_t resent_ns;        /* its first retransmission (TTL 1), 0 */
     unsigned nanswers;
     uint64_t answer_frame[LOCATE_ANSWERS];
     uint8_t answer_ttl[LOCATE_ANSWERS];
@@ -65,8 +66,12 @@ struct locate_state {
     struct attempt *attempts; /* every attempt of the run, by its port */
     unsigned nattempts, cap_attempts;
     struct attempt *cur;
+    int cur_fd;               /* its socket, -1 */
+    int cur_ttl_low;          /* its TTL is 1 now (TCP, after the request left) */
     int64_t settle_at;        /* monotonic ns: an answer or time-exceeded came; stop soon */
 };
+
+static int set_ttl(struct locate_state *st, int fd, int ttl);
 
 static int64_t mono_ns(void)
 {
@@ -466,8 +471,17 @@ static void on_time_exceeded(struct locate_state *st, const struct packet *pkt)
     if (hl < 20 || n < hl + 4 || proto != want || !same_ip(st, src, st->local) ||
         !same_ip(st, dst, st->r->target) || (uint16_t)(q[hl + 2] << 8 | q[hl + 3]) != st->r->port)
         return;
+    /* TCP: the request segment, not an ACK or RST of ours (when the router quoted enough
+     * of it to tell). */
+    if (proto == IPPROTO_NUM_TCP && n >= hl + 13) {
+        size_t iplen = st->af == AF_INET ? (size_t)(q[2] << 8 | q[3])
+                                         : 40 + (size_t)(q[4] << 8 | q[5]);
+        if (iplen <= hl + (size_t)(q[hl + 12] >> 4) * 4)
+            return;
+    }
     struct attempt *a = attempt_by_port(st, (uint16_t)(q[hl] << 8 | q[hl + 1]));
-    if (!a || a->t->has_router)
+    /* After a retransmission (sent with TTL 1) the time-exceeded may be its own. */
+    if (!a || a->t->has_router || (a->resent_ns && pkt->ts_ns >= a->resent_ns))
         return;
     a->t->has_router = 1;
     memset(a->t->router, 0, 16);
@@ -496,6 +510,8 @@ static void observe(struct locate_state *st, const struct packet *pkt)
         if (a && !a->t->sent) {
             a->t->sent = 1;
             a->sent_ns = pkt->ts_ns;
+        } else if (a && !a->resent_ns) {
+            a->resent_ns = pkt->ts_ns;
         }
         return;
     }
@@ -517,6 +533,12 @@ static void observe(struct locate_state *st, const struct packet *pkt)
     }
     if (a == st->cur && !st->settle_at)
         st->settle_at = mono_ns();
+    /* Answered: our acknowledgements go with the full TTL again (the request itself is
+     * acknowledged now, by whoever answered, and is not sent again). */
+    if (a == st->cur && st->cur_ttl_low) {
+        set_ttl(st, st->cur_fd, -1);
+        st->cur_ttl_low = 0;
+    }
 }
 
 static void on_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
@@ -563,6 +585,7 @@ static void capture_until(struct locate_state *st, int64_t until, int fd)
 
 /* ---- attempts ---- */
 
+/* The TTL (hop limit) of what the socket sends next; -1 the system's default. */
 static int set_ttl(struct locate_state *st, int fd, int ttl)
 {
     if (st->af == AF_INET)
@@ -571,9 +594,12 @@ static int set_ttl(struct locate_state *st, int fd, int ttl)
 }
 
 /* One attempt: connect (TCP, full TTL), limit the TTL to `ttl` (0: leave it), send the
- * request, capture until the answer settled or the timeout, then close abortively (a
- * RST, so the kernel does not go on retransmitting an expiring request for minutes).
- * 0 on a local error (message said). */
+ * request, capture until the answer settled or the timeout, then close abortively.
+ * Once the request has left, the socket's TTL is 1: the kernel's retransmissions of it
+ * die at the first hop, so one try is one trigger for whatever sits on the path, and a
+ * request that expires is not sent on for minutes. The closing RST goes with the full
+ * TTL again, so the target drops a connection whose request it never saw. 0 on a local
+ * error (message said). */
 static int attempt(struct locate_state *st, struct locate_try *t, int ttl)
 {
     const struct locate_options *o = st->o;
@@ -632,10 +658,15 @@ static int attempt(struct locate_state *st, struct locate_try *t, int ttl)
         close(fd);
         return 1;
     }
+    st->cur_fd = fd;
+    if (tcp && ttl && !st->settle_at)
+        st->cur_ttl_low = set_ttl(st, fd, 1) == 0;
     capture_until(st, deadline, fd);
+    st->cur_ttl_low = 0;
     if (tcp) {
         struct linger l = {1, 0};
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+        set_ttl(st, fd, -1); /* the system's default */
     }
     close(fd);
     st->cur = NULL;
@@ -694,6 +725,19 @@ static void judge(struct locate_state *st)
                     a->t->forged_ttl = a->answer_ttl[j];
                 }
     }
+    /* The target's own answers arrive with one TTL: the most common one among attempts
+     * nobody forged. A forged answer the detectors could not single out is one with
+     * another TTL (or the first, when all look alike). */
+    unsigned seen[256] = {0}, target_ttl = 256, most = 0;
+    for (unsigned i = 0; i < st->nattempts; i++) {
+        const struct attempt *a = &st->attempts[i];
+        if (!a->t->flagged && !a->t->has_router)
+            for (unsigned j = 0; j < a->nanswers; j++)
+                if (++seen[a->answer_ttl[j]] > most) {
+                    most = seen[a->answer_ttl[j]];
+                    target_ttl = a->answer_ttl[j];
+                }
+    }
     for (unsigned i = 0; i < st->nattempts; i++) {
         struct attempt *a = &st->attempts[i];
         struct locate_try *t = a->t;
@@ -701,6 +745,11 @@ static void judge(struct locate_state *st)
             continue;
         if (t->has_router || t->flagged) {
             t->forged = 1;
+            for (unsigned j = 0; j < a->nanswers && t->forged_ttl < 0; j++)
+                if (a->answer_ttl[j] != target_ttl) {
+                    t->forged_frame = a->answer_frame[j];
+                    t->forged_ttl = a->answer_ttl[j];
+                }
             if (t->forged_ttl < 0 && a->nanswers) {
                 t->forged_frame = a->answer_frame[0];
                 t->forged_ttl = a->answer_ttl[0];
@@ -773,13 +822,12 @@ static void located_finding(struct locate_state *st, struct finding *f)
         snprintf(where, sizeof where, "at hop %u (a router that sends no time-exceeded)",
                  pl->hop);
     snprintf(f->summary, sizeof f->summary,
-             "A forged %s answer for %s comes back once the request lives %u hop%s: the forger "
+             "A forged %s answer in the name of %s comes back once the request lives %u hop%s: the forger "
              "sits %s or on the link before it, after %s; forged in %u of %u tries there and "
              "at %u of %u later hops.",
              r->method == LOCATE_HTTP ? "HTTP" : "DNS", target, pl->hop, pl->hop == 1 ? "" : "s",
              where, pl->has_before ? before : "this host", pl->forged_tries, pl->tries,
              pl->later_hops_forged, pl->later_hops);
-    finding_evidence_frames(f, "frames_forged_answers", 0);
     finding_evidence_str(f, "method", locate_method_name(r->method));
     finding_evidence_int(f, "hop", pl->hop);
     finding_evidence_str(f, "router", router);
