@@ -967,6 +967,9 @@ static int report(struct locate_state *st)
             found++;
         }
     r->baseline_findings = found;
+    if (st->findings_lost)
+        fprintf(stderr, "secondsight: %llu findings beyond the first %u were not judged\n",
+                (unsigned long long)st->findings_lost, LOCATE_MAX_FINDINGS);
     if (r->place.located) {
         struct finding f;
         located_finding(st, &f);
