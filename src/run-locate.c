@@ -576,9 +576,13 @@ static void capture_until(struct locate_state *st, int64_t until, int fd)
         int ms = (int)((end - now) / 1000000) + 1;
         poll(p, fd >= 0 ? 2 : 1, ms > 50 ? 50 : ms);
         pcap_dispatch(st->pcap, -1, on_frame, (u_char *)st);
-        if (fd >= 0 && (p[1].revents & POLLIN))
-            while (recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0)
+        if (fd >= 0 && (p[1].revents & (POLLIN | POLLERR | POLLHUP))) {
+            ssize_t got;
+            while ((got = recv(fd, sink, sizeof sink, MSG_DONTWAIT)) > 0)
                 ;
+            if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+                fd = -1; /* closed or failed: only the capture is left to watch */
+        }
     }
     pcap_dispatch(st->pcap, -1, on_frame, (u_char *)st);
 }
