@@ -8,6 +8,7 @@
 
 #include "decode-dns.h"
 #include "detect-fingerprint.h"
+#include "detect-hold.h"
 #include "detect.h"
 #include "util-hash.h"
 
@@ -70,15 +71,8 @@ struct resolver {
     uint8_t rtt_n, rtt_next;
 };
 
-struct lone {
-    uint64_t key;
-    int64_t deadline;
-    struct finding f;
-};
-
 /* Two differing answers, held until RACE_HOLD_NS after the second. */
 struct race {
-    int64_t deadline;
     struct txn t;             /* the transaction as it stood */
     struct answer early, late;
     struct packet pkt;        /* the later answer's addresses, ports, file and time */
@@ -89,26 +83,33 @@ struct dns_state {
     uint64_t hash_key[2];
     struct txn txn[TXN_SLOTS];
     struct resolver res[RESOLVER_SLOTS];
-    struct lone lone[LONE_MAX];
-    unsigned nlone;
-    struct race race[RACE_MAX];
-    unsigned nrace;
+    struct hold lone;         /* struct finding, under its transaction's key */
+    struct hold race;         /* struct race */
 };
-
-static int dns_init(void **state)
-{
-    struct dns_state *st = calloc(1, sizeof *st);
-    if (!st)
-        return 0;
-    st->hash_key[0] = hash_random_seed();
-    st->hash_key[1] = st->hash_key[0] ^ 0x5bd1e9955bd1e995ull;
-    *state = st;
-    return 1;
-}
 
 static void dns_free(void *state)
 {
-    free(state);
+    struct dns_state *st = state;
+    if (!st)
+        return;
+    hold_free(&st->lone);
+    hold_free(&st->race);
+    free(st);
+}
+
+static int dns_init(void **state, struct detector_stats *stats)
+{
+    struct dns_state *st = calloc(1, sizeof *st);
+    *state = st;
+    if (st && hold_init(&st->lone, LONE_MAX, sizeof(struct finding), stats) &&
+        hold_init(&st->race, RACE_MAX, sizeof(struct race), stats)) {
+        st->hash_key[0] = hash_random_seed();
+        st->hash_key[1] = st->hash_key[0] ^ 0x5bd1e9955bd1e995ull;
+        return 1;
+    }
+    dns_free(st);
+    *state = NULL;
+    return 0;
 }
 
 /* Key of a transaction: client address and port, server address, id and question
@@ -415,26 +416,6 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
     sink->emit(sink, &f);
 }
 
-static void lone_flush(struct dns_state *st, int64_t now, int all, struct finding_sink *sink)
-{
-    for (unsigned k = 0; k < st->nlone;) {
-        if (all || now > st->lone[k].deadline) {
-            sink->emit(sink, &st->lone[k].f);
-            st->lone[k] = st->lone[--st->nlone];
-        } else {
-            k++;
-        }
-    }
-}
-
-static void lone_cancel(struct dns_state *st, uint64_t key)
-{
-    for (unsigned k = 0; k < st->nlone; k++)
-        if (st->lone[k].key == key) {
-            st->lone[k] = st->lone[--st->nlone];
-            return;
-        }
-}
 
 /* The first answer to a query, when it breaks a resolver baseline in its TTL and in
  * one more way: held for its genuine twin, reported alone at lower confidence. */
@@ -443,16 +424,15 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
                        const struct dns_msg *m)
 {
     char tells[64];
-    if (r->answers < RESOLVER_MIN_ANSWERS || st->nlone == LONE_MAX || !ttl_breaks(r, a->ttl))
+    if (r->answers < RESOLVER_MIN_ANSWERS || !ttl_breaks(r, a->ttl))
         return;
     unsigned n = judge(r, t, a, tells, sizeof tells);
     if (n < 2 || strncmp(tells, "ttl", 3) != 0)
         return;
-    struct lone *l = &st->lone[st->nlone++];
-    memset(l, 0, sizeof *l);
-    l->key = t->key;
-    l->deadline = pkt->ts_ns + LONE_HOLD_NS;
-    struct finding *f = &l->f;
+    /* A full hold keeps the older ones: this one is dropped (and counted). */
+    struct finding *f = hold_add(&st->lone, t->key, pkt->ts_ns + LONE_HOLD_NS);
+    if (!f)
+        return;
     f->class_name = "dns_injection";
     f->confidence = CONF_LOW;
     finding_set_flow_from_packet(f, pkt);
@@ -490,17 +470,17 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
     finding_clip(f->summary, sizeof f->summary, line, FINDING_SUMMARY_MAX, ' ', 0);
 }
 
-static void race_flush(struct dns_state *st, int64_t now, int all, struct finding_sink *sink)
+/* A held race, judged as it leaves the hold. */
+struct judge_arg {
+    struct dns_state *st;
+    struct finding_sink *sink;
+};
+
+static void judge_race(void *item, void *arg)
 {
-    for (unsigned k = 0; k < st->nrace;) {
-        struct race *r = &st->race[k];
-        if (all || now > r->deadline) {
-            report(st, &r->t, &r->early, &r->late, &r->pkt, &r->m, sink);
-            st->race[k] = st->race[--st->nrace];
-        } else {
-            k++;
-        }
-    }
+    struct race *r = item;
+    struct judge_arg *ja = arg;
+    report(ja->st, &r->t, &r->early, &r->late, &r->pkt, &r->m, ja->sink);
 }
 
 /* Holds a race for judging once the answers around it are in; reports at once when
@@ -510,12 +490,11 @@ static void race_hold(struct dns_state *st, struct txn *t, const struct answer *
                       const struct dns_msg *m, struct finding_sink *sink)
 {
     t->reported = 1;
-    if (st->nrace == RACE_MAX) {
-        report(st, t, early, late, pkt, m, sink);
+    struct race *r = hold_add(&st->race, 0, pkt->ts_ns + RACE_HOLD_NS);
+    if (!r) {
+        report(st, t, early, late, pkt, m, sink); /* a full hold: judged now */
         return;
     }
-    struct race *r = &st->race[st->nrace++];
-    r->deadline = pkt->ts_ns + RACE_HOLD_NS;
     r->t = *t;
     r->early = *early;
     r->late = *late;
@@ -560,7 +539,7 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
         const struct answer *e = &t->ans[i];
         if (e->set == a.set && e->rcode == a.rcode && e->nrecords == a.nrecords)
             continue; /* the same answer again: a duplicate or a resolver retry */
-        lone_cancel(st, t->key);
+        hold_cancel(&st->lone, t->key, NULL, NULL);
         race_hold(st, t, e, &a, pkt, &m, sink);
         break;
     }
@@ -579,10 +558,11 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
 {
     struct dns_state *st = state;
     const struct packet *pkt = ctx->pkt;
-    if (st->nlone)
-        lone_flush(st, pkt->ts_ns, 0, sink);
-    if (st->nrace)
-        race_flush(st, pkt->ts_ns, 0, sink);
+    struct judge_arg ja = {st, sink};
+    if (hold_count(&st->lone))
+        hold_release_due(&st->lone, pkt->ts_ns, NULL, NULL, hold_emit_finding, sink);
+    if (hold_count(&st->race))
+        hold_release_due(&st->race, pkt->ts_ns, NULL, NULL, judge_race, &ja);
     if (!pkt->l4_ok || pkt->is_fragment || (pkt->sport != DNS_PORT && pkt->dport != DNS_PORT))
         return;
     if (pkt->proto == IPPROTO_NUM_UDP) {
@@ -608,8 +588,10 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
 
 static void dns_finish(void *state, struct finding_sink *sink)
 {
-    race_flush(state, 0, 1, sink);
-    lone_flush(state, 0, 1, sink);
+    struct dns_state *st = state;
+    struct judge_arg ja = {st, sink};
+    hold_flush(&st->race, judge_race, &ja);
+    hold_flush(&st->lone, hold_emit_finding, sink);
 }
 
 const struct detector detector_dns_injection = {

@@ -8,6 +8,8 @@
 
 #include "config.h"
 #include "detect-fingerprint.h"
+#include "detect-hold.h"
+#include "detect-recent.h"
 #include "detect.h"
 
 /* Datagrams already reported, so one datagram gives one alert. */
@@ -21,26 +23,37 @@ struct dgram_id {
     uint8_t proto;
 };
 
-struct fragdet_state {
-    struct dgram_id recent[FRAG_RECENT];
-    unsigned next, n;
-    struct {
-        struct dgram_id dg;
-        int64_t deadline;     /* packet time after which reassembly has given up */
-        struct finding f;
-    } held[FRAG_HOLD];
-    unsigned nheld;
+/* A finding held for its datagram's ports. */
+struct held {
+    struct finding f;         /* first: hold_emit_finding */
+    struct dgram_id dg;
 };
 
-static int fragdet_init(void **state)
-{
-    *state = calloc(1, sizeof(struct fragdet_state));
-    return *state != NULL;
-}
+struct fragdet_state {
+    struct recent_ring recent; /* struct dgram_id */
+    struct hold held;          /* struct held, until reassembly gives up on the datagram */
+};
 
 static void fragdet_free(void *state)
 {
-    free(state);
+    struct fragdet_state *st = state;
+    if (!st)
+        return;
+    recent_free(&st->recent);
+    hold_free(&st->held);
+    free(st);
+}
+
+static int fragdet_init(void **state, struct detector_stats *stats)
+{
+    struct fragdet_state *st = calloc(1, sizeof *st);
+    *state = st;
+    if (st && recent_init(&st->recent, FRAG_RECENT, sizeof(struct dgram_id), stats) &&
+        hold_init(&st->held, FRAG_HOLD, sizeof(struct held), stats))
+        return 1;
+    fragdet_free(st);
+    *state = NULL;
+    return 0;
 }
 
 static struct dgram_id dgram_of(const struct packet *pkt)
@@ -60,54 +73,47 @@ static int same_dgram(const struct dgram_id *a, const struct dgram_id *b)
            !memcmp(a->dst, b->dst, 16);
 }
 
+static int is_dgram(void *item, const void *arg)
+{
+    return same_dgram(item, arg);
+}
+
+/* Whether the packet's datagram was reported already; else it is remembered. */
 static int seen(struct fragdet_state *st, const struct packet *pkt)
 {
     struct dgram_id d = dgram_of(pkt);
-    for (unsigned k = 0; k < st->n; k++)
-        if (same_dgram(&st->recent[k], &d))
-            return 1;
-    unsigned k = st->next;
-    st->next = (st->next + 1) % FRAG_RECENT;
-    if (st->n < FRAG_RECENT)
-        st->n++;
-    st->recent[k] = d;
+    if (recent_find(&st->recent, is_dgram, &d))
+        return 1;
+    *(struct dgram_id *)recent_add(&st->recent) = d;
     return 0;
 }
 
-static void release(struct fragdet_state *st, unsigned k, struct finding_sink *sink)
-{
-    sink->emit(sink, &st->held[k].f);
-    if (k != --st->nheld)
-        memcpy(&st->held[k], &st->held[st->nheld], sizeof st->held[k]);
-}
+/* The fragment that releases a held finding with its datagram's ports. */
+struct port_arg {
+    struct dgram_id dg;
+    const struct frag_info *fi;
+};
 
 /* A later fragment of a held finding's datagram that brings its ports releases it with
  * them; so does its completion, or any fragment after reassembly gave up on it. Only
  * fragments are looked at (and the end of the input): they all pass through the
  * pipeline that reassembles them, whatever --threads is (live fanout gives a host
  * pair's fragments to one worker), so the output does not depend on it. */
-static void held_check(struct fragdet_state *st, const struct packet *pkt,
-                       const struct frag_info *fi, struct finding_sink *sink)
+static int brings_ports(void *item, const void *arg)
 {
-    struct dgram_id d = dgram_of(pkt);
-    for (unsigned k = 0; k < st->nheld;) {
-        if (same_dgram(&st->held[k].dg, &d) && (fi->has_ports || fi->completed)) {
-            st->held[k].f.sport = fi->has_ports ? fi->sport : 0;
-            st->held[k].f.dport = fi->has_ports ? fi->dport : 0;
-            release(st, k, sink);
-        } else if (pkt->ts_ns > st->held[k].deadline) {
-            release(st, k, sink);
-        } else {
-            k++;
-        }
-    }
+    struct held *h = item;
+    const struct port_arg *pa = arg;
+    if (!same_dgram(&h->dg, &pa->dg) || !(pa->fi->has_ports || pa->fi->completed))
+        return 0;
+    h->f.sport = pa->fi->has_ports ? pa->fi->sport : 0;
+    h->f.dport = pa->fi->has_ports ? pa->fi->dport : 0;
+    return 1;
 }
 
 static void fragdet_finish(void *state, struct finding_sink *sink)
 {
     struct fragdet_state *st = state;
-    while (st->nheld)
-        release(st, st->nheld - 1, sink);
+    hold_flush(&st->held, hold_emit_finding, sink);
 }
 
 static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
@@ -115,8 +121,10 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     struct fragdet_state *st = state;
     const struct frag_info *fi = ctx->frag;
     const struct packet *pkt = ctx->pkt;
-    if (st->nheld && fi)
-        held_check(st, pkt, fi, sink);
+    if (hold_count(&st->held) && fi) {
+        struct port_arg pa = {dgram_of(pkt), fi};
+        hold_release_due(&st->held, pkt->ts_ns, brings_ports, &pa, hold_emit_finding, sink);
+    }
     if (!fi || !fi->differ || seen(state, pkt))
         return;
 
@@ -165,13 +173,15 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
                  "%llu (bytes %u-%u) overlaps earlier fragments in %u bytes, %u of them different",
                  pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len - 1, fi->overlap,
                  fi->differ);
-    if (fi->has_ports || !frag_proto_has_ports(pkt->proto) || fi->completed || st->nheld == FRAG_HOLD) {
-        sink->emit(sink, &f); /* a full hold list: reported now, ports 0 */
+    struct held *h = NULL;
+    if (!fi->has_ports && frag_proto_has_ports(pkt->proto) && !fi->completed)
+        h = hold_add(&st->held, 0, pkt->ts_ns + (int64_t)FRAG_TIMEOUT * 1000000000);
+    if (!h) {
+        sink->emit(sink, &f); /* nothing to wait for, or a full hold: ports 0 */
         return;
     }
-    st->held[st->nheld].dg = dgram_of(pkt);
-    st->held[st->nheld].deadline = pkt->ts_ns + (int64_t)FRAG_TIMEOUT * 1000000000;
-    st->held[st->nheld++].f = f;
+    h->dg = dgram_of(pkt);
+    h->f = f;
 }
 
 const struct detector detector_fragment_injection = {

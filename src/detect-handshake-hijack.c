@@ -6,16 +6,16 @@
 #include <string.h>
 
 #include "detect-fingerprint.h"
+#include "detect-hold.h"
 #include "detect.h"
 #include "util-checksum.h"
 
 #define HIJACK_HOLD_NS (2 * 1000000000LL)
 #define HIJACK_PENDING_MAX 64
 
+/* Held under its flow id. */
 struct hijack {
-    uint64_t flow_id;
     int dir;                  /* the direction that sent the SYN/ACKs */
-    int64_t deadline;
     struct fp_sample a, b;    /* first and second SYN/ACK */
     uint32_t isn_a, isn_b;
     int acked;                /* 0 unknown, 1 the client took a, 2 took b */
@@ -26,20 +26,28 @@ struct hijack {
 };
 
 struct hijack_state {
-    struct hijack pend[HIJACK_PENDING_MAX];
-    unsigned n;
+    struct hold pend;
     uint64_t last_flow_id;    /* one event per flow: the last one reported */
 };
 
-static int hijack_init(void **state)
-{
-    *state = calloc(1, sizeof(struct hijack_state));
-    return *state != NULL;
-}
-
 static void hijack_free(void *state)
 {
-    free(state);
+    struct hijack_state *st = state;
+    if (!st)
+        return;
+    hold_free(&st->pend);
+    free(st);
+}
+
+static int hijack_init(void **state, struct detector_stats *stats)
+{
+    struct hijack_state *st = calloc(1, sizeof *st);
+    *state = st;
+    if (st && hold_init(&st->pend, HIJACK_PENDING_MAX, sizeof(struct hijack), stats))
+        return 1;
+    hijack_free(st);
+    *state = NULL;
+    return 0;
 }
 
 static void add_delta(char *buf, size_t size, unsigned *n, const char *name)
@@ -71,10 +79,17 @@ static void synack_deltas(const struct tcp_fingerprint *x, const struct packet *
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "options");
 }
 
-static void hijack_emit(struct hijack_state *st, unsigned k, const struct fp_sample *later,
-                        struct finding_sink *sink)
+/* A held hijack leaving the hold: `later` is the server's next packet, when one came. */
+struct release_arg {
+    const struct fp_sample *later;
+    struct finding_sink *sink;
+};
+
+static void hijack_emit(void *item, void *arg)
 {
-    struct hijack *h = &st->pend[k];
+    struct hijack *h = item;
+    const struct fp_sample *later = ((struct release_arg *)arg)->later;
+    struct finding_sink *sink = ((struct release_arg *)arg)->sink;
     struct finding *f = &h->f;
     /* The real server's later packets keep its TTL and DF; the forger's SYN/ACK is the
      * one they do not match. */
@@ -133,7 +148,6 @@ static void hijack_emit(struct hijack_state *st, unsigned k, const struct fp_sam
                  (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took);
     }
     sink->emit(sink, f);
-    st->pend[k] = st->pend[--st->n];
 }
 
 static void hijack_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
@@ -141,47 +155,44 @@ static void hijack_packet(void *state, const struct detect_ctx *ctx, struct find
     struct hijack_state *st = state;
     const struct packet *pkt = ctx->pkt;
 
-    for (unsigned k = 0; k < st->n;) {
-        if (pkt->ts_ns > st->pend[k].deadline)
-            hijack_emit(st, k, NULL, sink);
-        else
-            k++;
-    }
+    struct release_arg due = {NULL, sink};
+    if (hold_count(&st->pend))
+        hold_release_due(&st->pend, pkt->ts_ns, NULL, NULL, hijack_emit, &due);
     if (!ctx->seg || !ctx->flow)
         return;
     const struct flow *fl = ctx->flow;
     const struct tcp_dir *d = &fl->tcp[ctx->dir];
     const struct tcp_view *th = &pkt->u.tcp;
 
-    for (unsigned k = 0; k < st->n; k++) {
-        struct hijack *h = &st->pend[k];
-        if (h->flow_id != fl->id)
-            continue;
+    struct hijack *h = hold_find(&st->pend, fl->id);
+    if (h) {
         if (ctx->dir != h->dir && (th->flags & TH_ACK) && !(th->flags & TH_SYN) && !h->acked)
             h->acked = th->ack == h->isn_a + 1 ? 1 : th->ack == h->isn_b + 1 ? 2 : 0;
         if (ctx->dir == h->dir && !(th->flags & TH_SYN)) {
             struct fp_sample later;
             fp_from_packet(&later, pkt);
-            hijack_emit(st, k, &later, sink);
+            struct release_arg now = {&later, sink};
+            hold_take(&st->pend, h, hijack_emit, &now);
         }
         return;
     }
 
     if ((th->flags & (TH_SYN | TH_ACK)) != (TH_SYN | TH_ACK) || !(d->flags & TDF_HS) ||
         th->seq == d->isn || !(d->flags & TDF_ALT_ISN) || d->alt_isn != th->seq ||
-        st->last_flow_id == fl->id || st->n == HIJACK_PENDING_MAX)
+        st->last_flow_id == fl->id)
         return;
-    struct hijack h;
-    memset(&h, 0, sizeof h);
-    synack_deltas(&d->hs, pkt, &h);
-    if (!h.fields)
+    struct hijack cand;
+    memset(&cand, 0, sizeof cand);
+    synack_deltas(&d->hs, pkt, &cand);
+    if (!cand.fields)
         return; /* same headers: a server that changed its mind, not a second sender */
 
-    struct hijack *p = &st->pend[st->n++];
-    *p = h;
-    p->flow_id = fl->id;
+    /* A full hold keeps the older ones: this one is dropped (and counted). */
+    struct hijack *p = hold_add(&st->pend, fl->id, pkt->ts_ns + HIJACK_HOLD_NS);
+    if (!p)
+        return;
+    *p = cand;
     p->dir = ctx->dir;
-    p->deadline = pkt->ts_ns + HIJACK_HOLD_NS;
     p->isn_a = d->isn;
     p->isn_b = th->seq;
     /* The first SYN/ACK as the handshake fingerprint kept it. */
@@ -206,8 +217,8 @@ static void hijack_packet(void *state, const struct detect_ctx *ctx, struct find
 static void hijack_finish(void *state, struct finding_sink *sink)
 {
     struct hijack_state *st = state;
-    while (st->n)
-        hijack_emit(st, 0, NULL, sink);
+    struct release_arg end = {NULL, sink};
+    hold_flush(&st->pend, hijack_emit, &end);
 }
 
 const struct detector detector_handshake_hijack = {

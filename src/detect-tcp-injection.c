@@ -8,6 +8,8 @@
 #include "decode-dns.h"
 #include "decode-http.h"
 #include "detect-fingerprint.h"
+#include "detect-hold.h"
+#include "detect-recent.h"
 #include "detect.h"
 #include "util-checksum.h"
 #include "util-seq.h"
@@ -27,100 +29,86 @@
 
 enum { CLASS_INJECTION, CLASS_FORGED };
 
-struct recent {
+/* An event already reported: its flow direction, class and stream range. */
+struct event {
     uint64_t flow_id;
-    int64_t lo, hi;           /* stream range of the event */
+    int64_t lo, hi;
     uint8_t dir, cls;
 };
 
+/* A held forged_packet, keyed by its flow id. */
 struct pending {
-    uint64_t flow_id;
+    struct finding f;         /* first: hold_emit_finding */
     uint8_t dir;
-    int64_t deadline;
     frame_ref frame;
-    struct finding f;
 };
 
 struct inj_state {
-    struct recent recent[RECENT_MAX];
-    unsigned recent_next, recent_n;
-    struct pending pend[PENDING_MAX];
-    unsigned npend;
+    struct recent_ring recent;
+    struct hold pend;
 };
-
-static int inj_init(void **state)
-{
-    *state = calloc(1, sizeof(struct inj_state));
-    return *state != NULL;
-}
 
 static void inj_free(void *state)
 {
-    free(state);
+    struct inj_state *st = state;
+    if (!st)
+        return;
+    recent_free(&st->recent);
+    hold_free(&st->pend);
+    free(st);
 }
 
-/* The event this range belongs to, widened to cover it; NULL when it is new. */
-static struct recent *recent_find(struct inj_state *st, uint64_t flow_id, int dir, int cls,
-                                  int64_t lo, int64_t hi)
+static int inj_init(void **state, struct detector_stats *stats)
 {
-    for (unsigned k = 0; k < st->recent_n; k++) {
-        struct recent *r = &st->recent[k];
-        if (r->flow_id != flow_id || r->dir != dir || r->cls != cls)
-            continue;
-        if (cls == CLASS_FORGED || (lo <= r->hi && hi >= r->lo)) {
-            if (lo < r->lo)
-                r->lo = lo;
-            if (hi > r->hi)
-                r->hi = hi;
-            return r;
-        }
-    }
-    return NULL;
+    struct inj_state *st = calloc(1, sizeof *st);
+    *state = st;
+    if (st && recent_init(&st->recent, RECENT_MAX, sizeof(struct event), stats) &&
+        hold_init(&st->pend, PENDING_MAX, sizeof(struct pending), stats))
+        return 1;
+    inj_free(st);
+    *state = NULL;
+    return 0;
 }
 
-static void recent_add(struct inj_state *st, uint64_t flow_id, int dir, int cls, int64_t lo,
-                       int64_t hi)
+/* The event this range belongs to, widened to cover it. */
+static int same_event(void *item, const void *arg)
 {
-    struct recent *r = &st->recent[st->recent_next];
-    st->recent_next = (st->recent_next + 1) % RECENT_MAX;
-    if (st->recent_n < RECENT_MAX)
-        st->recent_n++;
-    r->flow_id = flow_id;
-    r->dir = (uint8_t)dir;
-    r->cls = (uint8_t)cls;
-    r->lo = lo;
-    r->hi = hi;
+    struct event *r = item;
+    const struct event *e = arg;
+    if (r->flow_id != e->flow_id || r->dir != e->dir || r->cls != e->cls)
+        return 0;
+    if (e->cls != CLASS_FORGED && (e->lo > r->hi || e->hi < r->lo))
+        return 0;
+    if (e->lo < r->lo)
+        r->lo = e->lo;
+    if (e->hi > r->hi)
+        r->hi = e->hi;
+    return 1;
 }
 
-static void pending_remove(struct inj_state *st, unsigned k)
+/* Whether the event is new; then it is remembered. */
+static int new_event(struct inj_state *st, uint64_t flow_id, int dir, int cls, int64_t lo,
+                     int64_t hi)
 {
-    st->pend[k] = st->pend[--st->npend];
+    struct event e = {flow_id, lo, hi, (uint8_t)dir, (uint8_t)cls};
+    if (recent_find(&st->recent, same_event, &e))
+        return 0;
+    *(struct event *)recent_add(&st->recent) = e;
+    return 1;
 }
 
-/* Emits held-back forged_packet findings whose genuine copy never came. */
-static void pending_flush(struct inj_state *st, int64_t now, int all, struct finding_sink *sink)
-{
-    for (unsigned k = 0; k < st->npend;) {
-        if (all || now > st->pend[k].deadline) {
-            sink->emit(sink, &st->pend[k].f);
-            pending_remove(st, k);
-        } else {
-            k++;
-        }
-    }
-}
+/* A held forged_packet that a race alert now explains: its direction, one of its two
+ * frames. */
+struct cancel_arg {
+    int dir;
+    frame_ref a, b;
+};
 
-/* Drops a held-back forged_packet that a race alert now explains. */
-static void pending_cancel(struct inj_state *st, uint64_t flow_id, int dir, frame_ref a,
-                           frame_ref b)
+static int explained(void *item, const void *arg)
 {
-    for (unsigned k = 0; k < st->npend;) {
-        struct pending *p = &st->pend[k];
-        if (p->flow_id == flow_id && p->dir == dir && (p->frame == a || p->frame == b))
-            pending_remove(st, k);
-        else
-            k++;
-    }
+    const struct pending *p = item;
+    const struct cancel_arg *c = arg;
+    return p->dir == c->dir && (p->frame == c->a || p->frame == c->b);
 }
 
 /* "client", "server", or "sender" when the capture missed the handshake. */
@@ -205,9 +193,8 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
         if (prior->pos + (int64_t)prior->len > hi)
             hi = prior->pos + (int64_t)prior->len;
     }
-    if (recent_find(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi))
+    if (!new_event(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi))
         return; /* the same event again: a retransmission of one of the copies */
-    recent_add(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi);
 
     /* Both copies are judged against the direction's other packets. */
     struct tcp_baseline base = d->base;
@@ -325,7 +312,8 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
                  prior ? "" : " and the earlier copy has left the segment log",
                  csum_word(csum_p), csum_word(csum_c));
     }
-    pending_cancel(st, fl->id, ctx->dir, prior ? prior->frame : 0, sc.frame);
+    struct cancel_arg ca = {ctx->dir, prior ? prior->frame : 0, sc.frame};
+    hold_cancel(&st->pend, fl->id, explained, &ca);
     sink->emit(sink, &f);
 }
 
@@ -353,17 +341,13 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     if (v.score < FORGED_MIN_SCORE || v.distinct < FORGED_MIN_FIELDS)
         return;
     int64_t lo = ctx->seg->pos, hi = ctx->seg->end;
-    if (recent_find(st, fl->id, ctx->dir, CLASS_FORGED, lo, hi))
+    if (!new_event(st, fl->id, ctx->dir, CLASS_FORGED, lo, hi))
         return;
-    recent_add(st, fl->id, ctx->dir, CLASS_FORGED, lo, hi);
-    if (st->npend == PENDING_MAX)
-        return; /* cannot hold more: the oldest stays, this one is dropped */
-
-    struct pending *p = &st->pend[st->npend++];
-    memset(p, 0, sizeof *p);
-    p->flow_id = fl->id;
+    /* A full hold keeps the older ones: this one is dropped (and counted). */
+    struct pending *p = hold_add(&st->pend, fl->id, pkt->ts_ns + PENDING_HOLD_NS);
+    if (!p)
+        return;
     p->dir = (uint8_t)ctx->dir;
-    p->deadline = pkt->ts_ns + PENDING_HOLD_NS;
     p->frame = s.frame;
 
     struct finding *f = &p->f;
@@ -407,8 +391,8 @@ static int is_keepalive(const struct tcp_seg_info *seg)
 static void inj_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
     struct inj_state *st = state;
-    if (st->npend)
-        pending_flush(st, ctx->pkt->ts_ns, 0, sink);
+    if (hold_count(&st->pend))
+        hold_release_due(&st->pend, ctx->pkt->ts_ns, NULL, NULL, hold_emit_finding, sink);
     if (!ctx->seg || !ctx->flow)
         return;
     if (ctx->seg->differ && !is_keepalive(ctx->seg))
@@ -419,7 +403,8 @@ static void inj_packet(void *state, const struct detect_ctx *ctx, struct finding
 
 static void inj_finish(void *state, struct finding_sink *sink)
 {
-    pending_flush(state, 0, 1, sink);
+    struct inj_state *st = state;
+    hold_flush(&st->pend, hold_emit_finding, sink);
 }
 
 const struct detector detector_tcp_injection = {

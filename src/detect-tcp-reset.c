@@ -52,8 +52,9 @@ struct rst_state {
     struct teardown slot[RST_SLOTS];
 };
 
-static int rst_init(void **state)
+static int rst_init(void **state, struct detector_stats *stats)
 {
+    (void)stats; /* teardowns are direct-mapped by flow: a collision replaces, not drops */
     *state = calloc(1, sizeof(struct rst_state));
     return *state != NULL;
 }

@@ -7,6 +7,7 @@
 #include "finding.h"
 #include "flow-frag.h"
 #include "flow.h"
+#include "stats.h"
 
 struct detect_ctx {
     const struct packet *pkt;
@@ -19,8 +20,9 @@ struct detect_ctx {
 struct detector {
     const char *name;
     int test_only;                  /* enabled only by --test-detector */
-    /* Each callback may be NULL. `state` belongs to the detector. */
-    int (*init)(void **state);
+    /* Each callback may be NULL. `state` belongs to the detector; `stats` is its row of
+     * the stats record (detect-hold.h and detect-recent.h count into it). */
+    int (*init)(void **state, struct detector_stats *stats);
     void (*on_packet)(void *state, const struct detect_ctx *ctx, struct finding_sink *sink);
     void (*finish)(void *state, struct finding_sink *sink); /* end of input */
     void (*free)(void *state);

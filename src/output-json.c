@@ -581,6 +581,40 @@ static void json_reassembly(struct jw *w, const struct run_stats *s)
     jw_object_end(w);
 }
 
+/* What each enabled detector held back, released, cancelled and dropped, and the
+ * repeats its recent ring kept quiet (detect-hold.h, detect-recent.h). */
+static void json_detectors(struct jw *w, const struct run_stats *s)
+{
+    unsigned any = 0;
+    for (unsigned i = 0; i < PIPELINE_MAX_DETECTORS; i++)
+        any |= s->detectors[i].name != NULL;
+    if (!any)
+        return; /* no pipeline ran (diff) */
+    jw_key(w, "detectors");
+    jw_object_begin(w);
+    for (unsigned i = 0; i < PIPELINE_MAX_DETECTORS; i++) {
+        const struct detector_stats *d = &s->detectors[i];
+        if (!d->name)
+            continue;
+        jw_key(w, d->name);
+        jw_object_begin(w);
+        jw_key(w, "held");
+        jw_uint(w, d->held);
+        jw_key(w, "released");
+        jw_uint(w, d->released);
+        jw_key(w, "cancelled");
+        jw_uint(w, d->cancelled);
+        jw_key(w, "dropped");
+        jw_uint(w, d->dropped);
+        jw_key(w, "repeats");
+        jw_uint(w, d->repeats);
+        jw_key(w, "forgotten");
+        jw_uint(w, d->forgotten);
+        jw_object_end(w);
+    }
+    jw_object_end(w);
+}
+
 /* A live capture's kernel counters, per interface (and per fanout worker). */
 static void json_capture(struct jw *w, const struct run_stats *s)
 {
@@ -663,6 +697,7 @@ void json_stats(struct jw *w, const struct run_stats *s)
     jw_array_end(w);
     if (s->frags)
         json_reassembly(w, s);
+    json_detectors(w, s);
     if (s->capture)
         json_capture(w, s);
     if (s->diff)

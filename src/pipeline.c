@@ -27,7 +27,8 @@ int pipeline_init(struct pipeline *p, const struct pipeline_config *c, struct fi
         const struct detector *d = detectors[i];
         if (d->test_only && !c->test_detectors)
             continue;
-        if (d->init && !d->init(&p->state[i]))
+        p->stats.detectors[i].name = d->name;
+        if (d->init && !d->init(&p->state[i], &p->stats.detectors[i]))
             return 0;
         p->enabled[i] = 1;
     }

@@ -211,6 +211,7 @@ int run_write_stats(struct run *r)
     if (r->has_reader) {
         const struct pipeline *p = &r->reader;
         run_stats_copy_packets(s, &p->stats);
+        memcpy(s->detectors, p->stats.detectors, sizeof s->detectors);
         s->flows = p->stats.flows;
         s->frags = p->stats.frags;
         s->flows_active = flow_table_count(p->flows);

@@ -546,6 +546,7 @@ int shards_sum(struct shards *sh, struct run_stats *rec)
         struct shard_snapshot snap = s->snap;
         pthread_mutex_unlock(&s->lock);
         flow_stats_add(fs, &snap.flows);
+        run_stats_add_detectors(rec, &snap.run);
         rec->untracked += snap.untracked;
         rec->flows_active += snap.active;
         rec->flow_memory += snap.memory;

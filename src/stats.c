@@ -68,6 +68,22 @@ void run_stats_copy_packets(struct run_stats *dst, const struct run_stats *src)
     dst->untracked = src->untracked;
 }
 
+void run_stats_add_detectors(struct run_stats *sum, const struct run_stats *x)
+{
+    for (unsigned i = 0; i < PIPELINE_MAX_DETECTORS; i++) {
+        struct detector_stats *d = &sum->detectors[i];
+        const struct detector_stats *e = &x->detectors[i];
+        if (!d->name)
+            d->name = e->name;
+        d->held += e->held;
+        d->released += e->released;
+        d->cancelled += e->cancelled;
+        d->dropped += e->dropped;
+        d->repeats += e->repeats;
+        d->forgotten += e->forgotten;
+    }
+}
+
 void flow_stats_add(struct flow_stats *sum, const struct flow_stats *x)
 {
     sum->created += x->created;

@@ -70,6 +70,18 @@ struct diff_stats {
     uint64_t pending_peak, pending_evicted;
 };
 
+/* What a detector's toolkit (detect-hold.h, detect-recent.h) did with its tables: the
+ * `detectors` object of a stats record. */
+struct detector_stats {
+    const char *name;         /* the detector's; NULL when it is not enabled */
+    uint64_t held;            /* items held back (a finding waiting for its twin) */
+    uint64_t released;        /* held items reported: due, ready, or at the end */
+    uint64_t cancelled;       /* held items a later packet explained (or made a race) */
+    uint64_t dropped;         /* items not held because the hold was full */
+    uint64_t repeats;         /* events the recent ring already knew: not reported again */
+    uint64_t forgotten;       /* recent events overwritten at the ring's cap */
+};
+
 /* What one stats record reports. A pipeline fills the packet counters of its own copy;
  * the driver adds the sources, the findings and, for a record, the sums. */
 struct run_stats {
@@ -92,6 +104,7 @@ struct run_stats {
     const struct capture_stats *capture; /* live capture only */
     uint32_t ncapture;
     const struct diff_stats *diff; /* diff only */
+    struct detector_stats detectors[PIPELINE_MAX_DETECTORS]; /* registry order */
 };
 
 /* Counts a decoded frame in the protocol and decode-event counters. */
@@ -101,6 +114,8 @@ void run_stats_count(struct run_stats *s, const struct packet *pkt);
 void run_stats_add_packets(struct run_stats *sum, const struct run_stats *x);
 /* Sets the packet counters of dst to those of src. */
 void run_stats_copy_packets(struct run_stats *dst, const struct run_stats *src);
+/* Adds x's detector counters into sum's (names taken from x where sum has none). */
+void run_stats_add_detectors(struct run_stats *sum, const struct run_stats *x);
 /* Sums of several shards' counters. Peaks add up to a bound on the whole. */
 void flow_stats_add(struct flow_stats *sum, const struct flow_stats *x);
 void frag_stats_add(struct frag_stats *sum, const struct frag_stats *x);
