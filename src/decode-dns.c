@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util-reader.h"
+#include "util-strlist.h"
 #include "config.h"
 
 #define T_A 1
@@ -63,7 +64,7 @@ static int read_name(struct reader *r, char *out, size_t size)
             out[len++] = '.';
         for (size_t i = 0; i < b; i++) {
             uint8_t c = label[i];
-            out[len++] = (char)(c > 0x20 && c < 0x7f && c != ',' ? tolower(c) : '?');
+            out[len++] = (char)(c > 0x20 && c < 0x7f ? tolower(c) : '?');
         }
         out[len] = '\0';
         pos = at.off;
@@ -84,16 +85,11 @@ static uint64_t record_hash(uint16_t type, const void *data, size_t n)
     return h ^ (h >> 32);
 }
 
+/* The first answers only, in order, whole ones only. */
 static void add_summary(struct dns_msg *m, const char *item, size_t len)
 {
-    size_t used = strlen(m->summary);
-    if (m->summary_full || used + len + 2 >= sizeof m->summary) {
-        m->summary_full = 1; /* the first answers only, in order */
-        return;
-    }
-    if (used)
-        m->summary[used++] = ',';
-    memcpy(m->summary + used, item, len + 1);
+    if (m->summary_full || !strlist_add(m->summary, sizeof m->summary, item, len))
+        m->summary_full = 1;
 }
 
 /* "A 192.0.2.1" without the cost of printf: every answer is summarised. */
@@ -189,7 +185,7 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             char text[48];
             size_t k = 0;
             for (; k < take && k < sizeof text - 1; k++)
-                text[k] = (char)(t[k] > 0x20 && t[k] < 0x7f && t[k] != ',' ? t[k] : '_');
+                text[k] = (char)(t[k] > 0x20 && t[k] < 0x7f ? t[k] : '_');
             text[k] = '\0';
             snprintf(item, sizeof item, "TXT %s", text);
             h = record_hash(type, rdata, rdlen);

@@ -17,8 +17,8 @@ struct dns_msg {
     uint16_t nanswers;            /* records read (at most DNS_MAX_ANSWERS) */
     uint64_t answer_set;          /* order-free hash of (type, rdata) over the answers;
                                    * TTLs left out, names compared case-free */
-    char summary[112];            /* the first answers, whole ones only, e.g.
-                                   * "A 192.0.2.1,CNAME x.example" */
+    char summary[112];            /* the first answers, whole ones only, as a list
+                                   * (util-strlist.h): "A 192.0.2.1", "TXT a,b" */
     uint8_t summary_full;         /* an answer did not fit: later ones are left out */
 };
 

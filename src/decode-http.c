@@ -2,6 +2,7 @@
  * HTTP_MAX_HEADERS lines; every scan is bounded by the buffer it was given. */
 #include "decode-http.h"
 #include "config.h"
+#include "util-strlist.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -155,8 +156,7 @@ void http_response_parse(const uint8_t *p, size_t n, struct http_response *out)
 
 static void add_tell(char *buf, size_t size, const char *tell)
 {
-    size_t used = strlen(buf);
-    snprintf(buf + used, size - used, "%s%s", used ? "," : "", tell);
+    strlist_add_str(buf, size, tell);
 }
 
 void http_response_tells(const struct http_response *r, char *buf, size_t size)

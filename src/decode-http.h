@@ -32,7 +32,7 @@ struct http_response {
 /* Parses the start of a response; bounded by n and by a fixed header count. */
 void http_response_parse(const uint8_t *p, size_t n, struct http_response *out);
 
-/* Comma-separated tells for app.tells: script, iframe, iframe_1x1, meta_refresh,
+/* Tells for app.tells, a list (util-strlist.h): script, iframe, iframe_1x1, meta_refresh,
  * reload, empty_redirect, seconddate_template. Writes "" when there are none. */
 void http_response_tells(const struct http_response *r, char *buf, size_t size);
 

@@ -11,6 +11,7 @@
 #include "detect-hold.h"
 #include "detect.h"
 #include "util-hash.h"
+#include "util-strlist.h"
 
 /* Transactions, direct-mapped by their key: a collision forgets the older one. */
 #define TXN_SLOTS 16384
@@ -245,12 +246,11 @@ static unsigned judge(const struct resolver *r, const struct txn *t, const struc
     unsigned n = 0;
     tells[0] = '\0';
     if (ttl_breaks(r, a->ttl))
-        snprintf(tells + strlen(tells), size - strlen(tells), "%sttl", n++ ? "," : "");
+        n += (unsigned)strlist_add_str(tells, size, "ttl");
     if ((a->df && !r->df_n && r->nodf_n) || (!a->df && !r->nodf_n && r->df_n))
-        snprintf(tells + strlen(tells), size - strlen(tells), "%sdf", n++ ? "," : "");
+        n += (unsigned)strlist_add_str(tells, size, "df");
     if (t->queries && a->ip_id && a->ip_id == t->query_ip_id)
-        snprintf(tells + strlen(tells), size - strlen(tells), "%sip_id_from_query",
-                 n++ ? "," : "");
+        n += (unsigned)strlist_add_str(tells, size, "ip_id_from_query");
     /* A constant IP-ID: the same value on another of the resolver's recent answers,
      * whose IP-IDs otherwise vary (an injector's fixed value; a resolver that always
      * sends 0 has no variety and raises nothing). */
@@ -263,13 +263,12 @@ static unsigned judge(const struct resolver *r, const struct txn *t, const struc
         distinct += !seen;
     }
     if (same_id >= 2 && distinct >= 3 && !(t->queries && a->ip_id == t->query_ip_id))
-        snprintf(tells + strlen(tells), size - strlen(tells), "%sip_id_constant",
-                 n++ ? "," : "");
+        n += (unsigned)strlist_add_str(tells, size, "ip_id_constant");
     /* Hold-On: an answer faster than half the resolver's usual round trip came from
      * closer than the resolver. */
     int64_t median = resolver_rtt_median(r);
     if (t->queries && median && a->ts_ns - t->query_ts < median / 2)
-        snprintf(tells + strlen(tells), size - strlen(tells), "%stoo_fast", n++ ? "," : "");
+        n += (unsigned)strlist_add_str(tells, size, "too_fast");
     return n;
 }
 
@@ -285,8 +284,8 @@ static void fill_answer(struct finding_answer *fa, const struct answer *a, const
     fa->rcode = a->rcode;
     fa->hops = (int8_t)ttl_hops(a->ttl);
     fa->nrecords = a->nrecords;
-    snprintf(fa->records, sizeof fa->records, "%s", a->summary);
-    snprintf(fa->tells, sizeof fa->tells, "%s", tells);
+    strlist_copy(fa->records, sizeof fa->records, a->summary);
+    strlist_copy(fa->tells, sizeof fa->tells, tells);
 }
 
 /* What an answer without records says (RFC 1035 section 4.1.1, RFC 2136). */
@@ -329,9 +328,10 @@ static int budget_shrink(struct budget *b)
  * when it has none. */
 static void answer_text(char *buf, size_t size, const struct answer *a, size_t max)
 {
-    char rc[24];
+    char rc[24], joined[sizeof a->summary];
     if (a->summary[0])
-        finding_clip(buf, size, a->summary, max, ',', a->summary_full);
+        finding_clip(buf, size, strlist_join(joined, sizeof joined, a->summary, ","), max, ',',
+                     a->summary_full);
     else
         finding_clip(buf, size, rcode_text(a->rcode, rc, sizeof rc), max, ',', 0);
 }
@@ -397,7 +397,9 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
         answer_text(sa, sizeof sa, early, b.records);
         answer_text(sb, sizeof sb, late, b.records);
         if (fa) {
-            finding_clip(tells, sizeof tells, fa == early ? te : tl, b.tells, ',', 0);
+            char joined[64];
+            strlist_join(joined, sizeof joined, fa == early ? te : tl, ",");
+            finding_clip(tells, sizeof tells, joined, b.tells, ',', 0);
             snprintf(line, sizeof line,
                      "two different answers to one DNS query for %s (id %s): frame %llu says "
                      "%s, frame %llu says %s; frame %llu is forged (%s), from about %d hops "
@@ -458,7 +460,9 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
     do {
         finding_clip(name, sizeof name, m->qname[0] ? m->qname : ".", b.name, '.', 0);
         answer_text(records, sizeof records, a, b.records);
-        finding_clip(tl, sizeof tl, tells, b.tells, ',', 0);
+        char joined[64];
+        finding_clip(tl, sizeof tl, strlist_join(joined, sizeof joined, tells, ","), b.tells,
+                     ',', 0);
         snprintf(line, sizeof line,
                  "a DNS answer for %s (frame %llu, %s) breaks its resolver's fingerprint "
                  "(%s) and no other answer followed: a forged answer whose genuine twin was "

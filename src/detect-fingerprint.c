@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "util-seq.h"
+#include "util-strlist.h"
 
 int ttl_hops(uint8_t ttl)
 {
@@ -192,16 +193,10 @@ void fp_tell_names(unsigned tells, char *buf, size_t size)
                  {TELL_TS_BACK, "timestamp_back"}, {TELL_WINDOW, "window"},
                  {TELL_MIRROR, "mirrors_peer"},    {TELL_RESERVED, "reserved_bits"},
                  {TELL_TTL_EXPIRING, "ttl_expiring"}};
-    size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(tells & names[i].bit))
-            continue;
-        size_t need = strlen(names[i].name) + (used ? 1 : 0);
-        if (need >= size - used)
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((tells & names[i].bit) && !strlist_add_str(buf, size, names[i].name))
             break; /* whole names only */
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? "," : "", names[i].name);
-    }
 }
 
 void fp_copy(struct finding_copy *c, const struct fp_sample *s, const char *role,

@@ -54,7 +54,7 @@ void fp_from_packet(struct fp_sample *s, const struct packet *pkt);
 void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq,
                      uint8_t ip_version);
 
-/* Writes the tells as comma-separated names. */
+/* Writes the names of the tells as a list (util-strlist.h), whole names only. */
 void fp_tell_names(unsigned tells, char *buf, size_t size);
 
 /* Hops from the capture point, from the TTL and the nearest initial TTL at or above

@@ -9,6 +9,7 @@
 #include "detect-hold.h"
 #include "detect.h"
 #include "util-checksum.h"
+#include "util-strlist.h"
 
 #define HIJACK_HOLD_NS (2 * 1000000000LL)
 #define HIJACK_PENDING_MAX 64
@@ -52,8 +53,7 @@ static int hijack_init(void **state, struct detector_stats *stats)
 
 static void add_delta(char *buf, size_t size, unsigned *n, const char *name)
 {
-    size_t used = strlen(buf);
-    snprintf(buf + used, size - used, "%s%s", used ? "," : "", name);
+    strlist_add_str(buf, size, name);
     (*n)++;
 }
 
@@ -114,14 +114,12 @@ static void hijack_emit(void *item, void *arg)
     finding_evidence_int(f, "isn_second", h->isn_b);
     finding_evidence_str(f, "client_took",
                          h->acked == 1 ? "first" : h->acked == 2 ? "second" : "unknown");
-    struct finding_field *fl = finding_evidence_str(f, "differing_fields", h->deltas);
-    if (fl)
-        fl->type = FIELD_STR_LIST;
+    finding_evidence_list(f, "differing_fields", h->deltas);
     finding_evidence_str(f, "verdict", forged ? "decided" : "undetermined");
     finding_evidence_copies(f);
 
     char deltas[sizeof h->deltas];
-    memcpy(deltas, h->deltas, sizeof deltas);
+    strlist_join(deltas, sizeof deltas, h->deltas, ",");
     const struct fp_sample *fs = forged == 1 ? &h->a : forged == 2 ? &h->b : NULL;
     const struct fp_sample *gs = forged == 1 ? &h->b : forged == 2 ? &h->a : NULL;
     const char *took = h->acked == 1 ? "; the client took the first"

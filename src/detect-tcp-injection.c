@@ -13,6 +13,7 @@
 #include "detect.h"
 #include "util-checksum.h"
 #include "util-seq.h"
+#include "util-strlist.h"
 
 /* Recent events remembered to keep one event one alert: the retransmissions of a
  * genuine reply that follow a forged one all conflict with it again. */
@@ -142,7 +143,7 @@ static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t 
     if (dns_port && enrich_dns(f, p, n, what, what_size))
         return;
     struct http_response r;
-    char tells[160];
+    char tells[160] = "";
     http_response_parse(p, n, &r);
     snprintf(what, what_size, "forged data");
     if (!n)
@@ -150,15 +151,14 @@ static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t 
     if (!r.status) {
         if (flags & TH_FIN) {
             finding_app_str(f, "proto", "unknown");
-            finding_app_list(f, "tells", "fin_with_data");
+            strlist_add_str(tells, sizeof tells, "fin_with_data");
+            finding_app_list(f, "tells", tells);
         }
         return;
     }
     http_response_tells(&r, tells, sizeof tells);
-    if (flags & TH_FIN) {
-        size_t used = strlen(tells);
-        snprintf(tells + used, sizeof tells - used, "%sfin_with_data", used ? "," : "");
-    }
+    if (flags & TH_FIN)
+        strlist_add_str(tells, sizeof tells, "fin_with_data");
     finding_app_str(f, "proto", "http");
     finding_app_int(f, "status", r.status);
     if (r.location[0])
@@ -367,11 +367,12 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     finding_evidence_int(f, "forger_hops", ttl_hops(s.ttl));
     finding_evidence_int(f, "peer_hops", ttl_hops(usual));
 
-    char what[200], tells[128];
+    char what[200], names[128], tells[128];
     enrich_app(f, pkt->payload, pkt->payload_len < APP_PEEK ? pkt->payload_len : APP_PEEK, flags,
                pkt->sport == 53 || pkt->dport == 53,
                what, sizeof what);
-    fp_tell_names(v.tells, tells, sizeof tells);
+    fp_tell_names(v.tells, names, sizeof names);
+    strlist_join(tells, sizeof tells, names, ",");
     const char *side = side_name(fl, ctx->dir);
     snprintf(f->summary, sizeof f->summary,
              "a packet posing as the %s (frame %llu) breaks its fingerprint (%s) and no genuine "

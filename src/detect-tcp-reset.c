@@ -11,6 +11,7 @@
 #include "detect.h"
 #include "util-checksum.h"
 #include "util-seq.h"
+#include "util-strlist.h"
 
 /* Teardowns remembered, direct-mapped by flow and direction: a collision forgets the
  * older one (a bound, not a loss of findings already made). */
@@ -146,8 +147,9 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
         side = "sender";
     unsigned long long tf = (unsigned long long)FRAME_REF_FRAME(first->frame);
     unsigned long long pf = proof ? (unsigned long long)FRAME_REF_FRAME(proof->frame) : 0;
-    char tellnames[128];
-    fp_tell_names(td->v[0].tells, tellnames, sizeof tellnames);
+    char names[128], tellnames[128];
+    fp_tell_names(td->v[0].tells, names, sizeof names);
+    strlist_join(tellnames, sizeof tellnames, names, ",");
     switch (sig) {
     case SIG_ALIVE:
         snprintf(f.summary, sizeof f.summary,

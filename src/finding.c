@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util-strlist.h"
+
 void finding_set_flow_from_packet(struct finding *f, const struct packet *pkt)
 {
     f->ip_version = pkt->ip_version;
@@ -157,18 +159,18 @@ struct finding_field *finding_evidence_bool(struct finding *f, const char *key, 
     return fl;
 }
 
-struct finding_field *finding_evidence_list(struct finding *f, const char *key, const char *csv)
+struct finding_field *finding_evidence_list(struct finding *f, const char *key, const char *list)
 {
     struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_STR_LIST);
     if (fl)
-        snprintf(fl->s, sizeof fl->s, "%s", csv);
+        strlist_copy(fl->s, sizeof fl->s, list);
     return fl;
 }
 
-struct finding_field *finding_app_list(struct finding *f, const char *key, const char *csv)
+struct finding_field *finding_app_list(struct finding *f, const char *key, const char *list)
 {
     struct finding_field *fl = add_field(f->app, &f->napp, 8, key, FIELD_STR_LIST);
     if (fl)
-        snprintf(fl->s, sizeof fl->s, "%s", csv);
+        strlist_copy(fl->s, sizeof fl->s, list);
     return fl;
 }

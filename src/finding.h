@@ -15,7 +15,7 @@ enum field_type {
     FIELD_FRAMES              /* the finding's frames of input file `i` */
 };
 
-/* A class-specific key/value; STR_LIST holds comma-separated items written as a JSON
+/* A class-specific key/value; STR_LIST holds a list (util-strlist.h) written as a JSON
  * array of strings. Keys are static strings. */
 struct finding_field {
     const char *key;
@@ -37,7 +37,7 @@ struct finding_copy {
     uint8_t csum;             /* enum csum_state */
     int8_t hops;              /* estimated from TTL; -1 unknown */
     const char *role;         /* "forged", "genuine", "undetermined" */
-    char tells[128];          /* comma-separated names of the fields that broke */
+    char tells[128];          /* the names of the fields that broke (util-strlist.h) */
 };
 
 #define FINDING_MAX_COPIES 4
@@ -50,8 +50,8 @@ struct finding_answer {
     uint8_t ttl, df, rcode;
     int8_t hops;
     uint16_t nrecords;
-    char records[160];        /* comma-separated, e.g. "A 192.0.2.1" */
-    char tells[64];
+    char records[160];        /* a list (util-strlist.h), e.g. "A 192.0.2.1", "TXT a,b" */
+    char tells[64];           /* a list, as the copies' */
 };
 
 #define FINDING_MAX_ANSWERS 4
@@ -105,8 +105,9 @@ void finding_evidence_answers(struct finding *f);
 /* Marks where the frames the finding cites from input file `file` go, under `key`. */
 void finding_evidence_frames(struct finding *f, const char *key, uint32_t file);
 struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v);
-struct finding_field *finding_evidence_list(struct finding *f, const char *key, const char *csv);
-struct finding_field *finding_app_list(struct finding *f, const char *key, const char *csv);
+/* A list field: `list` is a util-strlist.h list, copied. */
+struct finding_field *finding_evidence_list(struct finding *f, const char *key, const char *list);
+struct finding_field *finding_app_list(struct finding *f, const char *key, const char *list);
 
 const char *confidence_name(enum confidence c);
 

@@ -7,6 +7,7 @@
 
 #include "output.h"
 #include "util-cid.h"
+#include "util-strlist.h"
 
 
 static const char *csum_name(uint8_t c)
@@ -14,16 +15,11 @@ static const char *csum_name(uint8_t c)
     return c == 1 ? "ok" : c == 2 ? "bad" : "unknown";
 }
 
-static void json_string_list(struct jw *w, const char *csv)
+static void json_string_list(struct jw *w, const char *list)
 {
     jw_array_begin(w);
-    const char *p = csv;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        jw_string_n(w, p, len);
-        p += len + (comma != NULL);
-    }
+    for (const char *p = list; *p; p = strlist_next(p))
+        jw_string(w, p);
     jw_array_end(w);
 }
 

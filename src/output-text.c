@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "util-strlist.h"
 
 #define C_BOLD "\033[1m"
 #define C_RED "\033[31m"
@@ -63,22 +64,24 @@ static const struct finding_field *field(const struct finding_field *fl, unsigne
 /* One line per copy: its frame, its role, and the fields that broke. */
 static void print_copies(FILE *fp, const struct finding *f)
 {
-    char flags[12], line[512];
+    char flags[12], line[512], tells[160], records[200];
     for (unsigned i = 0; i < f->ncopies; i++) {
         const struct finding_copy *c = &f->copies[i];
         format_tcp_flags(flags, c->flags);
         snprintf(line, sizeof line, "frame %llu %s: ttl %u (~%d hops), %s, flags %s%s%s",
                  (unsigned long long)FRAME_REF_FRAME(c->frame), c->role ? c->role : "copy",
                  c->ttl, c->hops, c->has_ts ? "timestamps" : "no timestamps", flags,
-                 c->tells[0] ? "; broke: " : "", c->tells);
+                 c->tells[0] ? "; broke: " : "", strlist_join(tells, sizeof tells, c->tells, ","));
         print_wrapped(fp, line, "  copy    ", 78);
     }
     for (unsigned i = 0; i < f->nanswers; i++) {
         const struct finding_answer *a = &f->answers[i];
         snprintf(line, sizeof line, "frame %llu %s: %s (ttl %u)%s%s",
                  (unsigned long long)FRAME_REF_FRAME(a->frame), a->role ? a->role : "answer",
-                 a->records[0] ? a->records : "no records", a->ttl, a->tells[0] ? "; broke: " : "",
-                 a->tells);
+                 a->records[0] ? strlist_join(records, sizeof records, a->records, ",")
+                               : "no records",
+                 a->ttl, a->tells[0] ? "; broke: " : "",
+                 strlist_join(tells, sizeof tells, a->tells, ","));
         print_wrapped(fp, line, "  answer  ", 78);
     }
 }
@@ -95,12 +98,14 @@ static void print_content(FILE *fp, const struct finding *f)
     const struct finding_field *qn = field(f->app, f->napp, "qname");
     const struct finding_field *fa = field(f->app, f->napp, "forged_answer");
     const struct finding_field *tells = field(f->app, f->napp, "tells");
+    char list[200];
     if (!strcmp(proto->s, "http") && st)
         snprintf(line, sizeof line, "HTTP %lld%s%s%s%s", (long long)st->i, loc ? " to " : "",
-                 loc ? loc->s : "", tells && tells->s[0] ? "; " : "", tells ? tells->s : "");
+                 loc ? loc->s : "", tells && tells->s[0] ? "; " : "",
+                 tells ? strlist_join(list, sizeof list, tells->s, ",") : "");
     else if (!strcmp(proto->s, "dns") && qn)
         snprintf(line, sizeof line, "DNS %s%s%s", qn->s, fa && fa->s[0] ? " -> " : "",
-                 fa ? fa->s : "");
+                 fa ? strlist_join(list, sizeof list, fa->s, ",") : "");
     else
         return;
     print_wrapped(fp, line, "  content ", 78);

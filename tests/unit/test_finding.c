@@ -199,9 +199,9 @@ static void test_json_finding_every_field_type(void **state)
     finding_add_frame(&f, FRAME_REF(1, 7), 1);  /* twice: kept once */
     finding_evidence_int(&f, "overlap", -3);
     finding_evidence_str(&f, "note", "caf\xc3\xa9 \xff");
-    struct finding_field *fl = finding_evidence_str(&f, "tells", "ttl,ip_id,,window");
-    fl->type = FIELD_STR_LIST;
-    fl = finding_evidence_int(&f, "after_close", 1);
+    /* A list (util-strlist.h): an item may hold a comma. */
+    finding_evidence_list(&f, "tells", "ttl\0ip_id\0a,b\0window\0");
+    struct finding_field *fl = finding_evidence_int(&f, "after_close", 1);
     fl->type = FIELD_BOOL;
     fl = finding_evidence_str(&f, "empty", "");
     fl->type = FIELD_STR_LIST;
@@ -216,7 +216,7 @@ static void test_json_finding_every_field_type(void **state)
         "\"community_id\":\"1:wCb3OG7yAFWelaUydu0D+125CLM=\"},"
         "\"evidence\":{\"pcap\":\"dir/b \\\"q\\\".pcap\",\"frames\":[5,7],"
         "\"forged_frames\":[7],\"overlap\":-3,\"note\":\"caf\xc3\xa9 \\u00ff\","
-        "\"tells\":[\"ttl\",\"ip_id\",\"\",\"window\"],\"after_close\":true,\"empty\":[]},"
+        "\"tells\":[\"ttl\",\"ip_id\",\"a,b\",\"window\"],\"after_close\":true,\"empty\":[]},"
         "\"app\":{\"proto\":\"http\",\"status\":302}}");
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "detect-fingerprint.h"
+#include "util-strlist.h"
 
 /* ---- ttl_hops ---- */
 
@@ -558,38 +559,44 @@ static void test_ttl_expiring(void **state)
 
 /* ---- fp_tell_names ---- */
 
+/* The names, a list (util-strlist.h) joined by commas to compare. */
+static const char *tell_names(unsigned tells, char *buf, size_t size)
+{
+    static char joined[160];
+    fp_tell_names(tells, buf, size);
+    return strlist_join(joined, sizeof joined, buf, ",");
+}
+
 static void test_tell_names(void **state)
 {
     (void)state;
     char buf[128];
-    fp_tell_names(0, buf, sizeof buf);
-    assert_string_equal(buf, "");
-    fp_tell_names(TELL_TTL, buf, sizeof buf);
-    assert_string_equal(buf, "ttl");
-    fp_tell_names(TELL_MIRROR | TELL_DF, buf, sizeof buf);
-    assert_string_equal(buf, "df,mirrors_peer");
-    fp_tell_names(TELL_NO_TS | TELL_TS_BACK | TELL_WINDOW, buf, sizeof buf);
-    assert_string_equal(buf, "no_timestamp,timestamp_back,window");
+    assert_string_equal(tell_names(0, buf, sizeof buf), "");
+    assert_string_equal(tell_names(TELL_TTL, buf, sizeof buf), "ttl");
+    assert_string_equal(tell_names(TELL_MIRROR | TELL_DF, buf, sizeof buf), "df,mirrors_peer");
+    assert_string_equal(tell_names(TELL_NO_TS | TELL_TS_BACK | TELL_WINDOW, buf, sizeof buf),
+                        "no_timestamp,timestamp_back,window");
     const char *all =
         "ttl,ttl_far,df,no_timestamp,timestamp_back,window,mirrors_peer,reserved_bits";
-    fp_tell_names(0xff, buf, sizeof buf);
-    assert_string_equal(buf, all);
-    fp_tell_names(~0u, buf, sizeof buf); /* every bit named once, unknown ones not at all */
-    assert_string_equal(buf, "ttl,ttl_far,df,no_timestamp,timestamp_back,window,mirrors_peer,"
-                             "reserved_bits,ttl_expiring");
+    assert_string_equal(tell_names(0xff, buf, sizeof buf), all);
+    /* every bit named once, unknown ones not at all */
+    assert_string_equal(tell_names(~0u, buf, sizeof buf),
+                        "ttl,ttl_far,df,no_timestamp,timestamp_back,window,mirrors_peer,"
+                        "reserved_bits,ttl_expiring");
 
-    /* Exactly enough room, and less: terminated within the buffer (exact heap size),
-     * a prefix of the full list. */
-    size_t need = strlen(all) + 1;
+    /* Exactly enough room, and less: whole names only, within the buffer (exact heap
+     * size), a prefix of the full list. */
+    size_t need = strlen(all) + 2; /* each name's NUL, and the list's */
     for (size_t size = 1; size <= need; size++) {
         char *p = malloc(size);
         assert_non_null(p);
-        fp_tell_names(0xff, p, size);
-        size_t len = strlen(p);
-        assert_true(len < size);
-        assert_memory_equal(p, all, len);
+        const char *j = tell_names(0xff, p, size);
+        assert_true(strlist_used(p) < size);
+        size_t len = strlen(j);
+        assert_memory_equal(j, all, len);
+        assert_true(len == 0 || all[len] == ',' || all[len] == '\0');
         if (size == need)
-            assert_string_equal(p, all);
+            assert_string_equal(j, all);
         free(p);
     }
 }

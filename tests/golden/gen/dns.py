@@ -47,6 +47,11 @@ Attacks (each must raise the named finding):
                           "v=spf1 mx -all". Both forged answers have IP-ID 1 (the
                           injector's constant) where the resolver's vary. Two findings,
                           forged 12 and 15.
+  dns-race-txt-comma      1-10 five Q/A; 11 query example.net TXT; 12 forged TXT
+                          "v=spf1 a,mx ip4:203.0.113.0/24 +all" and "k=v,w" (two
+                          character-strings, TTL 64, IP-ID 1); 13 genuine TXT "v=spf1
+                          -all". The record's commas stay in the record: one list item,
+                          not three. Forged 12.
   dns-tcp                 DNS over TCP (two-byte length prefix) to the resolver: 1-3
                           handshake; 4 query www.example.com A; 5 forged response segment
                           (TTL 64, IP-ID 1, DF clear, no TCP options) at the server's
@@ -425,6 +430,17 @@ def race_mx_txt():
     return by_time(pkts)
 
 
+def race_txt_comma():
+    st = Stub(0x5EED0020)
+    pkts = baseline(st)
+    q, p = st.query("example.net", "TXT")
+    pkts += [p, st.forged(q, [TXT("example.net", b"v=spf1 a,mx ip4:203.0.113.0/24 +all",
+                                  b"k=v,w", compress=False)], ipid=1),
+             st.answer(q, [TXT("example.net", b"v=spf1 -all")])]
+    assert len(pkts) == 13
+    return by_time(pkts)
+
+
 def tcp_msg(msg):
     return struct.pack(">H", len(msg)) + msg
 
@@ -671,6 +687,7 @@ def main():
                      ("dns-race-rcode", race_rcode),
                      ("dns-race-cname", race_cname),
                      ("dns-race-mx-txt", race_mx_txt),
+                     ("dns-race-txt-comma", race_txt_comma),
                      ("dns-tcp", dns_tcp),
                      ("dns-lone-forged", lone_forged),
                      ("dns-fragmented-answer", fragmented_answer),
