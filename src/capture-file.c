@@ -210,7 +210,6 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
 
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_ISB 5u
-#define PCAPNG_MAX_IFACES 64u
 #define ISB_IFDROP 5u  /* dropped by the interface */
 #define ISB_OSDROP 7u  /* dropped by the operating system (the capture buffer) */
 

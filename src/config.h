@@ -248,6 +248,133 @@
 #define PROGRESS_MIN_FILE (64ull << 20)
 #endif
 
+/* ---- Detectors' tables (fixed at start; what does not fit is counted in
+ * stats.detectors or documented as forgotten) and their thresholds. ---- */
+
+/* tcp_injection: recent events remembered so one event gives one alert (the
+ * retransmissions that follow a forged reply all conflict with it again). */
+#ifndef INJ_RECENT_MAX
+#define INJ_RECENT_MAX 1024
+#endif
+/* tcp_injection: a lone forged-looking packet is held this long (packet time) for its
+ * genuine copy, which makes it one race alert; at most this many at once. */
+#ifndef INJ_HOLD_NS
+#define INJ_HOLD_NS (2 * 1000000000LL)
+#endif
+#ifndef INJ_HOLD_MAX
+#define INJ_HOLD_MAX 64
+#endif
+/* forged_packet needs this much evidence: a score over independent fields. */
+#ifndef FORGED_MIN_SCORE
+#define FORGED_MIN_SCORE 4
+#endif
+#ifndef FORGED_MIN_FIELDS
+#define FORGED_MIN_FIELDS 2
+#endif
+/* tcp_injection: bytes of a forged copy read for HTTP enrichment. */
+#ifndef INJ_APP_PEEK
+#define INJ_APP_PEEK 2048
+#endif
+
+/* handshake_hijack: two SYN/ACKs are held this long for the server's next packet to
+ * tell which is forged; at most this many at once. */
+#ifndef HIJACK_HOLD_NS
+#define HIJACK_HOLD_NS (2 * 1000000000LL)
+#endif
+#ifndef HIJACK_HOLD_MAX
+#define HIJACK_HOLD_MAX 64
+#endif
+
+/* tcp_reset_injection: teardowns remembered, direct-mapped by flow and direction (a
+ * power of two): a collision forgets the older one, never a finding already made. */
+#ifndef RST_SLOTS
+#define RST_SLOTS 16384
+#endif
+/* tcp_reset_injection: teardown copies compared per flow direction. */
+#ifndef RST_MAX_COPIES
+#define RST_MAX_COPIES 4
+#endif
+/* tcp_reset_injection: how far past the teardown a live sender's next data may land:
+ * less than the largest unscaled window. A new connection on the same 4-tuple whose
+ * handshake the capture missed starts at least 65537 further (RFC 6191; Linux's
+ * TIME_WAIT reuse), and its acknowledgments do not fit the old peer's stream. */
+#ifndef RST_ALIVE_REACH
+#define RST_ALIVE_REACH 65536u
+#endif
+
+/* dns_injection: transactions, direct-mapped by their key (a power of two): a
+ * collision forgets the older one. */
+#ifndef DNS_TXN_SLOTS
+#define DNS_TXN_SLOTS 16384
+#endif
+/* dns_injection: answers to one query kept for comparison; later ones are compared,
+ * not kept. */
+#ifndef DNS_TXN_ANSWERS
+#define DNS_TXN_ANSWERS 4
+#endif
+/* dns_injection: a transaction is forgotten this long after its first packet. */
+#ifndef DNS_TXN_HOLD_NS
+#define DNS_TXN_HOLD_NS (30 * 1000000000LL)
+#endif
+/* dns_injection: resolvers whose answer TTLs are remembered, direct-mapped by address
+ * (a power of two). */
+#ifndef DNS_RESOLVER_SLOTS
+#define DNS_RESOLVER_SLOTS 4096
+#endif
+/* dns_injection: round-trip samples kept per resolver (Hold-On compares with their
+ * median). */
+#ifndef DNS_RTT_SAMPLES
+#define DNS_RTT_SAMPLES 8
+#endif
+/* dns_injection: a lone answer that breaks its resolver's baseline is held this long
+ * for the genuine one (none: reported on its own, at lower confidence); at most this
+ * many at once. */
+#ifndef DNS_LONE_HOLD_NS
+#define DNS_LONE_HOLD_NS (5 * 1000000000LL)
+#endif
+#ifndef DNS_LONE_MAX
+#define DNS_LONE_MAX 32
+#endif
+/* dns_injection: a race is judged this long after its second answer, so the
+ * resolver's baseline includes the answers around it (a capture may open with the
+ * race); at most this many wait at once, more are judged at once. */
+#ifndef DNS_RACE_HOLD_NS
+#define DNS_RACE_HOLD_NS (3 * 1000000000LL)
+#endif
+#ifndef DNS_RACE_MAX
+#define DNS_RACE_MAX 64
+#endif
+/* dns_injection: earlier answers a resolver needs before its TTL is a baseline. */
+#ifndef DNS_RESOLVER_MIN_ANSWERS
+#define DNS_RESOLVER_MIN_ANSWERS 3
+#endif
+
+/* fragment_injection: datagrams already reported, so one datagram gives one alert. */
+#ifndef FRAGDET_RECENT_MAX
+#define FRAGDET_RECENT_MAX 256
+#endif
+/* fragment_injection: findings held for their datagram's ports (its first fragment
+ * has not come yet); more are reported at once, with ports 0. */
+#ifndef FRAGDET_HOLD_MAX
+#define FRAGDET_HOLD_MAX 16
+#endif
+
+/* A TCP segment further than this from the stream end cannot be a real one of its
+ * connection (no receive window is that large): neither stored nor compared. */
+#ifndef TCP_MAX_JUMP
+#define TCP_MAX_JUMP ((int64_t)1 << 30)
+#endif
+
+/* pcapng: interfaces whose Interface Statistics Blocks are read per file. */
+#ifndef PCAPNG_MAX_IFACES
+#define PCAPNG_MAX_IFACES 64u
+#endif
+
+/* report: finding classes the HTML report counts apart. */
+#ifndef REPORT_MAX_CLASSES
+#define REPORT_MAX_CLASSES 32
+#endif
+
 /* --threads at most (shards or live workers). */
 #ifndef CAPTURE_MAX_WORKERS
 #define CAPTURE_MAX_WORKERS 64 /* the most --threads allows */

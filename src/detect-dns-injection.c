@@ -13,28 +13,6 @@
 #include "util-hash.h"
 #include "util-strlist.h"
 
-/* Transactions, direct-mapped by their key: a collision forgets the older one. */
-#define TXN_SLOTS 16384
-/* Answers to one query kept for comparison; later ones are compared, not kept. */
-#define TXN_ANSWERS 4
-/* A transaction is forgotten this long after its first packet. */
-#define TXN_HOLD_NS (30 * 1000000000LL)
-/* Resolvers whose answer TTLs are remembered, direct-mapped by address. */
-#define RESOLVER_SLOTS 4096
-/* Round-trip samples kept per resolver (Hold-On compares with their median). */
-#define RTT_SAMPLES 8
-/* A lone answer that breaks its resolver's baseline is held this long for the
- * genuine one; when none comes it is reported on its own, at lower confidence. */
-#define LONE_HOLD_NS (5 * 1000000000LL)
-#define LONE_MAX 32
-/* A race is judged this long after its second answer, so the resolver's baseline
- * includes the answers around it, not only those before (a capture may open with
- * the race). */
-#define RACE_HOLD_NS (3 * 1000000000LL)
-#define RACE_MAX 64
-/* Earlier answers a resolver needs before its TTL is a baseline. */
-#define RESOLVER_MIN_ANSWERS 3
-
 struct answer {
     frame_ref frame;
     int64_t ts_ns;
@@ -55,7 +33,7 @@ struct txn {
     uint32_t queries;
     uint16_t query_ip_id;
     uint8_t nanswers, reported;
-    struct answer ans[TXN_ANSWERS];
+    struct answer ans[DNS_TXN_ANSWERS];
 };
 
 /* What a resolver's answers look like at the IP layer. */
@@ -66,13 +44,13 @@ struct resolver {
     uint32_t ttl_n[2];
     uint32_t df_n, nodf_n;
     uint32_t answers;
-    uint16_t ipid[RTT_SAMPLES]; /* IP-IDs of its latest answers */
+    uint16_t ipid[DNS_RTT_SAMPLES]; /* IP-IDs of its latest answers */
     uint8_t ipid_n, ipid_next;
-    int64_t rtt[RTT_SAMPLES]; /* query-to-first-answer times, ns */
+    int64_t rtt[DNS_RTT_SAMPLES]; /* query-to-first-answer times, ns */
     uint8_t rtt_n, rtt_next;
 };
 
-/* Two differing answers, held until RACE_HOLD_NS after the second. */
+/* Two differing answers, held until DNS_RACE_HOLD_NS after the second. */
 struct race {
     struct txn t;             /* the transaction as it stood */
     struct answer early, late;
@@ -82,8 +60,8 @@ struct race {
 
 struct dns_state {
     uint64_t hash_key[2];
-    struct txn txn[TXN_SLOTS];
-    struct resolver res[RESOLVER_SLOTS];
+    struct txn txn[DNS_TXN_SLOTS];
+    struct resolver res[DNS_RESOLVER_SLOTS];
     struct hold lone;         /* struct finding, under its transaction's key */
     struct hold race;         /* struct race */
 };
@@ -102,8 +80,8 @@ static int dns_init(void **state, struct detector_stats *stats)
 {
     struct dns_state *st = calloc(1, sizeof *st);
     *state = st;
-    if (st && hold_init(&st->lone, LONE_MAX, sizeof(struct finding), stats) &&
-        hold_init(&st->race, RACE_MAX, sizeof(struct race), stats)) {
+    if (st && hold_init(&st->lone, DNS_LONE_MAX, sizeof(struct finding), stats) &&
+        hold_init(&st->race, DNS_RACE_MAX, sizeof(struct race), stats)) {
         st->hash_key[0] = hash_random_seed();
         st->hash_key[1] = st->hash_key[0] ^ 0x5bd1e9955bd1e995ull;
         return 1;
@@ -138,8 +116,8 @@ static uint64_t txn_key(const struct dns_state *st, const struct packet *pkt, in
 
 static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
 {
-    struct txn *t = &st->txn[key & (TXN_SLOTS - 1)];
-    if (t->key != key || now - t->first_ts > TXN_HOLD_NS) {
+    struct txn *t = &st->txn[key & (DNS_TXN_SLOTS - 1)];
+    if (t->key != key || now - t->first_ts > DNS_TXN_HOLD_NS) {
         memset(t, 0, sizeof *t);
         t->key = key;
         t->first_ts = now;
@@ -150,7 +128,7 @@ static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
 static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16])
 {
     uint64_t h = siphash13(st->hash_key, addr, 16);
-    struct resolver *r = &st->res[h & (RESOLVER_SLOTS - 1)];
+    struct resolver *r = &st->res[h & (DNS_RESOLVER_SLOTS - 1)];
     if (!r->used || memcmp(r->addr, addr, 16)) {
         memset(r, 0, sizeof *r);
         memcpy(r->addr, addr, 16);
@@ -162,8 +140,8 @@ static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16
 static void resolver_learn(struct resolver *r, uint8_t ttl, uint8_t df, uint16_t ip_id)
 {
     r->ipid[r->ipid_next] = ip_id;
-    r->ipid_next = (uint8_t)((r->ipid_next + 1) % RTT_SAMPLES);
-    if (r->ipid_n < RTT_SAMPLES)
+    r->ipid_next = (uint8_t)((r->ipid_next + 1) % DNS_RTT_SAMPLES);
+    if (r->ipid_n < DNS_RTT_SAMPLES)
         r->ipid_n++;
     for (int i = 0; i < 2; i++) {
         if (r->ttl_n[i] && r->ttl[i] == ttl) {
@@ -187,15 +165,15 @@ df:
 static void resolver_rtt(struct resolver *r, int64_t rtt)
 {
     r->rtt[r->rtt_next] = rtt;
-    r->rtt_next = (uint8_t)((r->rtt_next + 1) % RTT_SAMPLES);
-    if (r->rtt_n < RTT_SAMPLES)
+    r->rtt_next = (uint8_t)((r->rtt_next + 1) % DNS_RTT_SAMPLES);
+    if (r->rtt_n < DNS_RTT_SAMPLES)
         r->rtt_n++;
 }
 
 /* Median round trip of the resolver's earlier answers; 0 with fewer than 3. */
 static int64_t resolver_rtt_median(const struct resolver *r)
 {
-    int64_t v[RTT_SAMPLES];
+    int64_t v[DNS_RTT_SAMPLES];
     unsigned n = r->rtt_n;
     if (n < 3)
         return 0;
@@ -426,13 +404,13 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
                        const struct dns_msg *m)
 {
     char tells[64];
-    if (r->answers < RESOLVER_MIN_ANSWERS || !ttl_breaks(r, a->ttl))
+    if (r->answers < DNS_RESOLVER_MIN_ANSWERS || !ttl_breaks(r, a->ttl))
         return;
     unsigned n = judge(r, t, a, tells, sizeof tells);
     if (n < 2 || strncmp(tells, "ttl", 3) != 0)
         return;
     /* A full hold keeps the older ones: this one is dropped (and counted). */
-    struct finding *f = hold_add(&st->lone, t->key, pkt->ts_ns + LONE_HOLD_NS);
+    struct finding *f = hold_add(&st->lone, t->key, pkt->ts_ns + DNS_LONE_HOLD_NS);
     if (!f)
         return;
     f->class_name = "dns_injection";
@@ -494,7 +472,7 @@ static void race_hold(struct dns_state *st, struct txn *t, const struct answer *
                       const struct dns_msg *m, struct finding_sink *sink)
 {
     t->reported = 1;
-    struct race *r = hold_add(&st->race, 0, pkt->ts_ns + RACE_HOLD_NS);
+    struct race *r = hold_add(&st->race, 0, pkt->ts_ns + DNS_RACE_HOLD_NS);
     if (!r) {
         report(st, t, early, late, pkt, m, sink); /* a full hold: judged now */
         return;
@@ -548,7 +526,7 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
         break;
     }
     int first = t->nanswers == 0;
-    if (t->nanswers < TXN_ANSWERS)
+    if (t->nanswers < DNS_TXN_ANSWERS)
         t->ans[t->nanswers++] = a;
     struct resolver *r = resolver_get(st, pkt->ip_src);
     if (first)

@@ -1,65 +1,15 @@
-/* secondsight - judging one TCP packet's headers against its direction's baseline:
- * the shared evidence behind tcp_injection, forged_packet and handshake_hijack.
- * Pure functions over const flow state. */
+/* secondsight - what detectors make of a sample judged against its direction's
+ * baseline (flow-baseline.h): tell names and a finding's copy. Shared by
+ * tcp_injection, forged_packet, handshake_hijack and tcp_reset_injection. */
 #ifndef SS_DETECT_FINGERPRINT_H
 #define SS_DETECT_FINGERPRINT_H
 
 #include "finding.h"
+#include "flow-baseline.h"
 #include "flow.h"
-
-/* The header fields of one copy, from a packet or a remembered segment. */
-struct fp_sample {
-    frame_ref frame;
-    int64_t ts_ns;
-    uint32_t seq, ack, len, tsval;
-    uint16_t ip_id, window;
-    uint8_t ttl, flags, df, has_ts, ip_version;
-    uint8_t reserved;         /* TCP reserved bits */
-};
-
-/* Fields that broke, each with a weight (see docs/detectors.md). */
-enum fp_tell {
-    TELL_TTL = 1 << 0,        /* TTL no other packet of the direction had */
-    TELL_TTL_FAR = 1 << 1,    /* ... and far off: another initial TTL or 5+ hops */
-    TELL_DF = 1 << 2,         /* DF unlike every other packet */
-    TELL_NO_TS = 1 << 3,      /* no TCP timestamp although both sides negotiated them */
-    TELL_TS_BACK = 1 << 4,    /* timestamp far behind the direction's clock */
-    TELL_WINDOW = 1 << 5,     /* window far outside the direction's range */
-    TELL_MIRROR = 1 << 6,     /* IP-ID and window copied from the peer's packet */
-    TELL_RESERVED = 1 << 7,   /* TCP reserved bits set, never by this sender before */
-    TELL_TTL_EXPIRING = 1 << 8, /* TTL so low it dies a few hops past the sensor: a decoy
-                                 * the sensor sees and the receiver may not */
-};
-
-struct fp_verdict {
-    unsigned tells;           /* enum fp_tell */
-    int score;
-    int distinct;             /* independent fields among the tells */
-};
-
-/* A copy of the baseline with one earlier sample's contribution taken out, so the two
- * copies of a race are both judged against the packets that are neither. */
-void fp_baseline_without(struct tcp_baseline *b, const struct fp_sample *s);
-
-/* Judges sample `s` sent in direction `d` (peer `o`) against baseline `b`. */
-void fp_judge(const struct tcp_baseline *b, const struct tcp_dir *d, const struct tcp_dir *o,
-              const struct fp_sample *s, struct fp_verdict *v);
-
-/* Whether the direction must send TCP timestamps: both handshake packets carried them
- * (RFC 7323), or, without a handshake, it always did. */
-int fp_ts_negotiated(const struct tcp_baseline *b, const struct tcp_dir *d,
-                     const struct tcp_dir *o);
-
-void fp_from_packet(struct fp_sample *s, const struct packet *pkt);
-void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq,
-                     uint8_t ip_version);
 
 /* Writes the names of the tells as a list (util-strlist.h), whole names only. */
 void fp_tell_names(unsigned tells, char *buf, size_t size);
-
-/* Hops from the capture point, from the TTL and the nearest initial TTL at or above
- * it (32, 64, 128, 255). */
-int ttl_hops(uint8_t ttl);
 
 /* Fills a finding copy from a sample. */
 void fp_copy(struct finding_copy *c, const struct fp_sample *s, const char *role,

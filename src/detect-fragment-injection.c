@@ -12,11 +12,6 @@
 #include "detect-recent.h"
 #include "detect.h"
 
-/* Datagrams already reported, so one datagram gives one alert. */
-#define FRAG_RECENT 256
-/* Findings held for their datagram's ports (its first fragment has not come yet). */
-#define FRAG_HOLD 16
-
 struct dgram_id {
     uint8_t src[16], dst[16];
     uint32_t id;
@@ -48,8 +43,8 @@ static int fragdet_init(void **state, struct detector_stats *stats)
 {
     struct fragdet_state *st = calloc(1, sizeof *st);
     *state = st;
-    if (st && recent_init(&st->recent, FRAG_RECENT, sizeof(struct dgram_id), stats) &&
-        hold_init(&st->held, FRAG_HOLD, sizeof(struct held), stats))
+    if (st && recent_init(&st->recent, FRAGDET_RECENT_MAX, sizeof(struct dgram_id), stats) &&
+        hold_init(&st->held, FRAGDET_HOLD_MAX, sizeof(struct held), stats))
         return 1;
     fragdet_free(st);
     *state = NULL;

@@ -11,9 +11,6 @@
 #include "util-checksum.h"
 #include "util-strlist.h"
 
-#define HIJACK_HOLD_NS (2 * 1000000000LL)
-#define HIJACK_PENDING_MAX 64
-
 /* Held under its flow id. */
 struct hijack {
     int dir;                  /* the direction that sent the SYN/ACKs */
@@ -44,7 +41,7 @@ static int hijack_init(void **state, struct detector_stats *stats)
 {
     struct hijack_state *st = calloc(1, sizeof *st);
     *state = st;
-    if (st && hold_init(&st->pend, HIJACK_PENDING_MAX, sizeof(struct hijack), stats))
+    if (st && hold_init(&st->pend, HIJACK_HOLD_MAX, sizeof(struct hijack), stats))
         return 1;
     hijack_free(st);
     *state = NULL;
@@ -194,17 +191,8 @@ static void hijack_packet(void *state, const struct detect_ctx *ctx, struct find
     p->isn_a = d->isn;
     p->isn_b = th->seq;
     /* The first SYN/ACK as the handshake fingerprint kept it. */
-    memset(&p->a, 0, sizeof p->a);
-    p->a.frame = d->hs.frame;
-    p->a.ts_ns = d->hs.ts_ns;
+    fp_from_fingerprint(&p->a, &d->hs);
     p->a.seq = d->isn;
-    p->a.ack = d->hs.ack;
-    p->a.ttl = d->hs.ttl;
-    p->a.df = d->hs.df;
-    p->a.ip_id = d->hs.ip_id;
-    p->a.window = d->hs.window;
-    p->a.flags = d->hs.flags;
-    p->a.has_ts = d->hs.has_ts;
     fp_from_packet(&p->b, pkt);
     p->csum_b = (uint8_t)transport_checksum(pkt);
     p->f.class_name = "handshake_hijack";

@@ -15,19 +15,6 @@
 #include "util-seq.h"
 #include "util-strlist.h"
 
-/* Recent events remembered to keep one event one alert: the retransmissions of a
- * genuine reply that follow a forged one all conflict with it again. */
-#define RECENT_MAX 1024
-/* Lone forged-looking packets held back this long (packet time) in case the genuine
- * copy arrives: then the race is reported once, as tcp_injection. */
-#define PENDING_HOLD_NS (2 * 1000000000LL)
-#define PENDING_MAX 64
-/* forged_packet needs this much evidence: a score over independent fields. */
-#define FORGED_MIN_SCORE 4
-#define FORGED_MIN_FIELDS 2
-/* Bytes of a forged copy read for HTTP enrichment. */
-#define APP_PEEK 2048
-
 enum { CLASS_INJECTION, CLASS_FORGED };
 
 /* An event already reported: its flow direction, class and stream range. */
@@ -63,8 +50,8 @@ static int inj_init(void **state, struct detector_stats *stats)
 {
     struct inj_state *st = calloc(1, sizeof *st);
     *state = st;
-    if (st && recent_init(&st->recent, RECENT_MAX, sizeof(struct event), stats) &&
-        hold_init(&st->pend, PENDING_MAX, sizeof(struct pending), stats))
+    if (st && recent_init(&st->recent, INJ_RECENT_MAX, sizeof(struct event), stats) &&
+        hold_init(&st->pend, INJ_HOLD_MAX, sizeof(struct pending), stats))
         return 1;
     inj_free(st);
     *state = NULL;
@@ -175,120 +162,94 @@ static const char *csum_word(int c)
     return c == CSUM_BAD ? "bad" : c == CSUM_OK ? "ok" : "unknown";
 }
 
-static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
-                            struct finding_sink *sink)
+/* The two copies of a race: the earlier one (from the segment log, when it is still
+ * there) and the current packet, each judged against the direction's baseline. */
+struct race {
+    const struct tcp_segment *prior; /* NULL when it has left the segment log */
+    struct fp_sample sp, sc;
+    struct fp_verdict vp, vc;
+    int forged;               /* 1: prior, 2: current, 0: undetermined */
+    int csum_p, csum_c;
+    int bad;                  /* a bad checksum makes the race low confidence */
+};
+
+static void judge_race(const struct detect_ctx *ctx, struct race *r)
 {
     const struct packet *pkt = ctx->pkt;
-    const struct flow *fl = ctx->flow;
-    const struct tcp_seg_info *seg = ctx->seg;
-    const struct tcp_dir *d = &fl->tcp[ctx->dir];
-    const struct tcp_dir *o = &fl->tcp[!ctx->dir];
-    int have_prior = seg->nprior > 0;
-    const struct tcp_segment *prior = have_prior ? &seg->prior[0] : NULL;
-
-    int64_t lo = seg->pos, hi = seg->end;
-    if (prior) {
-        if (prior->pos < lo)
-            lo = prior->pos;
-        if (prior->pos + (int64_t)prior->len > hi)
-            hi = prior->pos + (int64_t)prior->len;
-    }
-    if (!new_event(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi))
-        return; /* the same event again: a retransmission of one of the copies */
+    const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
+    const struct tcp_dir *o = &ctx->flow->tcp[!ctx->dir];
+    const struct tcp_segment *prior = r->prior;
 
     /* Both copies are judged against the direction's other packets. */
     struct tcp_baseline base = d->base;
-    struct fp_sample sc, sp;
-    struct fp_verdict vc, vp;
-    fp_from_packet(&sc, pkt);
+    fp_from_packet(&r->sc, pkt);
     if (prior) {
         uint32_t seq = d->next_seq + (uint32_t)(prior->pos - d->next_pos);
-        fp_from_segment(&sp, prior, seq, pkt->ip_version);
-        fp_baseline_without(&base, &sp);
-        fp_judge(&base, d, o, &sp, &vp);
+        fp_from_segment(&r->sp, prior, seq, pkt->ip_version);
+        baseline_unlearn(&base, &r->sp);
+        baseline_judge(&base, d, o, &r->sp, &r->vp);
     }
-    fp_judge(&base, d, o, &sc, &vc);
+    baseline_judge(&base, d, o, &r->sc, &r->vc);
 
     /* Which copy is forged: one clearly breaks the baseline and the other does not. */
-    int forged = 0; /* 1: prior, 2: current */
+    r->forged = 0;
     if (prior) {
-        if (vp.score >= 2 && vc.score == 0)
-            forged = 1;
-        else if (vc.score >= 2 && vp.score == 0)
-            forged = 2;
-        else if (vp.score - vc.score >= 3)
-            forged = 1;
-        else if (vc.score - vp.score >= 3)
-            forged = 2;
+        if (r->vp.score >= 2 && r->vc.score == 0)
+            r->forged = 1;
+        else if (r->vc.score >= 2 && r->vp.score == 0)
+            r->forged = 2;
+        else if (r->vp.score - r->vc.score >= 3)
+            r->forged = 1;
+        else if (r->vc.score - r->vp.score >= 3)
+            r->forged = 2;
     }
 
-    int csum_c = transport_checksum(pkt);
-    int csum_p = prior ? flow_segment_checksum(d->win, prior) : CSUM_UNKNOWN;
+    r->csum_c = transport_checksum(pkt);
+    r->csum_p = prior ? flow_segment_checksum(d->win, prior) : CSUM_UNKNOWN;
     /* A copy with a bad checksum that the receiver never acknowledged was most likely
      * dropped by it: damage or a capture artefact, not a forgery anyone saw. */
     int p_acked = prior && (o->flags & TDF_ACKED) &&
-                  seq_geq(o->max_ack, sp.seq + prior->len);
-    int bad = csum_c == CSUM_BAD || (csum_p == CSUM_BAD && !p_acked);
+                  seq_geq(o->max_ack, r->sp.seq + prior->len);
+    r->bad = r->csum_c == CSUM_BAD || (r->csum_p == CSUM_BAD && !p_acked);
+}
 
-    struct finding f;
-    memset(&f, 0, sizeof f);
-    f.class_name = "tcp_injection";
-    f.confidence = bad ? CONF_LOW : forged ? CONF_HIGH : CONF_MEDIUM;
-    finding_set_flow_from_packet(&f, pkt);
-    if (prior)
-        finding_add_frame(&f, prior->frame, forged == 1);
-    finding_add_frame(&f, sc.frame, forged == 2);
-
-    if (prior)
-        fp_copy(&f.copies[f.ncopies++], &sp,
-                forged == 1 ? "forged" : forged == 2 ? "genuine" : "undetermined", &vp,
-                (uint8_t)csum_p);
-    fp_copy(&f.copies[f.ncopies++], &sc,
-            forged == 2 ? "forged" : forged == 1 ? "genuine" : "undetermined", &vc,
-            (uint8_t)csum_c);
-
-    finding_evidence_int(&f, "seq", d->next_seq + (uint32_t)(seg->first_diff - d->next_pos));
-    finding_evidence_int(&f, "stream_offset", seg->first_diff);
-    finding_evidence_int(&f, "overlap_bytes", seg->overlap);
-    finding_evidence_int(&f, "differing_bytes", seg->differ);
-    finding_evidence_bool(&f, "after_close", seg->after_close);
-    if (prior)
-        finding_evidence_int(&f, "gap_us", (sc.ts_ns - sp.ts_ns) / 1000);
-    finding_evidence_str(&f, "verdict", forged ? "decided" : "undetermined");
-    finding_evidence_copies(&f);
-
-    char what[200] = "";
-    const struct fp_sample *fs = forged == 1 ? &sp : forged == 2 ? &sc : NULL;
-    const struct fp_sample *gs = forged == 1 ? &sc : forged == 2 ? &sp : NULL;
-    if (fs) {
-        uint8_t peek[APP_PEEK];
-        uint32_t n;
-        if (forged == 2) {
-            n = pkt->payload_len < APP_PEEK ? pkt->payload_len : APP_PEEK;
-            memcpy(peek, pkt->payload, n);
-        } else {
-            n = flow_window_read(d->win, prior->pos, prior->len < APP_PEEK ? prior->len : APP_PEEK,
-                                 peek);
-        }
-        enrich_app(&f, peek, n, fs->flags, pkt->sport == 53 || pkt->dport == 53, what,
-                   sizeof what);
-        finding_evidence_int(&f, "forger_hops", ttl_hops(fs->ttl));
-        finding_evidence_int(&f, "peer_hops", ttl_hops(gs->ttl));
-        /* A forger that copies the sender's TTL hides its distance. */
-        finding_evidence_bool(&f, "hops_reliable", fs->ttl != gs->ttl);
+/* The forged copy's content (HTTP, DNS) and the hop counts, when a copy is forged;
+ * `what` names the content for the summary. */
+static void race_app(struct finding *f, const struct detect_ctx *ctx, const struct race *r,
+                     char *what, size_t what_size)
+{
+    const struct packet *pkt = ctx->pkt;
+    const struct fp_sample *fs = r->forged == 1 ? &r->sp : &r->sc;
+    const struct fp_sample *gs = r->forged == 1 ? &r->sc : &r->sp;
+    uint8_t peek[INJ_APP_PEEK];
+    uint32_t n;
+    if (r->forged == 2) {
+        n = pkt->payload_len < INJ_APP_PEEK ? pkt->payload_len : INJ_APP_PEEK;
+        memcpy(peek, pkt->payload, n);
+    } else {
+        const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
+        n = flow_window_read(d->win, r->prior->pos,
+                             r->prior->len < INJ_APP_PEEK ? r->prior->len : INJ_APP_PEEK, peek);
     }
-    if (bad)
-        finding_evidence_str(&f, "low_confidence_reason",
-                             csum_c == CSUM_BAD ? "the later copy has a bad checksum"
-                                                : "the earlier copy has a bad checksum and was "
-                                                  "never acknowledged");
+    enrich_app(f, peek, n, fs->flags, pkt->sport == 53 || pkt->dport == 53, what, what_size);
+    finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
+    finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
+    /* A forger that copies the sender's TTL hides its distance. */
+    finding_evidence_bool(f, "hops_reliable", fs->ttl != gs->ttl);
+}
 
-    const char *side = side_name(fl, ctx->dir);
+static void race_summary(struct finding *f, const struct detect_ctx *ctx, const struct race *r,
+                         const char *what)
+{
+    const struct tcp_seg_info *seg = ctx->seg;
+    const struct fp_sample *fs = r->forged == 1 ? &r->sp : r->forged == 2 ? &r->sc : NULL;
+    const struct fp_sample *gs = r->forged == 1 ? &r->sc : r->forged == 2 ? &r->sp : NULL;
+    const char *side = side_name(ctx->flow, ctx->dir);
     char close_note[64] = "";
     if (seg->after_close)
         snprintf(close_note, sizeof close_note, ", after a FIN or RST from the %s", side);
     if (fs && fs->ttl == gs->ttl) {
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(f->summary, sizeof f->summary,
                  "%s raced the %s's data at the same sequence numbers (%u of %u bytes differ%s); "
                  "frame %llu is forged, frame %llu genuine; the forged copy carries the %s's own "
                  "TTL, so how far away the forger sits cannot be told",
@@ -296,7 +257,7 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
                  (unsigned long long)FRAME_REF_FRAME(fs->frame),
                  (unsigned long long)FRAME_REF_FRAME(gs->frame), side);
     } else if (fs) {
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(f->summary, sizeof f->summary,
                  "%s raced the %s's data at the same sequence numbers (%u of %u bytes differ%s); "
                  "frame %llu is forged, frame %llu genuine; the forged copy came from about %d "
                  "hops away, the %s is about %d hops away",
@@ -305,14 +266,72 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
                  (unsigned long long)FRAME_REF_FRAME(gs->frame), ttl_hops(fs->ttl), side,
                  ttl_hops(gs->ttl));
     } else {
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(f->summary, sizeof f->summary,
                  "two copies of the %s's data at the same sequence numbers differ (%u of %u "
                  "bytes%s)%s; the headers do not tell which copy is forged (checksums %s/%s)",
                  side, seg->differ, seg->overlap, close_note,
-                 prior ? "" : " and the earlier copy has left the segment log",
-                 csum_word(csum_p), csum_word(csum_c));
+                 r->prior ? "" : " and the earlier copy has left the segment log",
+                 csum_word(r->csum_p), csum_word(r->csum_c));
     }
-    struct cancel_arg ca = {ctx->dir, prior ? prior->frame : 0, sc.frame};
+}
+
+static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
+                            struct finding_sink *sink)
+{
+    const struct flow *fl = ctx->flow;
+    const struct tcp_seg_info *seg = ctx->seg;
+    const struct tcp_dir *d = &fl->tcp[ctx->dir];
+    struct race r;
+    memset(&r, 0, sizeof r);
+    r.prior = seg->nprior > 0 ? &seg->prior[0] : NULL;
+
+    int64_t lo = seg->pos, hi = seg->end;
+    if (r.prior) {
+        if (r.prior->pos < lo)
+            lo = r.prior->pos;
+        if (r.prior->pos + (int64_t)r.prior->len > hi)
+            hi = r.prior->pos + (int64_t)r.prior->len;
+    }
+    if (!new_event(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi))
+        return; /* the same event again: a retransmission of one of the copies */
+    judge_race(ctx, &r);
+
+    struct finding f;
+    memset(&f, 0, sizeof f);
+    f.class_name = "tcp_injection";
+    f.confidence = r.bad ? CONF_LOW : r.forged ? CONF_HIGH : CONF_MEDIUM;
+    finding_set_flow_from_packet(&f, ctx->pkt);
+    if (r.prior)
+        finding_add_frame(&f, r.prior->frame, r.forged == 1);
+    finding_add_frame(&f, r.sc.frame, r.forged == 2);
+    if (r.prior)
+        fp_copy(&f.copies[f.ncopies++], &r.sp,
+                r.forged == 1 ? "forged" : r.forged == 2 ? "genuine" : "undetermined", &r.vp,
+                (uint8_t)r.csum_p);
+    fp_copy(&f.copies[f.ncopies++], &r.sc,
+            r.forged == 2 ? "forged" : r.forged == 1 ? "genuine" : "undetermined", &r.vc,
+            (uint8_t)r.csum_c);
+
+    finding_evidence_int(&f, "seq", d->next_seq + (uint32_t)(seg->first_diff - d->next_pos));
+    finding_evidence_int(&f, "stream_offset", seg->first_diff);
+    finding_evidence_int(&f, "overlap_bytes", seg->overlap);
+    finding_evidence_int(&f, "differing_bytes", seg->differ);
+    finding_evidence_bool(&f, "after_close", seg->after_close);
+    if (r.prior)
+        finding_evidence_int(&f, "gap_us", (r.sc.ts_ns - r.sp.ts_ns) / 1000);
+    finding_evidence_str(&f, "verdict", r.forged ? "decided" : "undetermined");
+    finding_evidence_copies(&f);
+
+    char what[200] = "";
+    if (r.forged)
+        race_app(&f, ctx, &r, what, sizeof what);
+    if (r.bad)
+        finding_evidence_str(&f, "low_confidence_reason",
+                             r.csum_c == CSUM_BAD ? "the later copy has a bad checksum"
+                                                  : "the earlier copy has a bad checksum and was "
+                                                    "never acknowledged");
+    race_summary(&f, ctx, &r, what);
+    struct cancel_arg ca = {ctx->dir, r.prior ? r.prior->frame : 0, r.sc.frame};
     hold_cancel(&st->pend, fl->id, explained, &ca);
     sink->emit(sink, &f);
 }
@@ -337,14 +356,14 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     struct fp_sample s;
     struct fp_verdict v;
     fp_from_packet(&s, pkt);
-    fp_judge(&d->base, d, o, &s, &v);
+    baseline_judge(&d->base, d, o, &s, &v);
     if (v.score < FORGED_MIN_SCORE || v.distinct < FORGED_MIN_FIELDS)
         return;
     int64_t lo = ctx->seg->pos, hi = ctx->seg->end;
     if (!new_event(st, fl->id, ctx->dir, CLASS_FORGED, lo, hi))
         return;
     /* A full hold keeps the older ones: this one is dropped (and counted). */
-    struct pending *p = hold_add(&st->pend, fl->id, pkt->ts_ns + PENDING_HOLD_NS);
+    struct pending *p = hold_add(&st->pend, fl->id, pkt->ts_ns + INJ_HOLD_NS);
     if (!p)
         return;
     p->dir = (uint8_t)ctx->dir;
@@ -361,14 +380,14 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     uint8_t usual = d->base.ttl_n[1] > d->base.ttl_n[0] ? d->base.ttl[1] : d->base.ttl[0];
     finding_evidence_int(f, "usual_ttl", usual);
     finding_evidence_bool(f, "usual_df", d->base.df_n >= d->base.nodf_n);
-    finding_evidence_bool(f, "usual_timestamps", fp_ts_negotiated(&d->base, d, o));
+    finding_evidence_bool(f, "usual_timestamps", baseline_ts_negotiated(&d->base, d, o));
     finding_evidence_int(f, "score", v.score);
     finding_evidence_copies(f);
     finding_evidence_int(f, "forger_hops", ttl_hops(s.ttl));
     finding_evidence_int(f, "peer_hops", ttl_hops(usual));
 
     char what[200], names[128], tells[128];
-    enrich_app(f, pkt->payload, pkt->payload_len < APP_PEEK ? pkt->payload_len : APP_PEEK, flags,
+    enrich_app(f, pkt->payload, pkt->payload_len < INJ_APP_PEEK ? pkt->payload_len : INJ_APP_PEEK, flags,
                pkt->sport == 53 || pkt->dport == 53,
                what, sizeof what);
     fp_tell_names(v.tells, names, sizeof names);

@@ -13,16 +13,6 @@
 #include "util-seq.h"
 #include "util-strlist.h"
 
-/* Teardowns remembered, direct-mapped by flow and direction: a collision forgets the
- * older one (a bound, not a loss of findings already made). */
-#define RST_SLOTS 16384
-#define RST_MAX_COPIES 4
-/* How far past the teardown a live sender's next data may land: less than the
- * largest unscaled window. A new connection on the same 4-tuple whose handshake the
- * capture missed starts at least 65537 further (RFC 6191; Linux's TIME_WAIT reuse),
- * and its acknowledgments do not fit the old peer's stream. */
-#define ALIVE_REACH 65536u
-
 enum rst_signal {
     SIG_NONE,
     SIG_ALIVE,        /* the side that reset or closed went on sending or acknowledging */
@@ -278,7 +268,7 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
         return;
     unsigned i = td->n++;
     fp_from_packet(&td->pkt[i], pkt);
-    fp_judge(&d->base, d, o, &td->pkt[i], &td->v[i]);
+    baseline_judge(&d->base, d, o, &td->pkt[i], &td->v[i]);
     td->csum[i] = (uint8_t)transport_checksum(pkt);
     td->peer_next[i] = o->next_seq;
     int history = ((d->flags & TDF_HS) && (o->flags & TDF_HS)) || d->base.pkts >= 4;
@@ -322,9 +312,9 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
     const struct fp_sample *first = &td->pkt[0];
     uint32_t from = seq_gt(td->next_seq_at, first->seq) ? td->next_seq_at : first->seq;
     int same_conn = !(th->flags & TH_ACK) || !(o->flags & TDF_SYNC) ||
-                    (uint32_t)abs(seq_diff(th->ack, o->next_seq)) < ALIVE_REACH;
+                    (uint32_t)abs(seq_diff(th->ack, o->next_seq)) < RST_ALIVE_REACH;
     int new_data = pkt->payload_len > 0 && seq_geq(th->seq, from) &&
-                   (uint32_t)(th->seq - from) < ALIVE_REACH;
+                   (uint32_t)(th->seq - from) < RST_ALIVE_REACH;
     int new_ack = (first->flags & TH_RST) && (th->flags & TH_ACK) && td->acked_at &&
                   seq_gt(th->ack, td->max_ack_at);
     if (!same_conn)
@@ -332,7 +322,7 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
     /* The proof must look like the sender: a packet that itself breaks the sender's
      * fingerprint may come from the same forger. */
     struct fp_verdict pv;
-    fp_judge(&d->base, d, o, &proof, &pv);
+    baseline_judge(&d->base, d, o, &proof, &pv);
     if (pv.score >= 2)
         return;
     if (new_data || new_ack)

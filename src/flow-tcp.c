@@ -3,13 +3,10 @@
  * first copy of every byte so a later, different copy can be compared. */
 #include <string.h>
 
+#include "flow-baseline.h"
 #include "flow.h"
 #include "util-checksum.h"
 #include "util-seq.h"
-
-/* A segment further than this from the stream end cannot be a real one of this
- * connection (no receive window is that large): it is neither stored nor compared. */
-#define TCP_MAX_JUMP ((int64_t)1 << 30)
 
 static void fingerprint_fill(struct tcp_fingerprint *fp, const struct packet *pkt)
 {
@@ -217,6 +214,66 @@ static void dir_reset(struct tcp_dir *d)
     }
 }
 
+/* A SYN never occurs inside a connection: one on a 4-tuple that already carried
+ * something other than this very SYN is a new connection (port reuse after a refused,
+ * finished, forgotten or mid-stream-captured one), not a continuation of the old
+ * stream. A retransmitted SYN keeps its ISN; a peer that sent only its own SYN is a
+ * simultaneous open. */
+static void syn_on_used_tuple(struct flow_table *t, struct flow *f, int dir,
+                              const struct packet *pkt)
+{
+    const struct tcp_dir *d = &f->tcp[dir];
+    const struct tcp_dir *o = &f->tcp[!dir];
+    int same_syn = (d->flags & TDF_SYN) && pkt->u.tcp.seq == d->isn;
+    int peer_busy = (o->flags & TDF_SYNC) &&
+                    (!(o->flags & TDF_SYN) || o->next_pos > 0 || (o->flags & (TDF_FIN | TDF_RST)));
+    if (!same_syn && ((d->flags & TDF_SYNC) || peer_busy)) {
+        dir_reset(&f->tcp[0]);
+        dir_reset(&f->tcp[1]);
+        f->tcp_state = FLOW_TCP_NEW;
+        f->first_ts = pkt->ts_ns;
+        flow_note_reuse(t, f);
+    }
+}
+
+/* A segment within reach of the stream: its payload into the window, the stream end
+ * and the FIN/RST state moved. */
+static void stream_add(struct flow_table *t, struct flow *f, struct tcp_dir *d,
+                       const struct packet *pkt, uint32_t data_seq, struct tcp_seg_info *info)
+{
+    const struct tcp_view *th = &pkt->u.tcp;
+    int64_t pos = info->pos;
+    int64_t end_wire = pos + pkt->payload_wire_len;
+    /* RST payload is diagnostic text, not stream data (RFC 9293 section 3.5.3). */
+    if (pkt->payload_len > 0 && !(th->flags & TH_RST)) {
+        if (!d->win) {
+            d->win = flow_window_alloc(t, f);
+            /* Nothing before the stream's end so far is held: it is unverifiable. */
+            if (d->win)
+                d->win->hi = d->win->base = d->next_pos;
+        }
+        if (d->win)
+            window_add(d->win, pkt, pos, info);
+    }
+    /* A RST carries no stream data and its sequence number is the one field a blind
+     * forger guesses: it never moves the stream end. */
+    if (end_wire > d->next_pos && !(th->flags & TH_RST)) {
+        d->next_pos = end_wire;
+        d->next_seq = data_seq + pkt->payload_wire_len;
+    }
+    if ((th->flags & TH_FIN) && !(d->flags & TDF_FIN)) {
+        d->flags |= TDF_FIN;
+        d->fin_pos = end_wire;
+    }
+    if (th->flags & (TH_FIN | TH_RST)) {
+        if (th->flags & TH_RST)
+            d->flags |= TDF_RST;
+        if (!d->close_ts)
+            d->close_ts = pkt->ts_ns;
+        f->tcp_state = FLOW_TCP_CLOSING;
+    }
+}
+
 void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct packet *pkt,
                      struct tcp_seg_info *info)
 {
@@ -227,24 +284,8 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
     int ack = (th->flags & TH_ACK) != 0;
 
     memset(info, 0, sizeof *info);
-
-    /* A SYN never occurs inside a connection: one on a 4-tuple that already carried
-     * something other than this very SYN is a new connection (port reuse after a
-     * refused, finished, forgotten or mid-stream-captured one), not a continuation of
-     * the old stream. A retransmitted SYN keeps its ISN; a peer that sent only its own
-     * SYN is a simultaneous open. */
-    if (syn && !ack) {
-        int same_syn = (d->flags & TDF_SYN) && th->seq == d->isn;
-        int peer_busy = (o->flags & TDF_SYNC) &&
-                        (!(o->flags & TDF_SYN) || o->next_pos > 0 || (o->flags & (TDF_FIN | TDF_RST)));
-        if (!same_syn && ((d->flags & TDF_SYNC) || peer_busy)) {
-            dir_reset(&f->tcp[0]);
-            dir_reset(&f->tcp[1]);
-            f->tcp_state = FLOW_TCP_NEW;
-            f->first_ts = pkt->ts_ns;
-            flow_note_reuse(t, f);
-        }
-    }
+    if (syn && !ack)
+        syn_on_used_tuple(t, f, dir, pkt);
 
     info->after_close = (d->flags & (TDF_FIN | TDF_RST)) != 0;
 
@@ -290,105 +331,23 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
 
     uint32_t data_seq = th->seq + (uint32_t)syn;
     int64_t pos = seq_unwrap(data_seq, d->next_seq, d->next_pos);
-    int64_t end_wire = pos + pkt->payload_wire_len;
     info->pos = pos;
     info->end = pos + pkt->payload_len;
     info->prev_next_pos = d->next_pos;
     info->retransmit = pos < d->next_pos;
-
-    if (pos - d->next_pos > TCP_MAX_JUMP || d->next_pos - pos > TCP_MAX_JUMP) {
+    if (pos - d->next_pos > TCP_MAX_JUMP || d->next_pos - pos > TCP_MAX_JUMP)
         info->out_of_window = 1;
-    } else {
-        /* RST payload is diagnostic text, not stream data (RFC 9293 section 3.5.3). */
-        if (pkt->payload_len > 0 && !(th->flags & TH_RST)) {
-            if (!d->win) {
-                d->win = flow_window_alloc(t, f);
-                /* Nothing before the stream's end so far is held: it is unverifiable. */
-                if (d->win)
-                    d->win->hi = d->win->base = d->next_pos;
-            }
-            if (d->win)
-                window_add(d->win, pkt, pos, info);
-        }
-        /* A RST carries no stream data and its sequence number is the one field a
-         * blind forger guesses: it never moves the stream end. */
-        if (end_wire > d->next_pos && !(th->flags & TH_RST)) {
-            d->next_pos = end_wire;
-            d->next_seq = data_seq + pkt->payload_wire_len;
-        }
-        if ((th->flags & TH_FIN) && !(d->flags & TDF_FIN)) {
-            d->flags |= TDF_FIN;
-            d->fin_pos = end_wire;
-        }
-        if (th->flags & (TH_FIN | TH_RST)) {
-            if (th->flags & TH_RST)
-                d->flags |= TDF_RST;
-            if (!d->close_ts)
-                d->close_ts = pkt->ts_ns;
-            f->tcp_state = FLOW_TCP_CLOSING;
-        }
-    }
+    else
+        stream_add(t, f, d, pkt, data_seq, info);
     fingerprint_fill(&d->last, pkt);
     d->pkts_since_hs++;
-}
-
-static void baseline_ttl(struct tcp_baseline *b, uint8_t ttl)
-{
-    for (int i = 0; i < 2; i++) {
-        if (b->ttl_n[i] && b->ttl[i] == ttl) {
-            b->ttl_n[i]++;
-            return;
-        }
-        if (!b->ttl_n[i]) {
-            b->ttl[i] = ttl;
-            b->ttl_n[i] = 1;
-            return;
-        }
-    }
-    b->ttl_other_n++;
 }
 
 void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,
                     const struct tcp_seg_info *info)
 {
-    struct tcp_baseline *b = &f->tcp[dir].base;
-    const struct tcp_view *th = &pkt->u.tcp;
-
-    /* A RST is what forgers send most and middleboxes send for hosts: it never
-     * teaches the baseline what the sender looks like. */
-    if (th->flags & TH_RST)
-        return;
-
-    baseline_ttl(b, pkt->ttl);
-    if (pkt->df)
-        b->df_n++;
-    else
-        b->nodf_n++;
-    if (pkt->ip_version == 4 && b->pkts) {
-        uint16_t delta = (uint16_t)(pkt->ip_id - b->ip_id_last);
-        if (delta == 0)
-            b->ipid_same_n++;
-        else if (delta <= 1024)
-            b->ipid_inc_n++;
-        else
-            b->ipid_jump_n++;
-    }
-    b->ip_id_last = pkt->ip_id;
-    if (!(th->flags & (TH_SYN | TH_RST))) {
-        int first = b->ts_n + b->nots_n == 0;
-        if (th->has_ts)
-            b->ts_n++;
-        else
-            b->nots_n++;
-        if (first || th->window < b->win_min)
-            b->win_min = th->window;
-        if (first || th->window > b->win_max)
-            b->win_max = th->window;
-    }
-    if (th->has_ts)
-        b->tsval_last = th->tsval;
-    if (th->reserved)
-        b->reserved_n++;
     (void)info;
-    b->pkts++;
+    struct fp_sample s;
+    fp_from_packet(&s, pkt);
+    baseline_learn(&f->tcp[dir].base, &s);
 }

@@ -203,7 +203,8 @@ int flow_segment_checksum(const struct tcp_window *w, const struct tcp_segment *
  * the first byte the window does not hold; returns how many were copied. */
 uint32_t flow_window_read(const struct tcp_window *w, int64_t pos, uint32_t len, uint8_t *buf);
 
-/* Folds `pkt` into its direction's baseline; called after the detectors saw it. */
+/* Folds `pkt` into its direction's baseline (flow-baseline.c); called after the
+ * detectors saw it. */
 void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,
                     const struct tcp_seg_info *info);
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
+
 struct alert_ref {
     json_t *obj;
     const char *flow;         /* grouping key: the Community ID, or the endpoints */
@@ -305,8 +307,6 @@ static int by_first_time(const void *x, const void *y)
     int c = strcmp(report_alerts[a->start].ts, report_alerts[b->start].ts);
     return c ? c : (a->start > b->start) - (a->start < b->start);
 }
-
-#define REPORT_MAX_CLASSES 32
 
 enum record_kind { RECORD_NONE, RECORD_ALERT, RECORD_STATS, RECORD_OTHER };
 

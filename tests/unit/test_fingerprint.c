@@ -38,7 +38,7 @@ static void test_ttl_hops(void **state)
     }
 }
 
-/* ---- fp_judge against hand-filled state ---- */
+/* ---- baseline_judge against hand-filled state ---- */
 
 /* A quiet established direction: TTL 64 (DF, timestamps negotiated in the handshake,
  * windows 500..2000), its peer last sent IP-ID 0x1111 with window 3000, and a sample
@@ -83,7 +83,7 @@ static void judge_init(struct judge *j)
 
 static void run(struct judge *j)
 {
-    fp_judge(&j->b, &j->d, &j->o, &j->s, &j->v);
+    baseline_judge(&j->b, &j->d, &j->o, &j->s, &j->v);
 }
 
 /* Asserts exactly these tells, with this score and distinct count; names the tells
@@ -250,9 +250,9 @@ static void test_no_timestamp(void **state)
     j.s.flags = TH_RST | TH_ACK;
     assert_verdict(&j, 0, 0, 0);
 
-    assert_int_equal(fp_ts_negotiated(&j.b, &j.d, &j.o), 1);
+    assert_int_equal(baseline_ts_negotiated(&j.b, &j.d, &j.o), 1);
     j.b.ts_n = 0;
-    assert_int_equal(fp_ts_negotiated(&j.b, &j.d, &j.o), 0);
+    assert_int_equal(baseline_ts_negotiated(&j.b, &j.d, &j.o), 0);
 }
 
 static void test_timestamp_back(void **state)
@@ -418,7 +418,7 @@ static void test_scores(void **state)
     assert_verdict(&j, TELL_TTL | TELL_TS_BACK, 2, 2);
 }
 
-/* ---- fp_baseline_without ---- */
+/* ---- baseline_unlearn ---- */
 
 static void test_baseline_without(void **state)
 {
@@ -449,7 +449,7 @@ static void test_baseline_without(void **state)
     odd.window = 150;
     odd.ip_id = 9;
     struct tcp_baseline w = b;
-    fp_baseline_without(&w, &odd);
+    baseline_unlearn(&w, &odd);
     assert_int_equal(w.pkts, 5);
     assert_int_equal(w.ttl[0], 64);
     assert_int_equal(w.ttl_n[0], 5);
@@ -468,9 +468,9 @@ static void test_baseline_without(void **state)
     struct fp_verdict v;
     memset(&d, 0, sizeof d);
     memset(&o, 0, sizeof o);
-    fp_judge(&b, &d, &o, &odd, &v);
+    baseline_judge(&b, &d, &o, &odd, &v);
     assert_int_equal(v.tells, 0);
-    fp_judge(&w, &d, &o, &odd, &v);
+    baseline_judge(&w, &d, &o, &odd, &v);
     assert_int_equal(v.tells, TELL_TTL | TELL_DF | TELL_NO_TS);
     assert_int_equal(v.score, 4);
     assert_int_equal(v.distinct, 3);
@@ -481,7 +481,7 @@ static void test_baseline_without(void **state)
     usual.df = 1;
     usual.has_ts = 1;
     w = b;
-    fp_baseline_without(&w, &usual);
+    baseline_unlearn(&w, &usual);
     assert_int_equal(w.pkts, 5);
     assert_int_equal(w.ttl_n[0], 4);
     assert_int_equal(w.ttl_n[1], 1);
@@ -493,7 +493,7 @@ static void test_baseline_without(void **state)
     /* SYNs and RSTs never counted toward timestamps, so they are not taken from them. */
     usual.flags = TH_SYN | TH_ACK;
     w = b;
-    fp_baseline_without(&w, &usual);
+    baseline_unlearn(&w, &usual);
     assert_int_equal(w.ts_n, 4);
     assert_int_equal(w.nots_n, 1);
     assert_int_equal(w.df_n, 4);
@@ -501,7 +501,7 @@ static void test_baseline_without(void **state)
     usual.flags = TH_RST;
     usual.has_ts = 0;
     w = b;
-    fp_baseline_without(&w, &usual);
+    baseline_unlearn(&w, &usual);
     assert_int_equal(w.ts_n, 4);
     assert_int_equal(w.nots_n, 1);
 
@@ -509,16 +509,16 @@ static void test_baseline_without(void **state)
     usual.flags = TH_ACK;
     usual.ttl = 99;
     w = b;
-    fp_baseline_without(&w, &usual);
+    baseline_unlearn(&w, &usual);
     assert_int_equal(w.ttl_n[0], 5);
     assert_int_equal(w.ttl_n[1], 1);
 
     /* An empty baseline stays empty: nothing wraps below zero. */
     struct tcp_baseline z;
     memset(&z, 0, sizeof z);
-    fp_baseline_without(&z, &odd);
+    baseline_unlearn(&z, &odd);
     usual.ttl = 64;
-    fp_baseline_without(&z, &usual);
+    baseline_unlearn(&z, &usual);
     struct tcp_baseline zero;
     memset(&zero, 0, sizeof zero);
     assert_memory_equal(&z, &zero, sizeof z);
