@@ -173,8 +173,9 @@ enum capture_result capture_file_close(struct capture_file *cf)
         const char *why = cf->ng ? cf->ng->err : pcap_geterr(cf->p);
         fs->failed = 1;
         fs->error_offset = cf->good_end;
-        snprintf(fs->error, sizeof fs->error, "damaged at byte offset %" PRIu64
-                 " after %" PRIu64 " good packets: %s", cf->good_end, fs->packets, why);
+        snprintf(fs->error, sizeof fs->error,
+                 "damaged at byte offset %" PRIu64 " after %" PRIu64 " good packets: %s",
+                 cf->good_end, fs->packets, why);
         res = CAPTURE_DAMAGED;
     }
     if (cf->p)
@@ -191,8 +192,8 @@ enum capture_result capture_file_close(struct capture_file *cf)
     return res;
 }
 
-enum capture_result capture_file_read(const char *path, uint32_t file_index,
-                                      struct file_stats *fs, capture_cb cb, void *arg)
+enum capture_result capture_file_read(const char *path, uint32_t file_index, struct file_stats *fs,
+                                      capture_cb cb, void *arg)
 {
     struct capture_file cf;
     enum capture_result r = capture_file_open(&cf, path, file_index, fs);
@@ -210,8 +211,8 @@ enum capture_result capture_file_read(const char *path, uint32_t file_index,
 
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_ISB 5u
-#define ISB_IFDROP 5u  /* dropped by the interface */
-#define ISB_OSDROP 7u  /* dropped by the operating system (the capture buffer) */
+#define ISB_IFDROP 5u /* dropped by the interface */
+#define ISB_OSDROP 7u /* dropped by the operating system (the capture buffer) */
 
 static uint32_t get32(const uint8_t *p, int be)
 {

@@ -55,8 +55,8 @@ static pcap_t *open_iface(const char *name, const struct live_options *lo, int b
         return NULL;
     }
     if (!decode_linktype_supported(pcap_datalink(p))) {
-        fprintf(stderr, "secondsight: cannot capture on %s: link type %s is not supported\n",
-                name, linktype_name(pcap_datalink(p)));
+        fprintf(stderr, "secondsight: cannot capture on %s: link type %s is not supported\n", name,
+                linktype_name(pcap_datalink(p)));
         pcap_close(p);
         return NULL;
     }
@@ -140,7 +140,7 @@ void live_close_sources(struct live_source *src, int n)
 
 /* Opens the n interfaces (a worker's handles join each interface's fanout group). */
 int live_open_sources(struct live_source *src, const struct live_options *lo, int buffer,
-                        uint32_t workers, int *groups)
+                      uint32_t workers, int *groups)
 {
     for (int i = 0; i < lo->nifaces; i++) {
         src[i].name = lo->ifaces[i];
@@ -150,7 +150,8 @@ int live_open_sources(struct live_source *src, const struct live_options *lo, in
             return 0;
         src[i].up = 1;
         char err[128];
-        if (workers > 1 && !fanout_join(pcap_fileno(src[i].p), workers, &groups[i], err, sizeof err)) {
+        if (workers > 1 &&
+            !fanout_join(pcap_fileno(src[i].p), workers, &groups[i], err, sizeof err)) {
             fprintf(stderr, "secondsight: cannot capture on %s: %s\n", lo->ifaces[i], err);
             return 0;
         }
@@ -161,7 +162,7 @@ int live_open_sources(struct live_source *src, const struct live_options *lo, in
 /* One poll round (up to wait_ms), then a read on every source still up; a source that
  * fails is reported and left. Returns the sources still up, -1 when poll failed. */
 int live_pump(struct live_source *src, struct pollfd *pfd, struct capture_stats *cs, int n,
-                int wait_ms, int *failed)
+              int wait_ms, int *failed)
 {
     if (poll(pfd, (nfds_t)n, wait_ms) < 0 && errno != EINTR) {
         fprintf(stderr, "secondsight: poll: %s\n", strerror(errno));

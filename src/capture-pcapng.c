@@ -15,7 +15,7 @@
 
 enum {
     BT_IDB = 1,
-    BT_PB = 2,                /* obsolete Packet Block */
+    BT_PB = 2, /* obsolete Packet Block */
     BT_SPB = 3,
     BT_EPB = 6,
 };
@@ -87,8 +87,10 @@ static int read_block(struct pcapng *ng, uint32_t *type, uint32_t *len)
     *len = get32(ng->buf + 4, be);
     size_t have = *type == PCAPNG_SHB_TYPE ? 12 : 8;
     if (*len < 12 || *len % 4 || *len > PCAPNG_MAX_BLOCK || *len < have + 4)
-        return fail(ng, "a block of type %" PRIu32 " with the length %" PRIu32
-                        " (a multiple of 4 from 12 to %u)", *type, *len, PCAPNG_MAX_BLOCK);
+        return fail(ng,
+                    "a block of type %" PRIu32 " with the length %" PRIu32
+                    " (a multiple of 4 from 12 to %u)",
+                    *type, *len, PCAPNG_MAX_BLOCK);
     if (*type == PCAPNG_SHB_TYPE && *len < 28)
         return fail(ng, "a section header of %" PRIu32 " bytes (at least 28)", *len);
     if (*len > ng->cap) {
@@ -105,8 +107,9 @@ static int read_block(struct pcapng *ng, uint32_t *type, uint32_t *len)
                     have + got);
     }
     if (get32(ng->buf + *len - 4, be) != *len)
-        return fail(ng, "a block whose trailing length %" PRIu32 " differs from its length %"
-                        PRIu32, get32(ng->buf + *len - 4, be), *len);
+        return fail(ng,
+                    "a block whose trailing length %" PRIu32 " differs from its length %" PRIu32,
+                    get32(ng->buf + *len - 4, be), *len);
     if (*type == PCAPNG_SHB_TYPE) {
         struct reader r = reader_make(ng->buf + 12, *len - 12);
         uint16_t major = rd16(&r, be), minor = rd16(&r, be);
@@ -157,8 +160,10 @@ static int add_iface(struct pcapng *ng, const uint8_t *body, size_t n)
             uint8_t res = reader_u8(&v);
             ifc->units = tsresol_units(res);
             if (!ifc->units)
-                return fail(ng, "interface %" PRIu32 " has the time resolution %u, finer "
-                                "than 64 bits hold", ng->nifaces, res);
+                return fail(ng,
+                            "interface %" PRIu32 " has the time resolution %u, finer "
+                            "than 64 bits hold",
+                            ng->nifaces, res);
         } else if (code == IF_TSOFFSET && olen == 8) {
             uint32_t a = rd32(&v, ng->be), b = rd32(&v, ng->be);
             ifc->offset_s = (int64_t)(ng->be ? (uint64_t)a << 32 | b : (uint64_t)b << 32 | a);
@@ -234,8 +239,8 @@ static int packet(struct pcapng *ng, uint32_t type, const uint8_t *body, size_t 
         caplen = pkt->iface->snaplen;
     pkt->data = reader_ptr(&r);
     if (!reader_skip(&r, caplen))
-        return fail(ng, "a packet of %" PRIu32 " captured bytes in a block that holds %zu",
-                    caplen, n);
+        return fail(ng, "a packet of %" PRIu32 " captured bytes in a block that holds %zu", caplen,
+                    n);
     pkt->caplen = caplen > PCAPNG_MAX_CAPLEN ? PCAPNG_MAX_CAPLEN : caplen;
     pkt->wirelen = wirelen;
     set_time(pkt, t);

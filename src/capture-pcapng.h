@@ -8,15 +8,15 @@
 #include <stdio.h>
 
 #define PCAPNG_SHB_TYPE 0x0A0D0D0Au
-#define PCAPNG_MAX_BLOCK (16u << 20)   /* libpcap's largest block, too */
-#define PCAPNG_MAX_IFACES_READ 256u    /* interfaces per section */
-#define PCAPNG_MAX_CAPLEN 262144u      /* longer packets are cut, as libpcap does */
+#define PCAPNG_MAX_BLOCK (16u << 20) /* libpcap's largest block, too */
+#define PCAPNG_MAX_IFACES_READ 256u  /* interfaces per section */
+#define PCAPNG_MAX_CAPLEN 262144u    /* longer packets are cut, as libpcap does */
 
 struct pcapng_iface {
-    int dlt;                  /* libpcap's DLT_ value for the interface's link type */
+    int dlt; /* libpcap's DLT_ value for the interface's link type */
     uint32_t snaplen;
-    uint64_t units;           /* time stamp units per second (if_tsresol) */
-    int64_t offset_s;         /* if_tsoffset, seconds added to every time stamp */
+    uint64_t units;   /* time stamp units per second (if_tsresol) */
+    int64_t offset_s; /* if_tsoffset, seconds added to every time stamp */
 };
 
 /* One packet: data valid until the next call. */
@@ -31,13 +31,13 @@ struct pcapng_packet {
  * buffer; the caller closes fp. */
 struct pcapng {
     FILE *fp;
-    int be;                   /* the current section is big-endian */
-    uint64_t off;             /* bytes consumed: where the next block starts */
-    uint8_t *buf;             /* the current block */
+    int be;       /* the current section is big-endian */
+    uint64_t off; /* bytes consumed: where the next block starts */
+    uint8_t *buf; /* the current block */
     size_t cap;
     struct pcapng_iface ifaces[PCAPNG_MAX_IFACES_READ];
     uint32_t nifaces;
-    char err[200];            /* why the last call failed */
+    char err[200]; /* why the last call failed */
 };
 
 /* Reads blocks up to and including the first Interface Description Block: 1 with

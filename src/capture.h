@@ -15,19 +15,19 @@ typedef void (*capture_cb)(void *arg, struct packet *pkt);
 
 enum capture_result {
     CAPTURE_OK,
-    CAPTURE_OPEN_FAILED,      /* missing, unreadable, empty, not a capture */
-    CAPTURE_DAMAGED,          /* read part-way; what came before was processed */
+    CAPTURE_OPEN_FAILED, /* missing, unreadable, empty, not a capture */
+    CAPTURE_DAMAGED,     /* read part-way; what came before was processed */
 };
 
 /* A capture file read frame by frame (for reading two files side by side). */
 struct capture_file {
-    struct pcap *p;           /* a classic pcap file, read by libpcap */
-    struct pcapng *ng;        /* or a pcapng file, read by capture-pcapng.c */
-    FILE *fp;                 /* the pcapng file */
+    struct pcap *p;    /* a classic pcap file, read by libpcap */
+    struct pcapng *ng; /* or a pcapng file, read by capture-pcapng.c */
+    FILE *fp;          /* the pcapng file */
     struct file_stats *fs;
     uint32_t index;
     int supported, rc;
-    uint64_t good_end;        /* byte offset where the last good record ended */
+    uint64_t good_end; /* byte offset where the last good record ended */
 };
 
 /* Opens `path` (or "-") as source `file_index`; on failure fs->error says why ("empty
@@ -50,8 +50,8 @@ int capture_file_drops(const char *path, uint64_t *drops);
 /* Reads a pcap or pcapng file (or "-" for standard input). Frames of link types the
  * decoder does not know are counted in fs->skipped and not passed on. fs->error
  * says what went wrong, with the byte offset of the damage. */
-enum capture_result capture_file_read(const char *path, uint32_t file_index,
-                                      struct file_stats *fs, capture_cb cb, void *arg);
+enum capture_result capture_file_read(const char *path, uint32_t file_index, struct file_stats *fs,
+                                      capture_cb cb, void *arg);
 
 /* Packet time in ns from a capture's seconds and nanoseconds, clamped to what 64-bit
  * nanoseconds hold. */
@@ -66,19 +66,19 @@ void capture_frame(struct packet *pkt, struct file_stats *fs, uint32_t index, in
 struct live_options {
     char **ifaces;
     int nifaces;
-    const char *filter;       /* BPF, or NULL */
+    const char *filter; /* BPF, or NULL */
     int promisc;
-    const char *user;         /* -Z, or NULL for the default */
-    int run_as_root;          /* keep root: asked for explicitly */
-    unsigned stats_interval;  /* seconds between stats records, 0 for none */
-    const char *outpath;      /* reopened on SIGHUP; NULL for standard output */
-    int evidence_made;        /* --evidence DIR was made for this run (given to -Z USER) */
+    const char *user;        /* -Z, or NULL for the default */
+    int run_as_root;         /* keep root: asked for explicitly */
+    unsigned stats_interval; /* seconds between stats records, 0 for none */
+    const char *outpath;     /* reopened on SIGHUP; NULL for standard output */
+    int evidence_made;       /* --evidence DIR was made for this run (given to -Z USER) */
 };
 
 /* Linux: joins packet socket `fd` to the fanout group of one interface's workers, which
  * partitions the traffic by host pair (fragments included), the host-pair part of
- * pipeline_partition, among `workers` sockets. *group < 0 for the first socket, which makes the group
- * and sets *group for the others. 0 with a message in err on failure. */
+ * pipeline_partition, among `workers` sockets. *group < 0 for the first socket, which makes the
+ * group and sets *group for the others. 0 with a message in err on failure. */
 int fanout_join(int fd, uint32_t workers, int *group, char *err, size_t errlen);
 
 /* One interface a live capture reads; frames go to cb(arg, pkt). */

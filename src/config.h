@@ -37,7 +37,7 @@
 
 /* Idle timeouts in seconds of packet time. */
 #ifndef TCP_TIMEOUT_EMBRYONIC
-#define TCP_TIMEOUT_EMBRYONIC 60u   /* handshake not complete */
+#define TCP_TIMEOUT_EMBRYONIC 60u /* handshake not complete */
 #endif
 #ifndef TCP_TIMEOUT_ESTABLISHED
 #define TCP_TIMEOUT_ESTABLISHED 3600u
@@ -154,7 +154,7 @@
  * is dropped and counted), the longest line sent, lines per pipelined batch, the connect
  * and reply timeout, the reconnection backoff, and how long the end of a run waits for
  * the queue to drain. */
-#define REDIS_QUEUE_LINES 65536u    /* default of --redis-queue */
+#define REDIS_QUEUE_LINES 65536u /* default of --redis-queue */
 #define REDIS_QUEUE_LINES_MAX (1u << 20)
 #define REDIS_QUEUE_BYTES (64u << 20)
 #define REDIS_LINE_MAX (1u << 20)
@@ -176,10 +176,10 @@
 
 /* DNS: the longest name kept; answer records read per message. */
 #ifndef DNS_MAX_NAME
-#define DNS_MAX_NAME 256          /* presentation form, with the terminating NUL */
+#define DNS_MAX_NAME 256 /* presentation form, with the terminating NUL */
 #endif
 #ifndef DNS_MAX_ANSWERS
-#define DNS_MAX_ANSWERS 32        /* answer records read per message */
+#define DNS_MAX_ANSWERS 32 /* answer records read per message */
 #endif
 
 /* Fragment table: hash buckets (a power of two); datagrams expired per call at

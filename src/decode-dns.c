@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "config.h"
 #include "util-reader.h"
 #include "util-strlist.h"
-#include "config.h"
 
 #define T_A 1
 #define T_NS 2
@@ -25,8 +25,8 @@
 static int read_name(struct reader *r, char *out, size_t size)
 {
     size_t len = 0;
-    size_t pos = r->off;           /* where the next label is read */
-    size_t resume = 0;             /* where r continues after the first pointer */
+    size_t pos = r->off; /* where the next label is read */
+    size_t resume = 0;   /* where r continues after the first pointer */
     int jumped = 0;
     out[0] = '\0';
     for (int pointers = 0;;) {
@@ -166,7 +166,10 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             if (!read_name(&nr, name, sizeof name))
                 break;
             snprintf(item, sizeof item, "%s %s",
-                     type == T_CNAME ? "CNAME" : type == T_NS ? "NS" : "PTR", name);
+                     type == T_CNAME ? "CNAME"
+                     : type == T_NS  ? "NS"
+                                     : "PTR",
+                     name);
             h = record_hash(type, name, strlen(name));
         } else if (type == T_MX && rdlen >= 3) {
             uint16_t pref = reader_u16be(&rd);

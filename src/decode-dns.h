@@ -12,14 +12,14 @@ struct dns_msg {
     uint16_t id;
     uint8_t qr, opcode, aa, tc, rd, ra, rcode;
     uint16_t qdcount, ancount;
-    char qname[DNS_MAX_NAME];     /* lower case, no trailing dot; "" for the root */
+    char qname[DNS_MAX_NAME]; /* lower case, no trailing dot; "" for the root */
     uint16_t qtype, qclass;
-    uint16_t nanswers;            /* records read (at most DNS_MAX_ANSWERS) */
-    uint64_t answer_set;          /* order-free hash of (type, rdata) over the answers;
-                                   * TTLs left out, names compared case-free */
-    char summary[112];            /* the first answers, whole ones only, as a list
-                                   * (util-strlist.h): "A 192.0.2.1", "TXT a,b" */
-    uint8_t summary_full;         /* an answer did not fit: later ones are left out */
+    uint16_t nanswers;    /* records read (at most DNS_MAX_ANSWERS) */
+    uint64_t answer_set;  /* order-free hash of (type, rdata) over the answers;
+                           * TTLs left out, names compared case-free */
+    char summary[112];    /* the first answers, whole ones only, as a list
+                           * (util-strlist.h): "A 192.0.2.1", "TXT a,b" */
+    uint8_t summary_full; /* an answer did not fit: later ones are left out */
 };
 
 /* Parses a DNS message. Returns 1 when the header and the question were read (the

@@ -148,10 +148,9 @@ void http_response_parse(const uint8_t *p, size_t n, struct http_response *out)
     out->has_meta_refresh = contains_ci(body, blen, "http-equiv=\"refresh\"") ||
                             contains_ci(body, blen, "http-equiv=refresh") ||
                             contains_ci(body, blen, "http-equiv='refresh'");
-    out->reloads = contains_ci(body, blen, "location.reload") ||
-                   contains_ci(body, blen, "location.href") ||
-                   contains_ci(body, blen, "window.location") ||
-                   contains_ci(body, blen, "document.location");
+    out->reloads =
+        contains_ci(body, blen, "location.reload") || contains_ci(body, blen, "location.href") ||
+        contains_ci(body, blen, "window.location") || contains_ci(body, blen, "document.location");
 }
 
 static void add_tell(char *buf, size_t size, const char *tell)

@@ -19,12 +19,12 @@ enum http_header_bit {
 };
 
 struct http_response {
-    int status;               /* 0 when the bytes are not an HTTP/1.x response */
-    unsigned headers;         /* enum http_header_bit */
+    int status;       /* 0 when the bytes are not an HTTP/1.x response */
+    unsigned headers; /* enum http_header_bit */
     unsigned nheaders;
-    long content_length;      /* -1 when absent */
-    size_t body_len;          /* body bytes present (after the blank line) */
-    int complete_head;        /* the blank line ending the headers was seen */
+    long content_length; /* -1 when absent */
+    size_t body_len;     /* body bytes present (after the blank line) */
+    int complete_head;   /* the blank line ending the headers was seen */
     char location[160];
     int has_script, has_iframe, has_tiny_iframe, has_meta_refresh, reloads;
 };

@@ -35,7 +35,8 @@ void decode_icmp(struct packet *pkt, struct reader *r)
     pkt->u.icmp.code = reader_u8(r);
     reader_skip(r, 2); /* checksum */
     if (r->err) {
-        packet_event(pkt, pkt->proto == IPPROTO_NUM_ICMPV6 ? DEV_ICMPV6_TRUNCATED : DEV_ICMP_TRUNCATED);
+        packet_event(pkt,
+                     pkt->proto == IPPROTO_NUM_ICMPV6 ? DEV_ICMPV6_TRUNCATED : DEV_ICMP_TRUNCATED);
         return;
     }
     pkt->l4_ok = 1;

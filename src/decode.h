@@ -15,18 +15,18 @@ enum decode_event {
     DEV_LINK_TRUNCATED,
     DEV_VLAN_TOO_DEEP,
     DEV_MPLS_TOO_DEEP,
-    DEV_NOT_IP,               /* ARP, LLDP and friends: counted, not decoded */
+    DEV_NOT_IP, /* ARP, LLDP and friends: counted, not decoded */
     DEV_IPV4_TRUNCATED,
     DEV_IPV4_INVALID_VERSION,
     DEV_IPV4_INVALID_HLEN,
     DEV_IPV4_INVALID_TOTAL_LEN,
     DEV_IPV4_INVALID_OPTION,
-    DEV_IPV4_FRAGMENT,        /* recognised, not an error */
+    DEV_IPV4_FRAGMENT, /* recognised, not an error */
     DEV_IPV6_TRUNCATED,
     DEV_IPV6_INVALID_VERSION,
     DEV_IPV6_EXTHDR_TRUNCATED,
     DEV_IPV6_TOO_MANY_EXTHDRS,
-    DEV_IPV6_FRAGMENT,        /* recognised, not an error */
+    DEV_IPV6_FRAGMENT, /* recognised, not an error */
     DEV_TCP_TRUNCATED,
     DEV_TCP_INVALID_HLEN,
     DEV_TCP_OPTION_INVALID,
@@ -34,10 +34,10 @@ enum decode_event {
     DEV_UDP_INVALID_LEN,
     DEV_ICMP_TRUNCATED,
     DEV_ICMPV6_TRUNCATED,
-    DEV_PAYLOAD_SNAPPED,      /* transport payload cut by the snap length */
-    DEV_LINK_PADDING,         /* trailing link bytes beyond the IP length (never payload) */
-    DEV_TCP_PADDING_PAYLOAD,  /* trailing zero "payload" in a minimum-size frame: padding
-                               * an upstream device counted into the IP length, dropped */
+    DEV_PAYLOAD_SNAPPED,     /* transport payload cut by the snap length */
+    DEV_LINK_PADDING,        /* trailing link bytes beyond the IP length (never payload) */
+    DEV_TCP_PADDING_PAYLOAD, /* trailing zero "payload" in a minimum-size frame: padding
+                              * an upstream device counted into the IP length, dropped */
     DEV__COUNT
 };
 
@@ -73,9 +73,9 @@ struct tcp_view {
     uint16_t urgent;
     uint16_t checksum;
     uint8_t flags;
-    uint8_t reserved;         /* the 4 reserved bits (incl. the old NS bit) */
-    uint8_t hlen;             /* header length in bytes */
-    uint8_t nopts;            /* option kinds in order of appearance */
+    uint8_t reserved; /* the 4 reserved bits (incl. the old NS bit) */
+    uint8_t hlen;     /* header length in bytes */
+    uint8_t nopts;    /* option kinds in order of appearance */
     uint8_t opt_kinds[TCP_MAX_OPTS];
     uint8_t has_mss : 1, has_wscale : 1, has_sack_perm : 1, has_sack : 1, has_ts : 1;
     uint16_t mss;
@@ -96,30 +96,30 @@ struct icmp_view {
  * the duration of the callback that received the packet. */
 struct packet {
     /* capture */
-    uint32_t file_index;      /* which input file, 0-based */
-    uint64_t frame;           /* 1-based frame number within that file */
-    int64_t ts_ns;            /* packet time, ns since the epoch */
+    uint32_t file_index; /* which input file, 0-based */
+    uint64_t frame;      /* 1-based frame number within that file */
+    int64_t ts_ns;       /* packet time, ns since the epoch */
     uint32_t caplen, wirelen;
     int linktype;
     const uint8_t *data;
 
     /* network layer: 0 when the frame carried no IP packet we could read */
-    uint8_t ip_version;       /* 4 or 6 */
+    uint8_t ip_version;             /* 4 or 6 */
     uint8_t ip_src[16], ip_dst[16]; /* IPv4 in the first 4 bytes */
-    uint8_t ttl;              /* TTL or hop limit */
-    uint8_t tos;              /* TOS / traffic class */
+    uint8_t ttl;                    /* TTL or hop limit */
+    uint8_t tos;                    /* TOS / traffic class */
     uint8_t df : 1, mf : 1, has_ip_options : 1, is_fragment : 1;
-    uint16_t ip_id;           /* IPv4 identification */
-    uint32_t frag_id;         /* IPv4 id or IPv6 fragment identification */
-    uint32_t flow_label;      /* IPv6 */
-    uint16_t frag_offset;     /* in bytes */
-    uint16_t ip_hlen;         /* bytes of IP header incl. options / extension headers */
-    uint32_t ip_len;          /* IP total length as claimed (IPv6: 40 + payload length),
-                               * lowered to what the wire carried when that was less */
-    uint8_t proto;            /* final transport protocol number */
-    const uint8_t *l3;        /* start of the IP header */
-    const uint8_t *l4;        /* start of the transport header (NULL if none decoded) */
-    uint32_t l4_len;          /* transport bytes present (clamped) */
+    uint16_t ip_id;       /* IPv4 identification */
+    uint32_t frag_id;     /* IPv4 id or IPv6 fragment identification */
+    uint32_t flow_label;  /* IPv6 */
+    uint16_t frag_offset; /* in bytes */
+    uint16_t ip_hlen;     /* bytes of IP header incl. options / extension headers */
+    uint32_t ip_len;      /* IP total length as claimed (IPv6: 40 + payload length),
+                           * lowered to what the wire carried when that was less */
+    uint8_t proto;        /* final transport protocol number */
+    const uint8_t *l3;    /* start of the IP header */
+    const uint8_t *l4;    /* start of the transport header (NULL if none decoded) */
+    uint32_t l4_len;      /* transport bytes present (clamped) */
 
     /* transport: l4_ok is set when the header below was decoded completely */
     uint8_t l4_ok;
@@ -132,8 +132,8 @@ struct packet {
 
     /* payload after the transport header, clamped to min(caplen, wire, IP length) */
     const uint8_t *payload;
-    uint32_t payload_len;     /* bytes present in the capture */
-    uint32_t payload_wire_len;/* bytes the packet carried on the wire */
+    uint32_t payload_len;      /* bytes present in the capture */
+    uint32_t payload_wire_len; /* bytes the packet carried on the wire */
 
     /* events seen while decoding this frame (bit per enum decode_event) */
     uint64_t events;

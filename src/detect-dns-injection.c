@@ -19,7 +19,7 @@ struct answer {
     uint64_t set;
     uint16_t ip_id, nrecords;
     uint8_t ttl, df, rcode;
-    uint8_t summary_full;     /* records left out of summary */
+    uint8_t summary_full; /* records left out of summary */
     char summary[112];
 };
 
@@ -27,9 +27,9 @@ _Static_assert(sizeof(((struct answer *)0)->summary) == sizeof(((struct dns_msg 
                "an answer keeps the whole record list");
 
 struct txn {
-    uint64_t key;             /* 0: free */
+    uint64_t key; /* 0: free */
     int64_t first_ts;
-    int64_t query_ts;         /* the first query's time, when one was seen */
+    int64_t query_ts; /* the first query's time, when one was seen */
     uint32_t queries;
     uint16_t query_ip_id;
     uint8_t nanswers, reported;
@@ -52,18 +52,18 @@ struct resolver {
 
 /* Two differing answers, held until DNS_RACE_HOLD_NS after the second. */
 struct race {
-    struct txn t;             /* the transaction as it stood */
+    struct txn t; /* the transaction as it stood */
     struct answer early, late;
-    struct packet pkt;        /* the later answer's addresses, ports, file and time */
-    struct dns_msg m;         /* its question */
+    struct packet pkt; /* the later answer's addresses, ports, file and time */
+    struct dns_msg m;  /* its question */
 };
 
 struct dns_state {
     uint64_t hash_key[2];
     struct txn txn[DNS_TXN_SLOTS];
     struct resolver res[DNS_RESOLVER_SLOTS];
-    struct hold lone;         /* struct finding, under its transaction's key */
-    struct hold race;         /* struct race */
+    struct hold lone; /* struct finding, under its transaction's key */
+    struct hold race; /* struct race */
 };
 
 static void dns_free(void *state)
@@ -269,8 +269,8 @@ static void fill_answer(struct finding_answer *fa, const struct answer *a, const
 /* What an answer without records says (RFC 1035 section 4.1.1, RFC 2136). */
 static const char *rcode_text(uint8_t rcode, char *buf, size_t size)
 {
-    static const char *const names[] = {"no records", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                        "NOTIMP", "REFUSED"};
+    static const char *const names[] = {"no records", "FORMERR", "SERVFAIL",
+                                        "NXDOMAIN",   "NOTIMP",  "REFUSED"};
     if (rcode < sizeof names / sizeof names[0])
         return names[rcode];
     snprintf(buf, size, "rcode %u", rcode);
@@ -284,7 +284,10 @@ struct budget {
     size_t name, records, tells;
 };
 
-#define BUDGET_START {100, 60, 63}
+#define BUDGET_START                                                                               \
+    {                                                                                              \
+        100, 60, 63                                                                                \
+    }
 
 /* A step smaller; 0 when nothing can give more. */
 static int budget_shrink(struct budget *b)
@@ -340,9 +343,15 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
     finding_add_frame(&f, early->frame, forged == 1);
     finding_add_frame(&f, late->frame, forged == 2);
     fill_answer(&f.answers[f.nanswers++], early,
-                forged == 1 ? "forged" : forged == 2 ? "genuine" : "undetermined", te);
+                forged == 1   ? "forged"
+                : forged == 2 ? "genuine"
+                              : "undetermined",
+                te);
     fill_answer(&f.answers[f.nanswers++], late,
-                forged == 2 ? "forged" : forged == 1 ? "genuine" : "undetermined", tl);
+                forged == 2   ? "forged"
+                : forged == 1 ? "genuine"
+                              : "undetermined",
+                tl);
 
     char qid[8];
     snprintf(qid, sizeof qid, "0x%04x", m->id);
@@ -396,12 +405,10 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
     sink->emit(sink, &f);
 }
 
-
 /* The first answer to a query, when it breaks a resolver baseline in its TTL and in
  * one more way: held for its genuine twin, reported alone at lower confidence. */
 static void lone_check(struct dns_state *st, const struct resolver *r, const struct txn *t,
-                       const struct answer *a, const struct packet *pkt,
-                       const struct dns_msg *m)
+                       const struct answer *a, const struct packet *pkt, const struct dns_msg *m)
 {
     char tells[64];
     if (r->answers < DNS_RESOLVER_MIN_ANSWERS || !ttl_breaks(r, a->ttl))
@@ -439,15 +446,15 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
         finding_clip(name, sizeof name, m->qname[0] ? m->qname : ".", b.name, '.', 0);
         answer_text(records, sizeof records, a, b.records);
         char joined[64];
-        finding_clip(tl, sizeof tl, strlist_join(joined, sizeof joined, tells, ","), b.tells,
-                     ',', 0);
+        finding_clip(tl, sizeof tl, strlist_join(joined, sizeof joined, tells, ","), b.tells, ',',
+                     0);
         snprintf(line, sizeof line,
                  "a DNS answer for %s (frame %llu, %s) breaks its resolver's fingerprint "
                  "(%s) and no other answer followed: a forged answer whose genuine twin was "
                  "dropped or never sent; it came from about %d hops away, the resolver is "
                  "about %d",
-                 name, (unsigned long long)FRAME_REF_FRAME(a->frame), records, tl,
-                 ttl_hops(a->ttl), ttl_hops(usual));
+                 name, (unsigned long long)FRAME_REF_FRAME(a->frame), records, tl, ttl_hops(a->ttl),
+                 ttl_hops(usual));
     } while (strlen(line) > FINDING_SUMMARY_MAX && budget_shrink(&b));
     finding_clip(f->summary, sizeof f->summary, line, FINDING_SUMMARY_MAX, ' ', 0);
 }
@@ -468,8 +475,8 @@ static void judge_race(void *item, void *arg)
 /* Holds a race for judging once the answers around it are in; reports at once when
  * the table is full. */
 static void race_hold(struct dns_state *st, struct txn *t, const struct answer *early,
-                      const struct answer *late, const struct packet *pkt,
-                      const struct dns_msg *m, struct finding_sink *sink)
+                      const struct answer *late, const struct packet *pkt, const struct dns_msg *m,
+                      struct finding_sink *sink)
 {
     t->reported = 1;
     struct race *r = hold_add(&st->race, 0, pkt->ts_ns + DNS_RACE_HOLD_NS);

@@ -14,10 +14,14 @@ void fp_tell_names(unsigned tells, char *buf, size_t size)
     static const struct {
         unsigned bit;
         const char *name;
-    } names[] = {{TELL_TTL, "ttl"},        {TELL_TTL_FAR, "ttl_far"},
-                 {TELL_DF, "df"},          {TELL_NO_TS, "no_timestamp"},
-                 {TELL_TS_BACK, "timestamp_back"}, {TELL_WINDOW, "window"},
-                 {TELL_MIRROR, "mirrors_peer"},    {TELL_RESERVED, "reserved_bits"},
+    } names[] = {{TELL_TTL, "ttl"},
+                 {TELL_TTL_FAR, "ttl_far"},
+                 {TELL_DF, "df"},
+                 {TELL_NO_TS, "no_timestamp"},
+                 {TELL_TS_BACK, "timestamp_back"},
+                 {TELL_WINDOW, "window"},
+                 {TELL_MIRROR, "mirrors_peer"},
+                 {TELL_RESERVED, "reserved_bits"},
                  {TELL_TTL_EXPIRING, "ttl_expiring"}};
     buf[0] = '\0';
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)

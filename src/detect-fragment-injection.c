@@ -20,7 +20,7 @@ struct dgram_id {
 
 /* A finding held for its datagram's ports. */
 struct held {
-    struct finding f;         /* first: hold_emit_finding */
+    struct finding f; /* first: hold_emit_finding */
     struct dgram_id dg;
 };
 

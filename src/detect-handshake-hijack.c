@@ -13,19 +13,19 @@
 
 /* Held under its flow id. */
 struct hijack {
-    int dir;                  /* the direction that sent the SYN/ACKs */
-    struct fp_sample a, b;    /* first and second SYN/ACK */
+    int dir;               /* the direction that sent the SYN/ACKs */
+    struct fp_sample a, b; /* first and second SYN/ACK */
     uint32_t isn_a, isn_b;
-    int acked;                /* 0 unknown, 1 the client took a, 2 took b */
-    uint8_t csum_b;           /* the second SYN/ACK's checksum; the first's bytes are gone */
-    unsigned fields;          /* how many header fields differ */
+    int acked;       /* 0 unknown, 1 the client took a, 2 took b */
+    uint8_t csum_b;  /* the second SYN/ACK's checksum; the first's bytes are gone */
+    unsigned fields; /* how many header fields differ */
     char deltas[128];
-    struct finding f;         /* flow and frames filled at detection */
+    struct finding f; /* flow and frames filled at detection */
 };
 
 struct hijack_state {
     struct hold pend;
-    uint64_t last_flow_id;    /* one event per flow: the last one reported */
+    uint64_t last_flow_id; /* one event per flow: the last one reported */
 };
 
 static void hijack_free(void *state)
@@ -102,15 +102,23 @@ static void hijack_emit(void *item, void *arg)
     finding_add_frame(f, h->a.frame, forged == 1);
     finding_add_frame(f, h->b.frame, forged == 2);
     fp_copy(&f->copies[f->ncopies++], &h->a,
-            forged == 1 ? "forged" : forged == 2 ? "genuine" : "undetermined", NULL, 0);
+            forged == 1   ? "forged"
+            : forged == 2 ? "genuine"
+                          : "undetermined",
+            NULL, 0);
     fp_copy(&f->copies[f->ncopies++], &h->b,
-            forged == 2 ? "forged" : forged == 1 ? "genuine" : "undetermined", NULL, h->csum_b);
+            forged == 2   ? "forged"
+            : forged == 1 ? "genuine"
+                          : "undetermined",
+            NULL, h->csum_b);
     f->confidence = forged && h->fields >= 2 ? CONF_HIGH : CONF_MEDIUM;
 
     finding_evidence_int(f, "isn_first", h->isn_a);
     finding_evidence_int(f, "isn_second", h->isn_b);
     finding_evidence_str(f, "client_took",
-                         h->acked == 1 ? "first" : h->acked == 2 ? "second" : "unknown");
+                         h->acked == 1   ? "first"
+                         : h->acked == 2 ? "second"
+                                         : "unknown");
     finding_evidence_list(f, "differing_fields", h->deltas);
     finding_evidence_str(f, "verdict", forged ? "decided" : "undetermined");
     finding_evidence_copies(f);
@@ -119,7 +127,7 @@ static void hijack_emit(void *item, void *arg)
     strlist_join(deltas, sizeof deltas, h->deltas, ",");
     const struct fp_sample *fs = forged == 1 ? &h->a : forged == 2 ? &h->b : NULL;
     const struct fp_sample *gs = forged == 1 ? &h->b : forged == 2 ? &h->a : NULL;
-    const char *took = h->acked == 1 ? "; the client took the first"
+    const char *took = h->acked == 1   ? "; the client took the first"
                        : h->acked == 2 ? "; the client took the second"
                                        : "";
     if (fs) {

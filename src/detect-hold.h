@@ -13,7 +13,7 @@
 
 struct hold_slot {
     uint64_t key;
-    int64_t deadline;         /* packet time after which the item is due */
+    int64_t deadline; /* packet time after which the item is due */
 };
 
 /* Items of `size` bytes, `cap` of them. Owns its arrays; borrows `stats`. Items keep

@@ -26,7 +26,7 @@ struct event {
 
 /* A held forged_packet, keyed by its flow id. */
 struct pending {
-    struct finding f;         /* first: hold_emit_finding */
+    struct finding f; /* first: hold_emit_finding */
     uint8_t dir;
     frame_ref frame;
 };
@@ -109,8 +109,7 @@ static const char *side_name(const struct flow *f, int dir)
 
 /* HTTP enrichment of a forged copy's bytes; also returns a short description. */
 /* A DNS response over TCP (RFC 7766: a 2-byte length, then the message). */
-static int enrich_dns(struct finding *f, const uint8_t *p, uint32_t n, char *what,
-                      size_t what_size)
+static int enrich_dns(struct finding *f, const uint8_t *p, uint32_t n, char *what, size_t what_size)
 {
     struct dns_msg m;
     uint32_t len = n >= 2 ? ((uint32_t)p[0] << 8) | p[1] : 0;
@@ -124,8 +123,8 @@ static int enrich_dns(struct finding *f, const uint8_t *p, uint32_t n, char *wha
     return 1;
 }
 
-static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t flags,
-                       int dns_port, char *what, size_t what_size)
+static void enrich_app(struct finding *f, const uint8_t *p, uint32_t n, uint8_t flags, int dns_port,
+                       char *what, size_t what_size)
 {
     if (dns_port && enrich_dns(f, p, n, what, what_size))
         return;
@@ -168,9 +167,9 @@ struct race {
     const struct tcp_segment *prior; /* NULL when it has left the segment log */
     struct fp_sample sp, sc;
     struct fp_verdict vp, vc;
-    int forged;               /* 1: prior, 2: current, 0: undetermined */
+    int forged; /* 1: prior, 2: current, 0: undetermined */
     int csum_p, csum_c;
-    int bad;                  /* a bad checksum makes the race low confidence */
+    int bad; /* a bad checksum makes the race low confidence */
 };
 
 static void judge_race(const struct detect_ctx *ctx, struct race *r)
@@ -208,8 +207,7 @@ static void judge_race(const struct detect_ctx *ctx, struct race *r)
     r->csum_p = prior ? flow_segment_checksum(d->win, prior) : CSUM_UNKNOWN;
     /* A copy with a bad checksum that the receiver never acknowledged was most likely
      * dropped by it: damage or a capture artefact, not a forgery anyone saw. */
-    int p_acked = prior && (o->flags & TDF_ACKED) &&
-                  seq_geq(o->max_ack, r->sp.seq + prior->len);
+    int p_acked = prior && (o->flags & TDF_ACKED) && seq_geq(o->max_ack, r->sp.seq + prior->len);
     r->bad = r->csum_c == CSUM_BAD || (r->csum_p == CSUM_BAD && !p_acked);
 }
 
@@ -306,11 +304,15 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
     finding_add_frame(&f, r.sc.frame, r.forged == 2);
     if (r.prior)
         fp_copy(&f.copies[f.ncopies++], &r.sp,
-                r.forged == 1 ? "forged" : r.forged == 2 ? "genuine" : "undetermined", &r.vp,
-                (uint8_t)r.csum_p);
+                r.forged == 1   ? "forged"
+                : r.forged == 2 ? "genuine"
+                                : "undetermined",
+                &r.vp, (uint8_t)r.csum_p);
     fp_copy(&f.copies[f.ncopies++], &r.sc,
-            r.forged == 2 ? "forged" : r.forged == 1 ? "genuine" : "undetermined", &r.vc,
-            (uint8_t)r.csum_c);
+            r.forged == 2   ? "forged"
+            : r.forged == 1 ? "genuine"
+                            : "undetermined",
+            &r.vc, (uint8_t)r.csum_c);
 
     finding_evidence_int(&f, "seq", d->next_seq + (uint32_t)(seg->first_diff - d->next_pos));
     finding_evidence_int(&f, "stream_offset", seg->first_diff);
@@ -387,9 +389,8 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     finding_evidence_int(f, "peer_hops", ttl_hops(usual));
 
     char what[200], names[128], tells[128];
-    enrich_app(f, pkt->payload, pkt->payload_len < INJ_APP_PEEK ? pkt->payload_len : INJ_APP_PEEK, flags,
-               pkt->sport == 53 || pkt->dport == 53,
-               what, sizeof what);
+    enrich_app(f, pkt->payload, pkt->payload_len < INJ_APP_PEEK ? pkt->payload_len : INJ_APP_PEEK,
+               flags, pkt->sport == 53 || pkt->dport == 53, what, sizeof what);
     fp_tell_names(v.tells, names, sizeof names);
     strlist_join(tells, sizeof tells, names, ",");
     const char *side = side_name(fl, ctx->dir);

@@ -15,24 +15,24 @@
 
 enum rst_signal {
     SIG_NONE,
-    SIG_ALIVE,        /* the side that reset or closed went on sending or acknowledging */
-    SIG_BEFORE_SYNACK,/* teardown answering a SYN, then the real SYN/ACK */
-    SIG_SEQ_JUMP,     /* RSTs whose sequence numbers jump ahead of all that side sent */
-    SIG_ACK_CHANGE,   /* back-to-back RSTs acknowledging different numbers */
-    SIG_FINGERPRINT,  /* a teardown whose headers break its sender's baseline */
-    SIG_RACES_DATA,   /* a RST at the sequence number of data that side just sent */
+    SIG_ALIVE,         /* the side that reset or closed went on sending or acknowledging */
+    SIG_BEFORE_SYNACK, /* teardown answering a SYN, then the real SYN/ACK */
+    SIG_SEQ_JUMP,      /* RSTs whose sequence numbers jump ahead of all that side sent */
+    SIG_ACK_CHANGE,    /* back-to-back RSTs acknowledging different numbers */
+    SIG_FINGERPRINT,   /* a teardown whose headers break its sender's baseline */
+    SIG_RACES_DATA,    /* a RST at the sequence number of data that side just sent */
 };
 
 struct teardown {
-    uint64_t key;             /* flow id * 2 + direction, 0 when the slot is free */
-    uint8_t n;                /* teardown packets kept */
+    uint64_t key; /* flow id * 2 + direction, 0 when the slot is free */
+    uint8_t n;    /* teardown packets kept */
     uint8_t reported;
-    uint8_t established;      /* the connection was up when the first one came */
-    uint8_t before_synack;    /* it came from the responder before its SYN/ACK */
-    uint32_t next_seq_at;     /* the side's stream end when the first one came */
-    uint32_t max_ack_at;      /* the highest ACK it had sent by then */
-    uint8_t acked_at;         /* ... and whether it had sent any */
-    uint8_t syn_resent;       /* the initiator sent its SYN again after the teardown */
+    uint8_t established;                /* the connection was up when the first one came */
+    uint8_t before_synack;              /* it came from the responder before its SYN/ACK */
+    uint32_t next_seq_at;               /* the side's stream end when the first one came */
+    uint32_t max_ack_at;                /* the highest ACK it had sent by then */
+    uint8_t acked_at;                   /* ... and whether it had sent any */
+    uint8_t syn_resent;                 /* the initiator sent its SYN again after the teardown */
     uint32_t peer_next[RST_MAX_COPIES]; /* the peer's stream end at each teardown */
     struct fp_sample pkt[RST_MAX_COPIES];
     struct fp_verdict v[RST_MAX_COPIES];
@@ -258,8 +258,8 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
         td->key = key;
         td->established = (uint8_t)established(fl);
         /* The responder tore down before its SYN/ACK while the SYN was pending. */
-        td->before_synack = !(d->flags & TDF_SYN) && (o->flags & TDF_SYN) &&
-                            !(o->hs.flags & TH_ACK);
+        td->before_synack =
+            !(d->flags & TDF_SYN) && (o->flags & TDF_SYN) && !(o->hs.flags & TH_ACK);
         td->next_seq_at = d->next_seq;
         td->max_ack_at = d->max_ack;
         td->acked_at = (d->flags & TDF_ACKED) != 0;
@@ -283,8 +283,7 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
         report(td, SIG_FINGERPRINT, ctx, NULL, 0, sink);
 }
 
-static void on_other(struct rst_state *st, const struct detect_ctx *ctx,
-                     struct finding_sink *sink)
+static void on_other(struct rst_state *st, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
     const struct packet *pkt = ctx->pkt;
     const struct flow *fl = ctx->flow;
@@ -338,8 +337,8 @@ static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding
     const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
     /* A RST, or a FIN without data (a FIN with data racing genuine data is a
      * tcp_injection); SYN|RST and the like are not teardowns of a connection. */
-    int teardown = !(flags & TH_SYN) &&
-                   ((flags & TH_RST) || ((flags & TH_FIN) && pkt->payload_len == 0));
+    int teardown =
+        !(flags & TH_SYN) && ((flags & TH_RST) || ((flags & TH_FIN) && pkt->payload_len == 0));
     if (teardown) {
         on_teardown(state, ctx, sink);
     } else if (d->flags & (TDF_RST | TDF_FIN)) {

@@ -7,8 +7,7 @@
 
 #define MARKER "SECONDSIGHT-TEST-MARKER"
 
-static void test_marker_packet(void *state, const struct detect_ctx *ctx,
-                               struct finding_sink *sink)
+static void test_marker_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
     const struct packet *pkt = ctx->pkt;
     (void)state;

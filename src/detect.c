@@ -2,12 +2,8 @@
 #include "detect.h"
 
 const struct detector *const detectors[] = {
-    &detector_test_marker,
-    &detector_tcp_injection,
-    &detector_handshake_hijack,
-    &detector_tcp_reset,
-    &detector_dns_injection,
-    &detector_fragment_injection,
+    &detector_test_marker, &detector_tcp_injection, &detector_handshake_hijack,
+    &detector_tcp_reset,   &detector_dns_injection, &detector_fragment_injection,
 };
 
 const unsigned detector_count = sizeof detectors / sizeof detectors[0];

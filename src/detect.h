@@ -19,7 +19,7 @@ struct detect_ctx {
 
 struct detector {
     const char *name;
-    int test_only;                  /* enabled only by --test-detector */
+    int test_only; /* enabled only by --test-detector */
     /* Each callback may be NULL. `state` belongs to the detector; `stats` is its row of
      * the stats record (detect-hold.h and detect-recent.h count into it). */
     int (*init)(void **state, struct detector_stats *stats);

@@ -36,25 +36,26 @@
 
 #include <pcap/dlt.h>
 
-#include "run.h"
 #include "capture.h"
 #include "config.h"
 #include "decode.h"
 #include "finding.h"
 #include "output.h"
+#include "run.h"
 #include "util-hash.h"
 
 #define NONE UINT32_MAX
 #define SIDES 2
-#define DIFF_KEY_BYTES 96u       /* payload bytes in the strong key */
-#define DIFF_KEEP_BYTES 2048u    /* payload bytes kept per waiting packet, to compare */
-#define DIFF_MAX_MACS 4u         /* the device's MACs per side */
-#define DIFF_MAX_ADDRS 64u       /* the device's own addresses per side */
-#define DIFF_TWIN_SLOTS 65536u   /* recently forwarded packets' twin keys */
-#define DIFF_MAX_OPEN 16u        /* findings being gathered at once */
-#define DIFF_DRIFT_SPAN_S 10      /* seconds of matches before a drift is reported */
-#define DIFF_MERGE_NS 1000000000LL /* events of one kind in one conversation this close
-                                    * in time make one finding */
+#define DIFF_KEY_BYTES 96u     /* payload bytes in the strong key */
+#define DIFF_KEEP_BYTES 2048u  /* payload bytes kept per waiting packet, to compare */
+#define DIFF_MAX_MACS 4u       /* the device's MACs per side */
+#define DIFF_MAX_ADDRS 64u     /* the device's own addresses per side */
+#define DIFF_TWIN_SLOTS 65536u /* recently forwarded packets' twin keys */
+#define DIFF_MAX_OPEN 16u      /* findings being gathered at once */
+#define DIFF_DRIFT_SPAN_S 10   /* seconds of matches before a drift is reported */
+#define DIFF_MERGE_NS                                                                              \
+    1000000000LL /* events of one kind in one conversation this close                              \
+                  * in time make one finding */
 
 static const char *const side_name[SIDES] = {"inside", "outside"};
 static const char *const dir_name[2] = {"outbound", "inbound"};
@@ -65,14 +66,14 @@ struct summary {
     uint8_t has_mac, has_mss, icmp_type, icmp_code, local, has_twin;
     uint8_t mac_src[6], mac_dst[6];
     uint16_t ip_id, window, urgent, mss, sport, dport, frag_offset;
-    uint32_t seq, ack;        /* as on the wire */
-    uint32_t nseq, nack;      /* in the inside numbering */
+    uint32_t seq, ack;   /* as on the wire */
+    uint32_t nseq, nack; /* in the inside numbering */
     uint32_t payload_len, payload_wire_len;
-    uint64_t opts_hash;       /* TCP options with the MSS value left out */
-    uint64_t content;         /* keyed hash of flags, payload length and first bytes */
-    uint32_t twin;            /* what a forged copy shares with the genuine one: the TCP
-                               * sequence number (inside numbering), the DNS ID, the first
-                               * 4 bytes of other UDP payloads, the ICMP echo sequence */
+    uint64_t opts_hash; /* TCP options with the MSS value left out */
+    uint64_t content;   /* keyed hash of flags, payload length and first bytes */
+    uint32_t twin;      /* what a forged copy shares with the genuine one: the TCP
+                         * sequence number (inside numbering), the DNS ID, the first
+                         * 4 bytes of other UDP payloads, the ICMP echo sequence */
     uint8_t src[16], dst[16];
 };
 
@@ -83,29 +84,29 @@ struct ends {
 };
 
 struct conv {
-    uint32_t gen;             /* bumped on reuse: waiting packets hold (index, gen) */
+    uint32_t gen; /* bumped on reuse: waiting packets hold (index, gen) */
     uint8_t used, v, proto;
-    uint8_t has[SIDES];       /* the tuple on that side is known */
-    struct ends t[SIDES];     /* direction 0 on each side */
-    uint32_t next[SIDES];     /* chains of the per-side indexes */
+    uint8_t has[SIDES];   /* the tuple on that side is known */
+    struct ends t[SIDES]; /* direction 0 on each side */
+    uint32_t next[SIDES]; /* chains of the per-side indexes */
     uint32_t lru_prev, lru_next;
     int64_t first_ns, last_ns;
-    uint32_t off[2];          /* per direction: outside sequence minus inside */
-    int8_t ingress[2];        /* per direction: the side it enters the device by */
+    uint32_t off[2];   /* per direction: outside sequence minus inside */
+    int8_t ingress[2]; /* per direction: the side it enters the device by */
     uint8_t has_ack[2];
-    uint32_t max_ack[2];      /* per direction: highest acknowledgement, inside numbering */
+    uint32_t max_ack[2]; /* per direction: highest acknowledgement, inside numbering */
     uint64_t fwd[2], mod[2], inj[2], drop[2]; /* per device direction */
 };
 
 struct pend {
-    uint64_t strong, weak;    /* weak 0: none */
-    uint64_t seqno;           /* arrival order, for first-come matching */
-    int64_t ts;               /* inside clock */
+    uint64_t strong, weak; /* weak 0: none */
+    uint64_t seqno;        /* arrival order, for first-come matching */
+    int64_t ts;            /* inside clock */
     uint64_t frame;
     uint64_t bytes_pos;
     uint32_t bytes_len;
     uint32_t conv, gen, next_s, next_w;
-    uint32_t older, newer;    /* the age list; newer links the free list */
+    uint32_t older, newer; /* the age list; newer links the free list */
     uint8_t side, dir, live;
     struct summary s;
 };
@@ -113,7 +114,7 @@ struct pend {
 struct twin_slot {
     uint64_t key;
     int64_t ts;
-    uint64_t content;         /* the forwarded packet's */
+    uint64_t content; /* the forwarded packet's */
 };
 
 struct open_finding {
@@ -140,7 +141,7 @@ struct diff {
     struct flow_stats conv_stats;
     int write_failed;
 
-    int64_t offset;           /* current estimate: outside clock minus inside */
+    int64_t offset; /* current estimate: outside clock minus inside */
     int64_t window;
     /* drift: least squares of the observed offset against time, per direction (the
      * device's delay adds to one and takes from the other) */
@@ -161,13 +162,16 @@ struct diff {
     uint32_t *cidx[SIDES], cmask;
     uint32_t lru_head, lru_tail; /* least recently used first */
 
-    struct twin_slot *twins;  /* recently forwarded packets, by conversation and twin */
+    struct twin_slot *twins; /* recently forwarded packets, by conversation and twin */
 
     uint8_t macs[SIDES][DIFF_MAX_MACS][6];
     uint32_t nmacs[SIDES];
     struct addr addrs[SIDES][DIFF_MAX_ADDRS]; /* the device's own addresses */
     uint32_t naddrs[SIDES];
-    struct { uint8_t mac[6]; struct addr a; } arp[SIDES][DIFF_MAX_ADDRS];
+    struct {
+        uint8_t mac[6];
+        struct addr a;
+    } arp[SIDES][DIFF_MAX_ADDRS];
     uint32_t narp[SIDES];
 
     struct open_finding open[DIFF_MAX_OPEN];
@@ -257,8 +261,7 @@ static int device_addr(const struct diff *d, int side, uint8_t v, const uint8_t 
     if (addr_in(d->addrs[side], d->naddrs[side], v, ip))
         return 1;
     for (uint32_t i = 0; i < d->narp[side]; i++)
-        if (mac_known(d, side, d->arp[side][i].mac) &&
-            addr_in(&d->arp[side][i].a, 1, v, ip))
+        if (mac_known(d, side, d->arp[side][i].mac) && addr_in(&d->arp[side][i].a, 1, v, ip))
             return 1;
     return 0;
 }
@@ -293,8 +296,8 @@ static int link_local(const struct packet *pkt)
         return 1;
     }
     switch (pkt->proto) {
-    case 2: /* IGMP */
-    case 89: /* OSPF */
+    case 2:   /* IGMP */
+    case 89:  /* OSPF */
     case 103: /* PIM */
     case 112: /* VRRP */
         return 1;
@@ -395,15 +398,15 @@ static int icmp_echo(const struct summary *s)
 static int icmp_error(const struct summary *s)
 {
     if (s->proto == IPPROTO_NUM_ICMP)
-        return s->icmp_type == 3 || s->icmp_type == 4 || s->icmp_type == 5 ||
-               s->icmp_type == 11 || s->icmp_type == 12;
+        return s->icmp_type == 3 || s->icmp_type == 4 || s->icmp_type == 5 || s->icmp_type == 11 ||
+               s->icmp_type == 12;
     return s->proto == IPPROTO_NUM_ICMPV6 && s->icmp_type >= 1 && s->icmp_type <= 4;
 }
 
 /* The bytes compared between copies: the transport payload, except for ICMP, whose
  * echo identifier and embedded (NAT-rewritten) headers are left out. */
-static void compared_bytes(const struct summary *s, const struct packet *pkt,
-                           const uint8_t **p, uint32_t *len)
+static void compared_bytes(const struct summary *s, const struct packet *pkt, const uint8_t **p,
+                           uint32_t *len)
 {
     *p = pkt->payload;
     *len = pkt->payload_len;
@@ -737,7 +740,8 @@ static struct pend *pend_find(struct diff *d, uint64_t key, int weak, int other_
 {
     uint32_t *idx = weak ? d->widx : d->sidx;
     struct pend *best = NULL;
-    for (uint32_t i = idx[key & d->pmask]; i != NONE; i = weak ? d->pend[i].next_w : d->pend[i].next_s) {
+    for (uint32_t i = idx[key & d->pmask]; i != NONE;
+         i = weak ? d->pend[i].next_w : d->pend[i].next_s) {
         struct pend *e = &d->pend[i];
         if ((weak ? e->weak : e->strong) == key && e->side == other_side &&
             (!best || e->seqno < best->seqno))
@@ -813,7 +817,8 @@ static void emit(struct diff *d, struct open_finding *of)
     finding_evidence_int(f, "packets", (int64_t)of->packets);
     if (of->packets > 1) {
         size_t n = strlen(f->summary);
-        snprintf(f->summary + n, sizeof f->summary - n, " (%" PRIu64 " packets of this "
+        snprintf(f->summary + n, sizeof f->summary - n,
+                 " (%" PRIu64 " packets of this "
                  "conversation within a second of each other; the first are cited)",
                  of->packets);
     }
@@ -831,8 +836,7 @@ static void flush_findings(struct diff *d, int64_t before)
         struct open_finding *oldest = NULL;
         for (unsigned i = 0; i < DIFF_MAX_OPEN; i++) {
             struct open_finding *of = &d->open[i];
-            if (of->used && of->last_ns < before &&
-                (!oldest || of->f.ts_ns < oldest->f.ts_ns))
+            if (of->used && of->last_ns < before && (!oldest || of->f.ts_ns < oldest->f.ts_ns))
                 oldest = of;
         }
         if (!oldest)
@@ -853,7 +857,8 @@ static struct finding *event_finding(struct diff *d, const char *cls, const stru
             ts - of->last_ns < DIFF_MERGE_NS) {
             of->last_ns = ts;
             of->packets++;
-            finding_add_frame(&of->f, FRAME_REF(e->side, frame), strcmp(cls, "device_dropped") != 0);
+            finding_add_frame(&of->f, FRAME_REF(e->side, frame),
+                              strcmp(cls, "device_dropped") != 0);
             return NULL;
         }
     }
@@ -910,8 +915,8 @@ static const char *fmt_mac(char buf[18], const uint8_t *m)
 }
 
 /* The twin slot of a packet in one direction of a conversation. */
-static struct twin_slot *twin_slot(const struct diff *d, uint32_t conv, uint32_t gen,
-                                   uint8_t dir, uint32_t twin, uint64_t *key)
+static struct twin_slot *twin_slot(const struct diff *d, uint32_t conv, uint32_t gen, uint8_t dir,
+                                   uint32_t twin, uint64_t *key)
 {
     uint64_t k[2] = {(uint64_t)conv << 32 | gen, (uint64_t)dir << 32 | twin};
     *key = siphash13(d->key, k, sizeof k);
@@ -1026,9 +1031,9 @@ static void judge_alone(struct diff *d, struct pend *e)
              src, s->sport, dst, s->dport, e->frame, d->files[side].path, dir_name[ddir],
              certain ? "; the sender's retransmission of the same bytes was forwarded, so the "
                        "first copy was dropped, not missed by the capture"
-             : retx ? "; the sender's retransmission was forwarded, but the other capture "
-                      "says it lost packets: it may have missed this one"
-                    : "");
+             : retx  ? "; the sender's retransmission was forwarded, but the other capture "
+                       "says it lost packets: it may have missed this one"
+                     : "");
     add_where(f, side, ddir, other);
     finding_evidence_bool(f, "retransmission_forwarded", retx);
 }
@@ -1063,8 +1068,9 @@ static void printable(char *out, size_t size, const uint8_t *p, uint32_t n)
     out[k] = 0;
 }
 
-static void on_match(struct diff *d, struct pend *e, const struct summary *s, const struct packet *pkt,
-                     int side, int64_t ts, uint32_t ci, uint8_t dir, int weak)
+static void on_match(struct diff *d, struct pend *e, const struct summary *s,
+                     const struct packet *pkt, int side, int64_t ts, uint32_t ci, uint8_t dir,
+                     int weak)
 {
     /* The first copy entered the device, unless the TTLs say the clocks misled us. */
     const struct summary *first = &e->s, *second = s;
@@ -1370,7 +1376,8 @@ static uint64_t probe_key(const struct diff *d, const struct packet *pkt)
     if (pkt->ip_version != 4 || pkt->is_fragment || (!pkt->ip_id && pkt->payload_len < 8))
         return 0;
     struct key_buf k = {.n = 0};
-    uint8_t head[2] = {pkt->proto, pkt->l4_ok && pkt->proto == IPPROTO_NUM_TCP ? pkt->u.tcp.flags : 0};
+    uint8_t head[2] = {pkt->proto,
+                       pkt->l4_ok && pkt->proto == IPPROTO_NUM_TCP ? pkt->u.tcp.flags : 0};
     kb_put(&k, head, 2);
     kb_u32(&k, pkt->ip_id);
     kb_u32(&k, pkt->payload_wire_len);
@@ -1387,7 +1394,10 @@ static uint64_t probe_key(const struct diff *d, const struct packet *pkt)
 static int64_t estimate_offset(struct diff *d, uint64_t *samples)
 {
     uint32_t cap = 2 * DIFF_SKEW_PROBE;
-    struct { uint64_t key; int64_t ts; } *tab = calloc(cap, sizeof *tab);
+    struct {
+        uint64_t key;
+        int64_t ts;
+    } *tab = calloc(cap, sizeof *tab);
     int64_t *deltas = calloc(DIFF_SKEW_PROBE, sizeof *deltas);
     uint32_t nd = 0;
     *samples = 0;
@@ -1400,7 +1410,8 @@ static int64_t estimate_offset(struct diff *d, uint64_t *samples)
         struct file_stats fs;
         memset(&fs, 0, sizeof fs);
         struct capture_file cf;
-        if (capture_file_open(&cf, side ? d->o->outside : d->o->inside, (uint32_t)side, &fs) != CAPTURE_OK)
+        if (capture_file_open(&cf, side ? d->o->outside : d->o->inside, (uint32_t)side, &fs) !=
+            CAPTURE_OK)
             break;
         struct packet pkt;
         for (uint32_t n = 0; n < DIFF_SKEW_PROBE && capture_file_next(&cf, &pkt); n++) {
@@ -1483,8 +1494,8 @@ static int diff_init(struct diff *d, const struct diff_options *o)
     d->cidx[0] = malloc(cb * sizeof *d->cidx[0]);
     d->cidx[1] = malloc(cb * sizeof *d->cidx[1]);
     d->twins = calloc(DIFF_TWIN_SLOTS, sizeof *d->twins);
-    if (!d->pend || !d->sidx || !d->widx || !d->bytes || !d->convs || !d->cidx[0] ||
-        !d->cidx[1] || !d->twins)
+    if (!d->pend || !d->sidx || !d->widx || !d->bytes || !d->convs || !d->cidx[0] || !d->cidx[1] ||
+        !d->twins)
         return 0;
     memset(d->sidx, 0xff, buckets * sizeof *d->sidx);
     memset(d->widx, 0xff, buckets * sizeof *d->widx);
@@ -1533,7 +1544,8 @@ int diff_run(const struct diff_options *o)
     const char *path[SIDES] = {o->inside, o->outside};
     int open[SIDES] = {0, 0};
     for (int side = 0; side < SIDES; side++) {
-        if (capture_file_open(&cf[side], path[side], (uint32_t)side, &d->files[side]) != CAPTURE_OK) {
+        if (capture_file_open(&cf[side], path[side], (uint32_t)side, &d->files[side]) !=
+            CAPTURE_OK) {
             fprintf(stderr, "secondsight: cannot read %s: %s\n", path[side], d->files[side].error);
             status = EXIT_TROUBLE;
         } else {
@@ -1563,9 +1575,10 @@ int diff_run(const struct diff_options *o)
         d->ds.clock_offset_ns = o->clock_offset_ns;
         int64_t off_by = estimate - o->clock_offset_ns;
         if (samples && (off_by > d->window / 2 || off_by < -d->window / 2))
-            fprintf(stderr, "secondsight: warning: --clock-skew %+.6f, but %" PRIu64 " packets "
-                            "common to both captures put the outside clock %+.6f s from the "
-                            "inside one\n",
+            fprintf(stderr,
+                    "secondsight: warning: --clock-skew %+.6f, but %" PRIu64 " packets "
+                    "common to both captures put the outside clock %+.6f s from the "
+                    "inside one\n",
                     (double)o->clock_offset_ns / 1e9, samples, (double)estimate / 1e9);
     }
     d->offset = d->ds.clock_offset_ns;

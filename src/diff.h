@@ -10,12 +10,12 @@
 
 struct diff_options {
     const char *inside, *outside; /* the LAN-side and WAN-side captures */
-    int nat;                  /* learn address and port rewrites per conversation */
-    int clock_auto;           /* estimate the clock offset from the captures */
-    int64_t clock_offset_ns;  /* else: outside clock minus inside clock */
+    int nat;                      /* learn address and port rewrites per conversation */
+    int clock_auto;               /* estimate the clock offset from the captures */
+    int64_t clock_offset_ns;      /* else: outside clock minus inside clock */
     int json, color;
     FILE *out;
-    const char *out_name;     /* -o FILE for messages; NULL: standard output */
+    const char *out_name; /* -o FILE for messages; NULL: standard output */
 };
 
 /* Runs the comparison and writes findings, the conversations with findings and a

@@ -52,7 +52,8 @@ static struct finding_field *add_field(struct finding_field *arr, uint8_t *n, un
 
 struct finding_field *finding_evidence_int(struct finding *f, const char *key, int64_t v)
 {
-    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_INT);
+    struct finding_field *fl =
+        add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_INT);
     if (fl)
         fl->i = v;
     return fl;
@@ -60,7 +61,8 @@ struct finding_field *finding_evidence_int(struct finding *f, const char *key, i
 
 struct finding_field *finding_evidence_str(struct finding *f, const char *key, const char *v)
 {
-    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_STR);
+    struct finding_field *fl =
+        add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_STR);
     if (fl)
         snprintf(fl->s, sizeof fl->s, "%s", v);
     return fl;
@@ -82,8 +84,7 @@ struct finding_field *finding_app_str(struct finding *f, const char *key, const 
     return fl;
 }
 
-const char *finding_clip(char *dst, size_t size, const char *src, size_t max, char sep,
-                         int more)
+const char *finding_clip(char *dst, size_t size, const char *src, size_t max, char sep, int more)
 {
     const size_t ell = sizeof FINDING_ELLIPSIS - 1;
     size_t n = strlen(src);
@@ -146,14 +147,16 @@ void finding_evidence_answers(struct finding *f)
 
 void finding_evidence_frames(struct finding *f, const char *key, uint32_t file)
 {
-    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_FRAMES);
+    struct finding_field *fl =
+        add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_FRAMES);
     if (fl)
         fl->i = file;
 }
 
 struct finding_field *finding_evidence_bool(struct finding *f, const char *key, int v)
 {
-    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_BOOL);
+    struct finding_field *fl =
+        add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_BOOL);
     if (fl)
         fl->i = v != 0;
     return fl;
@@ -161,7 +164,8 @@ struct finding_field *finding_evidence_bool(struct finding *f, const char *key, 
 
 struct finding_field *finding_evidence_list(struct finding *f, const char *key, const char *list)
 {
-    struct finding_field *fl = add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_STR_LIST);
+    struct finding_field *fl =
+        add_field(f->evidence, &f->nevidence, FINDING_MAX_FIELDS, key, FIELD_STR_LIST);
     if (fl)
         strlist_copy(fl->s, sizeof fl->s, list);
     return fl;

@@ -11,8 +11,13 @@
 enum confidence { CONF_LOW, CONF_MEDIUM, CONF_HIGH };
 
 enum field_type {
-    FIELD_INT, FIELD_STR, FIELD_BOOL, FIELD_STR_LIST, FIELD_COPIES, FIELD_ANSWERS,
-    FIELD_FRAMES              /* the finding's frames of input file `i` */
+    FIELD_INT,
+    FIELD_STR,
+    FIELD_BOOL,
+    FIELD_STR_LIST,
+    FIELD_COPIES,
+    FIELD_ANSWERS,
+    FIELD_FRAMES /* the finding's frames of input file `i` */
 };
 
 /* A class-specific key/value; STR_LIST holds a list (util-strlist.h) written as a JSON
@@ -34,10 +39,10 @@ struct finding_copy {
     uint16_t ip_id, window;
     uint8_t ttl, flags;
     uint8_t df, has_ts;
-    uint8_t csum;             /* enum csum_state */
-    int8_t hops;              /* estimated from TTL; -1 unknown */
-    const char *role;         /* "forged", "genuine", "undetermined" */
-    char tells[128];          /* the names of the fields that broke (util-strlist.h) */
+    uint8_t csum;     /* enum csum_state */
+    int8_t hops;      /* estimated from TTL; -1 unknown */
+    const char *role; /* "forged", "genuine", "undetermined" */
+    char tells[128];  /* the names of the fields that broke (util-strlist.h) */
 };
 
 #define FINDING_MAX_COPIES 4
@@ -45,31 +50,31 @@ struct finding_copy {
 /* One DNS answer a finding compares. Written as an element of evidence.answers. */
 struct finding_answer {
     frame_ref frame;
-    const char *role;         /* "forged", "genuine", "undetermined" */
+    const char *role; /* "forged", "genuine", "undetermined" */
     uint16_t ip_id;
     uint8_t ttl, df, rcode;
     int8_t hops;
     uint16_t nrecords;
-    char records[160];        /* a list (util-strlist.h), e.g. "A 192.0.2.1", "TXT a,b" */
-    char tells[64];           /* a list, as the copies' */
+    char records[160]; /* a list (util-strlist.h), e.g. "A 192.0.2.1", "TXT a,b" */
+    char tells[64];    /* a list, as the copies' */
 };
 
 #define FINDING_MAX_ANSWERS 4
 
 struct finding {
-    const char *class_name;   /* static, e.g. "tcp_injection" */
+    const char *class_name; /* static, e.g. "tcp_injection" */
     enum confidence confidence;
-    int64_t ts_ns;            /* packet time of the packet that completed the finding */
+    int64_t ts_ns; /* packet time of the packet that completed the finding */
     char summary[512];
 
     /* the flow, oriented from the sender of the suspect packet */
     uint8_t ip_version, proto;
     uint8_t src_ip[16], dst_ip[16];
     uint16_t sport, dport;
-    uint8_t flow_by_addresses;  /* fragments: the flow is every packet between the two
-                                 * hosts (most fragments carry no ports) */
+    uint8_t flow_by_addresses; /* fragments: the flow is every packet between the two
+                                * hosts (most fragments carry no ports) */
 
-    uint32_t file_index;      /* input file the frames belong to */
+    uint32_t file_index; /* input file the frames belong to */
     uint8_t nframes, nforged;
     frame_ref frames[FINDING_MAX_FRAMES];
     frame_ref forged[FINDING_MAX_FRAMES];
@@ -83,7 +88,7 @@ struct finding {
     struct finding_field evidence[FINDING_MAX_FIELDS]; /* after pcap/frames/forged_frames */
     struct finding_field app[8];
 
-    char evidence_pcap[256];  /* set by the evidence writer (--evidence), else "" */
+    char evidence_pcap[256]; /* set by the evidence writer (--evidence), else "" */
 };
 
 /* Detectors hand findings to a sink; the sink copies what it keeps. */
@@ -119,8 +124,7 @@ const char *confidence_name(enum confidence c);
  * bytes: whole items only, and an ellipsis after the last one when any were left out
  * or `more` says the list was already incomplete. An item longer than `max` on its own
  * is cut inside (never inside a UTF-8 sequence). Returns dst. */
-const char *finding_clip(char *dst, size_t size, const char *src, size_t max, char sep,
-                         int more);
+const char *finding_clip(char *dst, size_t size, const char *src, size_t max, char sep, int more);
 /* f->summary as written out: at most FINDING_SUMMARY_MAX bytes, cut after a whole word
  * with an ellipsis should a detector ever have made it longer. Returns buf. */
 const char *finding_summary(const struct finding *f, char buf[FINDING_SUMMARY_MAX + 1]);

@@ -121,7 +121,7 @@ static uint32_t ttl_support(const struct tcp_baseline *b, uint8_t ttl, int *near
  * section 3.2: then every non-RST segment must). Without a handshake in the capture,
  * a direction that always sent them counts as having negotiated. */
 int baseline_ts_negotiated(const struct tcp_baseline *b, const struct tcp_dir *d,
-                     const struct tcp_dir *o)
+                           const struct tcp_dir *o)
 {
     if ((d->flags & TDF_HS) && (o->flags & TDF_HS))
         return d->hs.has_ts && o->hs.has_ts;
@@ -144,7 +144,7 @@ static int mirrors_peer(const struct tcp_dir *o, const struct fp_sample *s)
 }
 
 void baseline_judge(const struct tcp_baseline *b, const struct tcp_dir *d, const struct tcp_dir *o,
-              const struct fp_sample *s, struct fp_verdict *v)
+                    const struct fp_sample *s, struct fp_verdict *v)
 {
     memset(v, 0, sizeof *v);
     int nearest;

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util-hash.h"
 #include "config.h"
+#include "util-hash.h"
 
 struct frag_key {
     uint8_t version, proto;
@@ -22,14 +22,14 @@ struct dgram {
     uint64_t hash;
     struct frag_key key;
     int64_t first_ts;
-    uint32_t cap;             /* bytes allocated for data (a power of two) */
+    uint32_t cap; /* bytes allocated for data (a power of two) */
     uint8_t *data;
-    uint8_t *present;         /* cap / 8 presence bits */
-    uint32_t covered;         /* bytes present */
-    uint32_t end;             /* datagram length, once the last fragment came */
+    uint8_t *present; /* cap / 8 presence bits */
+    uint32_t covered; /* bytes present */
+    uint32_t end;     /* datagram length, once the last fragment came */
     uint8_t has_last, has_first;
     uint8_t hdr_len;
-    uint8_t hdr[60];          /* the offset-0 fragment's IP header (IPv6: fixed part) */
+    uint8_t hdr[60]; /* the offset-0 fragment's IP header (IPv6: fixed part) */
     uint32_t npieces;
     struct frag_piece pieces[FRAG_MAX_PIECES];
 };
@@ -92,9 +92,18 @@ void frag_table_free(struct frag_table *t)
     free(t);
 }
 
-const struct frag_stats *frag_table_stats(const struct frag_table *t) { return &t->stats; }
-uint64_t frag_table_memory(const struct frag_table *t) { return t->mem; }
-uint32_t frag_table_count(const struct frag_table *t) { return t->count; }
+const struct frag_stats *frag_table_stats(const struct frag_table *t)
+{
+    return &t->stats;
+}
+uint64_t frag_table_memory(const struct frag_table *t)
+{
+    return t->mem;
+}
+uint32_t frag_table_count(const struct frag_table *t)
+{
+    return t->count;
+}
 
 /* Evicts the oldest datagrams other than `keep` until `need` more bytes fit. */
 static int make_room(struct frag_table *t, uint64_t need, const struct dgram *keep)
@@ -129,7 +138,8 @@ static int dgram_grow(struct frag_table *t, struct dgram *d, uint32_t end)
         return 0;
     memset(present + d->cap / 8, 0, (cap - d->cap) / 8);
     d->present = present;
-    t->mem += dgram_bytes(&(struct dgram){.cap = cap}) - dgram_bytes(&(struct dgram){.cap = d->cap});
+    t->mem +=
+        dgram_bytes(&(struct dgram){.cap = cap}) - dgram_bytes(&(struct dgram){.cap = d->cap});
     d->cap = cap;
     if (t->mem > t->stats.memory_peak)
         t->stats.memory_peak = t->mem;
@@ -296,7 +306,8 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
         uint32_t have = 0;
         for (uint32_t p = 0; p < d->end; p++)
             have += (d->present[p >> 3] >> (p & 7)) & 1;
-        if (have == d->end && (uint32_t)d->hdr_len + d->end > FRAG_MAX_DATAGRAM + 40u * (d->key.version == 6)) {
+        if (have == d->end &&
+            (uint32_t)d->hdr_len + d->end > FRAG_MAX_DATAGRAM + 40u * (d->key.version == 6)) {
             /* A first fragment with options pushed the whole past the length field. */
             t->stats.too_big++;
             dgram_destroy(t, d);

@@ -11,19 +11,19 @@
 #include "flow.h"
 
 struct frag_config {
-    uint32_t max_datagrams;   /* datagrams in reassembly at once */
-    uint64_t max_memory;      /* bytes of fragment data held */
-    uint32_t timeout_s;       /* a datagram not complete by then is dropped */
+    uint32_t max_datagrams; /* datagrams in reassembly at once */
+    uint64_t max_memory;    /* bytes of fragment data held */
+    uint32_t timeout_s;     /* a datagram not complete by then is dropped */
 };
 
 struct frag_stats {
-    uint64_t datagrams;       /* datagrams started */
+    uint64_t datagrams; /* datagrams started */
     uint64_t reassembled;
-    uint64_t expired;         /* timed out incomplete */
-    uint64_t evicted;         /* dropped at the count or byte cap */
-    uint64_t overlaps;        /* fragments overlapping earlier ones */
-    uint64_t conflicts;       /* ... with different bytes */
-    uint64_t too_big;         /* datagrams claiming more than 65535 bytes */
+    uint64_t expired;   /* timed out incomplete */
+    uint64_t evicted;   /* dropped at the count or byte cap */
+    uint64_t overlaps;  /* fragments overlapping earlier ones */
+    uint64_t conflicts; /* ... with different bytes */
+    uint64_t too_big;   /* datagrams claiming more than 65535 bytes */
     uint64_t memory_peak;
 };
 
@@ -45,16 +45,16 @@ static inline int frag_proto_has_ports(uint8_t proto)
 
 /* What reassembly learnt from one fragment, for detectors to judge. */
 struct frag_info {
-    uint32_t off, len;        /* this fragment's range in the datagram */
-    uint32_t overlap;         /* bytes that were already held */
-    uint32_t differ;          /* ... and differ */
-    uint32_t first_diff;      /* offset of the first differing byte */
-    struct frag_piece prior;  /* the earlier fragment holding that byte */
+    uint32_t off, len;       /* this fragment's range in the datagram */
+    uint32_t overlap;        /* bytes that were already held */
+    uint32_t differ;         /* ... and differ */
+    uint32_t first_diff;     /* offset of the first differing byte */
+    struct frag_piece prior; /* the earlier fragment holding that byte */
     uint8_t has_prior;
-    uint8_t completed;        /* this fragment completed the datagram */
-    uint8_t has_ports;        /* TCP, UDP or SCTP, and the datagram's first 4 bytes held */
-    uint16_t sport, dport;    /* ... its ports, from the first copy of those bytes */
-    uint32_t npieces;         /* fragments of the datagram so far */
+    uint8_t completed;     /* this fragment completed the datagram */
+    uint8_t has_ports;     /* TCP, UDP or SCTP, and the datagram's first 4 bytes held */
+    uint16_t sport, dport; /* ... its ports, from the first copy of those bytes */
+    uint32_t npieces;      /* fragments of the datagram so far */
 };
 
 struct frag_table;

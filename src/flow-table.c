@@ -20,7 +20,7 @@ struct flow_table {
     struct flow **buckets;
     uint64_t mask;
     size_t count;
-    size_t mem;               /* bytes accounted: buckets, chunks, windows */
+    size_t mem; /* bytes accounted: buckets, chunks, windows */
     uint64_t next_id;
     struct flow *oldest, *newest;
     struct flow *woldest, *wnewest; /* flows holding windows, oldest first */
@@ -33,12 +33,12 @@ struct flow_table {
      * the run time. Freed windows go on a free list and are reused warm. */
     uint8_t *arena;
     size_t arena_size, arena_used, slot;
-    void *free_windows;       /* free slots still counted in mem (their pages resident) */
-    void **released;          /* free slots whose pages went back to the system: kept
-                               * here, not linked through the slots, so that giving
-                               * them back does not touch them again */
+    void *free_windows; /* free slots still counted in mem (their pages resident) */
+    void **released;    /* free slots whose pages went back to the system: kept
+                         * here, not linked through the slots, so that giving
+                         * them back does not touch them again */
     size_t nreleased, released_cap;
-    void *blocks;             /* malloc'd window blocks when the arena could not be had */
+    void *blocks; /* malloc'd window blocks when the arena could not be had */
     size_t block_used;
 };
 
@@ -210,10 +210,22 @@ void flow_table_free(struct flow_table *t)
     free(t);
 }
 
-size_t flow_table_count(const struct flow_table *t) { return t->count; }
-size_t flow_table_memory(const struct flow_table *t) { return t->mem; }
-const struct flow_stats *flow_table_stats(const struct flow_table *t) { return &t->stats; }
-uint32_t flow_table_grace(const struct flow_table *t) { return t->cfg.grace_s; }
+size_t flow_table_count(const struct flow_table *t)
+{
+    return t->count;
+}
+size_t flow_table_memory(const struct flow_table *t)
+{
+    return t->mem;
+}
+const struct flow_stats *flow_table_stats(const struct flow_table *t)
+{
+    return &t->stats;
+}
+uint32_t flow_table_grace(const struct flow_table *t)
+{
+    return t->cfg.grace_s;
+}
 void flow_note_reuse(struct flow_table *t, struct flow *f)
 {
     t->stats.reused++;

@@ -295,8 +295,8 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
         d->flags |= TDF_ALT_ISN;
         d->alt_isn = th->seq;
     }
-    if (ack && !syn && (o->flags & TDF_ALT_ISN) && o->next_pos == 0 &&
-        th->ack == o->alt_isn + 1 && th->ack != o->isn + 1) {
+    if (ack && !syn && (o->flags & TDF_ALT_ISN) && o->next_pos == 0 && th->ack == o->alt_isn + 1 &&
+        th->ack != o->isn + 1) {
         o->isn = o->alt_isn;
         o->next_seq = o->alt_isn + 1;
         o->flags &= ~(uint32_t)TDF_ALT_ISN;

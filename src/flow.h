@@ -10,9 +10,9 @@
 
 /* A frame named across several input files: file index in the high bits. */
 typedef uint64_t frame_ref;
-#define FRAME_REF(file, frame) (((uint64_t)(file) << 40) | ((frame) & 0xffffffffffull))
+#define FRAME_REF(file, frame) (((uint64_t)(file) << 40) | ((frame)&0xffffffffffull))
 #define FRAME_REF_FILE(ref) ((uint32_t)((ref) >> 40))
-#define FRAME_REF_FRAME(ref) ((ref) & 0xffffffffffull)
+#define FRAME_REF_FRAME(ref) ((ref)&0xffffffffffull)
 
 /* Direction-free key: the two endpoints in canonical order (lower address, then port). */
 struct flow_key {
@@ -40,7 +40,7 @@ struct tcp_fingerprint {
 
 /* One remembered segment with payload: where it sat in the stream and who sent it. */
 struct tcp_segment {
-    int64_t pos;              /* stream position of its first byte */
+    int64_t pos; /* stream position of its first byte */
     uint32_t len;
     uint32_t ack;
     uint32_t tsval;
@@ -51,9 +51,9 @@ struct tcp_segment {
     uint8_t ttl;
     uint8_t flags;
     uint8_t df : 1, has_ts : 1;
-    uint8_t whole : 1;        /* all its bytes went into the window as first copy */
-    uint64_t hdr_sum;         /* checksum share of pseudo-header and TCP header; 0 when
-                               * the segment was cut by the snap length */
+    uint8_t whole : 1; /* all its bytes went into the window as first copy */
+    uint64_t hdr_sum;  /* checksum share of pseudo-header and TCP header; 0 when
+                        * the segment was cut by the snap length */
 };
 
 /* What a direction's packets have looked like so far, learnt after detectors ran, so
@@ -61,53 +61,53 @@ struct tcp_segment {
  * values rather than last values, so one odd packet does not redefine normal. */
 struct tcp_baseline {
     uint32_t pkts;
-    uint8_t ttl[2];           /* the first two distinct TTLs seen */
+    uint8_t ttl[2]; /* the first two distinct TTLs seen */
     uint32_t ttl_n[2], ttl_other_n;
     uint32_t df_n, nodf_n;
-    uint32_t ts_n, nots_n;    /* non-SYN, non-RST packets with and without timestamps */
+    uint32_t ts_n, nots_n; /* non-SYN, non-RST packets with and without timestamps */
     uint32_t tsval_last;
     uint16_t ip_id_last;
-    uint16_t ipid_inc_n;      /* IP-ID went up by 1..1024 from the previous packet */
-    uint16_t ipid_same_n;     /* IP-ID repeated (often constant 0 with DF) */
-    uint16_t ipid_jump_n;     /* anything else: random or global counters */
-    uint16_t win_min, win_max;/* raw windows of non-SYN packets */
-    uint32_t reserved_n;      /* packets with any of the TCP reserved bits set */
+    uint16_t ipid_inc_n;       /* IP-ID went up by 1..1024 from the previous packet */
+    uint16_t ipid_same_n;      /* IP-ID repeated (often constant 0 with DF) */
+    uint16_t ipid_jump_n;      /* anything else: random or global counters */
+    uint16_t win_min, win_max; /* raw windows of non-SYN packets */
+    uint32_t reserved_n;       /* packets with any of the TCP reserved bits set */
 };
 
 /* Recent payload bytes of one direction, indexed by stream position modulo `size`:
  * positions [hi - size, hi) may be present, one presence bit each. Allocated on the
  * first payload byte from the table's counted memory. */
 struct tcp_window {
-    uint32_t size;            /* bytes; a power of two */
-    int64_t hi;               /* one past the highest position ever stored */
-    int64_t base;             /* positions below this were never held by this window */
-    uint8_t *bytes;           /* size bytes */
-    uint8_t *present;         /* size / 8 bytes */
-    uint32_t seg_next;        /* ring index into segs */
+    uint32_t size;     /* bytes; a power of two */
+    int64_t hi;        /* one past the highest position ever stored */
+    int64_t base;      /* positions below this were never held by this window */
+    uint8_t *bytes;    /* size bytes */
+    uint8_t *present;  /* size / 8 bytes */
+    uint32_t seg_next; /* ring index into segs */
     uint32_t seg_count;
     struct tcp_segment segs[TCP_SEGLOG];
 };
 
 enum tcp_dir_flags {
-    TDF_SYN = 1 << 0,         /* sent a SYN (isn valid) */
-    TDF_FIN = 1 << 1,         /* sent a FIN (fin_pos valid) */
-    TDF_RST = 1 << 2,         /* sent a RST */
-    TDF_SYNC = 1 << 3,        /* stream position mapping set (next_seq valid) */
-    TDF_HS = 1 << 4,          /* handshake fingerprint valid */
-    TDF_ALT_ISN = 1 << 5,     /* a second SYN/ACK offered alt_isn */
-    TDF_ACKED = 1 << 6,       /* sent an ACK (max_ack valid) */
+    TDF_SYN = 1 << 0,     /* sent a SYN (isn valid) */
+    TDF_FIN = 1 << 1,     /* sent a FIN (fin_pos valid) */
+    TDF_RST = 1 << 2,     /* sent a RST */
+    TDF_SYNC = 1 << 3,    /* stream position mapping set (next_seq valid) */
+    TDF_HS = 1 << 4,      /* handshake fingerprint valid */
+    TDF_ALT_ISN = 1 << 5, /* a second SYN/ACK offered alt_isn */
+    TDF_ACKED = 1 << 6,   /* sent an ACK (max_ack valid) */
 };
 
 struct tcp_dir {
-    uint32_t flags;           /* enum tcp_dir_flags */
+    uint32_t flags; /* enum tcp_dir_flags */
     uint32_t isn;
-    uint32_t alt_isn;         /* a conflicting SYN/ACK's ISN, until the peer picks one */
-    uint32_t max_ack;         /* highest acknowledgment number this direction sent
-                               * (RSTs excluded) */
-    uint32_t next_seq;        /* sequence number of next_pos */
-    int64_t next_pos;         /* one past the highest stream position seen */
+    uint32_t alt_isn;  /* a conflicting SYN/ACK's ISN, until the peer picks one */
+    uint32_t max_ack;  /* highest acknowledgment number this direction sent
+                        * (RSTs excluded) */
+    uint32_t next_seq; /* sequence number of next_pos */
+    int64_t next_pos;  /* one past the highest stream position seen */
     int64_t fin_pos;
-    int64_t close_ts;         /* packet time of the first FIN/RST, 0 when open */
+    int64_t close_ts;            /* packet time of the first FIN/RST, 0 when open */
     struct tcp_fingerprint hs;   /* from the SYN or SYN/ACK */
     struct tcp_fingerprint last; /* from the latest packet */
     struct tcp_baseline base;
@@ -120,49 +120,49 @@ enum flow_tcp_state {
     FLOW_TCP_SYN_SENT,
     FLOW_TCP_SYN_RECEIVED,
     FLOW_TCP_ESTABLISHED,
-    FLOW_TCP_CLOSING,         /* FIN or RST seen: the grace period runs */
+    FLOW_TCP_CLOSING, /* FIN or RST seen: the grace period runs */
 };
 
 struct flow {
     struct flow_key key;
     uint64_t hash;
-    uint64_t id;              /* creation order, 1-based */
-    struct flow *hnext;       /* bucket chain */
-    struct flow *older, *newer; /* LRU list by last packet time */
-    struct flow *wolder, *wnewer; /* same order, only flows holding payload windows */
+    uint64_t id;                    /* creation order, 1-based */
+    struct flow *hnext;             /* bucket chain */
+    struct flow *older, *newer;     /* LRU list by last packet time */
+    struct flow *wolder, *wnewer;   /* same order, only flows holding payload windows */
     uint8_t src_ip[16], dst_ip[16]; /* direction 0 is from src (the first packet's sender) */
     uint16_t src_port, dst_port;
-    uint8_t tcp_state;        /* enum flow_tcp_state */
+    uint8_t tcp_state; /* enum flow_tcp_state */
     int64_t first_ts, last_ts;
     uint64_t pkts[2], bytes[2];
-    size_t mem;               /* bytes of payload windows this flow holds */
+    size_t mem; /* bytes of payload windows this flow holds */
     struct tcp_dir tcp[2];
 };
 
 /* What the flow layer learnt from one TCP segment, for detectors to judge. */
 struct tcp_seg_info {
-    int64_t pos, end;         /* stream range of the payload, [pos, end) */
-    int64_t prev_next_pos;    /* the direction's stream end before this segment */
-    uint32_t overlap;         /* payload bytes that were already in the window */
-    uint32_t differ;          /* of those, bytes whose value differs */
-    uint32_t unverifiable;    /* bytes overlapping data that left the window */
-    int64_t first_diff;       /* stream position of the first differing byte */
-    uint8_t nprior;           /* earlier segments holding the differing bytes */
+    int64_t pos, end;      /* stream range of the payload, [pos, end) */
+    int64_t prev_next_pos; /* the direction's stream end before this segment */
+    uint32_t overlap;      /* payload bytes that were already in the window */
+    uint32_t differ;       /* of those, bytes whose value differs */
+    uint32_t unverifiable; /* bytes overlapping data that left the window */
+    int64_t first_diff;    /* stream position of the first differing byte */
+    uint8_t nprior;        /* earlier segments holding the differing bytes */
     struct tcp_segment prior[4];
-    uint8_t after_close;      /* this direction had already sent FIN or RST */
-    uint8_t retransmit;       /* starts below next_pos */
-    uint8_t out_of_window;    /* too far from the stream to be real: not stored */
-    uint8_t isn_switched;     /* the peer's handshake ISN was replaced by alt_isn */
+    uint8_t after_close;   /* this direction had already sent FIN or RST */
+    uint8_t retransmit;    /* starts below next_pos */
+    uint8_t out_of_window; /* too far from the stream to be real: not stored */
+    uint8_t isn_switched;  /* the peer's handshake ISN was replaced by alt_isn */
 };
 
 struct flow_stats {
     uint64_t created;
     uint64_t expired;
-    uint64_t evicted_count;   /* at the flow count cap */
-    uint64_t evicted_memory;  /* at the byte cap: payload windows dropped, or whole
-                               * flows when no window was left to drop */
-    uint64_t reused;          /* new connection on a closed flow's 4-tuple */
-    uint64_t alloc_failures;  /* flow or window memory could not be had: packet untracked */
+    uint64_t evicted_count;  /* at the flow count cap */
+    uint64_t evicted_memory; /* at the byte cap: payload windows dropped, or whole
+                              * flows when no window was left to drop */
+    uint64_t reused;         /* new connection on a closed flow's 4-tuple */
+    uint64_t alloc_failures; /* flow or window memory could not be had: packet untracked */
     uint64_t active_peak;
     uint64_t memory_peak;
 };
@@ -170,7 +170,7 @@ struct flow_stats {
 struct flow_config {
     uint32_t max_flows;
     uint64_t max_memory;
-    uint32_t window;          /* bytes per direction, power of two */
+    uint32_t window; /* bytes per direction, power of two */
     uint32_t grace_s;
 };
 

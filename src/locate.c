@@ -136,8 +136,9 @@ const char *locate_summary(const struct locate_result *r, char *buf, size_t size
         format_addr(after, r->ip_version, pl->after);
         snprintf(a, sizeof a, " (hop %u)", pl->after_hop);
     }
-    snprintf(buf, size, "forger at hop %u (%s), between %s%s and %s%s: forged in %u of %u tries "
-                        "there, and at %u of %u later hops",
+    snprintf(buf, size,
+             "forger at hop %u (%s), between %s%s and %s%s: forged in %u of %u tries "
+             "there, and at %u of %u later hops",
              pl->hop, pl->has_router ? router : "no time-exceeded", before, b, after, a,
              pl->forged_tries, pl->tries, pl->later_hops_forged, pl->later_hops);
     return buf;

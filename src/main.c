@@ -12,14 +12,14 @@
 
 #include <pcap/pcap.h>
 
-#include "run.h"
-#include "shards.h"
 #include "capture.h"
+#include "config.h"
 #include "diff.h"
 #include "output-redis.h"
 #include "output-report.h"
 #include "run-locate.h"
-#include "config.h"
+#include "run.h"
+#include "shards.h"
 
 static const char usage_text[] =
     "usage: secondsight analyze [options] FILE...\n"
@@ -267,11 +267,13 @@ enum {
     OPT_DRY_RUN,
 };
 
-#define SINK_LONGOPTS                                                                      \
-    {"output", required_argument, NULL, 'o'}, {"redis", required_argument, NULL, OPT_REDIS}, \
-        {"redis-key", required_argument, NULL, OPT_REDIS_KEY},                             \
-        {"redis-mode", required_argument, NULL, OPT_REDIS_MODE},                           \
-        {"redis-queue", required_argument, NULL, OPT_REDIS_QUEUE}
+#define SINK_LONGOPTS                                                                              \
+    {"output", required_argument, NULL, 'o'}, {"redis", required_argument, NULL, OPT_REDIS},       \
+        {"redis-key", required_argument, NULL, OPT_REDIS_KEY},                                     \
+        {"redis-mode", required_argument, NULL, OPT_REDIS_MODE},                                   \
+    {                                                                                              \
+        "redis-queue", required_argument, NULL, OPT_REDIS_QUEUE                                    \
+    }
 
 static const struct option analyze_longopts[] = {
     {"json", no_argument, NULL, OPT_JSON},
@@ -303,7 +305,7 @@ static int no_color(void)
 
 /* Where results go: standard output, the -o file, or Redis (--redis). */
 struct sink {
-    const char *path;         /* -o FILE */
+    const char *path;          /* -o FILE */
     struct redis_config redis; /* target NULL: no Redis */
     struct redis_out *rout;
     FILE *fp;
@@ -393,9 +395,10 @@ static int sink_close(struct sink *k, int status)
         redis_close(k->fp, k->rout, &st);
         uint64_t lost = st.dropped_full + st.dropped_exit + st.refused;
         /* Like tcpdump's closing counts: what went where, on every run. */
-        fprintf(stderr, "secondsight: redis %s: %llu lines sent over %llu connections, %llu "
-                        "failed attempts; %llu not delivered (queue full %llu, still queued "
-                        "at the end %llu, refused %llu)\n",
+        fprintf(stderr,
+                "secondsight: redis %s: %llu lines sent over %llu connections, %llu "
+                "failed attempts; %llu not delivered (queue full %llu, still queued "
+                "at the end %llu, refused %llu)\n",
                 k->redis.target, (unsigned long long)st.sent, (unsigned long long)st.connects,
                 (unsigned long long)st.errors, (unsigned long long)lost,
                 (unsigned long long)st.dropped_full, (unsigned long long)st.dropped_exit,
@@ -432,8 +435,8 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
                 return status;
             continue;
         }
-        if (!lo && (c == 'i' || c == 'f' || c == 'Z' || c == OPT_RUN_AS_ROOT ||
-                    c == OPT_PROMISC || c == OPT_STATS_INTERVAL))
+        if (!lo && (c == 'i' || c == 'f' || c == 'Z' || c == OPT_RUN_AS_ROOT || c == OPT_PROMISC ||
+                    c == OPT_STATS_INTERVAL))
             return usage_error("option '%.*s' is for live capture only",
                                (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
         switch (c) {
@@ -689,7 +692,8 @@ static int cmd_diff(int argc, char **argv)
     if (stat(o.inside, &si) == 0 && stat(o.outside, &so) == 0 && si.st_dev == so.st_dev &&
         si.st_ino == so.st_ino)
         return usage_error("--inside and --outside are the same file (%s): a device is "
-                           "judged from captures taken on its two sides", o.outside);
+                           "judged from captures taken on its two sides",
+                           o.outside);
     char *inputs[] = {(char *)o.inside, (char *)o.outside};
     if ((status = sink_open(&sink, "w", inputs, 2)) >= 0)
         return status;

@@ -16,14 +16,14 @@
 
 #include <pcap/pcap.h>
 
-#include "output-format.h"
 #include "config.h"
+#include "output-format.h"
 
 struct ring_entry {
     frame_ref frame;
     int64_t ts_ns;
-    uint64_t pos;             /* absolute byte position in the ring */
-    uint64_t kaddr, kfull;    /* flow keys; kfull 0 for fragments */
+    uint64_t pos;          /* absolute byte position in the ring */
+    uint64_t kaddr, kfull; /* flow keys; kfull 0 for fragments */
     uint32_t caplen, wirelen;
     int linktype;
 };
@@ -54,9 +54,9 @@ struct evidence {
     char dir[200];
     uint64_t max_files;
     struct ring_entry *ent;
-    uint64_t nent;            /* entries ever written */
+    uint64_t nent; /* entries ever written */
     uint8_t *bytes;
-    uint64_t head;            /* absolute byte position of the next write */
+    uint64_t head; /* absolute byte position of the next write */
     struct pin_slot *pins;
     struct job jobs[EVIDENCE_MAX_OPEN];
     unsigned njobs;
@@ -108,7 +108,10 @@ void evidence_free(struct evidence *ev)
     free(ev);
 }
 
-const struct evidence_stats *evidence_stats(const struct evidence *ev) { return &ev->stats; }
+const struct evidence_stats *evidence_stats(const struct evidence *ev)
+{
+    return &ev->stats;
+}
 
 /* FNV-1a, for flow keys compared within this file only. */
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -219,8 +222,8 @@ void evidence_packet(struct evidence *ev, const struct packet *pkt)
 }
 
 /* The ring's frame `ref`, decoded into pkt (its bytes copied to buf); 0 if gone. */
-static int ring_decode(const struct evidence *ev, frame_ref ref, struct packet *pkt,
-                       uint8_t *buf, size_t size)
+static int ring_decode(const struct evidence *ev, frame_ref ref, struct packet *pkt, uint8_t *buf,
+                       size_t size)
 {
     uint64_t n = ev->nent < EVIDENCE_RING_FRAMES ? ev->nent : EVIDENCE_RING_FRAMES;
     for (uint64_t i = 1; i <= n; i++) {
@@ -285,7 +288,9 @@ static void byte_diff(FILE *fp, const struct packet *a, const struct packet *b)
     }
     uint32_t n = (uint32_t)(hi - lo), differ = 0;
     fprintf(fp, "  overlap: %u bytes from %s %" PRIu32 "\n", n,
-            a->is_fragment ? "fragment offset" : a->proto == IPPROTO_NUM_TCP ? "seq" : "byte",
+            a->is_fragment                ? "fragment offset"
+            : a->proto == IPPROTO_NUM_TCP ? "seq"
+                                          : "byte",
             (uint32_t)(sa + (uint32_t)lo));
     for (uint32_t row = 0; row < n; row += 16) {
         uint32_t m = n - row < 16 ? n - row : 16;
@@ -341,8 +346,9 @@ static void write_side(struct evidence *ev, FILE *fp, const struct finding *f,
                        const frame_ref *order, unsigned written, unsigned cut)
 {
     fprintf(fp, "%s (%s)\n%s\n\n", f->class_name, confidence_name(f->confidence), f->summary);
-    fprintf(fp, "evidence pcap: %u packets of the flow up to the event (its handshake and at "
-                "most %u before)%s, then up to %u after it\n",
+    fprintf(fp,
+            "evidence pcap: %u packets of the flow up to the event (its handshake and at "
+            "most %u before)%s, then up to %u after it\n",
             written, EVIDENCE_BEFORE, cut ? "; earlier ones were cut" : "", EVIDENCE_AFTER);
     fputs("frames (numbers of the original capture):", fp);
     for (unsigned i = 0; i < f->nframes; i++)
@@ -354,15 +360,17 @@ static void write_side(struct evidence *ev, FILE *fp, const struct finding *f,
             if (order[k] == f->frames[i])
                 at = k + 1;
         if (at)
-            fprintf(fp, " frame %llu is packet %u;", (unsigned long long)FRAME_REF_FRAME(f->frames[i]),
-                    at);
+            fprintf(fp, " frame %llu is packet %u;",
+                    (unsigned long long)FRAME_REF_FRAME(f->frames[i]), at);
         else
-            fprintf(fp, " frame %llu is not in it;", (unsigned long long)FRAME_REF_FRAME(f->frames[i]));
+            fprintf(fp, " frame %llu is not in it;",
+                    (unsigned long long)FRAME_REF_FRAME(f->frames[i]));
     }
     fputs("\n\n", fp);
 
     struct packet a, b;
-    if (f->nframes >= 2 && ring_decode(ev, f->frames[0], &a, ev->scratch[0], sizeof ev->scratch[0]) &&
+    if (f->nframes >= 2 &&
+        ring_decode(ev, f->frames[0], &a, ev->scratch[0], sizeof ev->scratch[0]) &&
         ring_decode(ev, f->frames[1], &b, ev->scratch[1], sizeof ev->scratch[1])) {
         fprintf(fp, "copy a = frame %llu, copy b = frame %llu\n\nheader deltas\n",
                 (unsigned long long)FRAME_REF_FRAME(f->frames[0]),
@@ -386,12 +394,12 @@ static void side_path(char *out, size_t size, const char *pcap_path)
  * evidence in the same directory is never replaced, and findings that cite it keep
  * citing the packets they were about. The number starts at `index` and goes up to
  * the next one free for both files. Sets f->evidence_pcap; 0 when no name is free. */
-static int create_files(struct evidence *ev, struct finding *f, const char *stamp,
-                        uint64_t index, FILE **pcap_fp, FILE **side_fp)
+static int create_files(struct evidence *ev, struct finding *f, const char *stamp, uint64_t index,
+                        FILE **pcap_fp, FILE **side_fp)
 {
     for (uint64_t n = index; n < index + EVIDENCE_NAME_TRIES; n++) {
-        int len = snprintf(f->evidence_pcap, sizeof f->evidence_pcap,
-                           "%s/%s-%s-%04" PRIu64 ".pcap", ev->dir, stamp, f->class_name, n);
+        int len = snprintf(f->evidence_pcap, sizeof f->evidence_pcap, "%s/%s-%s-%04" PRIu64 ".pcap",
+                           ev->dir, stamp, f->class_name, n);
         if (len < 0 || (size_t)len >= sizeof f->evidence_pcap)
             break;
         char side[sizeof f->evidence_pcap];

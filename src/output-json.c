@@ -9,7 +9,6 @@
 #include "util-cid.h"
 #include "util-strlist.h"
 
-
 static const char *csum_name(uint8_t c)
 {
     return c == 1 ? "ok" : c == 2 ? "bad" : "unknown";

@@ -8,11 +8,11 @@
 #include "config.h"
 
 struct progress {
-    int on;                   /* this file shows progress */
-    int shown;                /* a line is on the screen */
+    int on;    /* this file shows progress */
+    int shown; /* a line is on the screen */
     const char *path;
     uint64_t size, bytes, packets;
-    int64_t t0, last;         /* monotonic ns */
+    int64_t t0, last; /* monotonic ns */
 };
 
 /* Starts a file; `allowed` is 0 for --quiet or when stderr is not a terminal. */

@@ -24,21 +24,21 @@ struct line {
 struct redis_out {
     struct redis_config cfg;
     char host[256];
-    int port;                 /* 0: host is a unix socket path */
+    int port; /* 0: host is a unix socket path */
 
     pthread_mutex_t lock;
-    pthread_cond_t wake;      /* lines queued, or stop */
+    pthread_cond_t wake; /* lines queued, or stop */
     pthread_t thread;
-    struct line *q;           /* ring of cfg.queue_lines */
+    struct line *q; /* ring of cfg.queue_lines */
     uint32_t head, n;
-    uint64_t bytes;           /* bytes queued, at most REDIS_QUEUE_BYTES */
+    uint64_t bytes; /* bytes queued, at most REDIS_QUEUE_BYTES */
     int stop;
     struct timespec deadline; /* with stop: give up delivering after this */
     struct redis_stats st;
 
-    char *partial;            /* the line being written, up to REDIS_LINE_MAX */
+    char *partial; /* the line being written, up to REDIS_LINE_MAX */
     size_t plen;
-    int overlong;             /* the current line went past REDIS_LINE_MAX: dropped */
+    int overlong; /* the current line went past REDIS_LINE_MAX: dropped */
 };
 
 int redis_target_valid(const char *target, char *err, size_t errlen)
@@ -183,8 +183,8 @@ static void *sender(void *arg)
                 if (!r->stop || !passed(&r->deadline)) {
                     struct timespec until = after_ms(backoff); /* stop wakes us early */
                     pthread_cond_timedwait(&r->wake, &r->lock, &until);
-                    backoff = backoff * 2 < REDIS_BACKOFF_MAX_MS ? backoff * 2
-                                                                 : REDIS_BACKOFF_MAX_MS;
+                    backoff =
+                        backoff * 2 < REDIS_BACKOFF_MAX_MS ? backoff * 2 : REDIS_BACKOFF_MAX_MS;
                 }
                 continue;
             }

@@ -12,21 +12,21 @@
 enum redis_mode { REDIS_LIST, REDIS_CHANNEL };
 
 struct redis_config {
-    const char *target;       /* HOST:PORT, [IPV6]:PORT, or a unix socket path (with a /) */
-    const char *key;          /* the list or channel */
+    const char *target; /* HOST:PORT, [IPV6]:PORT, or a unix socket path (with a /) */
+    const char *key;    /* the list or channel */
     enum redis_mode mode;
-    uint32_t queue_lines;     /* lines the queue holds (--redis-queue) */
+    uint32_t queue_lines; /* lines the queue holds (--redis-queue) */
 };
 
 struct redis_stats {
-    uint64_t queued;          /* lines accepted into the queue */
-    uint64_t sent;            /* lines Redis acknowledged */
-    uint64_t refused;         /* lines Redis answered with an error (e.g. the key holds
-                               * another type): not sent again */
-    uint64_t dropped_full;    /* lines dropped: the queue was full */
-    uint64_t dropped_exit;    /* lines still queued when the run ended and Redis was away */
-    uint64_t connects;        /* connections made (the first, then reconnections) */
-    uint64_t errors;          /* failed connection attempts and broken connections */
+    uint64_t queued;       /* lines accepted into the queue */
+    uint64_t sent;         /* lines Redis acknowledged */
+    uint64_t refused;      /* lines Redis answered with an error (e.g. the key holds
+                            * another type): not sent again */
+    uint64_t dropped_full; /* lines dropped: the queue was full */
+    uint64_t dropped_exit; /* lines still queued when the run ended and Redis was away */
+    uint64_t connects;     /* connections made (the first, then reconnections) */
+    uint64_t errors;       /* failed connection attempts and broken connections */
 };
 
 struct redis_out;

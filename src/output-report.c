@@ -14,9 +14,9 @@
 
 struct alert_ref {
     json_t *obj;
-    const char *flow;         /* grouping key: the Community ID, or the endpoints */
+    const char *flow; /* grouping key: the Community ID, or the endpoints */
     const char *ts;
-    size_t order;             /* position in the input, to keep ties stable */
+    size_t order; /* position in the input, to keep ties stable */
 };
 
 static void esc(FILE *o, const char *s)
@@ -249,8 +249,7 @@ static void stats_section(FILE *o, json_t *rec)
             json_t *v2;
             json_object_foreach(v, k2, v2)
             {
-                if (json_is_integer(v2) && !json_integer_value(v2) &&
-                    !strcmp(k, "decode_events"))
+                if (json_is_integer(v2) && !json_integer_value(v2) && !strcmp(k, "decode_events"))
                     continue; /* only the events that happened */
                 fputs("<tr><th>", o);
                 esc(o, k2);
@@ -380,8 +379,8 @@ static int read_records(FILE *in, const char *in_path, json_t *all, struct alert
         else
             kind = record_kind(obj, &why);
         if (kind == RECORD_NONE) {
-            fprintf(stderr, "secondsight: %s:%zu: not a secondsight record (%s)\n", in_path,
-                    lineno, why);
+            fprintf(stderr, "secondsight: %s:%zu: not a secondsight record (%s)\n", in_path, lineno,
+                    why);
             json_decref(obj);
             status = 2;
             break;
@@ -450,8 +449,10 @@ int report_html(const char *in_path, FILE *out, const char *out_name, const char
     if (nalerts) /* qsort wants a valid pointer even for no elements */
         qsort(alerts, nalerts, sizeof *alerts, by_flow_then_time);
 
-    fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                 "<title>secondsight report</title><style>%s</style></head><body>\n", style);
+    fprintf(out,
+            "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>secondsight report</title><style>%s</style></head><body>\n",
+            style);
     fputs("<h1>secondsight report</h1>\n<p class=\"meta\">", out);
     esc(out, title);
     fprintf(out, ": %zu finding%s</p>\n", nalerts, nalerts == 1 ? "" : "s");
@@ -474,12 +475,13 @@ int report_html(const char *in_path, FILE *out, const char *out_name, const char
         counts[k][!strcmp(conf, "high") ? 0 : !strcmp(conf, "medium") ? 1 : 2]++;
     }
     fputs("<table class=\"counts\"><tr><th>class</th><th>high</th><th>medium</th><th>low</th>"
-          "</tr>\n", out);
+          "</tr>\n",
+          out);
     for (size_t k = 0; k < ncls; k++) {
         fputs("<tr><td>", out);
         esc(out, cls[k]);
-        fprintf(out, "</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n", counts[k][0],
-                counts[k][1], counts[k][2]);
+        fprintf(out, "</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n", counts[k][0], counts[k][1],
+                counts[k][2]);
     }
     fputs("</table>\n", out);
 

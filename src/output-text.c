@@ -69,8 +69,8 @@ static void print_copies(FILE *fp, const struct finding *f)
         const struct finding_copy *c = &f->copies[i];
         format_tcp_flags(flags, c->flags);
         snprintf(line, sizeof line, "frame %llu %s: ttl %u (~%d hops), %s, flags %s%s%s",
-                 (unsigned long long)FRAME_REF_FRAME(c->frame), c->role ? c->role : "copy",
-                 c->ttl, c->hops, c->has_ts ? "timestamps" : "no timestamps", flags,
+                 (unsigned long long)FRAME_REF_FRAME(c->frame), c->role ? c->role : "copy", c->ttl,
+                 c->hops, c->has_ts ? "timestamps" : "no timestamps", flags,
                  c->tells[0] ? "; broke: " : "", strlist_join(tells, sizeof tells, c->tells, ","));
         print_wrapped(fp, line, "  copy    ", 78);
     }
@@ -183,8 +183,9 @@ void text_device_flow(FILE *fp, int color, const struct device_flow *d)
     }
     static const char *const dirs[2] = {"outbound", "inbound"};
     for (int k = 0; k < 2; k++)
-        fprintf(fp, "  %-8s forwarded %" PRIu64 ", modified %" PRIu64 ", injected %" PRIu64
-                    ", dropped %" PRIu64 "\n",
+        fprintf(fp,
+                "  %-8s forwarded %" PRIu64 ", modified %" PRIu64 ", injected %" PRIu64
+                ", dropped %" PRIu64 "\n",
                 dirs[k], d->forwarded[k], d->modified[k], d->injected[k], d->dropped[k]);
     fprintf(fp, "\n");
 }
@@ -201,9 +202,10 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
     else
         fprintf(fp, "inconclusive: the device cannot be cleared");
     fprintf(fp, "%s\n", col(color, C_RESET));
-    fprintf(fp, "  forwarded   %" PRIu64 " outbound, %" PRIu64 " inbound (allowed rewrites: "
-                "ttl %" PRIu64 ", nat %" PRIu64 ", mss %" PRIu64 ", seq offset %" PRIu64
-                ", tos %" PRIu64 ")\n",
+    fprintf(fp,
+            "  forwarded   %" PRIu64 " outbound, %" PRIu64 " inbound (allowed rewrites: "
+            "ttl %" PRIu64 ", nat %" PRIu64 ", mss %" PRIu64 ", seq offset %" PRIu64
+            ", tos %" PRIu64 ")\n",
             d->forwarded[0], d->forwarded[1], d->rewrite_ttl, d->rewrite_nat, d->rewrite_mss,
             d->rewrite_seq, d->rewrite_tos);
     fprintf(fp, "  modified    %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->modified[0],
@@ -212,29 +214,35 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
             d->injected[1]);
     fprintf(fp, "  dropped     %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->dropped[0],
             d->dropped[1]);
-    fprintf(fp, "  not judged  device's own or link-local %" PRIu64 " inside, %" PRIu64
-                " outside; not via the device %" PRIu64 " inside, %" PRIu64 " outside\n",
+    fprintf(fp,
+            "  not judged  device's own or link-local %" PRIu64 " inside, %" PRIu64
+            " outside; not via the device %" PRIu64 " inside, %" PRIu64 " outside\n",
             d->local[0], d->local[1], d->not_via_device[0], d->not_via_device[1]);
     if (d->unattributed[0] || d->unattributed[1])
-        fprintf(fp, "  unattributed %" PRIu64 " inside, %" PRIu64 " outside: seen on one side "
-                    "only, with nothing to tell who sent them\n",
+        fprintf(fp,
+                "  unattributed %" PRIu64 " inside, %" PRIu64 " outside: seen on one side "
+                "only, with nothing to tell who sent them\n",
                 d->unattributed[0], d->unattributed[1]);
     if (d->capture_gaps[0] || d->capture_gaps[1])
-        fprintf(fp, "  capture gaps %" PRIu64 " inside, %" PRIu64 " outside: packets the "
-                    "receiver acknowledged that this capture missed (not device drops)\n",
+        fprintf(fp,
+                "  capture gaps %" PRIu64 " inside, %" PRIu64 " outside: packets the "
+                "receiver acknowledged that this capture missed (not device drops)\n",
                 d->capture_gaps[0], d->capture_gaps[1]);
     if (d->pending_evicted)
         fprintf(fp, "  %" PRIu64 " packets left unjudged at the waiting cap\n", d->pending_evicted);
     if (d->capture_drops[0] || d->capture_drops[1])
-        fprintf(fp, "  the captures say they lost %" PRIu64 " packets inside, %" PRIu64
-                    " outside: a packet missing on one side may be theirs\n",
+        fprintf(fp,
+                "  the captures say they lost %" PRIu64 " packets inside, %" PRIu64
+                " outside: a packet missing on one side may be theirs\n",
                 d->capture_drops[0], d->capture_drops[1]);
     if (d->uncertain)
-        fprintf(fp, "  uncertain   %" PRIu64 " of the packets above (medium confidence): the "
-                    "other capture may have missed them, the device may not be at fault\n",
+        fprintf(fp,
+                "  uncertain   %" PRIu64 " of the packets above (medium confidence): the "
+                "other capture may have missed them, the device may not be at fault\n",
                 d->uncertain);
-    fprintf(fp, "  clock       outside - inside %+.6f s (%s, %" PRIu64 " samples), drift %+" PRId64
-                " ppb; window %" PRId64 " ms\n",
+    fprintf(fp,
+            "  clock       outside - inside %+.6f s (%s, %" PRIu64 " samples), drift %+" PRId64
+            " ppb; window %" PRId64 " ms\n",
             (double)d->clock_offset_ns / 1e9, d->clock_auto ? "estimated" : "given",
             d->clock_samples, d->clock_drift_ppb, d->window_ns / 1000000);
     fprintf(fp, "  conversations %" PRIu64 ", %" PRIu64 " with findings\n", d->convs,
@@ -292,9 +300,9 @@ void text_locate(FILE *fp, int color, const struct locate_result *r)
 {
     char target[46], summary[320], label[8], cell[64];
     format_ip(target, r->ip_version, r->target);
-    fprintf(fp, "%slocate%s %s (%s, %s port %u) from %s\n", col(color, C_BOLD),
-            col(color, C_RESET), r->url ? r->url : r->qname, locate_method_name(r->method),
-            target, r->port, r->interface ? r->interface : "");
+    fprintf(fp, "%slocate%s %s (%s, %s port %u) from %s\n", col(color, C_BOLD), col(color, C_RESET),
+            r->url ? r->url : r->qname, locate_method_name(r->method), target, r->port,
+            r->interface ? r->interface : "");
     fprintf(fp, "  %u tries per TTL, TTL 1 to %u, %u ms apart, %u attempts in all\n", r->tries,
             r->max_ttl, r->wait_ms, r->attempts);
     int width = 6;
@@ -306,8 +314,8 @@ void text_locate(FILE *fp, int color, const struct locate_result *r)
         if ((int)strlen(cell) > width)
             width = (int)strlen(cell);
     }
-    fprintf(fp, "  %-8s  %-*s  %8s  %8s  %7s  %10s\n", "ttl", width, "router", "rtt ms",
-            "answered", "forged", "forged ttl");
+    fprintf(fp, "  %-8s  %-*s  %8s  %8s  %7s  %10s\n", "ttl", width, "router", "rtt ms", "answered",
+            "forged", "forged ttl");
     text_locate_row(fp, r, "baseline", &r->baseline, width);
     for (unsigned i = 0; i < r->nhops; i++) {
         snprintf(label, sizeof label, "%u", r->hops[i].ttl);
@@ -328,8 +336,9 @@ static void print_events(FILE *fp, const struct run_stats *s)
     for (int ev = 0; ev < DEV__COUNT; ev++) {
         if (!s->decode.events[ev])
             continue;
-        fprintf(fp, "%s%s %" PRIu64, any ? ", " : "  decode events: ",
-                decode_event_name((enum decode_event)ev), s->decode.events[ev]);
+        fprintf(fp, "%s%s %" PRIu64,
+                any ? ", " : "  decode events: ", decode_event_name((enum decode_event)ev),
+                s->decode.events[ev]);
         any = 1;
     }
     if (any)
@@ -346,8 +355,8 @@ void text_stats(FILE *fp, int color, const struct run_stats *s)
             continue;
         }
         char names[FILE_LINKTYPE_NAMES];
-        fprintf(fp, "%" PRIu64 " packets, %" PRIu64 " bytes, %s, %" PRIu64 " finding%s", fs->packets,
-                fs->bytes, file_linktype_names(fs, names), fs->findings,
+        fprintf(fp, "%" PRIu64 " packets, %" PRIu64 " bytes, %s, %" PRIu64 " finding%s",
+                fs->packets, fs->bytes, file_linktype_names(fs, names), fs->findings,
                 fs->findings == 1 ? "" : "s");
         if (fs->skipped)
             fprintf(fp, ", %" PRIu64 " skipped", fs->skipped);
@@ -356,22 +365,25 @@ void text_stats(FILE *fp, int color, const struct run_stats *s)
         fprintf(fp, "\n");
     }
     const struct flow_stats *fl = s->flows;
-    fprintf(fp, "total: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " finding%s\n", s->packets,
-            s->bytes, s->findings, s->findings == 1 ? "" : "s");
-    fprintf(fp, "  ipv4 %" PRIu64 ", ipv6 %" PRIu64 ", tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64
-                ", fragments %" PRIu64 ", not ip %" PRIu64 "\n",
+    fprintf(fp, "total: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " finding%s\n",
+            s->packets, s->bytes, s->findings, s->findings == 1 ? "" : "s");
+    fprintf(fp,
+            "  ipv4 %" PRIu64 ", ipv6 %" PRIu64 ", tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64
+            ", fragments %" PRIu64 ", not ip %" PRIu64 "\n",
             s->ipv4, s->ipv6, s->tcp, s->udp, s->icmp, s->fragments, s->not_ip);
-    fprintf(fp, "  flows %" PRIu64 " (peak %" PRIu64 " at once), expired %" PRIu64 ", evicted %" PRIu64
-                " at the count cap and %" PRIu64 " at the memory cap\n",
+    fprintf(fp,
+            "  flows %" PRIu64 " (peak %" PRIu64 " at once), expired %" PRIu64 ", evicted %" PRIu64
+            " at the count cap and %" PRIu64 " at the memory cap\n",
             fl->created, fl->active_peak, fl->expired, fl->evicted_count, fl->evicted_memory);
     if (s->frags && s->frags->datagrams)
-        fprintf(fp, "  reassembly: %" PRIu64 " datagrams, %" PRIu64 " reassembled, %" PRIu64
-                    " expired, %" PRIu64 " evicted, %" PRIu64 " with conflicting overlaps\n",
+        fprintf(fp,
+                "  reassembly: %" PRIu64 " datagrams, %" PRIu64 " reassembled, %" PRIu64
+                " expired, %" PRIu64 " evicted, %" PRIu64 " with conflicting overlaps\n",
                 s->frags->datagrams, s->frags->reassembled, s->frags->expired, s->frags->evicted,
                 s->frags->conflicts);
     if (fl->alloc_failures || s->untracked)
-        fprintf(fp, "  %" PRIu64 " packets untracked, %" PRIu64 " allocation failures\n", s->untracked,
-                fl->alloc_failures);
+        fprintf(fp, "  %" PRIu64 " packets untracked, %" PRIu64 " allocation failures\n",
+                s->untracked, fl->alloc_failures);
     print_events(fp, s);
     if (s->diff)
         text_diff(fp, color, s->diff);

@@ -19,7 +19,7 @@
 struct device_flow {
     int64_t first_ns, last_ns;
     uint8_t ip_version, proto;
-    uint8_t src_ip[16], dst_ip[16];   /* inside addresses, from the first sender */
+    uint8_t src_ip[16], dst_ip[16]; /* inside addresses, from the first sender */
     uint16_t sport, dport;
     int has_outside;
     uint8_t out_src_ip[16], out_dst_ip[16]; /* the same conversation outside */
@@ -45,11 +45,10 @@ struct output {
     FILE *fp;
     const struct output_format *format;
     int json;
-    int color;                /* ANSI colour in text mode (terminal, NO_COLOR unset) */
+    int color; /* ANSI colour in text mode (terminal, NO_COLOR unset) */
     struct jw jw;
     const struct run_stats *stats; /* for file names */
 };
-
 
 void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats);
 void output_release(struct output *o);

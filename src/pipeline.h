@@ -13,7 +13,7 @@
 #include "stats.h"
 
 struct pipeline_config {
-    int test_detectors;       /* also run test-only detectors */
+    int test_detectors; /* also run test-only detectors */
     struct flow_config flow;
 };
 
@@ -30,10 +30,10 @@ struct pipeline_hooks {
 struct pipeline {
     struct flow_table *flows;
     struct frag_table *frags;
-    struct run_stats stats;   /* the packet counters of what this pipeline decoded */
+    struct run_stats stats; /* the packet counters of what this pipeline decoded */
     struct finding_sink *sink;
     struct pipeline_hooks hooks;
-    uint64_t seq;             /* frames fed so far, the current one included */
+    uint64_t seq; /* frames fed so far, the current one included */
     void *state[PIPELINE_MAX_DETECTORS];
     int enabled[PIPELINE_MAX_DETECTORS];
 };

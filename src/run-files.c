@@ -28,8 +28,9 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
             status = EXIT_TROUBLE;
         }
         if (fs->skipped)
-            fprintf(stderr, "secondsight: warning: %s: link type %s (%d) is not supported; "
-                            "%llu packets skipped\n",
+            fprintf(stderr,
+                    "secondsight: warning: %s: link type %s (%d) is not supported; "
+                    "%llu packets skipped\n",
                     paths[i], linktype_name(fs->skipped_linktype), fs->skipped_linktype,
                     (unsigned long long)fs->skipped);
     }

@@ -49,7 +49,7 @@ struct live_worker {
     int n;
     int started, failed;
     struct live_source src[LIVE_MAX_IFACES];
-    struct capture_stats cs[LIVE_MAX_IFACES];     /* this worker's handles */
+    struct capture_stats cs[LIVE_MAX_IFACES]; /* this worker's handles */
     pthread_mutex_t lock;
     struct capture_stats shared[LIVE_MAX_IFACES]; /* cs as last published, under lock */
 };
@@ -212,8 +212,7 @@ static void handle_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-static void reopen_output(struct analyze_options *opt, const struct live_options *lo,
-                          struct run *e)
+static void reopen_output(struct analyze_options *opt, const struct live_options *lo, struct run *e)
 {
     reopen_requested = 0;
     if (!lo->outpath)

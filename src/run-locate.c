@@ -36,8 +36,8 @@
 #define LOCATE_ANSWERS 16
 struct attempt {
     struct locate_try *t;
-    int64_t sent_ns;          /* the request as captured */
-    int64_t resent_ns;        /* its first retransmission (TTL 1), 0 */
+    int64_t sent_ns;   /* the request as captured */
+    int64_t resent_ns; /* its first retransmission (TTL 1), 0 */
     unsigned nanswers;
     uint64_t answer_frame[LOCATE_ANSWERS];
     uint8_t answer_ttl[LOCATE_ANSWERS];
@@ -66,9 +66,9 @@ struct locate_state {
     struct attempt *attempts; /* every attempt of the run, by its port */
     unsigned nattempts, cap_attempts;
     struct attempt *cur;
-    int cur_fd;               /* its socket, -1 */
-    int cur_ttl_low;          /* its TTL is 1 now (TCP, after the request left) */
-    int64_t settle_at;        /* monotonic ns: an answer or time-exceeded came; stop soon */
+    int cur_fd;        /* its socket, -1 */
+    int cur_ttl_low;   /* its TTL is 1 now (TCP, after the request left) */
+    int64_t settle_at; /* monotonic ns: an answer or time-exceeded came; stop soon */
 };
 
 static int set_ttl(struct locate_state *st, int fd, int ttl);
@@ -164,16 +164,20 @@ static int parse_hostport(const char *s, size_t n, uint16_t defport, struct loca
 static int parse_url(struct locate_state *st, const char *url)
 {
     if (strncmp(url, "http://", 7) != 0) {
-        fprintf(stderr, "secondsight: --url wants http://HOST[:PORT]/PATH, not '%s' (a forger "
-                        "must be able to read the request)\n", url);
+        fprintf(stderr,
+                "secondsight: --url wants http://HOST[:PORT]/PATH, not '%s' (a forger "
+                "must be able to read the request)\n",
+                url);
         return 0;
     }
     const char *hs = url + 7;
     const char *slash = strchr(hs, '/');
     size_t hn = slash ? (size_t)(slash - hs) : strlen(hs);
     if (!parse_hostport(hs, hn, 80, st)) {
-        fprintf(stderr, "secondsight: --url wants an IP address as HOST (locate sends to one "
-                        "address and resolves no name), not '%.*s'\n", (int)hn, hs);
+        fprintf(stderr,
+                "secondsight: --url wants an IP address as HOST (locate sends to one "
+                "address and resolves no name), not '%.*s'\n",
+                (int)hn, hs);
         return 0;
     }
     st->path = slash ? slash : "/";
@@ -400,8 +404,8 @@ static int open_capture(struct locate_state *st, const char *iface)
                  st->r->port);
     else
         snprintf(filter, sizeof filter,
-                 "(ip6 host %s and (%s port %u or icmp6)) or (icmp6 and ip6[40] == 3)", ip,
-                 l4, st->r->port);
+                 "(ip6 host %s and (%s port %u or icmp6)) or (icmp6 and ip6[40] == 3)", ip, l4,
+                 st->r->port);
     struct bpf_program prog;
     if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0 ||
         pcap_setfilter(p, &prog) != 0) {
@@ -451,16 +455,14 @@ static void on_time_exceeded(struct locate_state *st, const struct packet *pkt)
     uint8_t proto;
     const uint8_t *src, *dst;
     if (st->af == AF_INET) {
-        if (pkt->proto != IPPROTO_NUM_ICMP || pkt->u.icmp.type != 11 || n < 20 ||
-            (q[0] >> 4) != 4)
+        if (pkt->proto != IPPROTO_NUM_ICMP || pkt->u.icmp.type != 11 || n < 20 || (q[0] >> 4) != 4)
             return;
         hl = (size_t)(q[0] & 15) * 4;
         proto = q[9];
         src = q + 12;
         dst = q + 16;
     } else {
-        if (pkt->proto != IPPROTO_NUM_ICMPV6 || pkt->u.icmp.type != 3 || n < 40 ||
-            (q[0] >> 4) != 6)
+        if (pkt->proto != IPPROTO_NUM_ICMPV6 || pkt->u.icmp.type != 3 || n < 40 || (q[0] >> 4) != 6)
             return;
         hl = 40;
         proto = q[6];
@@ -474,8 +476,8 @@ static void on_time_exceeded(struct locate_state *st, const struct packet *pkt)
     /* TCP: the request segment, not an ACK or RST of ours (when the router quoted enough
      * of it to tell). */
     if (proto == IPPROTO_NUM_TCP && n >= hl + 13) {
-        size_t iplen = st->af == AF_INET ? (size_t)(q[2] << 8 | q[3])
-                                         : 40 + (size_t)(q[4] << 8 | q[5]);
+        size_t iplen =
+            st->af == AF_INET ? (size_t)(q[2] << 8 | q[3]) : 40 + (size_t)(q[4] << 8 | q[5]);
         if (iplen <= hl + (size_t)(q[hl + 12] >> 4) * 4)
             return;
     }
@@ -792,11 +794,11 @@ static void located_finding(struct locate_state *st, struct finding *f)
             h = &r->hops[i];
     memset(f, 0, sizeof *f);
     f->class_name = "tampering_located";
-    f->confidence = pl->has_router && !pl->multipath &&
-                            pl->forged_tries + pl->later_hops_forged >= 2
-                        ? CONF_HIGH
-                    : pl->multipath ? CONF_LOW
-                                    : CONF_MEDIUM;
+    f->confidence =
+        pl->has_router && !pl->multipath && pl->forged_tries + pl->later_hops_forged >= 2
+            ? CONF_HIGH
+        : pl->multipath ? CONF_LOW
+                        : CONF_MEDIUM;
     f->ts_ns = r->start_ns;
     f->ip_version = (uint8_t)r->ip_version;
     f->proto = r->method == LOCATE_DNS_UDP ? IPPROTO_NUM_UDP : IPPROTO_NUM_TCP;
@@ -823,10 +825,10 @@ static void located_finding(struct locate_state *st, struct finding *f)
     if (pl->has_router)
         snprintf(where, sizeof where, "at hop %u (%s)", pl->hop, router);
     else
-        snprintf(where, sizeof where, "at hop %u (a router that sends no time-exceeded)",
-                 pl->hop);
+        snprintf(where, sizeof where, "at hop %u (a router that sends no time-exceeded)", pl->hop);
     snprintf(f->summary, sizeof f->summary,
-             "A forged %s answer in the name of %s comes back once the request lives %u hop%s: the forger "
+             "A forged %s answer in the name of %s comes back once the request lives %u hop%s: the "
+             "forger "
              "sits %s or on the link before it, after %s; forged in %u of %u tries there and "
              "at %u of %u later hops.",
              r->method == LOCATE_HTTP ? "HTTP" : "DNS", target, pl->hop, pl->hop == 1 ? "" : "s",
@@ -859,13 +861,13 @@ static void dry_run(const struct locate_state *st, const char *iface)
     printf("locate would send, to %s %s port %u only, from %s:\n", ip, proto, r->port, iface);
     printf("  baseline: %u %s with the system's TTL\n", o->tries,
            r->method == LOCATE_DNS_UDP ? "queries" : "connections");
-    printf("  then TTL 1 to %u, %u tries each, until the target answers:\n    %s\n",
-           o->max_ttl, o->tries,
+    printf("  then TTL 1 to %u, %u tries each, until the target answers:\n    %s\n", o->max_ttl,
+           o->tries,
            r->method == LOCATE_DNS_UDP ? "the query's TTL limited"
                                        : "the handshake at full TTL, the request segment's TTL "
                                          "limited, an RST to end each");
-    printf("  at most %u attempts, one at a time, %u ms apart, each waiting at most %u ms\n",
-           most, o->wait_ms, o->timeout_ms);
+    printf("  at most %u attempts, one at a time, %u ms apart, each waiting at most %u ms\n", most,
+           o->wait_ms, o->timeout_ms);
     printf("  request (%zu bytes):\n", st->request_len);
     if (r->method == LOCATE_HTTP) {
         const char *p = (const char *)st->request;
@@ -900,8 +902,10 @@ static int setup(struct locate_state *st, struct locate_result *r, const struct 
         return 1;
     }
     if (!parse_hostport(o->server, strlen(o->server), 53, st)) {
-        fprintf(stderr, "secondsight: --server wants ADDR[:PORT] with an IP address, not "
-                        "'%s'\n", o->server);
+        fprintf(stderr,
+                "secondsight: --server wants ADDR[:PORT] with an IP address, not "
+                "'%s'\n",
+                o->server);
         return 0;
     }
     if (!build_dns(st, o->qname, o->method == LOCATE_DNS_TCP)) {
@@ -932,8 +936,9 @@ static int sweep(struct locate_state *st)
     if (!answered) {
         char ip[46];
         format_ip(ip, r->ip_version, r->target);
-        fprintf(stderr, "secondsight: %s port %u did not answer the baseline request in %u "
-                        "tries: nothing to compare the TTL-limited ones with\n",
+        fprintf(stderr,
+                "secondsight: %s port %u did not answer the baseline request in %u "
+                "tries: nothing to compare the TTL-limited ones with\n",
                 ip, r->port, o->tries);
         return 0;
     }

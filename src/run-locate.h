@@ -10,12 +10,12 @@
 
 struct locate_options {
     enum locate_method method;
-    const char *url;          /* --url http://HOST[:PORT]/PATH */
-    const char *qname;        /* --dns NAME */
-    const char *server;       /* --server ADDR[:PORT] */
-    const char *host;         /* --host: the Host header (default: the URL's HOST) */
-    const char *iface;        /* -i: the outgoing interface (default: the route's) */
-    const char *write;        /* -w FILE: the captured packets as a pcap */
+    const char *url;    /* --url http://HOST[:PORT]/PATH */
+    const char *qname;  /* --dns NAME */
+    const char *server; /* --server ADDR[:PORT] */
+    const char *host;   /* --host: the Host header (default: the URL's HOST) */
+    const char *iface;  /* -i: the outgoing interface (default: the route's) */
+    const char *write;  /* -w FILE: the captured packets as a pcap */
     unsigned max_ttl, tries, wait_ms, timeout_ms;
     int dry_run;
     int json, color;

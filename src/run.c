@@ -14,17 +14,17 @@
 
 struct run {
     struct progress progress;
-    struct evidence *evidence;    /* the reader's; NULL without --evidence or in fanout */
+    struct evidence *evidence;         /* the reader's; NULL without --evidence or in fanout */
     struct evidence **worker_evidence; /* fanout with --evidence: one per worker */
     uint32_t nworkers;
     atomic_uint_fast64_t evidence_seq; /* fanout: evidence files named so far */
-    struct finding with_evidence; /* a finding as the evidence writer named its files */
+    struct finding with_evidence;      /* a finding as the evidence writer named its files */
     struct output out;
-    struct finding_sink sink;     /* findings to write, in their final order */
-    struct run_stats stats;       /* the sources, the findings, live capture counters */
-    struct pipeline reader;       /* decodes every frame (not in fanout) */
+    struct finding_sink sink; /* findings to write, in their final order */
+    struct run_stats stats;   /* the sources, the findings, live capture counters */
+    struct pipeline reader;   /* decodes every frame (not in fanout) */
     int has_reader;
-    struct shards *shards;        /* --threads, or the live workers; else NULL */
+    struct shards *shards; /* --threads, or the live workers; else NULL */
     int write_failed;
 };
 

@@ -18,7 +18,7 @@ struct analyze_options {
     uint32_t threads;         /* --threads: flow shards, each on a thread of its own */
     int fanout;               /* live: the shards are workers the caller feeds (below) */
     FILE *out;
-    const char *out_name;     /* -o FILE for messages; NULL: standard output */
+    const char *out_name; /* -o FILE for messages; NULL: standard output */
     struct flow_config flow;
 };
 

@@ -44,7 +44,7 @@ struct shard_snapshot {
     struct flow_stats flows;
     uint64_t untracked, active, memory;
     /* Fanout workers count everything themselves. */
-    struct run_stats run;     /* the counters; its pointers are not used */
+    struct run_stats run; /* the counters; its pointers are not used */
     struct frag_stats frags;
     struct evidence_stats evidence;
 };
@@ -56,7 +56,7 @@ struct shard {
     struct shards *owner;
     uint32_t index;
     int started;
-    uint64_t cur_seq;         /* shard thread: the frame being processed */
+    uint64_t cur_seq; /* shard thread: the frame being processed */
     uint32_t rank;
 
     pthread_mutex_t lock;
@@ -67,7 +67,7 @@ struct shard {
     uint32_t nspare;
     uint64_t submitted, completed, done_seq;
     int stop;
-    int lost;                 /* a finding could not be kept: out of memory */
+    int lost; /* a finding could not be kept: out of memory */
     struct finding_list found;
     struct shard_snapshot snap;
     struct file_stats *own;   /* fanout: the worker's per-source counters, its thread's */
@@ -79,9 +79,9 @@ struct shard {
 struct shards {
     struct shards_config c;
     struct shard *s;
-    uint32_t n;               /* shards set up so far */
+    uint32_t n; /* shards set up so far */
     struct finding_sink *out;
-    struct pipeline *reader;  /* offline */
+    struct pipeline *reader; /* offline */
     struct finding_sink reader_sink;
     uint32_t reader_rank;
     uint64_t reader_seq;
@@ -93,8 +93,8 @@ struct shards {
     struct evidence_stats evidence_sum;
 };
 
-static int finding_list_push(struct finding_list *l, uint64_t seq, uint32_t source,
-                             uint32_t rank, const struct finding *f)
+static int finding_list_push(struct finding_list *l, uint64_t seq, uint32_t source, uint32_t rank,
+                             const struct finding *f)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
@@ -290,8 +290,7 @@ static void shards_drain(struct shards *sh, int all)
     size_t done = 0;
     while (done < sh->pending.n && (all || sh->pending.v[done].seq < wm))
         sh->out->emit(sh->out, &sh->pending.v[done++].f);
-    memmove(sh->pending.v, sh->pending.v + done,
-            (sh->pending.n - done) * sizeof sh->pending.v[0]);
+    memmove(sh->pending.v, sh->pending.v + done, (sh->pending.n - done) * sizeof sh->pending.v[0]);
     sh->pending.n -= done;
 }
 

@@ -11,9 +11,9 @@
 #include "pipeline.h"
 
 struct shards_config {
-    uint32_t n;               /* shards, 2 to CAPTURE_MAX_WORKERS */
-    int fanout;               /* fed by capture threads (live), not by a reader */
-    uint32_t nsources;        /* fanout: each worker's sources (interfaces) */
+    uint32_t n;                      /* shards, 2 to CAPTURE_MAX_WORKERS */
+    int fanout;                      /* fed by capture threads (live), not by a reader */
+    uint32_t nsources;               /* fanout: each worker's sources (interfaces) */
     struct pipeline_config pipeline; /* the whole run's; each shard gets a part */
     /* Fanout: worker i's every frame and finding, for evidence where the packets are;
      * either may be NULL. Called on worker i's thread. */

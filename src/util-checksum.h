@@ -9,7 +9,7 @@
 #include "decode.h"
 
 enum csum_state {
-    CSUM_UNKNOWN = 0,         /* not all bytes were captured */
+    CSUM_UNKNOWN = 0, /* not all bytes were captured */
     CSUM_OK = 1,
     CSUM_BAD = 2,
 };

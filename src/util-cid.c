@@ -12,8 +12,8 @@
  * port"; the others are one-way and keep their code (spec, "ICMP" section). */
 static int icmp_counterpart(uint8_t proto, uint16_t type, uint16_t *peer)
 {
-    static const uint8_t v4[][2] = {{8, 0}, {0, 8}, {13, 14}, {14, 13}, {15, 16},
-                                    {16, 15}, {10, 9}, {9, 10}, {17, 18}, {18, 17}};
+    static const uint8_t v4[][2] = {{8, 0},   {0, 8},  {13, 14}, {14, 13}, {15, 16},
+                                    {16, 15}, {10, 9}, {9, 10},  {17, 18}, {18, 17}};
     static const uint8_t v6[][2] = {{128, 129}, {129, 128}, {133, 134}, {134, 133},
                                     {135, 136}, {136, 135}, {130, 131}, {131, 130},
                                     {139, 140}, {140, 139}, {144, 145}, {145, 144}};
@@ -36,9 +36,8 @@ static int has_ports(uint8_t proto)
            proto == IPPROTO_NUM_ICMPV6 || proto == 132 /* SCTP */;
 }
 
-void community_id_v1(char out[COMMUNITY_ID_LEN], uint16_t seed, int ip_version,
-                     const uint8_t *src, const uint8_t *dst, uint8_t proto, uint16_t sport,
-                     uint16_t dport)
+void community_id_v1(char out[COMMUNITY_ID_LEN], uint16_t seed, int ip_version, const uint8_t *src,
+                     const uint8_t *dst, uint8_t proto, uint16_t sport, uint16_t dport)
 {
     size_t alen = ip_version == 4 ? 4 : 16;
     int one_way = 0;

@@ -12,8 +12,7 @@
 /* Writes the Community ID of a flow into out[COMMUNITY_ID_LEN]. Addresses are 4 bytes
  * (ip_version 4) or 16 bytes (6). For ICMP and ICMPv6, sport and dport carry the type
  * and code. Direction does not matter: both directions give the same ID. */
-void community_id_v1(char out[COMMUNITY_ID_LEN], uint16_t seed, int ip_version,
-                     const uint8_t *src, const uint8_t *dst, uint8_t proto, uint16_t sport,
-                     uint16_t dport);
+void community_id_v1(char out[COMMUNITY_ID_LEN], uint16_t seed, int ip_version, const uint8_t *src,
+                     const uint8_t *dst, uint8_t proto, uint16_t sport, uint16_t dport);
 
 #endif

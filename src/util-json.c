@@ -91,10 +91,22 @@ static void close_container(struct jw *w, char c)
     putc1(w, c);
 }
 
-void jw_object_begin(struct jw *w) { open_container(w, '{'); }
-void jw_object_end(struct jw *w) { close_container(w, '}'); }
-void jw_array_begin(struct jw *w) { open_container(w, '['); }
-void jw_array_end(struct jw *w) { close_container(w, ']'); }
+void jw_object_begin(struct jw *w)
+{
+    open_container(w, '{');
+}
+void jw_object_end(struct jw *w)
+{
+    close_container(w, '}');
+}
+void jw_array_begin(struct jw *w)
+{
+    open_container(w, '[');
+}
+void jw_array_end(struct jw *w)
+{
+    close_container(w, ']');
+}
 
 /* Length of the well-formed UTF-8 sequence at s (RFC 3629), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t n)

@@ -11,7 +11,7 @@
 struct jw {
     char *buf;
     size_t len, cap;
-    int err;                  /* sticky: out of memory or nesting misuse */
+    int err; /* sticky: out of memory or nesting misuse */
     int depth;
     uint8_t has_items[JW_MAX_DEPTH];
     uint8_t after_key;
@@ -19,7 +19,7 @@ struct jw {
 
 void jw_init(struct jw *w);
 void jw_release(struct jw *w);
-void jw_reset(struct jw *w);  /* empties the buffer, keeps the allocation */
+void jw_reset(struct jw *w); /* empties the buffer, keeps the allocation */
 
 void jw_object_begin(struct jw *w);
 void jw_object_end(struct jw *w);

@@ -5,11 +5,26 @@
 
 #include <stdint.h>
 
-static inline int32_t seq_diff(uint32_t a, uint32_t b) { return (int32_t)(a - b); }
-static inline int seq_lt(uint32_t a, uint32_t b) { return seq_diff(a, b) < 0; }
-static inline int seq_leq(uint32_t a, uint32_t b) { return seq_diff(a, b) <= 0; }
-static inline int seq_gt(uint32_t a, uint32_t b) { return seq_diff(a, b) > 0; }
-static inline int seq_geq(uint32_t a, uint32_t b) { return seq_diff(a, b) >= 0; }
+static inline int32_t seq_diff(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b);
+}
+static inline int seq_lt(uint32_t a, uint32_t b)
+{
+    return seq_diff(a, b) < 0;
+}
+static inline int seq_leq(uint32_t a, uint32_t b)
+{
+    return seq_diff(a, b) <= 0;
+}
+static inline int seq_gt(uint32_t a, uint32_t b)
+{
+    return seq_diff(a, b) > 0;
+}
+static inline int seq_geq(uint32_t a, uint32_t b)
+{
+    return seq_diff(a, b) >= 0;
+}
 
 /* Maps a 32-bit sequence number to a 64-bit stream position, near `ref_pos` whose
  * sequence number is `ref_seq`: the nearest position with the same low 32 bits. A
