@@ -132,6 +132,13 @@
 #ifndef LIVE_BATCH
 #define LIVE_BATCH 512
 #endif
+/* Live capture on a quiet link: packet time is taken to be the wall clock less this lag
+ * (ms), so that findings held until a deadline go out by time, not with the next
+ * packet. The lag leaves room for packets stamped before it that still wait in the
+ * kernel's buffer (LIVE_TIMEOUT_MS at most, when the sensor keeps up). */
+#ifndef LIVE_CLOCK_LAG_MS
+#define LIVE_CLOCK_LAG_MS 1000
+#endif
 
 /* DNS: the detector reads this port's traffic; --threads keeps a resolver's in one shard. */
 #define DNS_PORT 53

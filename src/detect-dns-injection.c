@@ -575,6 +575,14 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
     }
 }
 
+static void dns_advance(void *state, int64_t now, struct finding_sink *sink)
+{
+    struct dns_state *st = state;
+    struct judge_arg ja = {st, sink};
+    hold_release_due(&st->lone, now, NULL, NULL, hold_emit_finding, sink);
+    hold_release_due(&st->race, now, NULL, NULL, judge_race, &ja);
+}
+
 static void dns_finish(void *state, struct finding_sink *sink)
 {
     struct dns_state *st = state;
@@ -588,5 +596,6 @@ const struct detector detector_dns_injection = {
     .init = dns_init,
     .on_packet = dns_packet,
     .finish = dns_finish,
+    .advance = dns_advance,
     .free = dns_free,
 };

@@ -105,6 +105,14 @@ static int brings_ports(void *item, const void *arg)
     return 1;
 }
 
+/* Live capture on a quiet link: held findings whose datagram timed out go with ports 0,
+ * as a later fragment would have sent them. */
+static void fragdet_advance(void *state, int64_t now, struct finding_sink *sink)
+{
+    struct fragdet_state *st = state;
+    hold_release_due(&st->held, now, NULL, NULL, hold_emit_finding, sink);
+}
+
 static void fragdet_finish(void *state, struct finding_sink *sink)
 {
     struct fragdet_state *st = state;
@@ -184,5 +192,6 @@ const struct detector detector_fragment_injection = {
     .init = fragdet_init,
     .on_packet = fragdet_packet,
     .finish = fragdet_finish,
+    .advance = fragdet_advance,
     .free = fragdet_free,
 };

@@ -153,6 +153,14 @@ static void hijack_emit(void *item, void *arg)
     sink->emit(sink, f);
 }
 
+/* Held SYN/ACK pairs whose flow sent nothing more in time: reported without it. */
+static void hijack_advance(void *state, int64_t now, struct finding_sink *sink)
+{
+    struct hijack_state *st = state;
+    struct release_arg due = {NULL, sink};
+    hold_release_due(&st->pend, now, NULL, NULL, hijack_emit, &due);
+}
+
 static void hijack_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
     struct hijack_state *st = state;
@@ -220,5 +228,6 @@ const struct detector detector_handshake_hijack = {
     .init = hijack_init,
     .on_packet = hijack_packet,
     .finish = hijack_finish,
+    .advance = hijack_advance,
     .free = hijack_free,
 };

@@ -422,6 +422,12 @@ static void inj_packet(void *state, const struct detect_ctx *ctx, struct finding
         check_forged(st, ctx);
 }
 
+static void inj_advance(void *state, int64_t now, struct finding_sink *sink)
+{
+    struct inj_state *st = state;
+    hold_release_due(&st->pend, now, NULL, NULL, hold_emit_finding, sink);
+}
+
 static void inj_finish(void *state, struct finding_sink *sink)
 {
     struct inj_state *st = state;
@@ -433,5 +439,6 @@ const struct detector detector_tcp_injection = {
     .init = inj_init,
     .on_packet = inj_packet,
     .finish = inj_finish,
+    .advance = inj_advance,
     .free = inj_free,
 };

@@ -25,6 +25,10 @@ struct detector {
     int (*init)(void **state, struct detector_stats *stats);
     void (*on_packet)(void *state, const struct detect_ctx *ctx, struct finding_sink *sink);
     void (*finish)(void *state, struct finding_sink *sink); /* end of input */
+    /* Packet time has reached `now_ns` without a packet (live capture on a quiet link):
+     * report what a packet of that time would have released. Findings held until a
+     * deadline are released by time, not by the next packet. */
+    void (*advance)(void *state, int64_t now_ns, struct finding_sink *sink);
     void (*free)(void *state);
 };
 

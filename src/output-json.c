@@ -711,6 +711,11 @@ void json_stats(struct jw *w, const struct run_stats *s)
         jw_object_end(w);
     }
     jw_object_end(w);
+    if (s->wall_ns) {
+        jw_key(w, "wall_time");
+        format_timestamp(ts, s->wall_ns);
+        jw_string(w, ts);
+    }
     jw_object_end(w);
 }
 

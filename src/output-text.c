@@ -347,6 +347,11 @@ static void print_events(FILE *fp, const struct run_stats *s)
 
 void text_stats(FILE *fp, int color, const struct run_stats *s)
 {
+    if (s->wall_ns) {
+        char ts[32];
+        format_timestamp(ts, s->wall_ns);
+        fprintf(fp, "stats at %s (wall clock)\n", ts);
+    }
     for (uint32_t i = 0; i < s->nfiles; i++) {
         const struct file_stats *fs = &s->files[i];
         fprintf(fp, "%s%s%s: ", col(color, C_BOLD), fs->path, col(color, C_RESET));

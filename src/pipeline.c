@@ -126,6 +126,15 @@ void pipeline_frame(struct pipeline *p, struct packet *pkt)
     pipeline_route(p, &dg);
 }
 
+void pipeline_advance(struct pipeline *p, int64_t now_ns)
+{
+    if (now_ns <= p->stats.last_ts)
+        return;
+    for (unsigned i = 0; i < detector_count; i++)
+        if (p->enabled[i] && detectors[i]->advance)
+            detectors[i]->advance(p->state[i], now_ns, p->sink);
+}
+
 void pipeline_finish(struct pipeline *p)
 {
     for (unsigned i = 0; i < detector_count; i++)

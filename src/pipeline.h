@@ -59,6 +59,10 @@ int pipeline_trackable(const struct packet *pkt);
 void pipeline_frame(struct pipeline *p, struct packet *pkt);
 /* Flow tracking and detection for one decoded packet (a fragment carries `frag`). */
 void pipeline_packet(struct pipeline *p, const struct packet *pkt, const struct frag_info *frag);
+/* No frame for a while (live capture): packet time has reached now_ns, and the
+ * detectors report what they held until then. Time before the last frame's changes
+ * nothing (that frame released what was due). */
+void pipeline_advance(struct pipeline *p, int64_t now_ns);
 /* End of input: the detectors report what they held back. */
 void pipeline_finish(struct pipeline *p);
 

@@ -35,7 +35,7 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
                     (unsigned long long)fs->skipped);
     }
     run_finish(r);
-    if (!run_write_stats(r)) {
+    if (!run_write_stats(r, 0)) {
         fprintf(stderr, "secondsight: cannot write %s: %s\n",
                 opt->out_name ? opt->out_name : "standard output", strerror(errno));
         status = EXIT_TROUBLE;

@@ -40,11 +40,36 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int64_t wall_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Packet time on a quiet link: the kernel stamps frames with the wall clock; the lag
+ * leaves room for frames still in its buffer (config.h). */
+static int64_t quiet_packet_time(void)
+{
+    return wall_ns() - (int64_t)LIVE_CLOCK_LAG_MS * 1000000;
+}
+
+/* Frames read so far from the n sources: unchanged over a poll round, the link was
+ * quiet. */
+static uint64_t frames_read(const struct live_source *src, int n)
+{
+    uint64_t sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += src[i].fs ? src[i].fs->packets : 0;
+    return sum;
+}
+
 /* ---- fanout workers (--threads N on Linux) ---- */
 
 struct live_worker {
     pthread_t thread;
     struct run *collector;
+    struct pipeline *pipeline; /* this worker's, fed by its thread alone */
     uint32_t index;
     int n;
     int started, failed;
@@ -77,7 +102,10 @@ static void *worker_main(void *arg)
     live_watch(w->src, pfd, w->n);
     int64_t next_counters = 0;
     while (!atomic_load(&workers_stop)) {
+        uint64_t before = frames_read(w->src, w->n);
         int up = live_pump(w->src, pfd, w->cs, w->n, LIVE_TIMEOUT_MS, &w->failed);
+        if (up > 0 && frames_read(w->src, w->n) == before)
+            pipeline_advance(w->pipeline, quiet_packet_time());
         run_publish(w->collector, w->index);
         if (up <= 0)
             break;
@@ -153,6 +181,7 @@ static int workers_start(struct live_worker *w, uint32_t nw, struct run *e,
     for (uint32_t k = 0; k < nw && ok; k++) {
         struct pipeline *we = run_worker(e, k);
         w[k].collector = e;
+        w[k].pipeline = we;
         for (int i = 0; i < w[k].n; i++) {
             struct live_source *s = &w[k].src[i];
             s->cb = feed_pipeline;
@@ -223,10 +252,22 @@ static void reopen_output(struct analyze_options *opt, const struct live_options
                 lo->outpath, strerror(errno));
         return;
     }
+    setvbuf(fp, NULL, _IOLBF, 0);
     fflush(opt->out);
     fclose(opt->out);
     opt->out = fp;
     run_set_output(e, fp);
+}
+
+/* A stats record stamped with the wall clock; 0, with a message naming the results,
+ * when it (or a finding before it) could not be written. */
+static int write_stats(const struct analyze_options *opt, struct run *e)
+{
+    if (run_write_stats(e, wall_ns()))
+        return 1;
+    fprintf(stderr, "secondsight: cannot write results to %s: %s\n",
+            opt->out_name ? opt->out_name : "standard output", strerror(errno));
+    return 0;
 }
 
 /* The main thread until SIGINT or SIGTERM, or every interface (or worker) ended:
@@ -246,8 +287,12 @@ static int sensor_loop(struct analyze_options *opt, const struct live_options *l
             if (!atomic_load(&workers_running))
                 break;
             poll(NULL, 0, LIVE_TIMEOUT_MS);
-        } else if (live_pump(src, pfd, cs, n, 250, &failed) <= 0) {
-            break;
+        } else {
+            uint64_t before = frames_read(src, n);
+            if (live_pump(src, pfd, cs, n, 250, &failed) <= 0)
+                break;
+            if (frames_read(src, n) == before)
+                run_advance(e, quiet_packet_time());
         }
         if (reopen_requested)
             reopen_output(opt, lo, e);
@@ -262,8 +307,7 @@ static int sensor_loop(struct analyze_options *opt, const struct live_options *l
                 sum_counters(workers, nw, cs, n);
             else
                 live_read_counters(src, cs, n);
-            if (!run_write_stats(e)) {
-                fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+            if (!write_stats(opt, e)) {
                 failed = 1;
                 break;
             }
@@ -342,11 +386,11 @@ int live_run(struct analyze_options *opt, const struct live_options *lo)
         live_read_counters(src, cs, n);
     }
     run_finish(e);
-    if (!run_write_stats(e)) {
-        fprintf(stderr, "secondsight: cannot write results: %s\n", strerror(errno));
+    if (!write_stats(opt, e))
         failed = 1;
-    }
-    int status = failed ? EXIT_TROUBLE : run_findings(e) ? EXIT_FINDINGS : EXIT_CLEAN;
+    /* A sensor stopped by a signal has done its job, whatever it found: the findings
+     * are in its log (and systemd counts the stop a success). */
+    int status = failed ? EXIT_TROUBLE : EXIT_CLEAN;
     run_free(e);
     workers_free(workers, nw);
     live_close_sources(src, n);

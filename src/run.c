@@ -191,6 +191,12 @@ void run_idle(struct run *r)
         shards_idle(r->shards);
 }
 
+void run_advance(struct run *r, int64_t now_ns)
+{
+    if (r->has_reader)
+        pipeline_advance(&r->reader, now_ns);
+}
+
 void run_finish(struct run *r)
 {
     if (r->shards)
@@ -205,9 +211,10 @@ void run_set_capture(struct run *r, const struct capture_stats *cs, uint32_t n)
     r->stats.ncapture = n;
 }
 
-int run_write_stats(struct run *r)
+int run_write_stats(struct run *r, int64_t wall_ns)
 {
     struct run_stats *s = &r->stats;
+    s->wall_ns = wall_ns;
     if (r->has_reader) {
         const struct pipeline *p = &r->reader;
         run_stats_copy_packets(s, &p->stats);

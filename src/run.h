@@ -43,12 +43,17 @@ void run_progress(struct run *r, const char *path, int allowed);
 /* No frame for a while (live capture): frames waiting for a full batch go to their
  * shards, and findings made so far are written. */
 void run_idle(struct run *r);
+/* Live capture, no frame for a while: packet time has reached now_ns, and the reader's
+ * detectors report what they held until then (fanout workers advance their own
+ * pipelines: pipeline_advance). */
+void run_advance(struct run *r, int64_t now_ns);
 /* End of input: the detectors report what they held back. */
 void run_finish(struct run *r);
 /* Live capture counters to show in stats records. */
 void run_set_capture(struct run *r, const struct capture_stats *cs, uint32_t n);
-/* Writes a stats record now; 0 when writing failed (now or a finding before). */
-int run_write_stats(struct run *r);
+/* Writes a stats record now, stamped with wall_ns (the wall clock, live) unless 0; 0
+ * when writing failed (now or a finding before). */
+int run_write_stats(struct run *r, int64_t wall_ns);
 /* Switches the results to another stream (a reopened log). */
 void run_set_output(struct run *r, FILE *fp);
 uint64_t run_findings(const struct run *r);

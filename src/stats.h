@@ -91,6 +91,7 @@ struct run_stats {
     uint64_t untracked; /* TCP/UDP packets the flow table could not take */
     uint64_t findings;
     int64_t last_ts;
+    int64_t wall_ns;          /* live: the wall clock when the record was made; else 0 */
     struct decode_stats decode;
     const struct flow_stats *flows;
     uint64_t flows_active;
