@@ -11,6 +11,11 @@
 #include <unistd.h>
 
 #include <pcap/pcap.h>
+#ifdef __linux__
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#endif
 
 #include "capture.h"
 #include "config.h"
@@ -79,6 +84,26 @@ static pcap_t *open_iface(const char *name, const struct live_options *lo, int b
     return p;
 }
 
+/* A sensor started as an unprivileged user with capabilities (systemd's
+ * AmbientCapabilities=, setcap) needs them only to open the interfaces: every one is
+ * given up for good (permitted, effective, inheritable, ambient). Before any thread
+ * starts, since capabilities are per thread. */
+static int drop_capabilities(void)
+{
+#ifdef __linux__
+    struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+    memset(d, 0, sizeof d);
+#ifdef PR_CAP_AMBIENT
+    if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+        return 0;
+#endif
+    return syscall(SYS_capset, &h, d) == 0;
+#else
+    return 1;
+#endif
+}
+
 /* As tcpdump does: capture as root, analyse as someone else. The evidence directory
  * must stay writable: one this run made goes to that user. */
 int live_drop_privileges(const struct live_options *lo, const char *evidence_dir)
@@ -86,6 +111,10 @@ int live_drop_privileges(const struct live_options *lo, const char *evidence_dir
     if (geteuid() != 0) {
         if (lo->user) {
             fprintf(stderr, "secondsight: -Z %s needs root to switch users\n", lo->user);
+            return 0;
+        }
+        if (!drop_capabilities()) {
+            fprintf(stderr, "secondsight: cannot give up capabilities: %s\n", strerror(errno));
             return 0;
         }
         return 1;

@@ -68,11 +68,15 @@ struct live_options {
     int nifaces;
     const char *filter; /* BPF, or NULL */
     int promisc;
-    const char *user;        /* -Z, or NULL for the default */
-    int run_as_root;         /* keep root: asked for explicitly */
-    unsigned stats_interval; /* seconds between stats records, 0 for none */
-    const char *outpath;     /* reopened on SIGHUP; NULL for standard output */
-    int evidence_made;       /* --evidence DIR was made for this run (given to -Z USER) */
+    const char *user;         /* -Z, or NULL for the default */
+    int run_as_root;          /* keep root: asked for explicitly */
+    unsigned stats_interval;  /* seconds between stats records, 0 for none */
+    const char *outpath;      /* reopened on SIGHUP; NULL for standard output */
+    int evidence_made;        /* --evidence DIR was made for this run (given to -Z USER) */
+    /* Opens the results (the -o file, the Redis sender) once privileges are dropped;
+     * NULL with a message on stderr on failure. */
+    FILE *(*open_results)(void *ctx);
+    void *results_ctx;
 };
 
 /* Linux: joins packet socket `fd` to the fanout group of one interface's workers, which
@@ -100,8 +104,10 @@ int live_open_sources(struct live_source *src, const struct live_options *lo, in
                       uint32_t workers, int *groups);
 void live_close_sources(struct live_source *src, int n);
 int live_linktype(const struct live_source *src);
-/* As tcpdump does: capture as root, analyse as someone else (-Z, or nobody). The
- * evidence directory must stay writable. 0 with a message on stderr on failure. */
+/* As tcpdump does: capture as root, analyse as someone else (-Z, or nobody); started
+ * unprivileged, gives up every capability it was started with (Linux). The evidence
+ * directory must stay writable. 0 with a message on stderr on failure. Call before
+ * any thread starts. */
 int live_drop_privileges(const struct live_options *lo, const char *evidence_dir);
 /* The kernel's counters of the n sources into cs. */
 void live_read_counters(const struct live_source *src, struct capture_stats *cs, int n);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -71,11 +72,11 @@ static const char usage_text[] =
     "  -f, --filter FILTER  a BPF capture filter, as tcpdump takes it\n"
     "  --promisc            put the interfaces in promiscuous mode\n"
     "  -Z, --user USER      after opening the interfaces, run as USER (default when\n"
-    "                       started as root: nobody)\n"
+    "                       started as root: nobody); the -o file is opened as USER\n"
     "  --run-as-root        keep running as root (not recommended)\n"
     "  --stats-interval S   write a stats record every S seconds, with the kernel's\n"
     "                       drop counters\n"
-    "  SIGINT and SIGTERM stop cleanly; SIGHUP reopens the -o file.\n"
+    "  SIGINT and SIGTERM stop cleanly (exit status 0); SIGHUP reopens the -o file.\n"
     "\n"
     "diff compares captures taken on both sides of one device and reports the packets\n"
     "it modified, injected or dropped:\n"
@@ -123,8 +124,9 @@ static const char usage_text_more[] =
     "Options may come before or after the files; -- ends them.\n"
     "\n"
     "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n"
-    "(diff: 0 clean, 1 tampered, 3 inconclusive; report: 0 written, 2 usage or input\n"
-    "error; locate: 1 a forger located or an injection seen)\n";
+    "(diff: 0 clean, 1 tampered, 3 inconclusive; live: 0 stopped by a signal;\n"
+    "report: 0 written, 2 usage or input error; locate: 1 a forger located or an\n"
+    "injection seen)\n";
 
 static void print_usage(void)
 {
@@ -348,14 +350,22 @@ static int sink_option(struct sink *k, int c, int *status)
     }
 }
 
-/* Opens the sink (`mode` "w" for a file run, "a" for a sensor's log); the inputs are
- * checked so that -o never names one of them. An exit status on failure, else -1. */
-static int sink_open(struct sink *k, const char *mode, char *const *inputs, int ninputs)
+/* Checks the sink before anything is opened: one destination, never one of the inputs.
+ * An exit status on failure, else -1. */
+static int sink_check(const struct sink *k, char *const *inputs, int ninputs)
 {
     if (k->path && k->redis.target)
         return usage_error("%s", "-o and --redis both name where results go: give one");
     if (!output_not_input(k->path, inputs, ninputs))
         return EXIT_TROUBLE;
+    return -1;
+}
+
+/* Starts the sink (`mode` "w" for a file run, "a" for a sensor's log): k->fp, or NULL
+ * with a message on stderr (naming the user it was opened as, for a sensor). */
+static FILE *sink_start(struct sink *k, const char *mode)
+{
+    int sensor = *mode == 'a';
     k->fp = stdout;
     if (k->redis.target) {
         if (!k->redis.key)
@@ -363,21 +373,39 @@ static int sink_open(struct sink *k, const char *mode, char *const *inputs, int 
         if (!k->redis.queue_lines)
             k->redis.queue_lines = REDIS_QUEUE_LINES;
         k->fp = redis_open(&k->redis, &k->rout);
-        if (!k->fp) {
+        if (!k->fp)
             fprintf(stderr, "secondsight: cannot start the redis sender: %s\n", strerror(errno));
-            return EXIT_TROUBLE;
-        }
     } else if (k->path && !(k->fp = fopen(k->path, mode))) {
-        fprintf(stderr, "secondsight: cannot write %s: %s\n", k->path, strerror(errno));
-        return EXIT_TROUBLE;
+        int err = errno;
+        const struct passwd *pw = sensor ? getpwuid(geteuid()) : NULL;
+        if (pw) /* opened after the privilege drop */
+            fprintf(stderr, "secondsight: cannot write %s as user %s: %s\n", k->path, pw->pw_name,
+                    strerror(err));
+        else
+            fprintf(stderr, "secondsight: cannot write %s: %s\n", k->path, strerror(err));
     }
-    return -1;
+    return k->fp;
+}
+
+/* The sink's checks, then the sink started. An exit status on failure, else -1. */
+static int sink_open(struct sink *k, const char *mode, char *const *inputs, int ninputs)
+{
+    int status = sink_check(k, inputs, ninputs);
+    if (status < 0 && !sink_start(k, mode))
+        status = EXIT_TROUBLE;
+    return status;
+}
+
+/* live: the sensor's log, appended to, started once privileges are dropped. */
+static FILE *sink_start_live(void *ctx)
+{
+    return sink_start(ctx, "a");
 }
 
 /* Colour only for people reading standard output on a terminal. */
 static int sink_color(const struct sink *k, int json)
 {
-    return !json && k->fp == stdout && isatty(STDOUT_FILENO) && !no_color();
+    return !json && !k->path && !k->redis.target && isatty(STDOUT_FILENO) && !no_color();
 }
 
 /* The sink's name for messages. */
@@ -548,9 +576,10 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
             return EXIT_TROUBLE;
         }
     }
-    /* A sensor's log is appended to (and reopened on SIGHUP); a file run starts anew. */
-    if ((status = sink_open(&sink, lo ? "a" : "w", lo ? NULL : argv + optind,
-                            lo ? 0 : argc - optind)) >= 0)
+    /* A sensor's log is appended to (and reopened on SIGHUP), and opened by live_run once
+     * privileges are dropped; a file run starts anew. */
+    if ((status = lo ? sink_check(&sink, NULL, 0) : sink_open(&sink, "w", argv + optind,
+                                                               argc - optind)) >= 0)
         return status;
     opt.out = sink.fp;
     opt.out_name = sink_name(&sink);
@@ -558,13 +587,14 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
     opt.progress = !lo && !quiet && isatty(STDERR_FILENO);
 
     if (lo) {
-        /* Every finding reaches the file when it is made: nothing waits in a buffer
-         * for a crash or a kill to lose it. */
-        setvbuf(opt.out, NULL, _IOLBF, 0);
+        lo->open_results = sink_start_live;
+        lo->results_ctx = &sink;
         status = live_run(&opt, lo);
         /* SIGHUP reopened the -o file: the sink's stream is the new one (the old is
          * closed). */
         sink.fp = opt.out;
+        if (!sink.fp)
+            return status; /* never opened */
     } else {
         status = analyze_files(&opt, argv + optind, argc - optind);
     }

@@ -270,6 +270,18 @@ static int write_stats(const struct analyze_options *opt, struct run *e)
     return 0;
 }
 
+/* The results are opened as the user the sensor runs as, so that SIGHUP can reopen them
+ * after logrotate (tcpdump opens its -w file after -Z too). */
+static int open_results(struct analyze_options *opt, const struct live_options *lo)
+{
+    if (lo->open_results && !(opt->out = lo->open_results(lo->results_ctx)))
+        return 0;
+    /* Every finding reaches the file when it is made: nothing waits in a buffer for a
+     * crash or a kill to lose it. */
+    setvbuf(opt->out, NULL, _IOLBF, 0);
+    return 1;
+}
+
 /* The main thread until SIGINT or SIGTERM, or every interface (or worker) ended:
  * polls the interfaces (without workers), writes findings at least every
  * LIVE_TIMEOUT_MS and stats records every --stats-interval, reopens the results on
@@ -346,7 +358,7 @@ int live_run(struct analyze_options *opt, const struct live_options *lo)
         return EXIT_TROUBLE;
     }
     struct run *e = NULL;
-    if (live_drop_privileges(lo, opt->evidence_dir)) {
+    if (live_drop_privileges(lo, opt->evidence_dir) && open_results(opt, lo)) {
         opt->fanout = nw > 0;
         e = run_new(opt, n);
         if (!e)
