@@ -314,9 +314,10 @@ struct conv *diff_conv_at(struct diff *d, uint32_t i, uint32_t gen)
 /* Outside conversation `b` turns out to be inside conversation `a` (their packets
  * matched): one conversation from now on. `same` says whether their direction 0 is
  * the same direction. */
-void diff_conv_merge(struct diff *d, uint32_t a, uint32_t b, int same)
+static void conv_merge(struct diff *d, uint32_t a, uint32_t b, int same)
 {
     struct conv *ca = &d->convs[a], *cb = &d->convs[b];
+    uint32_t bgen = cb->gen;
     struct ends out = same ? cb->t[DIFF_OUTSIDE] : ends_reverse(&cb->t[DIFF_OUTSIDE]);
     for (int k = 0; k < 2; k++) {
         ca->fwd[k] += cb->fwd[k];
@@ -339,4 +340,50 @@ void diff_conv_merge(struct diff *d, uint32_t a, uint32_t b, int same)
         addr_learn(d, DIFF_OUTSIDE, ca->v, out.src);
     if (memcmp(in->dst, out.dst, 16))
         addr_learn(d, DIFF_OUTSIDE, ca->v, out.dst);
+    /* The packets of both still waiting: one conversation, keyed anew. */
+    diff_rekey(d, b, bgen, a, !same);
+    diff_rekey(d, a, ca->gen, a, 0);
+}
+
+uint32_t diff_conv_learn(struct diff *d, const struct copy *first, const struct copy *second,
+                         uint8_t *dir)
+{
+    int in_side = first->side;
+    const struct copy *in = first->side == DIFF_INSIDE ? first : second;
+    const struct copy *out = in == first ? second : first;
+    if (first->s->has_mac)
+        diff_mac_learn(d, in_side, first->s->mac_dst);
+    if (second->s->has_mac)
+        diff_mac_learn(d, !in_side, second->s->mac_src);
+    uint32_t cin = diff_conv_at(d, in->conv, in->gen) ? in->conv : NONE;
+    uint32_t cout = diff_conv_at(d, out->conv, out->gen) ? out->conv : NONE;
+    uint8_t din = in->dir, dout = out->dir;
+    if (cin != NONE && cout != NONE && cin != cout && !d->convs[cin].has[DIFF_OUTSIDE] &&
+        !d->convs[cout].has[DIFF_INSIDE])
+        conv_merge(d, cin, cout, din == dout);
+    if (cin == NONE) {
+        cin = cout;
+        din = dout;
+    }
+    *dir = din;
+    if (cin == NONE)
+        return NONE;
+    struct conv *c = &d->convs[cin];
+    if (c->ingress[din] < 0)
+        c->ingress[din] = (int8_t)in_side;
+    c->mapped = c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE];
+    /* TCP sequence offsets (firewalls that randomise initial sequence numbers), from
+     * the handshake, where the keys leave the numbers out. */
+    const struct summary *si = in->s, *so = out->s;
+    if (si->proto == IPPROTO_NUM_TCP && si->l4_ok && (si->flags & TH_SYN) && c->has[DIFF_OUTSIDE]) {
+        uint32_t off = so->seq - si->seq;
+        if (!c->has_off[din] || off != c->off[din]) {
+            if (off != c->off[din])
+                d->ds.rewrite_seq++;
+            c->off[din] = off;
+            c->has_off[din] = 1;
+            diff_rekey(d, cin, c->gen, cin, 0);
+        }
+    }
+    return cin;
 }

@@ -15,13 +15,21 @@
 #include "decode.h"
 #include "diff.h"
 #include "finding.h"
+#include "flow-frag.h"
 #include "output.h"
 #include "stats.h"
 
 #define NONE UINT32_MAX
 #define SIDES 2
-#define DIFF_KEY_BYTES 96u     /* payload bytes in the strong key */
-#define DIFF_KEEP_BYTES 2048u  /* payload bytes kept per waiting packet, to compare */
+#define DIFF_KEEP_BYTES 2048u /* payload bytes kept per waiting packet, to compare */
+#define DIFF_EDGE_NS                                                                               \
+    20000000LL                    /* a packet this close to the start or end of the other          \
+                                   * capture may have crossed while it was not running */
+#define DIFF_CLOCK_MIN_SAMPLES 5u /* fewer pairs make a weak clock estimate */
+#define DIFF_PTB_SLOTS 64u        /* recent "too big" messages from the device */
+#define DIFF_CERTAIN_REPEATS                                                                       \
+    3u                         /* drops of one packet and its retransmissions, while               \
+                                * others crossed, that no capture loss explains */
 #define DIFF_MAX_MACS 4u       /* the device's MACs per side */
 #define DIFF_MAX_ADDRS 64u     /* the device's own addresses per side */
 #define DIFF_TWIN_SLOTS 65536u /* recently forwarded packets' twin keys */
@@ -38,16 +46,23 @@ extern const char *const diff_dir_name[2];      /* "outbound", "inbound" */
 struct summary {
     uint8_t v, proto, ttl, tos, df, flags, l4_ok, is_frag, mf;
     uint8_t has_mac, has_mss, icmp_type, icmp_code, local, has_twin;
+    uint8_t has_ts, nsack, ptb; /* ptb: ICMP "fragmentation needed" or "packet too big" */
     uint8_t mac_src[6], mac_dst[6];
     uint16_t ip_id, window, urgent, mss, sport, dport, frag_offset;
+    uint16_t echo_id, echo_seq; /* ICMP echo */
+    uint16_t q_ipid;            /* ICMP error: the quoted IPv4 packet's identification, */
+    uint8_t q_proto;            /* and protocol */
+    uint32_t frag_id;
     uint32_t seq, ack;   /* as on the wire */
-    uint32_t nseq, nack; /* in the inside numbering */
+    uint32_t nseq, nack; /* in the inside numbering (nack 0 without the ACK flag) */
+    uint32_t sack[8];    /* SACK edges as on the wire, */
+    uint32_t nsackv[8];  /* and in the inside numbering */
+    uint32_t tsval, tsecr;
     uint32_t payload_len, payload_wire_len;
-    uint64_t opts_hash; /* TCP options with the MSS value left out */
-    uint64_t content;   /* keyed hash of flags, payload length and first bytes */
-    uint32_t twin;      /* what a forged copy shares with the genuine one: the TCP
-                         * sequence number (inside numbering), the DNS ID, the first
-                         * 4 bytes of other UDP payloads, the ICMP echo sequence */
+    uint64_t opts_hash; /* TCP options with the MSS value, SACK edges, timestamps left out */
+    uint64_t content;   /* keyed hash of flags, payload length and every kept byte */
+    uint64_t twin;      /* what a forged copy shares with the genuine one (diff_twin_key) */
+    uint64_t quote;     /* ptb: the identity of the packet it quotes (diff_quote_key) */
     uint8_t src[16], dst[16];
 };
 
@@ -68,13 +83,18 @@ struct conv {
     uint32_t off[2];   /* per direction: outside sequence minus inside */
     int8_t ingress[2]; /* per direction: the side it enters the device by */
     uint8_t has_ack[2];
-    uint32_t max_ack[2]; /* per direction: highest acknowledgement, inside numbering */
+    uint32_t max_ack[2];      /* per direction: highest acknowledgement, inside numbering */
+    uint8_t mapped;           /* a pair matched: its tuples on both sides are a known mapping */
+    uint8_t has_off[2];       /* off[] learnt (handshake or data) */
+    uint64_t drop_twin[2];    /* per direction: the last dropped packet's twin key, */
+    uint32_t drop_times[2];   /* how often it was dropped, */
+    int64_t drop_first[2];    /* when first, */
+    uint64_t drop_crossed[2]; /* and the packets forwarded by then */
     uint64_t fwd[2], mod[2], inj[2], drop[2]; /* per device direction */
 };
 
 struct pend {
     uint64_t strong, weak; /* weak 0: none */
-    uint64_t seqno;        /* arrival order, for first-come matching */
     int64_t ts;            /* inside clock */
     uint64_t frame;
     uint64_t bytes_pos;
@@ -138,6 +158,16 @@ struct diff {
 
     struct twin_slot *twins; /* recently forwarded packets, by conversation and twin */
 
+    int64_t span_first[SIDES], span_last[SIDES]; /* each capture's time span, inside clock */
+    uint8_t span_ended[SIDES];
+    struct frag_table *frags[SIDES]; /* each side reassembled before it is judged */
+    struct {
+        uint64_t quote;
+        int64_t ts;
+        uint8_t side, used;
+    } ptb[DIFF_PTB_SLOTS];
+    uint32_t ptb_next;
+
     uint8_t macs[SIDES][DIFF_MAX_MACS][6];
     uint32_t nmacs[SIDES];
     struct addr addrs[SIDES][DIFF_MAX_ADDRS]; /* the device's own addresses */
@@ -175,6 +205,24 @@ static inline uint32_t be32(const uint8_t *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/* One copy of a packet as a pair or a judgement sees it: waiting or just read. */
+struct copy {
+    const struct summary *s;
+    const uint8_t *bytes; /* the compared bytes kept (NULL: no longer held) */
+    uint32_t len;
+    uint64_t frame;
+    int64_t ts; /* inside clock */
+    uint32_t conv, gen;
+    uint8_t side, dir;
+};
+
+/* What differs between the copy that entered the device and the one that left it. */
+struct comparison {
+    char changed[160];                  /* fields outside the allowed rewrites, comma-separated */
+    uint32_t nbytes, first_off, common; /* payload bytes that differ, of those compared */
+    uint8_t ttl, tos, nat, mss, ts, ip_id; /* allowed rewrites seen */
+};
+
 /* diff-conv.c */
 int diff_mac_known(const struct diff *d, int side, const uint8_t *mac);
 void diff_mac_learn(struct diff *d, int side, const uint8_t *mac);
@@ -185,38 +233,52 @@ void diff_conv_expire(struct diff *d, int64_t now);
 uint32_t diff_conv_get(struct diff *d, int side, const struct summary *s, int64_t now,
                        uint8_t *dir);
 struct conv *diff_conv_at(struct diff *d, uint32_t i, uint32_t gen);
-void diff_conv_merge(struct diff *d, uint32_t a, uint32_t b, int same);
+/* Learns from a matched pair (first: the copy that entered the device): the device's MACs, one
+ * conversation across the device (the NAT mapping), the direction's ingress side and
+ * TCP sequence offsets. Returns the conversation (NONE when it is gone). */
+uint32_t diff_conv_learn(struct diff *d, const struct copy *first, const struct copy *second,
+                         uint8_t *dir);
 
 /* diff-match.c */
-void diff_summarise(struct summary *s, const struct packet *pkt);
+void diff_summarise(struct summary *s, const struct packet *pkt, const uint64_t key[2]);
 int diff_icmp_echo(const struct summary *s);
 int diff_icmp_error(const struct summary *s);
 void diff_compared_bytes(const struct summary *s, const struct packet *pkt, const uint8_t **p,
                          uint32_t *len);
-void diff_packet_keys(const struct diff *d, struct summary *s, const struct packet *pkt,
-                      const struct conv *c, uint32_t ci, uint8_t dir, uint64_t *strong,
-                      uint64_t *weak);
-void diff_set_twin(struct summary *s, const struct packet *pkt);
-struct pend *diff_pend_find(struct diff *d, uint64_t key, int weak, int other_side);
+uint64_t diff_quote_key(const uint64_t key[2], uint8_t v, uint8_t proto, const uint8_t *src,
+                        const uint8_t *dst, const uint8_t *l4, uint32_t l4_len);
+uint64_t diff_quote_of(const uint64_t key[2], const struct summary *s);
+void diff_translate(struct summary *s, const struct conv *c, int side, uint8_t dir);
+void diff_packet_keys(const struct diff *d, const struct summary *s, const struct conv *c,
+                      uint32_t ci, uint8_t dir, uint64_t *strong, uint64_t *weak);
+struct pend *diff_pend_find(struct diff *d, uint64_t key, int weak, int other_side, int64_t ts);
 void diff_pend_unlink(struct diff *d, struct pend *e);
 const uint8_t *diff_pend_bytes(const struct diff *d, const struct pend *e);
-uint64_t diff_bytes_keep(struct diff *d, const uint8_t *p, uint32_t len);
-void diff_on_match(struct diff *d, struct pend *e, const struct summary *s,
-                   const struct packet *pkt, int side, int64_t ts, uint32_t ci, uint8_t dir,
-                   int weak);
+void diff_pend_add(struct diff *d, const struct copy *x, uint64_t strong, uint64_t weak);
+struct copy diff_pend_copy(const struct diff *d, const struct pend *e);
+void diff_rekey(struct diff *d, uint32_t from, uint32_t from_gen, uint32_t to, int flip);
+void diff_compare(const struct copy *first, const struct copy *second, int nat,
+                  struct comparison *cmp);
 
 /* diff-judge.c */
 void diff_flush_findings(struct diff *d, int64_t before);
-struct finding *diff_event_finding(struct diff *d, const char *cls, const struct pend *e,
-                                   uint8_t ddir, int64_t ts, uint64_t frame);
-void diff_add_where(struct finding *f, int side, uint8_t ddir, const char *counterpart);
-void diff_count_conv(struct diff *d, const struct pend *e, const char *cls, uint8_t ddir);
-struct twin_slot *diff_twin_slot(const struct diff *d, uint32_t conv, uint32_t gen, uint8_t dir,
-                                 uint32_t twin, uint64_t *key);
+/* A matched pair: forwarded, or modified (a finding naming both frames). */
+void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int weak);
+/* Judges the waiting packets older than `before` (all when INT64_MAX). */
 void diff_expire(struct diff *d, int64_t before);
+/* Whether a capture covers a moment: outside its time span (with DIFF_EDGE_NS either
+ * side) nothing missing from it is judged. */
+int diff_covered(const struct diff *d, int side, int64_t ts);
+/* A drop is certain when the same packet was dropped this many times (the sender's
+ * retransmissions) while the device forwarded others, and the capture lost nothing. */
+int diff_repeats_certain(uint32_t times, uint64_t crossed_between, int capture_lost);
 
 /* diff-clock.c */
-int64_t diff_estimate_offset(struct diff *d, uint64_t *samples);
+int64_t diff_estimate_offset(struct diff *d, uint64_t *samples, int *weak);
+/* A matched pair's clock: seen = outside minus inside as the pair shows it. */
+void diff_clock_observe(struct diff *d, int64_t ts_in, int64_t seen, uint8_t ddir);
 int64_t diff_drift_ppb(const struct diff *d);
+/* An estimate resting on this few samples, or spread this wide, is weak. */
+int diff_clock_weak(uint64_t samples, int64_t spread_ns, int64_t window_ns);
 
 #endif

@@ -1,13 +1,28 @@
-/* secondsight diff - diff-judge.c. */
+/* secondsight diff - judging: a matched pair (forwarded or modified), a lone packet
+ * (dropped, injected, or not the device's doing), and findings gathered per
+ * conversation and written.
+ *
+ * A lone packet is judged only where the other capture could have seen its
+ * counterpart: outside the other capture's time span it is counted apart. Who sent it
+ * is read from the link layer (the device's MACs learnt from pairs) or from the
+ * direction's ingress side; the device's own traffic is what matches no learnt
+ * mapping and is addressed to or from one of its addresses.
+ *
+ * Confidence: a finding is high only with a proof the text names: the pair itself
+ * (modified), a forwarded twin with other content (injected: a forgery beside the
+ * genuine packet), the sender's retransmission forwarded afterwards, or the same
+ * packet dropped DIFF_CERTAIN_REPEATS times while others crossed (dropped). Anything
+ * capture loss could explain is medium, and the verdict is then at most inconclusive.
+ * Not judged: a drop the receiver's ACK shows delivered (a capture gap), a drop the
+ * device explained with an ICMP "too big" quoting it (path MTU discovery) and that
+ * ICMP message itself. */
 #include "diff-int.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <pcap/dlt.h>
-
-#include "capture.h"
 #include "config.h"
 #include "util-hash.h"
 
@@ -57,8 +72,8 @@ void diff_flush_findings(struct diff *d, int64_t before)
 
 /* An event joins the open finding of its conversation and kind, or starts one (NULL
  * when it joined: only the frames are added). */
-struct finding *diff_event_finding(struct diff *d, const char *cls, const struct pend *e,
-                                   uint8_t ddir, int64_t ts, uint64_t frame)
+static struct finding *event_finding(struct diff *d, const char *cls, const struct copy *e,
+                                     uint8_t ddir, int64_t ts)
 {
     for (unsigned i = 0; i < DIFF_MAX_OPEN; i++) {
         struct open_finding *of = &d->open[i];
@@ -67,7 +82,7 @@ struct finding *diff_event_finding(struct diff *d, const char *cls, const struct
             ts - of->last_ns < DIFF_MERGE_NS) {
             of->last_ns = ts;
             of->packets++;
-            finding_add_frame(&of->f, FRAME_REF(e->side, frame),
+            finding_add_frame(&of->f, FRAME_REF(e->side, e->frame),
                               strcmp(cls, "device_dropped") != 0);
             return NULL;
         }
@@ -93,11 +108,11 @@ struct finding *diff_event_finding(struct diff *d, const char *cls, const struct
     f->class_name = cls;
     f->ts_ns = ts;
     f->file_index = e->side;
-    set_flow(f, &e->s);
+    set_flow(f, e->s);
     return f;
 }
 
-void diff_add_where(struct finding *f, int side, uint8_t ddir, const char *counterpart)
+static void add_where(struct finding *f, int side, uint8_t ddir, const char *counterpart)
 {
     finding_evidence_str(f, "side", diff_side_name[side]);
     finding_evidence_str(f, "direction", diff_dir_name[ddir]);
@@ -105,7 +120,7 @@ void diff_add_where(struct finding *f, int side, uint8_t ddir, const char *count
     finding_evidence_frames(f, "counterpart_frames", (uint32_t)!side);
 }
 
-void diff_count_conv(struct diff *d, const struct pend *e, const char *cls, uint8_t ddir)
+static void count_conv(struct diff *d, const struct copy *e, const char *cls, uint8_t ddir)
 {
     struct conv *c = diff_conv_at(d, e->conv, e->gen);
     if (!c)
@@ -124,19 +139,269 @@ static const char *fmt_mac(char buf[18], const uint8_t *m)
     return buf;
 }
 
-/* The twin slot of a packet in one direction of a conversation. */
-struct twin_slot *diff_twin_slot(const struct diff *d, uint32_t conv, uint32_t gen, uint8_t dir,
-                                 uint32_t twin, uint64_t *key)
+static void printable(char *out, size_t size, const uint8_t *p, uint32_t n)
 {
-    uint64_t k[2] = {(uint64_t)conv << 32 | gen, (uint64_t)dir << 32 | twin};
+    size_t k = 0;
+    for (uint32_t i = 0; i < n && k + 5 < size; i++) {
+        if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
+            out[k++] = (char)p[i];
+        else
+            k += (size_t)snprintf(out + k, size - k, "\\x%02x", p[i]);
+    }
+    out[k] = 0;
+}
+
+/* The twin slot of a packet in one direction of a conversation. */
+static struct twin_slot *twin_slot(const struct diff *d, uint32_t conv, uint32_t gen, uint8_t dir,
+                                   uint64_t twin, uint64_t *key)
+{
+    uint64_t k[3] = {(uint64_t)conv << 32 | gen, dir, twin};
     *key = siphash13(d->key, k, sizeof k);
     return &d->twins[*key % DIFF_TWIN_SLOTS];
 }
 
-/* A lone packet, its window over: whose was it, and what does its absence mean? */
-static void judge_alone(struct diff *d, struct pend *e)
+static uint64_t forwarded_total(const struct diff *d)
 {
-    const struct summary *s = &e->s;
+    return d->ds.forwarded[0] + d->ds.forwarded[1];
+}
+
+int diff_covered(const struct diff *d, int side, int64_t ts)
+{
+    if (ts < d->span_first[side] + DIFF_EDGE_NS)
+        return 0;
+    return !d->span_ended[side] || ts <= d->span_last[side] - DIFF_EDGE_NS;
+}
+
+int diff_repeats_certain(uint32_t times, uint64_t crossed_between, int capture_lost)
+{
+    return times >= DIFF_CERTAIN_REPEATS && crossed_between > 0 && !capture_lost;
+}
+
+/* ---- a matched pair ---- */
+
+static void modified_finding(struct diff *d, const struct copy *first, const struct copy *second,
+                             const struct comparison *cmp, uint32_t cin, uint8_t din, uint8_t ddir,
+                             int64_t ts)
+{
+    /* The finding belongs to the copy that left the device. */
+    struct copy out = *second;
+    out.conv = cin;
+    out.gen = cin != NONE ? d->convs[cin].gen : 0;
+    out.dir = din;
+    count_conv(d, &out, "device_modified", ddir);
+    struct finding *f = event_finding(d, "device_modified", &out, ddir, ts);
+    if (!f)
+        return;
+    char src[46], dst[46];
+    format_ip(src, out.s->v, out.s->src);
+    format_ip(dst, out.s->v, out.s->dst);
+    f->confidence = CONF_HIGH;
+    finding_add_frame(f, FRAME_REF(out.side, out.frame), 1);
+    finding_add_frame(f, FRAME_REF(first->side, first->frame), 0);
+    snprintf(f->summary, sizeof f->summary,
+             "the device changed %s:%u -> %s:%u %s: frame %" PRIu64 " in %s left it "
+             "with %s different from frame %" PRIu64 " in %s that entered it",
+             src, out.s->sport, dst, out.s->dport, diff_dir_name[ddir], out.frame,
+             d->files[out.side].path, cmp->changed, first->frame, d->files[first->side].path);
+    add_where(f, out.side, ddir, d->files[first->side].path);
+    finding_evidence_list(f, "changed", cmp->changed);
+    if (cmp->nbytes) {
+        uint32_t n = cmp->common - cmp->first_off < 24 ? cmp->common - cmp->first_off : 24;
+        char b[100], a[100];
+        printable(b, sizeof b, first->bytes + cmp->first_off, n);
+        printable(a, sizeof a, second->bytes + cmp->first_off, n);
+        finding_evidence_int(f, "changed_bytes", cmp->nbytes);
+        finding_evidence_int(f, "first_changed_offset", cmp->first_off);
+        finding_evidence_str(f, "bytes_before", b);
+        finding_evidence_str(f, "bytes_after", a);
+    }
+}
+
+void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int weak)
+{
+    /* The first copy entered the device, unless the TTLs say the clocks misled us. */
+    const struct copy *first = a->ts <= b->ts ? a : b, *second = first == a ? b : a;
+    if (second->s->ttl == (uint8_t)(first->s->ttl + 1)) {
+        const struct copy *t = first;
+        first = second;
+        second = t;
+    }
+    const struct copy *in = a->side == DIFF_INSIDE ? a : b, *out = in == a ? b : a;
+    uint8_t ddir = first->side == DIFF_INSIDE ? DIFF_OUTBOUND : DIFF_INBOUND;
+    diff_clock_observe(d, in->ts, out->ts + d->offset - in->ts, ddir);
+    uint8_t din = 0;
+    uint32_t cin = diff_conv_learn(d, first, second, &din);
+
+    struct comparison cmp;
+    diff_compare(first, second, d->o->nat, &cmp);
+    if (weak && (!first->bytes || !second->bytes) && !cmp.nbytes &&
+        !strstr(cmp.changed, "payload") && (first->len || second->len))
+        snprintf(cmp.changed + strlen(cmp.changed), sizeof cmp.changed - strlen(cmp.changed),
+                 "%spayload", cmp.changed[0] ? "," : "");
+    d->ds.rewrite_ttl += cmp.ttl;
+    d->ds.rewrite_tos += cmp.tos;
+    d->ds.rewrite_nat += cmp.nat;
+    d->ds.rewrite_mss += cmp.mss;
+    d->ds.rewrite_ts += cmp.ts;
+    d->ds.rewrite_ipid += cmp.ip_id;
+    struct conv *c = cin != NONE ? &d->convs[cin] : NULL;
+    if (!cmp.changed[0]) {
+        d->ds.forwarded[ddir]++;
+        if (c)
+            c->fwd[ddir]++;
+    } else {
+        d->ds.modified[ddir]++;
+        modified_finding(d, first, second, &cmp, cin, din, ddir, second->ts);
+    }
+    /* Forwarded: the twin of a later lone copy (a retransmission after a drop, the
+     * genuine packet beside a forgery). */
+    if (c && in->s->has_twin) {
+        uint64_t k;
+        struct twin_slot *slot = twin_slot(d, cin, c->gen, din, in->s->twin, &k);
+        slot->key = k;
+        slot->ts = in->ts;
+        slot->content = in->s->content;
+    }
+}
+
+/* ---- a lone packet ---- */
+
+static int ptb_explains(struct diff *d, int side, uint64_t quote, int64_t ts)
+{
+    for (uint32_t i = 0; i < DIFF_PTB_SLOTS; i++)
+        if (d->ptb[i].used && d->ptb[i].side == side && d->ptb[i].quote == quote &&
+            d->ptb[i].ts >= ts - d->window && d->ptb[i].ts <= ts + d->window)
+            return 1;
+    return 0;
+}
+
+static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_mac)
+{
+    const struct summary *s = e->s;
+    char src[46], dst[46], mac[18];
+    format_ip(src, s->v, s->src);
+    format_ip(dst, s->v, s->dst);
+    uint64_t key;
+    const struct twin_slot *slot = s->has_twin && e->conv != NONE
+                                       ? twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key)
+                                       : NULL;
+    /* A forger races or replaces a genuine packet: one of the same kind (TCP data at
+     * the same sequence number, a DNS answer to the same ID and question) was
+     * forwarded with other content. A lone packet with no such twin may be the
+     * genuine one, whose copy the other capture missed. */
+    int twin = slot && slot->key == key && slot->ts > e->ts - d->window &&
+               slot->ts < e->ts + d->window && slot->content != s->content;
+    int certain = by_mac && twin; /* capture loss cannot make a copy unlike the real one */
+    d->ds.injected[ddir]++;
+    if (!certain)
+        d->ds.uncertain++;
+    count_conv(d, e, "device_injected", ddir);
+    struct finding *f = event_finding(d, "device_injected", e, ddir, e->ts);
+    if (!f)
+        return;
+    f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
+    finding_add_frame(f, FRAME_REF(e->side, e->frame), 1);
+    snprintf(f->summary, sizeof f->summary,
+             "the device sent %s:%u -> %s:%u %s (frame %" PRIu64 " in %s) with no packet "
+             "on the %s that could have caused it%s",
+             src, s->sport, dst, s->dport, diff_dir_name[ddir], e->frame, d->files[e->side].path,
+             diff_side_name[!e->side],
+             twin ? ", while the genuine packet it imitates was forwarded as well: a "
+                    "forgery made by the device"
+                  : "; nothing like it was forwarded, so the other capture may have "
+                    "missed the genuine packet");
+    add_where(f, e->side, ddir, d->files[!e->side].path);
+    if (by_mac)
+        finding_evidence_str(f, "device_mac", fmt_mac(mac, s->mac_src));
+    finding_evidence_bool(f, "twin_forwarded", twin);
+}
+
+static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
+{
+    const struct summary *s = e->s;
+    int side = e->side;
+    struct conv *c = diff_conv_at(d, e->conv, e->gen);
+    /* Path MTU discovery: the device said why it did not forward it. */
+    if (ptb_explains(d, side, diff_quote_of(d->key, s), e->ts)) {
+        d->ds.pmtud[side]++;
+        return;
+    }
+    /* Dropped, or missed by the other capture? The sender's retransmission forwarded
+     * afterwards says the first copy did not get through; a TCP receiver that
+     * acknowledged the bytes without one had them, so the other capture lost the
+     * packet, not the device. A capture that says it lost packets voids both. */
+    int retx = 0;
+    uint64_t key;
+    const struct twin_slot *slot =
+        c && s->has_twin ? twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key) : NULL;
+    if (c && s->proto == IPPROTO_NUM_TCP) {
+        uint32_t end = s->nseq + s->payload_wire_len + !!(s->flags & (TH_SYN | TH_FIN));
+        retx = slot && slot->key == key && slot->ts >= e->ts;
+        if (!retx && c->has_ack[!e->dir] && end != s->nseq &&
+            (int32_t)(c->max_ack[!e->dir] - end) >= 0) {
+            d->ds.capture_gaps[!side]++;
+            return;
+        }
+    }
+    /* The same packet dropped again and again while others crossed: censorship. */
+    uint32_t times = 1;
+    uint64_t crossed = 0;
+    if (c && s->has_twin) {
+        if (c->drop_times[e->dir] && c->drop_twin[e->dir] == s->twin) {
+            times = ++c->drop_times[e->dir];
+            crossed = forwarded_total(d) - c->drop_crossed[e->dir];
+        } else {
+            c->drop_twin[e->dir] = s->twin;
+            c->drop_times[e->dir] = 1;
+            c->drop_first[e->dir] = e->ts;
+            c->drop_crossed[e->dir] = forwarded_total(d);
+        }
+    }
+    int lost = d->ds.capture_drops[!side] != 0;
+    int repeated = diff_repeats_certain(times, crossed, lost);
+    int certain = (retx && !lost) || repeated;
+    d->ds.dropped[ddir]++;
+    if (!certain)
+        d->ds.uncertain++;
+    count_conv(d, e, "device_dropped", ddir);
+    struct finding *f = event_finding(d, "device_dropped", e, ddir, e->ts);
+    if (!f)
+        return;
+    char src[46], dst[46], why[200] = "";
+    format_ip(src, s->v, s->src);
+    format_ip(dst, s->v, s->dst);
+    if (repeated)
+        snprintf(why, sizeof why,
+                 "; the sender sent it %u times over %.1f s and no copy was forwarded, while "
+                 "%" PRIu64 " other packets crossed the device: dropped on purpose",
+                 times, (double)(e->ts - c->drop_first[e->dir]) / 1e9, crossed);
+    else if (certain)
+        snprintf(why, sizeof why,
+                 "; the sender's retransmission of the same bytes was "
+                 "forwarded, so the first copy was dropped, not missed by "
+                 "the capture");
+    else if (retx)
+        snprintf(why, sizeof why,
+                 "; the sender's retransmission was forwarded, but the other "
+                 "capture says it lost packets: it may have missed this one");
+    else
+        snprintf(why, sizeof why, "; the other capture may have missed it");
+    f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
+    finding_add_frame(f, FRAME_REF(side, e->frame), 0);
+    snprintf(f->summary, sizeof f->summary,
+             "%s:%u -> %s:%u (frame %" PRIu64 " in %s) reached the device %s and never left "
+             "it%s",
+             src, s->sport, dst, s->dport, e->frame, d->files[side].path, diff_dir_name[ddir], why);
+    add_where(f, side, ddir, d->files[!side].path);
+    finding_evidence_bool(f, "retransmission_forwarded", retx);
+    if (repeated)
+        finding_evidence_int(f, "times_dropped", times);
+}
+
+/* A lone packet, its window over: whose was it, and what does its absence mean? */
+static void judge_alone(struct diff *d, const struct copy *e)
+{
+    const struct summary *s = e->s;
     int side = e->side;
     if (s->local) {
         d->ds.local[side]++;
@@ -162,98 +427,46 @@ static void judge_alone(struct diff *d, struct pend *e)
         d->ds.unattributed[side]++;
         return;
     }
-    if (sent ? diff_device_addr(d, side, s->v, s->src) : diff_device_addr(d, side, s->v, s->dst)) {
+    /* The device's own: to or from its addresses, on no learnt mapping (traffic of a
+     * mapping is forwarded traffic, whatever address NAT gave it), and the "too big"
+     * messages that explain its drops. */
+    int mapped = c && c->mapped;
+    if (!mapped && (sent ? diff_device_addr(d, side, s->v, s->src)
+                         : diff_device_addr(d, side, s->v, s->dst))) {
         d->ds.local[side]++;
+        return;
+    }
+    if (sent && s->ptb) {
+        d->ds.local[side]++;
+        return;
+    }
+    if (!diff_covered(d, !side, e->ts)) {
+        d->ds.not_covered[side]++;
         return;
     }
     /* outbound: entering inside, or leaving outside */
     uint8_t ddir = (side == DIFF_INSIDE) != sent ? DIFF_OUTBOUND : DIFF_INBOUND;
-    char src[46], dst[46], mac[18];
-    format_ip(src, s->v, s->src);
-    format_ip(dst, s->v, s->dst);
-    const char *other = d->files[!side].path;
-
-    uint64_t key;
-    const struct twin_slot *slot =
-        c && s->has_twin ? diff_twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key) : NULL;
-    if (sent) {
-        /* A forger races or replaces a genuine packet: one like it (the same TCP
-         * sequence number, DNS ID) was forwarded. A lone packet with no such twin may be
-         * the genuine one, whose copy the other capture missed. */
-        /* A twin with the same content is a retransmission whose copy the other
-         * capture may have lost; a twin with other content is the genuine packet a
-         * forgery races. */
-        int twin = slot && slot->key == key && slot->ts > e->ts - d->window &&
-                   slot->ts < e->ts + d->window && slot->content != s->content;
-        int certain = by_mac && twin; /* capture loss cannot make a copy unlike the real one */
-        d->ds.injected[ddir]++;
-        if (!certain)
-            d->ds.uncertain++;
-        diff_count_conv(d, e, "device_injected", ddir);
-        struct finding *f = diff_event_finding(d, "device_injected", e, ddir, e->ts, e->frame);
-        if (!f)
-            return;
-        f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
-        finding_add_frame(f, FRAME_REF(side, e->frame), 1);
-        snprintf(f->summary, sizeof f->summary,
-                 "the device sent %s:%u -> %s:%u %s (frame %" PRIu64 " in %s) with no packet "
-                 "on the %s that could have caused it%s",
-                 src, s->sport, dst, s->dport, diff_dir_name[ddir], e->frame, d->files[side].path,
-                 diff_side_name[!side],
-                 twin ? ", while the genuine packet it imitates was forwarded as well: a "
-                        "forgery made by the device"
-                      : "; nothing like it was forwarded, so the other capture may have "
-                        "missed the genuine packet");
-        diff_add_where(f, side, ddir, other);
-        if (by_mac)
-            finding_evidence_str(f, "device_mac", fmt_mac(mac, s->mac_src));
-        finding_evidence_bool(f, "twin_forwarded", twin);
-        return;
-    }
-
-    /* Dropped, or missed by the other capture? The sender's retransmission forwarded
-     * afterwards says the first copy did not get through; a TCP receiver that
-     * acknowledged the bytes without one had them, so the other capture lost the
-     * packet, not the device. A capture that says it lost packets voids both. */
-    int retx = 0;
-    if (c && s->proto == IPPROTO_NUM_TCP) {
-        uint32_t end = s->nseq + s->payload_wire_len + !!(s->flags & (TH_SYN | TH_FIN));
-        retx = slot && slot->key == key && slot->ts >= e->ts;
-        if (!retx && c->has_ack[!e->dir] && end != s->nseq &&
-            (int32_t)(c->max_ack[!e->dir] - end) >= 0) {
-            d->ds.capture_gaps[!side]++;
-            return;
-        }
-    }
-    int certain = retx && !d->ds.capture_drops[!side];
-    d->ds.dropped[ddir]++;
-    if (!certain)
-        d->ds.uncertain++;
-    diff_count_conv(d, e, "device_dropped", ddir);
-    struct finding *f = diff_event_finding(d, "device_dropped", e, ddir, e->ts, e->frame);
-    if (!f)
-        return;
-    f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
-    finding_add_frame(f, FRAME_REF(side, e->frame), 0);
-    snprintf(f->summary, sizeof f->summary,
-             "%s:%u -> %s:%u (frame %" PRIu64 " in %s) reached the device %s and never left "
-             "it%s",
-             src, s->sport, dst, s->dport, e->frame, d->files[side].path, diff_dir_name[ddir],
-             certain ? "; the sender's retransmission of the same bytes was forwarded, so the "
-                       "first copy was dropped, not missed by the capture"
-             : retx  ? "; the sender's retransmission was forwarded, but the other capture "
-                       "says it lost packets: it may have missed this one"
-                     : "");
-    diff_add_where(f, side, ddir, other);
-    finding_evidence_bool(f, "retransmission_forwarded", retx);
+    if (sent)
+        injected(d, e, ddir, by_mac);
+    else
+        dropped(d, e, ddir);
 }
 
-/* Judges waiting packets older than `before` (all when INT64_MAX). */
 void diff_expire(struct diff *d, int64_t before)
 {
     while (d->oldest != NONE && d->pend[d->oldest].ts < before) {
         struct pend *e = &d->pend[d->oldest];
         diff_pend_unlink(d, e);
-        judge_alone(d, e);
+        /* A changed copy meets its original by the weak key once neither found its
+         * exact counterpart: a drop and an injection of one exchange are one change. */
+        struct pend *m = e->weak ? diff_pend_find(d, e->weak, 1, !e->side, e->ts) : NULL;
+        struct copy x = diff_pend_copy(d, e);
+        if (m) {
+            diff_pend_unlink(d, m);
+            struct copy y = diff_pend_copy(d, m);
+            diff_pair(d, &x, &y, 1);
+        } else {
+            judge_alone(d, &x);
+        }
     }
 }

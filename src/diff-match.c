@@ -1,13 +1,23 @@
-/* secondsight diff - diff-match.c. */
+/* secondsight diff - what a packet is, its keys, the packets waiting for their
+ * counterpart on the other side, and a matched pair compared.
+ *
+ * A packet's counterpart is found by two keys that leave out what forwarding may
+ * change. The strong key: IP version and protocol, TCP sequence and acknowledgement
+ * numbers in the inside numbering (a SYN's options and window instead), ICMP echo
+ * sequence, the quoted packet of an ICMP error, and the content (flags, length on the
+ * wire, every kept byte). Addresses, ports, TTL, checksums and the IPv4 identification
+ * are not in it: NATs rewrite them. The weak key pairs a changed copy with its
+ * original by a protocol key within one direction of a conversation (diff_packet_keys).
+ * Of several candidates the nearest in time is taken. */
 #include "diff-int.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <pcap/dlt.h>
 
-#include "capture.h"
 #include "config.h"
 #include "util-hash.h"
 
@@ -40,7 +50,109 @@ static int link_local(const struct packet *pkt)
     }
 }
 
-void diff_summarise(struct summary *s, const struct packet *pkt)
+/* TCP fields, and the options hashed with what forwarding may rewrite left out: the
+ * MSS value (clamping), the SACK edges (compared in the inside numbering), the
+ * timestamps (modulated by some firewalls). */
+static void summarise_tcp(struct summary *s, const struct packet *pkt)
+{
+    const struct tcp_view *t = &pkt->u.tcp;
+    s->sport = pkt->sport;
+    s->dport = pkt->dport;
+    s->seq = t->seq;
+    s->ack = t->ack;
+    s->flags = t->flags;
+    s->window = t->window;
+    s->urgent = t->urgent;
+    s->has_mss = t->has_mss;
+    s->mss = t->mss;
+    s->has_ts = t->has_ts;
+    s->tsval = t->tsval;
+    s->tsecr = t->tsecr;
+    uint8_t opts[40] = {0};
+    uint32_t olen = t->hlen > 20 && pkt->l4_len >= t->hlen ? t->hlen - 20u : 0;
+    if (olen > sizeof opts)
+        olen = sizeof opts;
+    memcpy(opts, pkt->l4 + 20, olen);
+    for (uint32_t i = 0; i < olen;) {
+        uint8_t kind = opts[i];
+        if (kind == TCPOPT_EOL)
+            break;
+        if (kind == TCPOPT_NOP) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= olen || opts[i + 1] < 2 || i + opts[i + 1] > olen)
+            break;
+        uint32_t len = opts[i + 1];
+        if (kind == TCPOPT_MSS && len == 4)
+            memset(opts + i + 2, 0, 2);
+        if (kind == TCPOPT_TIMESTAMP && len == 10)
+            memset(opts + i + 2, 0, 8);
+        if (kind == TCPOPT_SACK && len >= 2) {
+            for (uint32_t b = i + 2; b + 4 <= i + len; b += 4) {
+                if ((b - i - 2) / 4 < 8)
+                    s->sack[(b - i - 2) / 4] = be32(opts + b);
+                memset(opts + b, 0, 4);
+            }
+            s->nsack = (uint8_t)((len - 2) / 8 < 4 ? (len - 2) / 8 : 4);
+        }
+        i += len;
+    }
+    static const uint64_t k[2] = {1, 2};
+    s->opts_hash = siphash13(k, opts, olen);
+}
+
+/* The DNS question's bytes (name, type, class) after the 12-byte header, bounded. */
+static uint32_t dns_question_len(const uint8_t *p, uint32_t len)
+{
+    uint32_t i = 12;
+    for (int labels = 0; labels < 128 && i < len; labels++) {
+        uint8_t l = p[i];
+        if (!l)
+            return i + 5 <= len ? i + 5 - 12 : 0;
+        if (l >= 0xc0)
+            return 0; /* no compression in a question */
+        i += 1u + l;
+    }
+    return 0;
+}
+
+uint64_t diff_quote_key(const uint64_t key[2], uint8_t v, uint8_t proto, const uint8_t *src,
+                        const uint8_t *dst, const uint8_t *l4, uint32_t l4_len)
+{
+    uint8_t buf[2 + 32 + 8] = {v, proto};
+    memcpy(buf + 2, src, 16);
+    memcpy(buf + 18, dst, 16);
+    if (l4_len >= 8)
+        memcpy(buf + 34, l4, 8); /* the ports, and TCP's sequence number */
+    return siphash13(key, buf, sizeof buf) | 1;
+}
+
+/* An ICMP error's quoted packet: its identity as diff_quote_key gives it. */
+static uint64_t quoted_key(const uint64_t key[2], const struct packet *pkt, uint16_t *ipid,
+                           uint8_t *qproto)
+{
+    const uint8_t *q = pkt->payload + 4;
+    uint32_t n = pkt->payload_len >= 4 ? pkt->payload_len - 4 : 0;
+    uint8_t src[16] = {0}, dst[16] = {0};
+    if (n >= 20 && q[0] >> 4 == 4) {
+        uint32_t ihl = (q[0] & 15u) * 4u;
+        if (ihl < 20 || n < ihl)
+            return 0;
+        *ipid = (uint16_t)(q[4] << 8 | q[5]);
+        *qproto = q[9];
+        memcpy(src, q + 12, 4);
+        memcpy(dst, q + 16, 4);
+        return diff_quote_key(key, 4, q[9], src, dst, q + ihl, n - ihl);
+    }
+    if (n >= 40 && q[0] >> 4 == 6) {
+        *qproto = q[6];
+        return diff_quote_key(key, 6, q[6], q + 8, q + 24, q + 40, n - 40);
+    }
+    return 0;
+}
+
+void diff_summarise(struct summary *s, const struct packet *pkt, const uint64_t key[2])
 {
     memset(s, 0, sizeof *s);
     if (pkt->linktype == DLT_EN10MB && pkt->caplen >= 14) {
@@ -58,6 +170,7 @@ void diff_summarise(struct summary *s, const struct packet *pkt)
     s->mf = pkt->mf;
     s->is_frag = pkt->is_fragment;
     s->frag_offset = pkt->frag_offset;
+    s->frag_id = pkt->frag_id;
     s->ip_id = pkt->ip_version == 4 ? pkt->ip_id : 0;
     memcpy(s->src, pkt->ip_src, 16);
     memcpy(s->dst, pkt->ip_dst, 16);
@@ -65,55 +178,48 @@ void diff_summarise(struct summary *s, const struct packet *pkt)
     s->payload_len = pkt->payload_len;
     s->payload_wire_len = pkt->payload_wire_len;
     s->local = (uint8_t)link_local(pkt);
-    if (!s->l4_ok)
-        return;
-    switch (pkt->proto) {
-    case IPPROTO_NUM_TCP: {
-        const struct tcp_view *t = &pkt->u.tcp;
-        s->sport = pkt->sport;
-        s->dport = pkt->dport;
-        s->seq = s->nseq = t->seq;
-        s->ack = s->nack = t->ack;
-        s->flags = t->flags;
-        s->window = t->window;
-        s->urgent = t->urgent;
-        s->has_mss = t->has_mss;
-        s->mss = t->mss;
-        /* The option bytes with an MSS value zeroed: clamping is allowed. */
-        uint8_t opts[40] = {0};
-        uint32_t olen = t->hlen > 20 && pkt->l4_len >= t->hlen ? t->hlen - 20u : 0;
-        if (olen > sizeof opts)
-            olen = sizeof opts;
-        memcpy(opts, pkt->l4 + 20, olen);
-        for (uint32_t i = 0; i < olen;) {
-            uint8_t kind = opts[i];
-            if (kind == TCPOPT_EOL)
-                break;
-            if (kind == TCPOPT_NOP) {
-                i++;
-                continue;
+    if (s->l4_ok) {
+        switch (pkt->proto) {
+        case IPPROTO_NUM_TCP:
+            summarise_tcp(s, pkt);
+            break;
+        case IPPROTO_NUM_UDP:
+            s->sport = pkt->sport;
+            s->dport = pkt->dport;
+            break;
+        case IPPROTO_NUM_ICMP:
+        case IPPROTO_NUM_ICMPV6:
+            s->icmp_type = pkt->u.icmp.type;
+            s->icmp_code = pkt->u.icmp.code;
+            if (diff_icmp_echo(s) && pkt->payload_len >= 4) {
+                s->echo_id = (uint16_t)(pkt->payload[0] << 8 | pkt->payload[1]);
+                s->echo_seq = (uint16_t)(pkt->payload[2] << 8 | pkt->payload[3]);
+            } else if (diff_icmp_error(s)) {
+                s->quote = quoted_key(key, pkt, &s->q_ipid, &s->q_proto);
+                s->ptb = (s->proto == IPPROTO_NUM_ICMP && s->icmp_type == 3 && s->icmp_code == 4) ||
+                         (s->proto == IPPROTO_NUM_ICMPV6 && s->icmp_type == 2);
             }
-            if (i + 1 >= olen || opts[i + 1] < 2)
-                break;
-            if (kind == TCPOPT_MSS && opts[i + 1] == 4 && i + 4 <= olen)
-                opts[i + 2] = opts[i + 3] = 0;
-            i += opts[i + 1];
+            break;
+        default:
+            break;
         }
-        static const uint64_t k[2] = {1, 2};
-        s->opts_hash = siphash13(k, opts, olen);
-        break;
     }
-    case IPPROTO_NUM_UDP:
-        s->sport = pkt->sport;
-        s->dport = pkt->dport;
-        break;
-    case IPPROTO_NUM_ICMP:
-    case IPPROTO_NUM_ICMPV6:
-        s->icmp_type = pkt->u.icmp.type;
-        s->icmp_code = pkt->u.icmp.code;
-        break;
-    default:
-        break;
+    /* Content: the flags, the length on the wire and every kept byte compared. */
+    const uint8_t *p;
+    uint32_t len;
+    diff_compared_bytes(s, pkt, &p, &len);
+    if (len > DIFF_KEEP_BYTES)
+        len = DIFF_KEEP_BYTES;
+    uint8_t head[8] = {s->flags};
+    memcpy(head + 4, &s->payload_wire_len, 4);
+    s->content = siphash13(key, head, sizeof head) ^ (len ? siphash13(key, p, len) : 0);
+    /* What a DNS message is about: its ID and question, which an answer repeats. */
+    if (s->proto == IPPROTO_NUM_UDP && (s->sport == DNS_PORT || s->dport == DNS_PORT) &&
+        pkt->payload_len >= 12) {
+        uint32_t q = dns_question_len(pkt->payload, pkt->payload_len);
+        uint64_t h = q ? siphash13(key, pkt->payload + 12, q) : 0;
+        s->twin = (h << 16 | (uint64_t)pkt->payload[0] << 8 | pkt->payload[1]) | 1ull << 63;
+        s->has_twin = 1;
     }
 }
 
@@ -148,44 +254,82 @@ void diff_compared_bytes(const struct summary *s, const struct packet *pkt, cons
     }
 }
 
-/* Identity fields shared by both keys: what a forwarding device leaves alone. */
-static void key_identity(struct key_buf *k, const struct summary *s, const struct packet *pkt)
+/* The quoted identity of a packet, as the device's ICMP error about it would carry. */
+uint64_t diff_quote_of(const uint64_t key[2], const struct summary *s)
+{
+    uint8_t l4[8] = {0};
+    l4[0] = (uint8_t)(s->sport >> 8);
+    l4[1] = (uint8_t)s->sport;
+    l4[2] = (uint8_t)(s->dport >> 8);
+    l4[3] = (uint8_t)s->dport;
+    if (s->proto == IPPROTO_NUM_TCP) {
+        l4[4] = (uint8_t)(s->seq >> 24);
+        l4[5] = (uint8_t)(s->seq >> 16);
+        l4[6] = (uint8_t)(s->seq >> 8);
+        l4[7] = (uint8_t)s->seq;
+    }
+    if (s->proto == IPPROTO_NUM_UDP) /* length and checksum: not kept; keyed as zero */
+        return diff_quote_key(key, s->v, s->proto, s->src, s->dst, l4, 4);
+    return diff_quote_key(key, s->v, s->proto, s->src, s->dst, l4, 8);
+}
+
+/* The packet in the inside numbering of its conversation (offsets learnt so far), and
+ * the twin key of a TCP packet: the kind (data, SYN, FIN, RST) and the sequence
+ * number. A pure ACK has no twin: it stands for nothing a forger would replace. */
+void diff_translate(struct summary *s, const struct conv *c, int side, uint8_t dir)
+{
+    if (s->proto != IPPROTO_NUM_TCP || !s->l4_ok)
+        return;
+    uint32_t so = side == DIFF_OUTSIDE ? c->off[dir] : 0;
+    uint32_t ao = side == DIFF_OUTSIDE ? c->off[!dir] : 0;
+    s->nseq = s->seq - so;
+    s->nack = s->flags & TH_ACK ? s->ack - ao : 0;
+    for (uint32_t i = 0; i < 2u * s->nsack; i++)
+        s->nsackv[i] = s->sack[i] - ao;
+    uint64_t kind = s->payload_wire_len   ? 1
+                    : (s->flags & TH_SYN) ? 2 | !!(s->flags & TH_ACK)
+                    : (s->flags & TH_RST) ? 4
+                    : (s->flags & TH_FIN) ? 8
+                                          : 0;
+    s->has_twin = kind != 0;
+    s->twin = kind << 32 | s->nseq;
+}
+
+/* Identity: what forwarding leaves alone, without the IPv4 identification (NATs
+ * rewrite it) or anything else a matched pair is compared on. */
+static void key_identity(struct key_buf *k, const struct summary *s)
 {
     uint8_t head[4] = {s->v, s->proto, s->is_frag, s->mf};
     kb_put(k, head, sizeof head);
-    kb_u32(k, s->ip_id);
     if (s->is_frag) {
-        kb_u32(k, pkt->frag_id);
+        kb_u32(k, s->frag_id);
         kb_u32(k, s->frag_offset);
         return;
     }
     if (!s->l4_ok)
         return;
     if (s->proto == IPPROTO_NUM_TCP) {
-        /* The handshake's numbers are left out: that is where offsets are learnt. */
-        if (!(s->flags & TH_SYN)) {
+        if (s->flags & TH_SYN) {
+            /* The handshake's numbers are left out (that is where offsets are learnt):
+             * its options (timestamps above all) and window tell SYNs apart. */
+            kb_put(k, &s->opts_hash, sizeof s->opts_hash);
+            kb_u32(k, s->window);
+            kb_u32(k, s->tsval);
+        } else {
             kb_u32(k, s->nseq);
             kb_u32(k, s->nack);
         }
     } else if (diff_icmp_echo(s)) {
         uint8_t t[2] = {s->icmp_type, s->icmp_code};
         kb_put(k, t, 2);
-        if (pkt->payload_len >= 4)
-            kb_put(k, pkt->payload + 2, 2); /* the echo sequence number */
+        kb_u32(k, s->echo_seq);
     } else if (diff_icmp_error(s)) {
-        uint8_t t[2] = {s->icmp_type, s->icmp_code};
-        kb_put(k, t, 2);
-        /* The quoted packet's identification and protocol: not rewritten by NAT. */
-        if (pkt->payload_len >= 4 + 20 && pkt->payload[4] >> 4 == 4) {
-            kb_put(k, pkt->payload + 4 + 4, 2);
-            kb_put(k, pkt->payload + 4 + 9, 1);
-        }
+        uint8_t t[3] = {s->icmp_type, s->icmp_code, s->q_proto};
+        kb_put(k, t, 3);
+        kb_u32(k, s->q_ipid); /* the quoted packet's: NAT leaves it */
     }
 }
 
-/* Both keys of a packet from one hash of its identity: the weak key adds the
- * conversation and direction to it (a cheap mix: the identity hash is already keyed),
- * the strong key hashes it again with the flags and the payload's first bytes. */
 static uint64_t mix64(uint64_t x)
 {
     x ^= x >> 33;
@@ -195,68 +339,55 @@ static uint64_t mix64(uint64_t x)
     return x ^ (x >> 33);
 }
 
-void diff_packet_keys(const struct diff *d, struct summary *s, const struct packet *pkt,
-                      const struct conv *c, uint32_t ci, uint8_t dir, uint64_t *strong,
-                      uint64_t *weak)
+/* The strong key: the identity and the content; any conversation, so NAT does not
+ * hide a match. The weak key pairs a copy whose content changed with its original,
+ * within one direction of a conversation known on both sides, by a protocol key: the
+ * TCP twin (same kind of packet, same sequence number), the DNS ID and question, the
+ * ICMP echo identifier and sequence. Other packets have none: nothing tells which
+ * packet a changed one was. */
+void diff_packet_keys(const struct diff *d, const struct summary *s, const struct conv *c,
+                      uint32_t ci, uint8_t dir, uint64_t *strong, uint64_t *weak)
 {
     struct key_buf k = {.n = 0};
-    key_identity(&k, s, pkt);
-    if (s->v == 6 && s->proto == IPPROTO_NUM_UDP)
-        kb_u32(&k, s->payload_wire_len); /* no identification to tell datagrams apart */
+    key_identity(&k, s);
     uint64_t id = siphash13(d->key, k.b, k.n);
-    *weak = c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE]
-                ? mix64(id ^ ((uint64_t)ci << 33 | (uint64_t)c->gen << 1 | dir)) | 1
-                : 0;
-
-    const uint8_t *p;
-    uint32_t len;
-    diff_compared_bytes(s, pkt, &p, &len);
-    uint8_t buf[8 + DIFF_KEY_BYTES];
-    uint32_t n = len < DIFF_KEY_BYTES ? len : DIFF_KEY_BYTES;
-    memcpy(buf, &s->payload_wire_len, 4);
-    buf[4] = s->flags;
-    buf[5] = buf[6] = buf[7] = 0;
-    if (n)
-        memcpy(buf + 8, p, n);
-    s->content = siphash13(d->key, buf, 8 + n);
     *strong = mix64(id ^ mix64(s->content)) | 1;
+    uint64_t proto_key = 0;
+    if (s->has_twin && s->proto == IPPROTO_NUM_TCP && !(s->flags & TH_SYN))
+        proto_key = s->twin;
+    else if (s->has_twin && s->proto == IPPROTO_NUM_UDP)
+        proto_key = s->twin;
+    else if (s->l4_ok && diff_icmp_echo(s))
+        proto_key = (uint64_t)s->icmp_type << 32 | (uint32_t)s->echo_id << 16 | s->echo_seq;
+    *weak = proto_key && c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE]
+                ? mix64(mix64(proto_key ^ s->proto) ^
+                        ((uint64_t)ci << 33 | (uint64_t)c->gen << 1 | dir)) |
+                      1
+                : 0;
 }
 
-void diff_set_twin(struct summary *s, const struct packet *pkt)
-{
-    if (!s->l4_ok)
-        return;
-    if (s->proto == IPPROTO_NUM_TCP) {
-        s->twin = s->nseq;
-        s->has_twin = 1;
-    } else if (s->proto == IPPROTO_NUM_UDP && (s->sport == DNS_PORT || s->dport == DNS_PORT) &&
-               pkt->payload_len >= 2) {
-        s->twin = (uint32_t)pkt->payload[0] << 8 | pkt->payload[1]; /* the DNS ID alone */
-        s->has_twin = 1;
-    } else if (s->proto == IPPROTO_NUM_UDP && pkt->payload_len >= 4) {
-        s->twin = be32(pkt->payload);
-        s->has_twin = 1;
-    } else if (diff_icmp_echo(s) && pkt->payload_len >= 4) {
-        s->twin = (uint32_t)pkt->payload[2] << 8 | pkt->payload[3];
-        s->has_twin = 1;
-    }
-}
+/* ---- waiting packets ---- */
 
-struct pend *diff_pend_find(struct diff *d, uint64_t key, int weak, int other_side)
+/* The waiting packet of the other side with this key nearest in time to `ts`. */
+struct pend *diff_pend_find(struct diff *d, uint64_t key, int weak, int other_side, int64_t ts)
 {
     uint32_t *idx = weak ? d->widx : d->sidx;
     struct pend *best = NULL;
+    int64_t best_dt = 0;
     for (uint32_t i = idx[key & d->pmask]; i != NONE;
          i = weak ? d->pend[i].next_w : d->pend[i].next_s) {
         struct pend *e = &d->pend[i];
+        int64_t dt = e->ts > ts ? e->ts - ts : ts - e->ts;
         if ((weak ? e->weak : e->strong) == key && e->side == other_side &&
-            (!best || e->seqno < best->seqno))
+            (!best || dt < best_dt)) {
             best = e;
+            best_dt = dt;
+        }
     }
     return best;
 }
 
-void diff_pend_unlink(struct diff *d, struct pend *e)
+static void idx_unlink(struct diff *d, struct pend *e)
 {
     uint32_t i = (uint32_t)(e - d->pend);
     for (uint32_t *p = &d->sidx[e->strong & d->pmask]; *p != NONE; p = &d->pend[*p].next_s)
@@ -270,6 +401,23 @@ void diff_pend_unlink(struct diff *d, struct pend *e)
                 *p = e->next_w;
                 break;
             }
+}
+
+static void idx_link(struct diff *d, struct pend *e)
+{
+    uint32_t i = (uint32_t)(e - d->pend);
+    e->next_s = d->sidx[e->strong & d->pmask];
+    d->sidx[e->strong & d->pmask] = i;
+    if (e->weak) {
+        e->next_w = d->widx[e->weak & d->pmask];
+        d->widx[e->weak & d->pmask] = i;
+    }
+}
+
+void diff_pend_unlink(struct diff *d, struct pend *e)
+{
+    uint32_t i = (uint32_t)(e - d->pend);
+    idx_unlink(d, e);
     e->live = 0;
     /* off the age list, into the free list */
     if (e->older != NONE)
@@ -293,7 +441,7 @@ const uint8_t *diff_pend_bytes(const struct diff *d, const struct pend *e)
     return d->bytes + e->bytes_pos % DIFF_PENDING_BYTES;
 }
 
-uint64_t diff_bytes_keep(struct diff *d, const uint8_t *p, uint32_t len)
+static uint64_t bytes_keep(struct diff *d, const uint8_t *p, uint32_t len)
 {
     /* Each copy is contiguous: skip to the ring's start when it would wrap. */
     uint64_t at = d->bytes_head % DIFF_PENDING_BYTES;
@@ -305,187 +453,139 @@ uint64_t diff_bytes_keep(struct diff *d, const uint8_t *p, uint32_t len)
     return pos;
 }
 
+/* A packet waits for its counterpart (the oldest leaves unjudged at the cap). */
+void diff_pend_add(struct diff *d, const struct copy *x, uint64_t strong, uint64_t weak)
+{
+    if (d->pfree == NONE && d->pused == d->pcap) {
+        diff_pend_unlink(d, &d->pend[d->oldest]);
+        d->ds.pending_evicted++;
+    }
+    uint32_t i = d->pfree != NONE ? d->pfree : d->pused++;
+    struct pend *e = &d->pend[i];
+    if (i == d->pfree)
+        d->pfree = e->newer;
+    memset(e, 0, sizeof *e);
+    e->strong = strong;
+    e->weak = weak;
+    e->ts = x->ts;
+    e->frame = x->frame;
+    e->conv = x->conv;
+    e->gen = x->gen;
+    e->side = x->side;
+    e->dir = x->dir;
+    e->live = 1;
+    e->s = *x->s;
+    e->bytes_len = x->len < DIFF_KEEP_BYTES ? x->len : DIFF_KEEP_BYTES;
+    if (e->bytes_len)
+        e->bytes_pos = bytes_keep(d, x->bytes, e->bytes_len);
+    idx_link(d, e);
+    e->older = d->newest;
+    e->newer = NONE;
+    if (d->newest != NONE)
+        d->pend[d->newest].newer = i;
+    else
+        d->oldest = i;
+    d->newest = i;
+    d->pcount++;
+    if (d->pcount > d->ds.pending_peak)
+        d->ds.pending_peak = d->pcount;
+}
+
+struct copy diff_pend_copy(const struct diff *d, const struct pend *e)
+{
+    struct copy x = {.s = &e->s,
+                     .bytes = diff_pend_bytes(d, e),
+                     .len = e->bytes_len,
+                     .frame = e->frame,
+                     .ts = e->ts,
+                     .conv = e->conv,
+                     .gen = e->gen,
+                     .side = e->side,
+                     .dir = e->dir};
+    return x;
+}
+
+/* The waiting packets of conversation `from` now belong to `to` (merged: `flip` when
+ * their direction 0 is the other's direction 1), or have new sequence offsets: their
+ * numbering and keys are made again, and those that now meet their counterpart are
+ * paired. Bounded by the waiting packets, and done once per learnt conversation. */
+void diff_rekey(struct diff *d, uint32_t from, uint32_t from_gen, uint32_t to, int flip)
+{
+    const struct conv *c = &d->convs[to];
+    for (uint32_t i = d->oldest, next; i != NONE; i = next) {
+        next = d->pend[i].newer;
+        struct pend *e = &d->pend[i];
+        if (e->conv != from || e->gen != from_gen)
+            continue;
+        idx_unlink(d, e);
+        e->conv = to;
+        e->gen = c->gen;
+        if (flip)
+            e->dir = (uint8_t)!e->dir;
+        diff_translate(&e->s, c, e->side, e->dir);
+        diff_packet_keys(d, &e->s, c, to, e->dir, &e->strong, &e->weak);
+        idx_link(d, e);
+    }
+}
+
+/* ---- a matched pair compared ---- */
+
 static void name_list_add(char *buf, size_t size, const char *name)
 {
     size_t n = strlen(buf);
     snprintf(buf + n, size - n, "%s%s", n ? "," : "", name);
 }
 
-static void printable(char *out, size_t size, const uint8_t *p, uint32_t n)
+/* What differs between the copy that entered the device and the copy that left it,
+ * beyond what forwarding may change (counted in `allowed`). */
+void diff_compare(const struct copy *fc, const struct copy *sc, int nat, struct comparison *cmp)
 {
-    size_t k = 0;
-    for (uint32_t i = 0; i < n && k + 5 < size; i++) {
-        if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\')
-            out[k++] = (char)p[i];
-        else
-            k += (size_t)snprintf(out + k, size - k, "\\x%02x", p[i]);
-    }
-    out[k] = 0;
-}
-
-void diff_on_match(struct diff *d, struct pend *e, const struct summary *s,
-                   const struct packet *pkt, int side, int64_t ts, uint32_t ci, uint8_t dir,
-                   int weak)
-{
-    /* The first copy entered the device, unless the TTLs say the clocks misled us. */
-    const struct summary *first = &e->s, *second = s;
-    int in_side = e->side;
-    if (second->ttl == (uint8_t)(first->ttl + 1)) {
-        first = s;
-        second = &e->s;
-        in_side = side;
-    }
-    uint8_t ddir = in_side == DIFF_INSIDE ? DIFF_OUTBOUND : DIFF_INBOUND;
-    const struct summary *sin = side == DIFF_INSIDE ? s : &e->s;
-    const struct summary *sout = side == DIFF_INSIDE ? &e->s : s;
-
-    /* Clock: outside minus inside, as this pair shows it. */
-    int64_t ts_in = side == DIFF_INSIDE ? ts : e->ts;
-    int64_t raw_out = (side == DIFF_OUTSIDE ? ts : e->ts) + d->offset;
-    int64_t seen = raw_out - ts_in;
-    if (!d->fit_n[0] && !d->fit_n[1])
-        d->fit_t0 = ts_in;
-    d->fit_t1 = ts_in;
-    double x = (double)(ts_in - d->fit_t0) / 1e9, y = (double)(seen - d->ds.clock_offset_ns);
-    d->fit_n[ddir] += 1;
-    d->fit_sx[ddir] += x;
-    d->fit_sy[ddir] += y;
-    d->fit_sxx[ddir] += x * x;
-    d->fit_sxy[ddir] += x * y;
-    d->offset += (seen - d->offset) / 16;
-
-    /* Learn: the device's MACs, the conversation across the device, its offsets. */
-    if (first->has_mac)
-        diff_mac_learn(d, in_side, first->mac_dst);
-    if (second->has_mac)
-        diff_mac_learn(d, !in_side, second->mac_src);
-    if (!diff_conv_at(d, e->conv, e->gen))
-        e->conv = NONE; /* its conversation was closed while it waited */
-    uint32_t cin = side == DIFF_INSIDE ? ci : e->conv, cout = side == DIFF_INSIDE ? e->conv : ci;
-    uint8_t din = side == DIFF_INSIDE ? dir : e->dir, dout = side == DIFF_INSIDE ? e->dir : dir;
-    if (cin != NONE && cout != NONE && cin != cout && !d->convs[cin].has[DIFF_OUTSIDE] &&
-        !d->convs[cout].has[DIFF_INSIDE])
-        diff_conv_merge(d, cin, cout, din == dout);
-    if (cin == NONE) {
-        cin = cout;
-        din = dout;
-    }
-    struct conv *c = &d->convs[cin];
-    if (c->used && c->ingress[din] < 0)
-        c->ingress[din] = (int8_t)in_side;
-    if (c->used && s->proto == IPPROTO_NUM_TCP && (s->flags & TH_SYN) && c->has[DIFF_OUTSIDE]) {
-        uint32_t off = sout->seq - sin->seq;
-        if (off != c->off[din]) {
-            c->off[din] = off;
-            d->ds.rewrite_seq++;
-        }
-    }
-
-    /* Compare what forwarding must leave alone. */
-    char changed[160] = "";
-    int allowed_nat = 0;
+    const struct summary *first = fc->s, *second = sc->s;
+    memset(cmp, 0, sizeof *cmp);
     int dttl = (int)first->ttl - (int)second->ttl;
     if (dttl == 1)
-        d->ds.rewrite_ttl++;
+        cmp->ttl = 1;
     else if (dttl != 0)
-        name_list_add(changed, sizeof changed, "ttl");
-    if (first->tos != second->tos)
-        d->ds.rewrite_tos++;
+        name_list_add(cmp->changed, sizeof cmp->changed, "ttl");
+    cmp->tos = first->tos != second->tos;
+    cmp->ip_id = first->v == 4 && first->ip_id != second->ip_id;
     if (first->df != second->df)
-        name_list_add(changed, sizeof changed, "df");
+        name_list_add(cmp->changed, sizeof cmp->changed, "df");
     if (memcmp(first->src, second->src, 16) || memcmp(first->dst, second->dst, 16) ||
         first->sport != second->sport || first->dport != second->dport) {
-        if (d->o->nat)
-            allowed_nat = 1;
+        if (nat)
+            cmp->nat = 1;
         else
-            name_list_add(changed, sizeof changed, "addresses");
+            name_list_add(cmp->changed, sizeof cmp->changed, "addresses");
     }
-    if (allowed_nat)
-        d->ds.rewrite_nat++;
-    if (s->proto == IPPROTO_NUM_TCP && s->l4_ok) {
+    if (first->proto == IPPROTO_NUM_TCP && first->l4_ok && second->l4_ok) {
         if (first->flags != second->flags)
-            name_list_add(changed, sizeof changed, "tcp_flags");
+            name_list_add(cmp->changed, sizeof cmp->changed, "tcp_flags");
         if (first->window != second->window)
-            name_list_add(changed, sizeof changed, "window");
+            name_list_add(cmp->changed, sizeof cmp->changed, "window");
         if (first->urgent != second->urgent)
-            name_list_add(changed, sizeof changed, "urgent");
-        if (first->opts_hash != second->opts_hash)
-            name_list_add(changed, sizeof changed, "tcp_options");
+            name_list_add(cmp->changed, sizeof cmp->changed, "urgent");
+        if (first->opts_hash != second->opts_hash || first->nsack != second->nsack ||
+            memcmp(first->nsackv, second->nsackv, sizeof first->nsackv))
+            name_list_add(cmp->changed, sizeof cmp->changed, "tcp_options");
+        cmp->ts = first->has_ts && (first->tsval != second->tsval || first->tsecr != second->tsecr);
         if (first->has_mss && second->has_mss && first->mss != second->mss) {
             if (second->mss < first->mss)
-                d->ds.rewrite_mss++;
+                cmp->mss = 1;
             else
-                name_list_add(changed, sizeof changed, "mss");
+                name_list_add(cmp->changed, sizeof cmp->changed, "mss");
         }
     }
     if (first->payload_wire_len != second->payload_wire_len)
-        name_list_add(changed, sizeof changed, "length");
-
-    /* Payload bytes, over what both captures kept. */
-    const uint8_t *mine, *theirs = diff_pend_bytes(d, e);
-    uint32_t mine_len, nbytes = 0, first_off = 0;
-    diff_compared_bytes(s, pkt, &mine, &mine_len);
-    uint32_t common = mine_len < e->bytes_len ? mine_len : e->bytes_len;
-    if (theirs)
-        for (uint32_t i = 0; i < common; i++)
-            if (mine[i] != theirs[i] && !nbytes++)
-                first_off = i;
-    if (nbytes || (weak && !theirs))
-        name_list_add(changed, sizeof changed, "payload");
-
-    struct pend tmp = *e;
-    if (!changed[0]) {
-        d->ds.forwarded[ddir]++;
-        if (c->used)
-            c->fwd[ddir]++;
-    } else {
-        d->ds.modified[ddir]++;
-        /* The finding belongs to the copy that left the device. */
-        tmp.side = (uint8_t)!in_side;
-        tmp.s = side == !in_side ? *s : e->s;
-        tmp.frame = side == !in_side ? pkt->frame : e->frame;
-        tmp.conv = cin;
-        tmp.gen = d->convs[cin].gen;
-        tmp.dir = din;
-        diff_count_conv(d, &tmp, "device_modified", ddir);
-        struct finding *f = diff_event_finding(d, "device_modified", &tmp, ddir, ts, tmp.frame);
-        if (f) {
-            char src[46], dst[46];
-            format_ip(src, tmp.s.v, tmp.s.src);
-            format_ip(dst, tmp.s.v, tmp.s.dst);
-            f->confidence = CONF_HIGH;
-            finding_add_frame(f, FRAME_REF(tmp.side, tmp.frame), 1);
-            uint64_t other_frame = side == !in_side ? e->frame : pkt->frame;
-            finding_add_frame(f, FRAME_REF(in_side, other_frame), 0);
-            snprintf(f->summary, sizeof f->summary,
-                     "the device changed %s:%u -> %s:%u %s: frame %" PRIu64 " in %s left it "
-                     "with %s different from frame %" PRIu64 " in %s that entered it",
-                     src, tmp.s.sport, dst, tmp.s.dport, diff_dir_name[ddir], tmp.frame,
-                     d->files[tmp.side].path, changed, other_frame, d->files[in_side].path);
-            diff_add_where(f, tmp.side, ddir, d->files[in_side].path);
-            finding_evidence_list(f, "changed", changed);
-            if (nbytes) {
-                const uint8_t *before = side == in_side ? mine : theirs;
-                const uint8_t *after = side == in_side ? theirs : mine;
-                uint32_t n = common - first_off < 24 ? common - first_off : 24;
-                char b[100], a[100];
-                printable(b, sizeof b, before + first_off, n);
-                printable(a, sizeof a, after + first_off, n);
-                finding_evidence_int(f, "changed_bytes", nbytes);
-                finding_evidence_int(f, "first_changed_offset", first_off);
-                finding_evidence_str(f, "bytes_before", b);
-                finding_evidence_str(f, "bytes_after", a);
-            }
-        }
-    }
-
-    /* Forwarded: the twin of a later lone copy (a retransmission after a drop, the
-     * genuine packet beside a forgery). */
-    if (c->used && sin->has_twin) {
-        uint64_t k;
-        struct twin_slot *slot = diff_twin_slot(d, cin, c->gen, din, sin->twin, &k);
-        slot->key = k;
-        slot->ts = ts;
-        slot->content = sin->content;
-    }
+        name_list_add(cmp->changed, sizeof cmp->changed, "length");
+    /* Every kept byte. */
+    cmp->common = fc->len < sc->len ? fc->len : sc->len;
+    if (fc->bytes && sc->bytes)
+        for (uint32_t i = 0; i < cmp->common; i++)
+            if (fc->bytes[i] != sc->bytes[i] && !cmp->nbytes++)
+                cmp->first_off = i;
+    if (cmp->nbytes ||
+        (first->content != second->content && first->payload_wire_len == second->payload_wire_len &&
+         first->flags == second->flags))
+        name_list_add(cmp->changed, sizeof cmp->changed, "payload");
 }

@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pcap/dlt.h>
+
 #include "capture.h"
 #include "config.h"
 #include "run.h"
@@ -42,90 +44,94 @@
 const char *const diff_side_name[SIDES] = {"inside", "outside"};
 const char *const diff_dir_name[2] = {"outbound", "inbound"};
 
-static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts)
+/* One IP packet (a whole datagram: fragments are reassembled first) on one side:
+ * its counterpart found among the waiting packets of the other side, or it waits. */
+static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
+                          const struct packet *link, int64_t ts)
 {
-    decode_packet(pkt);
-    run_stats_count(&d->stats, pkt);
-    d->stats.last_ts = pkt->ts_ns;
-    diff_expire(d, ts - d->window);
-    diff_flush_findings(d, ts - DIFF_MERGE_NS);
-    diff_conv_expire(d, ts);
-
     struct summary s;
-    diff_summarise(&s, pkt);
-    diff_note_link(d, side, pkt, &s);
+    diff_summarise(&s, pkt, d->key);
+    if (link != pkt && link->linktype == DLT_EN10MB && link->caplen >= 14) {
+        s.has_mac = 1; /* a reassembled datagram: the MACs of its last fragment */
+        memcpy(s.mac_dst, link->data, 6);
+        memcpy(s.mac_src, link->data + 6, 6);
+    }
+    diff_note_link(d, side, link, &s);
     if (!s.v) {
         d->ds.local[side]++; /* ARP and other link traffic */
         return;
     }
+    if (s.ptb && s.quote) { /* the device may explain a drop with it (path MTU) */
+        uint32_t i = d->ptb_next++ % DIFF_PTB_SLOTS;
+        d->ptb[i].quote = s.quote;
+        d->ptb[i].ts = ts;
+        d->ptb[i].side = (uint8_t)side;
+        d->ptb[i].used = 1;
+    }
     uint8_t dir = 0;
     uint32_t ci = diff_conv_get(d, side, &s, ts, &dir);
     struct conv *c = &d->convs[ci];
-    if (side == DIFF_OUTSIDE && s.proto == IPPROTO_NUM_TCP) {
-        s.nseq = s.seq - c->off[dir];
-        s.nack = s.ack - c->off[!dir];
-    }
-    diff_set_twin(&s, pkt);
+    diff_translate(&s, c, side, dir);
     if (s.proto == IPPROTO_NUM_TCP && (s.flags & TH_ACK) &&
         (!c->has_ack[dir] || (int32_t)(s.nack - c->max_ack[dir]) > 0)) {
         c->has_ack[dir] = 1;
         c->max_ack[dir] = s.nack;
     }
     uint64_t strong, weak;
-    diff_packet_keys(d, &s, pkt, c, ci, dir, &strong, &weak);
-    struct pend *m = diff_pend_find(d, strong, 0, !side);
-    int by_weak = 0;
-    if (!m && weak && (m = diff_pend_find(d, weak, 1, !side)) != NULL)
-        by_weak = 1;
+    diff_packet_keys(d, &s, c, ci, dir, &strong, &weak);
+    struct copy x = {.s = &s,
+                     .frame = pkt->frame,
+                     .ts = ts,
+                     .conv = ci,
+                     .gen = c->gen,
+                     .side = (uint8_t)side,
+                     .dir = dir};
+    diff_compared_bytes(&s, pkt, &x.bytes, &x.len);
+    if (x.len > DIFF_KEEP_BYTES)
+        x.len = DIFF_KEEP_BYTES;
+    struct pend *m = diff_pend_find(d, strong, 0, !side, ts);
     if (m) {
         diff_pend_unlink(d, m);
-        diff_on_match(d, m, &s, pkt, side, ts, ci, dir, by_weak);
+        struct copy y = diff_pend_copy(d, m);
+        diff_pair(d, &y, &x, 0);
         return;
     }
+    diff_pend_add(d, &x, strong, weak);
+}
 
-    if (d->pfree == NONE && d->pused == d->pcap) {
-        /* Full: the oldest waiting packet leaves unjudged, counted. */
-        diff_pend_unlink(d, &d->pend[d->oldest]);
-        d->ds.pending_evicted++;
+static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts)
+{
+    decode_packet(pkt);
+    run_stats_count(&d->stats, pkt);
+    d->stats.last_ts = pkt->ts_ns;
+    if (ts < d->span_first[side])
+        d->span_first[side] = ts;
+    d->span_last[side] = ts;
+    diff_expire(d, ts - d->window);
+    diff_flush_findings(d, ts - DIFF_MERGE_NS);
+    diff_conv_expire(d, ts);
+    if (!pkt->is_fragment) {
+        diff_datagram(d, side, pkt, pkt, ts);
+        return;
     }
-    uint32_t i = d->pfree != NONE ? d->pfree : d->pused++;
-    struct pend *e = &d->pend[i];
-    if (i == d->pfree)
-        d->pfree = e->newer;
-    memset(e, 0, sizeof *e);
-    e->strong = strong;
-    e->weak = weak;
-    e->seqno = d->pseq++;
-    e->ts = ts;
-    e->frame = pkt->frame;
-    e->conv = ci;
-    e->gen = c->gen;
-    e->side = (uint8_t)side;
-    e->dir = dir;
-    e->live = 1;
-    e->s = s;
-    const uint8_t *p;
-    uint32_t len;
-    diff_compared_bytes(&s, pkt, &p, &len);
-    e->bytes_len = len < DIFF_KEEP_BYTES ? len : DIFF_KEEP_BYTES;
-    if (e->bytes_len)
-        e->bytes_pos = diff_bytes_keep(d, p, e->bytes_len);
-    e->next_s = d->sidx[strong & d->pmask];
-    d->sidx[strong & d->pmask] = i;
-    if (weak) {
-        e->next_w = d->widx[weak & d->pmask];
-        d->widx[weak & d->pmask] = i;
-    }
-    e->older = d->newest;
-    e->newer = NONE;
-    if (d->newest != NONE)
-        d->pend[d->newest].newer = i;
-    else
-        d->oldest = i;
-    d->newest = i;
-    d->pcount++;
-    if (d->pcount > d->ds.pending_peak)
-        d->ds.pending_peak = d->pcount;
+    /* A device may fragment for a smaller MTU on one side: each side is reassembled
+     * before it is compared. */
+    struct frag_info fi;
+    uint32_t len = 0;
+    const uint8_t *whole = frag_table_add(d->frags[side], pkt, &fi, &len);
+    if (!whole)
+        return;
+    d->ds.reassembled[side]++;
+    struct packet dg;
+    memset(&dg, 0, sizeof dg);
+    dg.file_index = pkt->file_index;
+    dg.frame = pkt->frame;
+    dg.ts_ns = pkt->ts_ns;
+    dg.caplen = dg.wirelen = len;
+    dg.linktype = DLT_RAW;
+    dg.data = whole;
+    decode_packet(&dg);
+    diff_datagram(d, side, &dg, pkt, ts);
 }
 
 static int diff_init(struct diff *d, const struct diff_options *o)
@@ -155,8 +161,13 @@ static int diff_init(struct diff *d, const struct diff_options *o)
     d->cidx[0] = malloc(cb * sizeof *d->cidx[0]);
     d->cidx[1] = malloc(cb * sizeof *d->cidx[1]);
     d->twins = calloc(DIFF_TWIN_SLOTS, sizeof *d->twins);
+    struct frag_config fc = {FRAG_MAX_DEFAULT, FRAG_MEMORY_DEFAULT, FRAG_TIMEOUT};
+    for (int side = 0; side < SIDES; side++) {
+        d->frags[side] = frag_table_new(&fc, d->key[0] ^ (uint64_t)side);
+        d->span_first[side] = INT64_MAX;
+    }
     if (!d->pend || !d->sidx || !d->widx || !d->bytes || !d->convs || !d->cidx[0] || !d->cidx[1] ||
-        !d->twins)
+        !d->twins || !d->frags[0] || !d->frags[1])
         return 0;
     memset(d->sidx, 0xff, buckets * sizeof *d->sidx);
     memset(d->widx, 0xff, buckets * sizeof *d->widx);
@@ -188,6 +199,9 @@ static void diff_free(struct diff *d)
     free(d->cidx[0]);
     free(d->cidx[1]);
     free(d->twins);
+    for (int side = 0; side < SIDES; side++)
+        if (d->frags[side])
+            frag_table_free(d->frags[side]);
 }
 
 int diff_run(const struct diff_options *o)
@@ -225,10 +239,12 @@ int diff_run(const struct diff_options *o)
         d->ds.capture_drops_known[side] =
             capture_file_drops(path[side], &d->ds.capture_drops[side]);
     uint64_t samples;
-    int64_t estimate = diff_estimate_offset(d, &samples);
+    int weak = 1;
+    int64_t estimate = diff_estimate_offset(d, &samples, &weak);
     if (o->clock_auto) {
         d->ds.clock_offset_ns = estimate;
         d->ds.clock_samples = samples;
+        d->ds.clock_weak = weak;
         if (!samples)
             fprintf(stderr, "secondsight: warning: too few packets common to both captures "
                             "to estimate the clock offset; assuming the clocks agree\n");
@@ -247,14 +263,19 @@ int diff_run(const struct diff_options *o)
     /* Side by side, in packet time on the inside clock. */
     struct packet pkt[SIDES];
     int have[SIDES];
-    for (int side = 0; side < SIDES; side++)
+    for (int side = 0; side < SIDES; side++) {
         have[side] = capture_file_next(&cf[side], &pkt[side]);
+        if (have[side]) /* each capture's span starts with its first packet */
+            d->span_first[side] = pkt[side].ts_ns - (side ? d->offset : 0);
+        d->span_ended[side] = (uint8_t)!have[side];
+    }
     while (have[0] || have[1]) {
         int64_t t0 = have[0] ? pkt[0].ts_ns : INT64_MAX;
         int64_t t1 = have[1] ? pkt[1].ts_ns - d->offset : INT64_MAX;
         int side = t0 <= t1 ? 0 : 1;
         diff_packet(d, side, &pkt[side], side ? t1 : t0);
         have[side] = capture_file_next(&cf[side], &pkt[side]);
+        d->span_ended[side] = (uint8_t)!have[side];
     }
     for (int side = 0; side < SIDES; side++)
         if (capture_file_close(&cf[side]) != CAPTURE_OK) {

@@ -290,6 +290,8 @@ static void json_diff_stats(struct jw *w, const struct diff_stats *d)
     jw_int(w, d->clock_drift_ppb);
     jw_key(w, "samples");
     jw_uint(w, d->clock_samples);
+    jw_key(w, "weak");
+    jw_bool(w, d->clock_weak);
     jw_object_end(w);
     jw_key(w, "window_ms");
     jw_int(w, d->window_ns / 1000000);
@@ -309,11 +311,18 @@ static void json_diff_stats(struct jw *w, const struct diff_stats *d)
     jw_uint(w, d->rewrite_seq);
     jw_key(w, "tos");
     jw_uint(w, d->rewrite_tos);
+    jw_key(w, "timestamps");
+    jw_uint(w, d->rewrite_ts);
+    jw_key(w, "ip_id");
+    jw_uint(w, d->rewrite_ipid);
     jw_object_end(w);
     json_pair(w, "device_local", d->local, "inside", "outside");
     json_pair(w, "not_via_device", d->not_via_device, "inside", "outside");
     json_pair(w, "unattributed", d->unattributed, "inside", "outside");
     json_pair(w, "capture_gaps", d->capture_gaps, "inside", "outside");
+    json_pair(w, "not_covered", d->not_covered, "inside", "outside");
+    json_pair(w, "pmtud", d->pmtud, "inside", "outside");
+    json_pair(w, "reassembled", d->reassembled, "inside", "outside");
     jw_key(w, "uncertain");
     jw_uint(w, d->uncertain);
     jw_key(w, "capture_drops");
