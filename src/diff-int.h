@@ -84,6 +84,8 @@ struct conv {
     int8_t ingress[2]; /* per direction: the side it enters the device by */
     uint8_t has_ack[2];
     uint32_t max_ack[2];      /* per direction: highest acknowledgement, inside numbering */
+    int64_t talked[SIDES][2]; /* per side and direction: the last segment with data, SYN
+                               * or FIN (a sender that reset sends no more) */
     uint8_t mapped;           /* a pair matched: its tuples on both sides are a known mapping */
     uint8_t has_off[2];       /* off[] learnt (handshake or data) */
     uint64_t drop_twin[2];    /* per direction: the last dropped packet's twin key, */

@@ -291,7 +291,12 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
      * genuine one, whose copy the other capture missed. */
     int twin = slot && slot->key == key && slot->ts > e->ts - d->window &&
                slot->ts < e->ts + d->window && slot->content != s->content;
-    int certain = by_mac && twin; /* capture loss cannot make a copy unlike the real one */
+    /* A reset the sender never sent: it went on talking after it, on the other side. */
+    const struct conv *c = diff_conv_at(d, e->conv, e->gen);
+    int went_on = c && s->proto == IPPROTO_NUM_TCP && (s->flags & TH_RST) &&
+                  c->talked[!e->side][e->dir] > e->ts;
+    /* capture loss cannot make a copy unlike the real one, nor a sender talk on */
+    int certain = by_mac && (twin || went_on);
     d->ds.injected[ddir]++;
     if (!certain)
         d->ds.uncertain++;
@@ -306,14 +311,18 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
              "on the %s that could have caused it%s",
              src, s->sport, dst, s->dport, diff_dir_name[ddir], e->frame, d->files[e->side].path,
              diff_side_name[!e->side],
-             twin ? ", while the genuine packet it imitates was forwarded as well: a "
-                    "forgery made by the device"
-                  : "; nothing like it was forwarded, so the other capture may have "
-                    "missed the genuine packet");
+             twin      ? ", while the genuine packet it imitates was forwarded as well: a "
+                         "forgery made by the device"
+             : went_on ? ", a reset in the name of a sender that went on sending after it: "
+                         "a forgery made by the device"
+                       : "; nothing like it was forwarded, so the other capture may have "
+                         "missed the genuine packet");
     add_where(f, e->side, ddir, d->files[!e->side].path);
     if (by_mac)
         finding_evidence_str(f, "device_mac", fmt_mac(mac, s->mac_src));
     finding_evidence_bool(f, "twin_forwarded", twin);
+    if (went_on)
+        finding_evidence_bool(f, "sender_went_on", 1);
 }
 
 static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)

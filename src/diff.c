@@ -77,6 +77,8 @@ static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
         c->has_ack[dir] = 1;
         c->max_ack[dir] = s.nack;
     }
+    if (s.proto == IPPROTO_NUM_TCP && (s.payload_wire_len || (s.flags & (TH_SYN | TH_FIN))))
+        c->talked[side][dir] = ts;
     uint64_t strong, weak;
     diff_packet_keys(d, &s, c, ci, dir, &strong, &weak);
     struct copy x = {.s = &s,

@@ -24,9 +24,32 @@ later; the outside capture's clock runs 2.5 s ahead of the inside one.
                                 numbers by a fixed offset
   diff-routed-{in,out}.pcap     plain routing, no NAT (for --nat none), and an HTTP
                                 exchange over IPv6 as well
+
+The diff-x-* pairs each show one mechanism of issue 15, honest (the verdict must not
+be tampered) or tampered (exactly the tampered packets found):
+  diff-x-lost-data       honest: the outside capture lost the server's response, which
+                         shares its sequence number with a forwarded pure ACK
+  diff-x-late-start      honest: the outside capture starts after the client's first
+                         SYN; its retransmission crosses
+  diff-x-isn-sack        honest: a firewall randomising the client's ISN, SACK blocks
+                         in the server's ACKs, a RST without ACK
+  diff-x-ipid-nat        honest: a NAT rewriting every IPv4 identification
+  diff-x-pmtud           honest: a DF segment too big for the outside link, dropped
+                         with ICMP "fragmentation needed", resent smaller
+  diff-x-fragmenting     honest: the device fragments a large datagram for the outside
+  diff-x-v6-skew         honest: IPv6 only, the outside clock 30 s ahead
+  diff-x-v6-modified     tampered: the same, one response's bytes changed
+  diff-x-nat-drop        tampered: behind NAT, an inbound data segment dropped (its
+                         retransmission crosses)
+  diff-x-nat-rst         tampered: behind NAT, a RST forged outward in the client's name
+                         while the client goes on sending
+  diff-x-dns-replaced    tampered: the resolver's answer dropped, a forged one sent in
+                         its place
+  diff-x-syn-censor      tampered: one SYN and its three retransmissions dropped over
+                         7 s while pings cross
 """
 
-from scapy.all import ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, raw
+from scapy.all import (ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, IPv6, fragment, raw)
 
 import goldenlib as g
 
@@ -263,6 +286,285 @@ def cross_ping(cap, p, nat):
         cap.add("in", p.ts + HOP, frame(MAC_ROUTER_IN, MAC_CLIENT, leaving))
 
 
+# ---- issue 15 scenarios ----
+
+SKEW6 = 30 * 1000 * g.MS
+
+
+class XCapture(Capture):
+    """A pair with its own outside clock and a device described by keywords:
+    nat (inside port, outside port), cseq (offset the device adds to the client's
+    sequence numbers), ipid (rewrite IPv4 IDs), mtu (fragment larger datagrams)."""
+
+    def __init__(self, skew=SKEW, start_out=None):
+        super().__init__()
+        self.skew = skew
+        self.start_out = start_out
+
+    def add(self, side, ts, data):
+        if side == "out" and self.start_out is not None and ts < self.start_out:
+            return
+        self.side[side].append((ts + (self.skew if side == "out" else 0), data))
+
+    def through(self, p, nat=None, cseq=0, ipid=None, mtu=None, drop=False, lose_out=False,
+                lose_in=False, alter=None):
+        outbound = p.side == g.CLIENT
+        v6 = isinstance(p.ip, IPv6)
+        entering = p.ip.copy()
+        if not outbound and nat:
+            entering.dst = NAT
+            entering.payload.dport = nat[1]
+        l4 = entering.payload
+        if not outbound and cseq and isinstance(l4, TCP):
+            if "A" in l4.flags:
+                l4.ack = (l4.ack + cseq) & 0xFFFFFFFF
+            l4.options = [(k, tuple((x + cseq) & 0xFFFFFFFF for x in v)) if k == "SAck" else (k, v)
+                          for k, v in l4.options]
+        entering = rebuild(entering)
+        leaving = entering.copy()
+        if v6:
+            leaving.hlim -= 1
+        else:
+            leaving.ttl -= 1
+            if ipid is not None:
+                leaving.id = (leaving.id * 7 + ipid) & 0xFFFF
+        l4 = leaving.payload
+        if nat:
+            if outbound:
+                leaving.src = NAT
+                l4.sport = nat[1]
+            else:
+                leaving.dst = g.CLIENT4
+                l4.dport = nat[0]
+        if isinstance(l4, TCP):
+            if cseq:
+                if outbound:
+                    l4.seq = (l4.seq + cseq) & 0xFFFFFFFF
+                else:
+                    if "A" in l4.flags:
+                        l4.ack = (l4.ack - cseq) & 0xFFFFFFFF
+                    l4.options = [(k, tuple((x - cseq) & 0xFFFFFFFF for x in v)) if k == "SAck"
+                                  else (k, v) for k, v in l4.options]
+            l4.options = [("MSS", min(v, 1400)) if k == "MSS" else (k, v) for k, v in l4.options]
+        if alter is not None:
+            l4.remove_payload()
+            l4.add_payload(alter)
+        leaving = rebuild(leaving)
+        pieces = fragment(leaving, fragsize=mtu) if mtu and len(leaving) > mtu else [leaving]
+        src_in, dst_in = (MAC_CLIENT, MAC_ROUTER_IN) if outbound else (MAC_ROUTER_IN, MAC_CLIENT)
+        src_out, dst_out = ((MAC_ROUTER_OUT, MAC_UPSTREAM) if outbound
+                            else (MAC_UPSTREAM, MAC_ROUTER_OUT))
+        if outbound:
+            if not lose_in:
+                self.add("in", p.ts, frame(src_in, dst_in, entering))
+            if not drop and not lose_out:
+                for k, q in enumerate(pieces):
+                    self.add("out", p.ts + HOP + k * g.US, frame(src_out, dst_out, q))
+        else:
+            if not lose_out:
+                self.add("out", p.ts, frame(src_out, dst_out, entering))
+            if not drop and not lose_in:
+                for q in pieces:
+                    self.add("in", p.ts + HOP, frame(src_in, dst_in, q))
+
+
+def rebuild(ip):
+    if isinstance(ip, IPv6):
+        del ip.plen
+        if hasattr(ip.payload, "chksum"):
+            del ip.payload.chksum
+        return IPv6(raw(ip))
+    del ip.chksum
+    del ip.len
+    if hasattr(ip.payload, "chksum"):
+        del ip.payload.chksum
+    if hasattr(ip.payload, "len") and isinstance(ip.payload, UDP):
+        del ip.payload.len
+    return IP(raw(ip))
+
+
+def x_link(cap):
+    """ARP on both sides: the device's MACs and inside address."""
+    t = g.T0 - 200 * g.MS
+    cap.add("in", t, raw(Ether(src=MAC_ROUTER_IN, dst="ff:ff:ff:ff:ff:ff")
+                         / ARP(op=2, hwsrc=MAC_ROUTER_IN, psrc=ROUTER_IN, pdst=ROUTER_IN)))
+    cap.add("out", t, raw(Ether(src=MAC_ROUTER_OUT, dst="ff:ff:ff:ff:ff:ff")
+                          / ARP(op=2, hwsrc=MAC_ROUTER_OUT, psrc=NAT, pdst=NAT)))
+
+
+def x_pings(cap, t, n, nat=True, gap=500 * g.MS):
+    """Pings that cross the device: neighbours of the traffic a scenario is about."""
+    for k in range(n):
+        for p in ping(t + k * gap):
+            p.ip[ICMP].seq = k + 1
+            p.ip[ICMP].remove_payload()
+            p.ip[ICMP].add_payload(b"ping %d through the router" % k)
+            p.ip.id += k
+            cross_ping(cap, p, nat)
+
+
+def x_end(cap, t):
+    """Last pings, so that both captures run past the scenario's packets (and the
+    clock has samples)."""
+    x_pings(cap, t, 3, gap=10 * g.MS)
+
+
+BIG = bytes(range(256)) * 5  # 1280 bytes
+
+
+def x_scenarios():
+    nat = (49152, 61001)
+    # honest: the outside capture lost the response (its seq is the server's pure ACK's)
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    for p in conv.handshake() + [conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US)]:
+        cap.through(p, nat)
+    cap.through(conv.seg(g.SERVER, "A", dt=5 * g.MS), nat)
+    cap.through(conv.seg(g.SERVER, "PA", RESPONSE, dt=20 * g.MS), nat, lose_out=True)
+    for p in [conv.seg(g.CLIENT, "A", dt=100 * g.US)] + conv.close():
+        cap.through(p, nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-lost-data")
+
+    # honest: the outside capture starts after the first SYN
+    cap = XCapture(start_out=g.T0 + 500 * g.MS)
+    x_link(cap)
+    x_pings(cap, g.T0 + 600 * g.MS, 1)
+    conv = g.linux_conv(49152)
+    syn = conv.seg(g.CLIENT, "S", dt=0)
+    cap.through(syn, nat, drop=True)
+    conv.nxt[0] = syn.ip[TCP].seq
+    pkts = [conv.seg(g.CLIENT, "S", dt=1000 * g.MS), conv.seg(g.SERVER, "SA", dt=12 * g.MS),
+            conv.seg(g.CLIENT, "A", dt=100 * g.US)]
+    for p in pkts + g.http_flow(conv)[3:]:
+        cap.through(p, nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-late-start")
+
+    # honest: ISN randomised, SACK edges shifted, a RST without ACK
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    off = 0x3C000000
+    for p in conv.handshake():
+        cap.through(p, nat, cseq=off)
+    base = conv.nxt[0]
+    for k in range(3):
+        cap.through(conv.seg(g.CLIENT, "PA", BIG[k * 300:k * 300 + 500], dt=200 * g.US), nat,
+                    cseq=off)
+    cap.through(conv.seg(g.SERVER, "A", dt=12 * g.MS, ack=base + 500,
+                         sack=[(base + 1000, base + 1500)]), nat, cseq=off)
+    cap.through(conv.seg(g.SERVER, "A", dt=1 * g.MS), nat, cseq=off)
+    cap.through(conv.seg(g.CLIENT, "R", dt=5 * g.MS), nat, cseq=off)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-isn-sack")
+
+    # honest: IPv4 IDs rewritten
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    for p in g.http_flow(conv):
+        cap.through(p, nat, ipid=0x1234)
+    q, a = dns_exchange(conv.now + 50 * g.MS)
+    cap.through(q, (53000, 61002), ipid=0x1234)
+    cap.through(a, (53000, 61002), ipid=0x1234)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-ipid-nat")
+
+    # honest: path MTU discovery
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    for p in conv.handshake():
+        cap.through(p, nat)
+    big = conv.seg(g.CLIENT, "PA", BIG[:1400], dt=200 * g.US, advance=False)
+    cap.through(big, nat, drop=True)
+    cap.add("in", big.ts + 30 * g.US, frame(MAC_ROUTER_IN, MAC_CLIENT,
+            IP(src=ROUTER_IN, dst=g.CLIENT4, id=0x0777) / ICMP(type=3, code=4, nexthopmtu=1200)
+            / raw(big.ip)[:28]))
+    for k in range(2):
+        cap.through(conv.seg(g.CLIENT, "PA", BIG[k * 700:(k + 1) * 700], dt=1 * g.MS), nat)
+    cap.through(conv.seg(g.SERVER, "A", dt=12 * g.MS), nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-pmtud")
+
+    # honest: the device fragments for a smaller outside MTU
+    cap = XCapture()
+    x_link(cap)
+    t = g.T0
+    dg = g.Pkt(t, g.CLIENT, IP(src=g.CLIENT4, dst=RESOLVER, id=0x3301, flags=0)
+               / UDP(sport=40000, dport=4500) / BIG)
+    cap.through(dg, (40000, 61003), mtu=576)
+    x_end(cap, t + 2500 * g.MS)
+    cap.write("diff-x-fragmenting")
+
+    # IPv6 only, the outside clock 30 s ahead: honest, then one response changed
+    for name, alter in (("diff-x-v6-skew", None), ("diff-x-v6-modified", TAMPERED)):
+        cap = XCapture(skew=SKEW6)
+        conv = g.linux_conv(49200, client=g.CLIENT6, server=g.SERVER6)
+        for i in range(3):
+            for k, p in enumerate(g.http_flow(conv)):
+                cap.through(p, alter=alter if (i == 1 and k == 4) else None)
+            conv.port = (conv.port[0] + 1, 80)
+            conv.nxt = [0x1C2D3E4F + i * 0x1000000, 0x5A6B7C8D + i * 0x1000000]
+        cap.write(name)
+
+    # tampered: behind NAT, an inbound data segment dropped; its retransmission crosses
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    for p in conv.handshake() + [conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US)]:
+        cap.through(p, nat)
+    resp = conv.seg(g.SERVER, "PA", RESPONSE, dt=25 * g.MS, advance=False)
+    cap.through(resp, nat, drop=True)
+    for p in [conv.seg(g.SERVER, "PA", RESPONSE, dt=210 * g.MS),
+              conv.seg(g.CLIENT, "A", dt=100 * g.US)] + conv.close():
+        cap.through(p, nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-nat-drop")
+
+    # tampered: behind NAT, a RST forged outward while the client goes on sending
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    for p in conv.handshake() + [conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US)]:
+        cap.through(p, nat)
+    rst = conv.seg(g.CLIENT, "R", dt=1 * g.MS, advance=False)
+    forged = translate(rst.ip, True, nat)
+    cap.add("out", rst.ts, frame(MAC_ROUTER_OUT, MAC_UPSTREAM, forged))
+    for p in [conv.seg(g.SERVER, "PA", RESPONSE, dt=25 * g.MS),
+              conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=100 * g.MS)]:
+        cap.through(p, nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-nat-rst")
+
+    # tampered: the resolver's answer replaced
+    cap = XCapture()
+    x_link(cap)
+    q, a = dns_exchange(g.T0)
+    dns_nat = (53000, 61002)
+    cap.through(q, dns_nat)
+    fake = a.ip.copy()
+    fake[DNS].an = DNSRR(rrname="www.example.com", ttl=300, rdata="203.0.113.66")
+    cap.through(a, dns_nat, alter=raw(fake[DNS]))
+    x_end(cap, g.T0 + 2500 * g.MS)
+    cap.write("diff-x-dns-replaced")
+
+    # tampered: one SYN and its retransmissions dropped while pings cross
+    cap = XCapture()
+    x_link(cap)
+    x_pings(cap, g.T0 - 100 * g.MS, 18)
+    conv = g.linux_conv(49152, tcp_ts=False)
+    t = 0
+    for k, dt in enumerate((0, 1000, 2000, 4000)):
+        t += dt
+        p = conv.seg(g.CLIENT, "S", dt=dt * g.MS, seq=0x1C2D3E4F, advance=False)
+        cap.through(p, nat, drop=True)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-syn-censor")
+
+
 def main():
     exchange("diff-clean")
     exchange("diff-tampered", tamper=True)
@@ -271,6 +573,7 @@ def main():
     exchange("diff-isb", tamper=True, outside_drops=2)
     exchange("diff-seqoff", seq_off=0x10000000)
     exchange("diff-routed", nat=False)
+    x_scenarios()
 
 
 if __name__ == "__main__":
