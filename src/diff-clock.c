@@ -12,6 +12,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "diff.h"
 #include "util-hash.h"
 
 static int cmp_i64(const void *a, const void *b)

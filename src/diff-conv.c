@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "diff.h"
 #include "util-hash.h"
 
 static int ends_eq(const struct ends *a, const struct ends *b)
@@ -372,18 +373,31 @@ uint32_t diff_conv_learn(struct diff *d, const struct copy *first, const struct 
     if (c->ingress[din] < 0)
         c->ingress[din] = (int8_t)in_side;
     c->mapped = c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE];
-    /* TCP sequence offsets (firewalls that randomise initial sequence numbers), from
-     * the handshake, where the keys leave the numbers out. */
+    /* TCP sequence offsets (firewalls that randomise initial sequence numbers): from
+     * the handshake, where the keys leave the numbers out, or from data matched by
+     * its content on a connection captured mid-stream. */
     const struct summary *si = in->s, *so = out->s;
-    if (si->proto == IPPROTO_NUM_TCP && si->l4_ok && (si->flags & TH_SYN) && c->has[DIFF_OUTSIDE]) {
+    if (si->proto == IPPROTO_NUM_TCP && si->l4_ok && so->l4_ok && c->has[DIFF_OUTSIDE]) {
+        int syn = (si->flags & TH_SYN) != 0;
         uint32_t off = so->seq - si->seq;
-        if (!c->has_off[din] || off != c->off[din]) {
-            if (off != c->off[din])
-                d->ds.rewrite_seq++;
+        int learnt = 0;
+        if ((syn || !c->has_off[din]) && off != c->off[din]) {
             c->off[din] = off;
-            c->has_off[din] = 1;
-            diff_rekey(d, cin, c->gen, cin, 0);
+            d->ds.rewrite_seq++;
+            learnt = 1;
         }
+        c->has_off[din] = 1;
+        if (!syn && !c->has_off[!din] && (si->flags & so->flags & TH_ACK)) {
+            uint32_t aoff = so->ack - si->ack;
+            if (aoff != c->off[!din]) {
+                c->off[!din] = aoff;
+                d->ds.rewrite_seq++;
+                learnt = 1;
+            }
+            c->has_off[!din] = 1;
+        }
+        if (learnt)
+            diff_rekey(d, cin, c->gen, cin, 0);
     }
     return cin;
 }

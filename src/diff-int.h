@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "decode.h"
-#include "diff.h"
 #include "finding.h"
 #include "flow-frag.h"
 #include "output.h"
@@ -26,6 +25,7 @@
     20000000LL                    /* a packet this close to the start or end of the other          \
                                    * capture may have crossed while it was not running */
 #define DIFF_CLOCK_MIN_SAMPLES 5u /* fewer pairs make a weak clock estimate */
+#define DIFF_DATA_KEY_BYTES 16u   /* TCP data this long pairs by content alone */
 #define DIFF_PTB_SLOTS 64u        /* recent "too big" messages from the device */
 #define DIFF_CERTAIN_REPEATS                                                                       \
     3u                         /* drops of one packet and its retransmissions, while               \
@@ -38,6 +38,11 @@
 #define DIFF_MERGE_NS                                                                              \
     1000000000LL /* events of one kind in one conversation this close                              \
                   * in time make one finding */
+
+struct diff_options;
+
+/* The keys a waiting packet is found by (diff_packet_keys). */
+enum { KEY_STRONG, KEY_WEAK, KEY_DATA, DIFF_KEYS };
 
 extern const char *const diff_side_name[SIDES]; /* "inside", "outside" */
 extern const char *const diff_dir_name[2];      /* "outbound", "inbound" */
@@ -96,12 +101,12 @@ struct conv {
 };
 
 struct pend {
-    uint64_t strong, weak; /* weak 0: none */
-    int64_t ts;            /* inside clock */
+    uint64_t key[DIFF_KEYS]; /* 0: none */
+    int64_t ts;              /* inside clock */
     uint64_t frame;
     uint64_t bytes_pos;
     uint32_t bytes_len;
-    uint32_t conv, gen, next_s, next_w;
+    uint32_t conv, gen, next[DIFF_KEYS];
     uint32_t older, newer; /* the age list; newer links the free list */
     uint8_t side, dir, live;
     struct summary s;
@@ -148,7 +153,7 @@ struct diff {
     struct pend *pend;
     uint32_t pcap, pcount, pfree, pused, oldest, newest; /* pused: never used beyond */
     uint64_t pseq;
-    uint32_t *sidx, *widx, pmask;
+    uint32_t *idx[DIFF_KEYS], pmask;
     uint8_t *bytes;
     uint64_t bytes_head;
 
@@ -169,6 +174,8 @@ struct diff {
         uint8_t side, used;
     } ptb[DIFF_PTB_SLOTS];
     uint32_t ptb_next;
+    uint32_t rekeyed;         /* a conversation whose waiting packets were keyed anew */
+    int rematching;
 
     uint8_t macs[SIDES][DIFF_MAX_MACS][6];
     uint32_t nmacs[SIDES];
@@ -209,7 +216,7 @@ static inline uint32_t be32(const uint8_t *p)
 
 /* One copy of a packet as a pair or a judgement sees it: waiting or just read. */
 struct copy {
-    const struct summary *s;
+    struct summary *s;
     const uint8_t *bytes; /* the compared bytes kept (NULL: no longer held) */
     uint32_t len;
     uint64_t frame;
@@ -252,12 +259,12 @@ uint64_t diff_quote_key(const uint64_t key[2], uint8_t v, uint8_t proto, const u
 uint64_t diff_quote_of(const uint64_t key[2], const struct summary *s);
 void diff_translate(struct summary *s, const struct conv *c, int side, uint8_t dir);
 void diff_packet_keys(const struct diff *d, const struct summary *s, const struct conv *c,
-                      uint32_t ci, uint8_t dir, uint64_t *strong, uint64_t *weak);
-struct pend *diff_pend_find(struct diff *d, uint64_t key, int weak, int other_side, int64_t ts);
+                      uint32_t ci, uint8_t dir, uint64_t key[DIFF_KEYS]);
+struct pend *diff_pend_find(struct diff *d, uint64_t key, int which, int other_side, int64_t ts);
 void diff_pend_unlink(struct diff *d, struct pend *e);
 const uint8_t *diff_pend_bytes(const struct diff *d, const struct pend *e);
-void diff_pend_add(struct diff *d, const struct copy *x, uint64_t strong, uint64_t weak);
-struct copy diff_pend_copy(const struct diff *d, const struct pend *e);
+void diff_pend_add(struct diff *d, const struct copy *x, const uint64_t key[DIFF_KEYS]);
+struct copy diff_pend_copy(const struct diff *d, struct pend *e);
 void diff_rekey(struct diff *d, uint32_t from, uint32_t from_gen, uint32_t to, int flip);
 void diff_compare(const struct copy *first, const struct copy *second, int nat,
                   struct comparison *cmp);

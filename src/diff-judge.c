@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "diff.h"
 #include "util-hash.h"
 
 static void set_flow(struct finding *f, const struct summary *s)
@@ -217,6 +218,8 @@ static void modified_finding(struct diff *d, const struct copy *first, const str
     }
 }
 
+static void rematch(struct diff *d, uint32_t ci);
+
 void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int weak)
 {
     /* The first copy entered the device, unless the TTLs say the clocks misled us. */
@@ -231,6 +234,10 @@ void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int w
     diff_clock_observe(d, in->ts, out->ts + d->offset - in->ts, ddir);
     uint8_t din = 0;
     uint32_t cin = diff_conv_learn(d, first, second, &din);
+    if (cin != NONE) { /* in the numbering just learnt */
+        diff_translate(first->s, &d->convs[cin], first->side, din);
+        diff_translate(second->s, &d->convs[cin], second->side, din);
+    }
 
     struct comparison cmp;
     diff_compare(first, second, d->o->nat, &cmp);
@@ -261,6 +268,34 @@ void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int w
         slot->key = k;
         slot->ts = in->ts;
         slot->content = in->s->content;
+    }
+    if (d->rekeyed != NONE && !d->rematching) {
+        uint32_t r = d->rekeyed;
+        d->rekeyed = NONE;
+        d->rematching = 1;
+        rematch(d, r);
+        d->rematching = 0;
+    }
+}
+
+/* The waiting packets of a conversation keyed anew (a mapping or offsets learnt) that
+ * now meet their counterpart: paired. */
+static void rematch(struct diff *d, uint32_t ci)
+{
+    for (uint32_t i = d->oldest, next; i != NONE; i = next) {
+        next = d->pend[i].newer;
+        struct pend *e = &d->pend[i];
+        if (e->conv != ci || e->side != DIFF_INSIDE)
+            continue;
+        struct pend *m = diff_pend_find(d, e->key[KEY_STRONG], KEY_STRONG, DIFF_OUTSIDE, e->ts);
+        if (!m)
+            continue;
+        if (next == (uint32_t)(m - d->pend))
+            next = m->newer;
+        diff_pend_unlink(d, e);
+        diff_pend_unlink(d, m);
+        struct copy x = diff_pend_copy(d, e), y = diff_pend_copy(d, m);
+        diff_pair(d, &x, &y, 0);
     }
 }
 
@@ -468,7 +503,9 @@ void diff_expire(struct diff *d, int64_t before)
         diff_pend_unlink(d, e);
         /* A changed copy meets its original by the weak key once neither found its
          * exact counterpart: a drop and an injection of one exchange are one change. */
-        struct pend *m = e->weak ? diff_pend_find(d, e->weak, 1, !e->side, e->ts) : NULL;
+        struct pend *m = e->key[KEY_WEAK]
+                             ? diff_pend_find(d, e->key[KEY_WEAK], KEY_WEAK, !e->side, e->ts)
+                             : NULL;
         struct copy x = diff_pend_copy(d, e);
         if (m) {
             diff_pend_unlink(d, m);

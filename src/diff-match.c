@@ -344,14 +344,16 @@ static uint64_t mix64(uint64_t x)
  * within one direction of a conversation known on both sides, by a protocol key: the
  * TCP twin (same kind of packet, same sequence number), the DNS ID and question, the
  * ICMP echo identifier and sequence. Other packets have none: nothing tells which
- * packet a changed one was. */
+ * packet a changed one was. The data key, TCP data of at least DIFF_DATA_KEY_BYTES by
+ * its content alone, pairs the copies of a connection whose sequence offsets are not
+ * known yet (captured mid-stream behind a firewall that randomises them). */
 void diff_packet_keys(const struct diff *d, const struct summary *s, const struct conv *c,
-                      uint32_t ci, uint8_t dir, uint64_t *strong, uint64_t *weak)
+                      uint32_t ci, uint8_t dir, uint64_t key[DIFF_KEYS])
 {
     struct key_buf k = {.n = 0};
     key_identity(&k, s);
     uint64_t id = siphash13(d->key, k.b, k.n);
-    *strong = mix64(id ^ mix64(s->content)) | 1;
+    key[KEY_STRONG] = mix64(id ^ mix64(s->content)) | 1;
     uint64_t proto_key = 0;
     if (s->has_twin && s->proto == IPPROTO_NUM_TCP && !(s->flags & TH_SYN))
         proto_key = s->twin;
@@ -359,27 +361,28 @@ void diff_packet_keys(const struct diff *d, const struct summary *s, const struc
         proto_key = s->twin;
     else if (s->l4_ok && diff_icmp_echo(s))
         proto_key = (uint64_t)s->icmp_type << 32 | (uint32_t)s->echo_id << 16 | s->echo_seq;
-    *weak = proto_key && c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE]
-                ? mix64(mix64(proto_key ^ s->proto) ^
-                        ((uint64_t)ci << 33 | (uint64_t)c->gen << 1 | dir)) |
-                      1
-                : 0;
+    key[KEY_WEAK] = proto_key && c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE]
+                        ? mix64(mix64(proto_key ^ s->proto) ^
+                                ((uint64_t)ci << 33 | (uint64_t)c->gen << 1 | dir)) |
+                              1
+                        : 0;
+    key[KEY_DATA] = s->proto == IPPROTO_NUM_TCP && s->l4_ok && !(s->flags & TH_SYN) &&
+                            s->payload_len >= DIFF_DATA_KEY_BYTES && !c->mapped
+                        ? mix64(s->content ^ 0x9e3779b97f4a7c15ull) | 1
+                        : 0;
 }
 
 /* ---- waiting packets ---- */
 
 /* The waiting packet of the other side with this key nearest in time to `ts`. */
-struct pend *diff_pend_find(struct diff *d, uint64_t key, int weak, int other_side, int64_t ts)
+struct pend *diff_pend_find(struct diff *d, uint64_t key, int which, int other_side, int64_t ts)
 {
-    uint32_t *idx = weak ? d->widx : d->sidx;
     struct pend *best = NULL;
     int64_t best_dt = 0;
-    for (uint32_t i = idx[key & d->pmask]; i != NONE;
-         i = weak ? d->pend[i].next_w : d->pend[i].next_s) {
+    for (uint32_t i = d->idx[which][key & d->pmask]; i != NONE; i = d->pend[i].next[which]) {
         struct pend *e = &d->pend[i];
         int64_t dt = e->ts > ts ? e->ts - ts : ts - e->ts;
-        if ((weak ? e->weak : e->strong) == key && e->side == other_side &&
-            (!best || dt < best_dt)) {
+        if (e->key[which] == key && e->side == other_side && (!best || dt < best_dt)) {
             best = e;
             best_dt = dt;
         }
@@ -390,27 +393,25 @@ struct pend *diff_pend_find(struct diff *d, uint64_t key, int weak, int other_si
 static void idx_unlink(struct diff *d, struct pend *e)
 {
     uint32_t i = (uint32_t)(e - d->pend);
-    for (uint32_t *p = &d->sidx[e->strong & d->pmask]; *p != NONE; p = &d->pend[*p].next_s)
-        if (*p == i) {
-            *p = e->next_s;
-            break;
-        }
-    if (e->weak)
-        for (uint32_t *p = &d->widx[e->weak & d->pmask]; *p != NONE; p = &d->pend[*p].next_w)
+    for (int w = 0; w < DIFF_KEYS; w++) {
+        if (!e->key[w])
+            continue;
+        for (uint32_t *p = &d->idx[w][e->key[w] & d->pmask]; *p != NONE; p = &d->pend[*p].next[w])
             if (*p == i) {
-                *p = e->next_w;
+                *p = e->next[w];
                 break;
             }
+    }
 }
 
 static void idx_link(struct diff *d, struct pend *e)
 {
     uint32_t i = (uint32_t)(e - d->pend);
-    e->next_s = d->sidx[e->strong & d->pmask];
-    d->sidx[e->strong & d->pmask] = i;
-    if (e->weak) {
-        e->next_w = d->widx[e->weak & d->pmask];
-        d->widx[e->weak & d->pmask] = i;
+    for (int w = 0; w < DIFF_KEYS; w++) {
+        if (!e->key[w])
+            continue;
+        e->next[w] = d->idx[w][e->key[w] & d->pmask];
+        d->idx[w][e->key[w] & d->pmask] = i;
     }
 }
 
@@ -454,7 +455,7 @@ static uint64_t bytes_keep(struct diff *d, const uint8_t *p, uint32_t len)
 }
 
 /* A packet waits for its counterpart (the oldest leaves unjudged at the cap). */
-void diff_pend_add(struct diff *d, const struct copy *x, uint64_t strong, uint64_t weak)
+void diff_pend_add(struct diff *d, const struct copy *x, const uint64_t key[DIFF_KEYS])
 {
     if (d->pfree == NONE && d->pused == d->pcap) {
         diff_pend_unlink(d, &d->pend[d->oldest]);
@@ -465,8 +466,7 @@ void diff_pend_add(struct diff *d, const struct copy *x, uint64_t strong, uint64
     if (i == d->pfree)
         d->pfree = e->newer;
     memset(e, 0, sizeof *e);
-    e->strong = strong;
-    e->weak = weak;
+    memcpy(e->key, key, sizeof e->key);
     e->ts = x->ts;
     e->frame = x->frame;
     e->conv = x->conv;
@@ -491,7 +491,7 @@ void diff_pend_add(struct diff *d, const struct copy *x, uint64_t strong, uint64
         d->ds.pending_peak = d->pcount;
 }
 
-struct copy diff_pend_copy(const struct diff *d, const struct pend *e)
+struct copy diff_pend_copy(const struct diff *d, struct pend *e)
 {
     struct copy x = {.s = &e->s,
                      .bytes = diff_pend_bytes(d, e),
@@ -523,8 +523,9 @@ void diff_rekey(struct diff *d, uint32_t from, uint32_t from_gen, uint32_t to, i
         if (flip)
             e->dir = (uint8_t)!e->dir;
         diff_translate(&e->s, c, e->side, e->dir);
-        diff_packet_keys(d, &e->s, c, to, e->dir, &e->strong, &e->weak);
+        diff_packet_keys(d, &e->s, c, to, e->dir, e->key);
         idx_link(d, e);
+        d->rekeyed = to;
     }
 }
 

@@ -38,6 +38,7 @@
 
 #include "capture.h"
 #include "config.h"
+#include "diff.h"
 #include "run.h"
 #include "util-hash.h"
 
@@ -79,8 +80,8 @@ static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
     }
     if (s.proto == IPPROTO_NUM_TCP && (s.payload_wire_len || (s.flags & (TH_SYN | TH_FIN))))
         c->talked[side][dir] = ts;
-    uint64_t strong, weak;
-    diff_packet_keys(d, &s, c, ci, dir, &strong, &weak);
+    uint64_t key[DIFF_KEYS];
+    diff_packet_keys(d, &s, c, ci, dir, key);
     struct copy x = {.s = &s,
                      .frame = pkt->frame,
                      .ts = ts,
@@ -91,14 +92,16 @@ static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
     diff_compared_bytes(&s, pkt, &x.bytes, &x.len);
     if (x.len > DIFF_KEEP_BYTES)
         x.len = DIFF_KEEP_BYTES;
-    struct pend *m = diff_pend_find(d, strong, 0, !side, ts);
+    struct pend *m = diff_pend_find(d, key[KEY_STRONG], KEY_STRONG, !side, ts);
+    if (!m && key[KEY_DATA])
+        m = diff_pend_find(d, key[KEY_DATA], KEY_DATA, !side, ts);
     if (m) {
         diff_pend_unlink(d, m);
         struct copy y = diff_pend_copy(d, m);
         diff_pair(d, &y, &x, 0);
         return;
     }
-    diff_pend_add(d, &x, strong, weak);
+    diff_pend_add(d, &x, key);
 }
 
 static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts)
@@ -151,8 +154,8 @@ static int diff_init(struct diff *d, const struct diff_options *o)
         buckets <<= 1;
     d->pmask = buckets - 1;
     d->pend = calloc(d->pcap, sizeof *d->pend);
-    d->sidx = malloc(buckets * sizeof *d->sidx);
-    d->widx = malloc(buckets * sizeof *d->widx);
+    for (int w = 0; w < DIFF_KEYS; w++)
+        d->idx[w] = malloc(buckets * sizeof *d->idx[w]);
     d->bytes = malloc(DIFF_PENDING_BYTES);
     d->ccap = DIFF_MAX_CONVS;
     uint32_t cb = 1;
@@ -168,14 +171,15 @@ static int diff_init(struct diff *d, const struct diff_options *o)
         d->frags[side] = frag_table_new(&fc, d->key[0] ^ (uint64_t)side);
         d->span_first[side] = INT64_MAX;
     }
-    if (!d->pend || !d->sidx || !d->widx || !d->bytes || !d->convs || !d->cidx[0] || !d->cidx[1] ||
-        !d->twins || !d->frags[0] || !d->frags[1])
+    if (!d->pend || !d->idx[KEY_STRONG] || !d->idx[KEY_WEAK] || !d->idx[KEY_DATA] || !d->bytes ||
+        !d->convs || !d->cidx[0] || !d->cidx[1] || !d->twins || !d->frags[0] || !d->frags[1])
         return 0;
-    memset(d->sidx, 0xff, buckets * sizeof *d->sidx);
-    memset(d->widx, 0xff, buckets * sizeof *d->widx);
+    for (int w = 0; w < DIFF_KEYS; w++)
+        memset(d->idx[w], 0xff, buckets * sizeof *d->idx[w]);
     memset(d->cidx[0], 0xff, cb * sizeof *d->cidx[0]);
     memset(d->cidx[1], 0xff, cb * sizeof *d->cidx[1]);
     d->pfree = d->cfree = NONE;
+    d->rekeyed = NONE;
     d->oldest = d->newest = NONE;
     d->lru_head = d->lru_tail = NONE;
 
@@ -194,8 +198,8 @@ static void diff_free(struct diff *d)
 {
     output_release(&d->out);
     free(d->pend);
-    free(d->sidx);
-    free(d->widx);
+    for (int w = 0; w < DIFF_KEYS; w++)
+        free(d->idx[w]);
     free(d->bytes);
     free(d->convs);
     free(d->cidx[0]);

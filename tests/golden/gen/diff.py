@@ -33,6 +33,7 @@ be tampered) or tampered (exactly the tampered packets found):
                          SYN; its retransmission crosses
   diff-x-isn-sack        honest: a firewall randomising the client's ISN, SACK blocks
                          in the server's ACKs, a RST without ACK
+  diff-x-midstream-isn   honest: the same firewall, captures started mid-connection
   diff-x-ipid-nat        honest: a NAT rewriting every IPv4 identification
   diff-x-pmtud           honest: a DF segment too big for the outside link, dropped
                          with ICMP "fragmentation needed", resent smaller
@@ -459,6 +460,23 @@ def x_scenarios():
     cap.through(conv.seg(g.CLIENT, "R", dt=5 * g.MS), nat, cseq=off)
     x_end(cap, conv.now + 2500 * g.MS)
     cap.write("diff-x-isn-sack")
+
+    # honest: the same firewall, both captures started mid-connection
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    conv.seg(g.CLIENT, "S", dt=0)
+    conv.seg(g.SERVER, "SA", dt=0)
+    pkts = [conv.seg(g.CLIENT, "A", dt=10 * g.MS),
+            conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US),
+            conv.seg(g.SERVER, "A", dt=12 * g.MS)]
+    for k in range(3):
+        pkts.append(conv.seg(g.SERVER, "PA", BIG[k * 400:k * 400 + 400], dt=1 * g.MS))
+    pkts += [conv.seg(g.CLIENT, "A", dt=100 * g.US)] + conv.close()
+    for p in pkts:
+        cap.through(p, nat, cseq=off)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-midstream-isn")
 
     # honest: IPv4 IDs rewritten
     cap = XCapture()
