@@ -174,7 +174,7 @@ struct diff {
         uint8_t side, used;
     } ptb[DIFF_PTB_SLOTS];
     uint32_t ptb_next;
-    uint32_t rekeyed;         /* a conversation whose waiting packets were keyed anew */
+    uint32_t rekeyed; /* a conversation whose waiting packets were keyed anew */
     int rematching;
 
     uint8_t macs[SIDES][DIFF_MAX_MACS][6];
