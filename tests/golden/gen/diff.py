@@ -44,8 +44,8 @@ be tampered) or tampered (exactly the tampered packets found):
                          retransmission crosses)
   diff-x-nat-rst         tampered: behind NAT, a RST forged outward in the client's name
                          while the client goes on sending
-  diff-x-dns-replaced    tampered: the resolver's answer dropped, a forged one sent in
-                         its place
+  diff-x-dns-replaced    tampered: the resolver's answer dropped, a forged one (its own
+                         IP ID, TTL and length) sent in its place
   diff-x-syn-censor      tampered: one SYN and its three retransmissions dropped over
                          7 s while pings cross
 """
@@ -563,9 +563,16 @@ def x_scenarios():
     q, a = dns_exchange(g.T0)
     dns_nat = (53000, 61002)
     cap.through(q, dns_nat)
-    fake = a.ip.copy()
-    fake[DNS].an = DNSRR(rrname="www.example.com", ttl=300, rdata="203.0.113.66")
-    cap.through(a, dns_nat, alter=raw(fake[DNS]))
+    cap.through(a, dns_nat, drop=True)
+    cap.add("in", a.ts + HOP, raw(Ether(src=MAC_ROUTER_IN, dst=MAC_CLIENT)
+                                  / IP(src=RESOLVER, dst=g.CLIENT4, id=0x0bad, ttl=64)
+                                  / UDP(sport=53, dport=53000)
+                                  / DNS(id=0x4242, qr=1, rd=1, ra=1,
+                                        qd=DNSQR(qname="www.example.com"),
+                                        an=DNSRR(rrname="www.example.com", ttl=60,
+                                                 rdata="203.0.113.66")
+                                        / DNSRR(rrname="www.example.com", ttl=60,
+                                                rdata="203.0.113.67"))))
     x_end(cap, g.T0 + 2500 * g.MS)
     cap.write("diff-x-dns-replaced")
 
