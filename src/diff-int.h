@@ -260,7 +260,8 @@ uint64_t diff_quote_of(const uint64_t key[2], const struct summary *s);
 void diff_translate(struct summary *s, const struct conv *c, int side, uint8_t dir);
 void diff_packet_keys(const struct diff *d, const struct summary *s, const struct conv *c,
                       uint32_t ci, uint8_t dir, uint64_t key[DIFF_KEYS]);
-struct pend *diff_pend_find(struct diff *d, uint64_t key, int which, int other_side, int64_t ts);
+struct pend *diff_pend_find(struct diff *d, uint64_t key, int which, int other_side,
+                            const struct copy *like);
 void diff_pend_unlink(struct diff *d, struct pend *e);
 const uint8_t *diff_pend_bytes(const struct diff *d, const struct pend *e);
 void diff_pend_add(struct diff *d, const struct copy *x, const uint64_t key[DIFF_KEYS]);

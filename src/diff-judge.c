@@ -287,14 +287,15 @@ static void rematch(struct diff *d, uint32_t ci)
         struct pend *e = &d->pend[i];
         if (e->conv != ci || e->side != DIFF_INSIDE)
             continue;
-        struct pend *m = diff_pend_find(d, e->key[KEY_STRONG], KEY_STRONG, DIFF_OUTSIDE, e->ts);
+        struct copy x = diff_pend_copy(d, e);
+        struct pend *m = diff_pend_find(d, e->key[KEY_STRONG], KEY_STRONG, DIFF_OUTSIDE, &x);
         if (!m)
             continue;
         if (next == (uint32_t)(m - d->pend))
             next = m->newer;
         diff_pend_unlink(d, e);
         diff_pend_unlink(d, m);
-        struct copy x = diff_pend_copy(d, e), y = diff_pend_copy(d, m);
+        struct copy y = diff_pend_copy(d, m);
         diff_pair(d, &x, &y, 0);
     }
 }
@@ -503,10 +504,9 @@ void diff_expire(struct diff *d, int64_t before)
         diff_pend_unlink(d, e);
         /* A changed copy meets its original by the weak key once neither found its
          * exact counterpart: a drop and an injection of one exchange are one change. */
-        struct pend *m = e->key[KEY_WEAK]
-                             ? diff_pend_find(d, e->key[KEY_WEAK], KEY_WEAK, !e->side, e->ts)
-                             : NULL;
         struct copy x = diff_pend_copy(d, e);
+        struct pend *m =
+            e->key[KEY_WEAK] ? diff_pend_find(d, e->key[KEY_WEAK], KEY_WEAK, !e->side, &x) : NULL;
         if (m) {
             diff_pend_unlink(d, m);
             struct copy y = diff_pend_copy(d, m);

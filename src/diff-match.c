@@ -310,14 +310,17 @@ static void key_identity(struct key_buf *k, const struct summary *s)
         return;
     if (s->proto == IPPROTO_NUM_TCP) {
         if (s->flags & TH_SYN) {
-            /* The handshake's numbers are left out (that is where offsets are learnt):
-             * its options (timestamps above all) and window tell SYNs apart. */
+            /* The handshake's own sequence number is left out (that is where offsets
+             * are learnt): its options (timestamps above all), window and, for a
+             * SYN/ACK, acknowledgement tell SYNs apart. */
             kb_put(k, &s->opts_hash, sizeof s->opts_hash);
             kb_u32(k, s->window);
             kb_u32(k, s->tsval);
+            kb_u32(k, s->nack); /* a SYN/ACK: the client's number, offset learnt */
         } else {
             kb_u32(k, s->nseq);
             kb_u32(k, s->nack);
+            kb_put(k, s->nsackv, 4u * 2u * s->nsack); /* duplicate ACKs differ here */
         }
     } else if (diff_icmp_echo(s)) {
         uint8_t t[2] = {s->icmp_type, s->icmp_code};
@@ -374,17 +377,28 @@ void diff_packet_keys(const struct diff *d, const struct summary *s, const struc
 
 /* ---- waiting packets ---- */
 
-/* The waiting packet of the other side with this key nearest in time to `ts`. */
-struct pend *diff_pend_find(struct diff *d, uint64_t key, int which, int other_side, int64_t ts)
+/* The waiting packet of the other side with this key: of several, the one with most
+ * of what a plain NAT leaves alone in common with `like` (the TCP numbers on the
+ * wire, the IPv4 identification: two SYNs or duplicate ACKs alike in all else), then
+ * the nearest in time to `like`'s. */
+struct pend *diff_pend_find(struct diff *d, uint64_t key, int which, int other_side,
+                            const struct copy *like)
 {
     struct pend *best = NULL;
     int64_t best_dt = 0;
+    int best_same = 0;
     for (uint32_t i = d->idx[which][key & d->pmask]; i != NONE; i = d->pend[i].next[which]) {
         struct pend *e = &d->pend[i];
-        int64_t dt = e->ts > ts ? e->ts - ts : ts - e->ts;
-        if (e->key[which] == key && e->side == other_side && (!best || dt < best_dt)) {
+        if (e->key[which] != key || e->side != other_side)
+            continue;
+        int64_t dt = e->ts > like->ts ? e->ts - like->ts : like->ts - e->ts;
+        int same = (e->s.proto == IPPROTO_NUM_TCP && e->s.seq == like->s->seq &&
+                    e->s.ack == like->s->ack) +
+                   (e->s.v == 4 && e->s.ip_id == like->s->ip_id);
+        if (!best || same > best_same || (same == best_same && dt < best_dt)) {
             best = e;
             best_dt = dt;
+            best_same = same;
         }
     }
     return best;

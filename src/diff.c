@@ -92,9 +92,9 @@ static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
     diff_compared_bytes(&s, pkt, &x.bytes, &x.len);
     if (x.len > DIFF_KEEP_BYTES)
         x.len = DIFF_KEEP_BYTES;
-    struct pend *m = diff_pend_find(d, key[KEY_STRONG], KEY_STRONG, !side, ts);
+    struct pend *m = diff_pend_find(d, key[KEY_STRONG], KEY_STRONG, !side, &x);
     if (!m && key[KEY_DATA])
-        m = diff_pend_find(d, key[KEY_DATA], KEY_DATA, !side, ts);
+        m = diff_pend_find(d, key[KEY_DATA], KEY_DATA, !side, &x);
     if (m) {
         diff_pend_unlink(d, m);
         struct copy y = diff_pend_copy(d, m);
