@@ -1,4 +1,9 @@
-/* secondsight diff - diff-conv.c. */
+/* secondsight diff - conversations: a table per capture side keyed by the 5-tuple,
+ * an inside and an outside conversation merged into one when their packets match
+ * (the NAT mapping), with per direction the side it enters the device by and the TCP
+ * sequence offsets a firewall may add; the device's own MACs and addresses (ARP,
+ * neighbour discovery, NAT) on each side. Idle conversations close (a device_flow
+ * record for those with findings); the least recently used leaves at the cap. */
 #include "diff-int.h"
 
 #include <inttypes.h>

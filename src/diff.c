@@ -1,32 +1,15 @@
 /* secondsight diff - accounts for every packet that crossed one device, from a capture
- * on each side of it.
+ * on each side of it: the run loop.
  *
  * Both files are read side by side in packet time (the outside clock corrected by the
- * estimated offset). A packet waits up to DIFF_WINDOW_S for its counterpart on the
- * other side, found by two keys that leave out what forwarding may change:
- *
- *   strong: IP version, protocol, IPv4 identification, TCP sequence and
- *           acknowledgement numbers (in the inside numbering) and flags, ICMP echo
- *           sequence, payload length and its first DIFF_KEY_BYTES bytes. Addresses,
- *           ports, TTL and checksums are not in it, so NAT does not hide a match.
- *   weak:   the conversation, the direction and the same identity fields without the
- *           payload or flags: a copy whose content changed still meets its original.
- *
- * A pair found by the strong key is forwarded, unless a field outside the allowed
- * rewrites changed (the TTL by more than one, DF, the window, TCP options other than a
- * lowered MSS, payload bytes past the keyed ones); a pair found by the weak key is
- * modified. A packet still alone when its window ends was dropped (it reached the
- * device and never left) or injected (the device sent it, with nobody's packet behind
- * it), unless it is the device's own or link-local traffic, listed apart.
- *
- * Who sent a lone packet is read from the link layer where there is one (the device's
- * MAC on each side is learnt from matched pairs), else from the conversation (which
- * side its direction entered by before). Conversations are learnt from matched pairs
- * too: the NAT mapping of addresses and ports, and TCP sequence offsets from the
- * handshake (the SYN and SYN/ACK keys leave the numbers out).
+ * estimated offset, diff-clock.c). Fragments are reassembled per side first; each
+ * datagram gets its conversation (diff-conv.c) and its keys (diff-match.c), and meets
+ * the waiting packet of the other side it is a copy of, or waits up to DIFF_WINDOW_S
+ * for it. A pair is forwarded or modified, a packet still alone at the end of its
+ * window dropped, injected or not the device's doing (diff-judge.c).
  *
  * Every table is bounded: waiting packets (count and kept bytes), conversations
- * (count, idle timeout); what the caps push out is counted. */
+ * (count, idle timeout), fragments; what the caps push out is counted. */
 #include "diff-int.h"
 
 #include <errno.h>
