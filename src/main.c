@@ -628,7 +628,8 @@ static int cmd_report(int argc, char **argv)
     int status = sink_open(&sink, "w", argv + optind, 1);
     if (status >= 0)
         return status;
-    return sink_close(&sink, report_html(argv[optind], sink.fp, sink_name(&sink), argv[optind]));
+    return sink_close(&sink, report_html(argv[optind], sink.fp, sink_name(&sink), sink.path,
+                                         argv[optind]));
 }
 
 /* SECONDS as a signed decimal with up to 9 fractional digits, into nanoseconds. */

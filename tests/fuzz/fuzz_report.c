@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char in[] = "/tmp/ss-fuzz-report-XXXXXX";
     fuzz_write_temp(in, data, size);
     /* Input errors are reported on stderr by design; only the page matters here. */
-    int status = report_html(in, fuzz_devnull(), "/dev/null", "fuzz");
+    int status = report_html(in, fuzz_devnull(), "/dev/null", NULL, "fuzz");
     unlink(in);
     if (status != 0 && status != 2)
         abort();
