@@ -144,7 +144,7 @@ void report_sequence_sketch(FILE *o, json_t *alert)
         svg_text(o, svg_map(&x, (double)d) + 4, ya - 4, "start", "dim", "first differing byte");
     }
     svg_line(o, 160, ya, PIC_W - 30, ya, "axis");
-    svg_textf(o, 160, ya + 14, "start", "dim", "seq %u%+lld", base, (long long)lo);
+    svg_textf(o, 160, ya + 14, "start", "dim", "seq %u", base + (uint32_t)lo);
     svg_textf(o, PIC_W - 30, ya + 14, "end", "dim", "+%lld bytes", (long long)(hi - lo));
     svg_end(o);
 }
