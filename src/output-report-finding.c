@@ -229,29 +229,41 @@ void report_flow_title(FILE *o, const struct report *rep, const struct report_fl
     fputs("</small></h3>\n", o);
 }
 
+/* A list of tell codes in words, as a sentence after `lead` (already escaped). */
+static void tells_sentence(FILE *o, const char *lead, json_t *tells)
+{
+    size_t j;
+    json_t *t;
+    if (!json_array_size(tells))
+        return;
+    fputs("<p class=\"sub\">", o);
+    html_text(o, lead);
+    json_array_foreach(tells, j, t)
+    {
+        const char *code = json_string_value(t) ? json_string_value(t) : "";
+        const char *w = report_tell_words(code);
+        fputs(j ? (j + 1 == json_array_size(tells) ? " and " : ", ") : "", o);
+        html_text(o, w ? w : code);
+    }
+    fputs(".</p>\n", o);
+}
+
 /* The tells of the forged copy in words. */
 static void forged_tells(FILE *o, json_t *ev)
 {
     json_t *rows = json_object_get(ev, "copies");
     if (!json_is_array(rows))
         rows = json_object_get(ev, "answers");
-    size_t i, j;
-    json_t *row, *t;
+    size_t i;
+    json_t *row;
+    char lead[64];
     json_array_foreach(rows, i, row)
     {
-        json_t *tells = json_object_get(row, "tells");
-        if (strcmp(report_str(row, "role"), "forged") || !json_array_size(tells))
+        if (strcmp(report_str(row, "role"), "forged"))
             continue;
-        fputs("<p class=\"sub\">", o);
-        html_printf(o, "Frame %lld is judged forged for ", report_int(row, "frame", 0));
-        json_array_foreach(tells, j, t)
-        {
-            const char *code = json_string_value(t) ? json_string_value(t) : "";
-            const char *w = report_tell_words(code);
-            fputs(j ? (j + 1 == json_array_size(tells) ? " and " : ", ") : "", o);
-            html_text(o, w ? w : code);
-        }
-        fputs(".</p>\n", o);
+        snprintf(lead, sizeof lead, "Frame %lld is judged forged for ",
+                 report_int(row, "frame", 0));
+        tells_sentence(o, lead, json_object_get(row, "tells"));
         return;
     }
 }
@@ -324,6 +336,7 @@ void report_finding(FILE *o, const struct report *rep, const struct report_alert
         fields(o, ev);
     json_t *app = json_object_get(a->obj, "app");
     if (json_is_object(app)) {
+        tells_sentence(o, "The forged content has ", json_object_get(app, "tells"));
         fputs("<p class=\"sub\">content</p>\n", o);
         fields(o, app);
     }
