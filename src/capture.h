@@ -68,11 +68,11 @@ struct live_options {
     int nifaces;
     const char *filter; /* BPF, or NULL */
     int promisc;
-    const char *user;         /* -Z, or NULL for the default */
-    int run_as_root;          /* keep root: asked for explicitly */
-    unsigned stats_interval;  /* seconds between stats records, 0 for none */
-    const char *outpath;      /* reopened on SIGHUP; NULL for standard output */
-    int evidence_made;        /* --evidence DIR was made for this run (given to -Z USER) */
+    const char *user;        /* -Z, or NULL for the default */
+    int run_as_root;         /* keep root: asked for explicitly */
+    unsigned stats_interval; /* seconds between stats records, 0 for none */
+    const char *outpath;     /* reopened on SIGHUP; NULL for standard output */
+    int evidence_made;       /* --evidence DIR was made for this run (given to -Z USER) */
     /* Opens the results (the -o file, the Redis sender) once privileges are dropped;
      * NULL with a message on stderr on failure. */
     FILE *(*open_results)(void *ctx);

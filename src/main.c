@@ -3,12 +3,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -578,8 +578,8 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
     }
     /* A sensor's log is appended to (and reopened on SIGHUP), and opened by live_run once
      * privileges are dropped; a file run starts anew. */
-    if ((status = lo ? sink_check(&sink, NULL, 0) : sink_open(&sink, "w", argv + optind,
-                                                               argc - optind)) >= 0)
+    if ((status = lo ? sink_check(&sink, NULL, 0)
+                     : sink_open(&sink, "w", argv + optind, argc - optind)) >= 0)
         return status;
     opt.out = sink.fp;
     opt.out_name = sink_name(&sink);
@@ -628,8 +628,8 @@ static int cmd_report(int argc, char **argv)
     int status = sink_open(&sink, "w", argv + optind, 1);
     if (status >= 0)
         return status;
-    return sink_close(&sink, report_html(argv[optind], sink.fp, sink_name(&sink), sink.path,
-                                         argv[optind]));
+    return sink_close(
+        &sink, report_html(argv[optind], sink.fp, sink_name(&sink), sink.path, argv[optind]));
 }
 
 /* SECONDS as a signed decimal with up to 9 fractional digits, into nanoseconds. */

@@ -202,9 +202,10 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
     else
         fprintf(fp, "inconclusive: the device cannot be cleared");
     fprintf(fp, "%s\n", col(color, C_RESET));
-    fprintf(fp, "  forwarded   %" PRIu64 " outbound, %" PRIu64 " inbound (allowed rewrites: "
-                "ttl %" PRIu64 ", nat %" PRIu64 ", mss %" PRIu64 ", seq offset %" PRIu64
-                ", tos %" PRIu64 ", timestamps %" PRIu64 ", ip id %" PRIu64 ")\n",
+    fprintf(fp,
+            "  forwarded   %" PRIu64 " outbound, %" PRIu64 " inbound (allowed rewrites: "
+            "ttl %" PRIu64 ", nat %" PRIu64 ", mss %" PRIu64 ", seq offset %" PRIu64
+            ", tos %" PRIu64 ", timestamps %" PRIu64 ", ip id %" PRIu64 ")\n",
             d->forwarded[0], d->forwarded[1], d->rewrite_ttl, d->rewrite_nat, d->rewrite_mss,
             d->rewrite_seq, d->rewrite_tos, d->rewrite_ts, d->rewrite_ipid);
     fprintf(fp, "  modified    %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->modified[0],
@@ -228,16 +229,19 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
                 "receiver acknowledged that this capture missed (not device drops)\n",
                 d->capture_gaps[0], d->capture_gaps[1]);
     if (d->not_covered[0] || d->not_covered[1])
-        fprintf(fp, "  not covered %" PRIu64 " inside, %" PRIu64 " outside: seen on one side "
-                    "only, outside the other capture's time span (not judged)\n",
+        fprintf(fp,
+                "  not covered %" PRIu64 " inside, %" PRIu64 " outside: seen on one side "
+                "only, outside the other capture's time span (not judged)\n",
                 d->not_covered[0], d->not_covered[1]);
     if (d->pmtud[0] || d->pmtud[1])
-        fprintf(fp, "  path MTU    %" PRIu64 " inside, %" PRIu64 " outside: too big to forward, "
-                    "the device said so with ICMP (not tampering)\n",
+        fprintf(fp,
+                "  path MTU    %" PRIu64 " inside, %" PRIu64 " outside: too big to forward, "
+                "the device said so with ICMP (not tampering)\n",
                 d->pmtud[0], d->pmtud[1]);
     if (d->reassembled[0] || d->reassembled[1])
-        fprintf(fp, "  reassembled %" PRIu64 " inside, %" PRIu64 " outside: datagrams compared "
-                    "whole, however they were fragmented\n",
+        fprintf(fp,
+                "  reassembled %" PRIu64 " inside, %" PRIu64 " outside: datagrams compared "
+                "whole, however they were fragmented\n",
                 d->reassembled[0], d->reassembled[1]);
     if (d->pending_evicted)
         fprintf(fp, "  %" PRIu64 " packets left unjudged at the waiting cap\n", d->pending_evicted);
@@ -251,8 +255,9 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
                 "  uncertain   %" PRIu64 " of the packets above (medium confidence): the "
                 "other capture may have missed them, the device may not be at fault\n",
                 d->uncertain);
-    fprintf(fp, "  clock       outside - inside %+.6f s (%s, %" PRIu64 " samples%s), drift %+" PRId64
-                " ppb; window %" PRId64 " ms\n",
+    fprintf(fp,
+            "  clock       outside - inside %+.6f s (%s, %" PRIu64 " samples%s), drift %+" PRId64
+            " ppb; window %" PRId64 " ms\n",
             (double)d->clock_offset_ns / 1e9, d->clock_auto ? "estimated" : "given",
             d->clock_samples,
             d->clock_auto && d->clock_weak ? "; weak: pairs may be missed or mismatched" : "",

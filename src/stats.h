@@ -49,26 +49,26 @@ enum { DIFF_OUTBOUND = 0, DIFF_INBOUND = 1 };
 enum { DIFF_INSIDE = 0, DIFF_OUTSIDE = 1 };
 
 struct diff_stats {
-    const char *nat;          /* "auto" or "none" */
-    int clock_auto;           /* the offset was estimated (--clock-skew auto) */
-    int64_t clock_offset_ns;  /* outside clock minus inside clock, at the start */
-    int64_t clock_drift_ppb;  /* how that offset moved over the run */
-    uint64_t clock_samples;   /* packet pairs the estimate rests on */
-    int clock_weak;           /* too few samples, or too spread, to trust the estimate */
+    const char *nat;         /* "auto" or "none" */
+    int clock_auto;          /* the offset was estimated (--clock-skew auto) */
+    int64_t clock_offset_ns; /* outside clock minus inside clock, at the start */
+    int64_t clock_drift_ppb; /* how that offset moved over the run */
+    uint64_t clock_samples;  /* packet pairs the estimate rests on */
+    int clock_weak;          /* too few samples, or too spread, to trust the estimate */
     int64_t window_ns;
     uint64_t forwarded[2]; /* per direction: matched, nothing but allowed rewrites */
     uint64_t modified[2], injected[2], dropped[2];
     uint64_t rewrite_ttl, rewrite_nat, rewrite_mss, rewrite_seq, rewrite_tos;
     uint64_t rewrite_ts, rewrite_ipid; /* TCP timestamps modulated, IPv4 IDs rewritten */
-    uint64_t local[2];        /* per side: the device's own, link-local or non-IP traffic */
+    uint64_t local[2];          /* per side: the device's own, link-local or non-IP traffic */
     uint64_t not_via_device[2]; /* per side: between other hosts, never to or from the device */
-    uint64_t unattributed[2]; /* per side: on that side only, no way to tell who sent it */
-    uint64_t capture_gaps[2]; /* per side that missed a packet the receiver acknowledged */
-    uint64_t not_covered[2];  /* per side: lone, but outside the other capture's time span */
-    uint64_t pmtud[2];        /* per side: not forwarded, explained by the device's ICMP
-                               * "fragmentation needed" / "packet too big" */
-    uint64_t reassembled[2];  /* per side: datagrams reassembled from fragments */
-    uint64_t capture_drops[2]; /* per side: what the capture file says it lost (pcapng) */
+    uint64_t unattributed[2];   /* per side: on that side only, no way to tell who sent it */
+    uint64_t capture_gaps[2];   /* per side that missed a packet the receiver acknowledged */
+    uint64_t not_covered[2];    /* per side: lone, but outside the other capture's time span */
+    uint64_t pmtud[2];          /* per side: not forwarded, explained by the device's ICMP
+                                 * "fragmentation needed" / "packet too big" */
+    uint64_t reassembled[2];    /* per side: datagrams reassembled from fragments */
+    uint64_t capture_drops[2];  /* per side: what the capture file says it lost (pcapng) */
     int capture_drops_known[2];
     uint64_t uncertain; /* of modified + injected + dropped: medium confidence, maybe
                          * capture loss rather than the device */
@@ -97,7 +97,7 @@ struct run_stats {
     uint64_t untracked; /* TCP/UDP packets the flow table could not take */
     uint64_t findings;
     int64_t last_ts;
-    int64_t wall_ns;          /* live: the wall clock when the record was made; else 0 */
+    int64_t wall_ns; /* live: the wall clock when the record was made; else 0 */
     struct decode_stats decode;
     const struct flow_stats *flows;
     uint64_t flows_active;
