@@ -227,7 +227,7 @@ struct copy {
 
 /* What differs between the copy that entered the device and the one that left it. */
 struct comparison {
-    char changed[160];                  /* fields outside the allowed rewrites, comma-separated */
+    char changed[160];                  /* fields outside the allowed rewrites (util-strlist.h) */
     uint32_t nbytes, first_off, common; /* payload bytes that differ, of those compared */
     uint8_t ttl, tos, nat, mss, ts, ip_id; /* allowed rewrites seen */
 };

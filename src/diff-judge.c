@@ -26,6 +26,7 @@
 #include "config.h"
 #include "diff.h"
 #include "util-hash.h"
+#include "util-strlist.h"
 
 static void set_flow(struct finding *f, const struct summary *s)
 {
@@ -193,7 +194,7 @@ static void modified_finding(struct diff *d, const struct copy *first, const str
     struct finding *f = event_finding(d, "device_modified", &out, ddir, ts);
     if (!f)
         return;
-    char src[46], dst[46];
+    char src[46], dst[46], fields[160];
     format_ip(src, out.s->v, out.s->src);
     format_ip(dst, out.s->v, out.s->dst);
     f->confidence = CONF_HIGH;
@@ -203,7 +204,8 @@ static void modified_finding(struct diff *d, const struct copy *first, const str
              "the device changed %s:%u -> %s:%u %s: frame %" PRIu64 " in %s left it "
              "with %s different from frame %" PRIu64 " in %s that entered it",
              src, out.s->sport, dst, out.s->dport, diff_dir_name[ddir], out.frame,
-             d->files[out.side].path, cmp->changed, first->frame, d->files[first->side].path);
+             d->files[out.side].path, strlist_join(fields, sizeof fields, cmp->changed, ","),
+             first->frame, d->files[first->side].path);
     add_where(f, out.side, ddir, d->files[first->side].path);
     finding_evidence_list(f, "changed", cmp->changed);
     if (cmp->nbytes) {
@@ -219,6 +221,14 @@ static void modified_finding(struct diff *d, const struct copy *first, const str
 }
 
 static void rematch(struct diff *d, uint32_t ci);
+
+static int list_has(const char *list, const char *item)
+{
+    for (const char *p = list; *p; p = strlist_next(p))
+        if (!strcmp(p, item))
+            return 1;
+    return 0;
+}
 
 void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int weak)
 {
@@ -242,9 +252,8 @@ void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int w
     struct comparison cmp;
     diff_compare(first, second, d->o->nat, &cmp);
     if (weak && (!first->bytes || !second->bytes) && !cmp.nbytes &&
-        !strstr(cmp.changed, "payload") && (first->len || second->len))
-        snprintf(cmp.changed + strlen(cmp.changed), sizeof cmp.changed - strlen(cmp.changed),
-                 "%spayload", cmp.changed[0] ? "," : "");
+        !list_has(cmp.changed, "payload") && (first->len || second->len))
+        strlist_add_str(cmp.changed, sizeof cmp.changed, "payload");
     d->ds.rewrite_ttl += cmp.ttl;
     d->ds.rewrite_tos += cmp.tos;
     d->ds.rewrite_nat += cmp.nat;

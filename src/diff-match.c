@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "util-hash.h"
+#include "util-strlist.h"
 
 /* Traffic of the link itself or of the device's control plane: never forwarded as it
  * is, so never called dropped or injected. */
@@ -547,8 +548,7 @@ void diff_rekey(struct diff *d, uint32_t from, uint32_t from_gen, uint32_t to, i
 
 static void name_list_add(char *buf, size_t size, const char *name)
 {
-    size_t n = strlen(buf);
-    snprintf(buf + n, size - n, "%s%s", n ? "," : "", name);
+    strlist_add_str(buf, size, name);
 }
 
 /* What differs between the copy that entered the device and the copy that left it,

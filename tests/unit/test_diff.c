@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "diff-int.h"
+#include "util-strlist.h"
 
 static const uint64_t key[2] = {7, 11};
 
@@ -93,7 +94,8 @@ static void test_compare_every_byte(void **state)
     assert_int_equal(cmp.first_off, 500);
     s.ttl = 60;
     diff_compare(&a, &b, 1, &cmp);
-    assert_string_equal(cmp.changed, "ttl,payload");
+    char joined[160];
+    assert_string_equal(strlist_join(joined, sizeof joined, cmp.changed, ","), "ttl,payload");
 }
 
 /* The quoted packet of an ICMP "too big" is found again from the dropped packet. */
