@@ -6,7 +6,9 @@
  * The group here runs a classic BPF program instead (PACKET_FANOUT_CBPF) that hashes
  * the host pair: the sum of the words of the IP source and destination (a sum, as XOR
  * would cancel the bits the two addresses share), mixed, so both directions, every
- * fragment and every port of two hosts meet in one worker.
+ * fragment and every port of two hosts meet in one worker. It is pipeline_host_pair()
+ * (pipeline.c) in the kernel's language, so worker i of n takes the host pairs that
+ * analyze --shard i/n does; unit_fanout runs it against that function.
  * Frames that are neither IPv4 nor IPv6 to the kernel (ARP, in-band VLAN or MPLS
  * tags) all go to worker 0. Kept apart from capture-live.c: <linux/filter.h> and
  * <pcap/bpf.h> define the same macros. */
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "capture.h"
+#include "pipeline.h"
 
 #ifdef __linux__
 #include <linux/filter.h>
@@ -55,7 +58,7 @@ static unsigned host_pair_program(struct sock_filter *f, uint32_t workers)
     f[n++] = (struct sock_filter)TAX;
     f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16);
     f[n++] = (struct sock_filter)XOR_X;
-    f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x45d9f3b);
+    f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, HOST_PAIR_MIX);
     f[n++] = (struct sock_filter)TAX;
     f[n++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16);
     f[n++] = (struct sock_filter)XOR_X;
@@ -67,6 +70,18 @@ static unsigned host_pair_program(struct sock_filter *f, uint32_t workers)
     f[is_v6] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IPV6,
                                             (uint8_t)(v6 - is_v6 - 1), 0);
     f[v4_done] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, mix - v4_done - 1);
+    return n;
+}
+
+_Static_assert(sizeof(struct fanout_insn) == sizeof(struct sock_filter),
+               "struct fanout_insn is laid out as struct sock_filter");
+
+unsigned fanout_program(struct fanout_insn f[FANOUT_PROGRAM_MAX], uint32_t workers)
+{
+    struct sock_filter code[FANOUT_PROGRAM_MAX];
+    unsigned n = host_pair_program(code, workers);
+    for (unsigned i = 0; i < n; i++)
+        f[i] = (struct fanout_insn){code[i].code, code[i].jt, code[i].jf, code[i].k};
     return n;
 }
 
@@ -98,6 +113,13 @@ int fanout_join(int fd, uint32_t workers, int *group, char *err, size_t errlen)
 }
 
 #else
+
+unsigned fanout_program(struct fanout_insn f[FANOUT_PROGRAM_MAX], uint32_t workers)
+{
+    (void)f;
+    (void)workers;
+    return 0;
+}
 
 int fanout_join(int fd, uint32_t workers, int *group, char *err, size_t errlen)
 {

@@ -80,10 +80,22 @@ struct live_options {
 };
 
 /* Linux: joins packet socket `fd` to the fanout group of one interface's workers, which
- * partitions the traffic by host pair (fragments included), the host-pair part of
- * pipeline_partition, among `workers` sockets. *group < 0 for the first socket, which makes the
- * group and sets *group for the others. 0 with a message in err on failure. */
+ * partitions the traffic by host pair (fragments included): worker
+ * pipeline_host_pair() % workers, computed in the kernel. *group < 0 for the first
+ * socket, which makes the group and sets *group for the others. 0 with a message in
+ * err on failure. */
 int fanout_join(int fd, uint32_t workers, int *group, char *err, size_t errlen);
+
+/* One classic BPF instruction, laid out as Linux's struct sock_filter. */
+struct fanout_insn {
+    uint16_t code;
+    uint8_t jt, jf;
+    uint32_t k;
+};
+#define FANOUT_PROGRAM_MAX 64
+/* The fanout group's program for `workers` workers into f; returns its length. Linux
+ * only (0 elsewhere). Exposed so that a test can run it against pipeline_host_pair. */
+unsigned fanout_program(struct fanout_insn f[FANOUT_PROGRAM_MAX], uint32_t workers);
 
 /* One interface a live capture reads; frames go to cb(arg, pkt). */
 struct live_source {

@@ -173,7 +173,7 @@ static int diff_init(struct diff *d, const struct diff_options *o)
     d->ds.nat = o->nat ? "auto" : "none";
     d->ds.window_ns = d->window;
     d->ds.clock_auto = o->clock_auto;
-    output_init(&d->out, o->out, o->json, o->color, &d->stats);
+    output_init(&d->out, o->out, o->format, o->color, o->sensor, &d->stats);
     return 1;
 }
 

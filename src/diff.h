@@ -8,12 +8,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct output_format;
+
 struct diff_options {
-    const char *inside, *outside; /* the LAN-side and WAN-side captures */
-    int nat;                      /* learn address and port rewrites per conversation */
-    int clock_auto;               /* estimate the clock offset from the captures */
-    int64_t clock_offset_ns;      /* else: outside clock minus inside clock */
-    int json, color;
+    const char *inside, *outside;       /* the LAN-side and WAN-side captures */
+    int nat;                            /* learn address and port rewrites per conversation */
+    int clock_auto;                     /* estimate the clock offset from the captures */
+    int64_t clock_offset_ns;            /* else: outside clock minus inside clock */
+    const struct output_format *format; /* NULL: text */
+    const char *sensor;                 /* --sensor-name */
+    int color;
     FILE *out;
     const char *out_name; /* -o FILE for messages; NULL: standard output */
 };

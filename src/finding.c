@@ -178,3 +178,12 @@ struct finding_field *finding_app_list(struct finding *f, const char *key, const
         strlist_copy(fl->s, sizeof fl->s, list);
     return fl;
 }
+
+const struct finding_field *finding_field_get(const struct finding_field *fl, unsigned n,
+                                              const char *key)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!strcmp(fl[i].key, key))
+            return &fl[i];
+    return NULL;
+}

@@ -115,6 +115,9 @@ struct finding_field *finding_evidence_list(struct finding *f, const char *key, 
 struct finding_field *finding_app_list(struct finding *f, const char *key, const char *list);
 
 const char *confidence_name(enum confidence c);
+/* The field called `key` among fl[0..n), or NULL. */
+const struct finding_field *finding_field_get(const struct finding_field *fl, unsigned n,
+                                              const char *key);
 
 /* The documented bound of a summary (docs/json-schema.md), in bytes. */
 #define FINDING_SUMMARY_MAX 319

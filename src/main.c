@@ -18,6 +18,7 @@
 #include "diff.h"
 #include "output-redis.h"
 #include "output-report.h"
+#include "output.h"
 #include "run-locate.h"
 #include "run.h"
 #include "shards.h"
@@ -35,6 +36,11 @@ static const char usage_text[] =
     "\n"
     "options for analyze:\n"
     "  --json               write JSON lines (one finding per line, then stats)\n"
+    "  --format text|json|eve\n"
+    "                       the text report (default), JSON lines (as --json), or\n"
+    "                       Suricata EVE JSON lines (alerts a SIEM pipeline built\n"
+    "                       for Suricata takes as they are)\n"
+    "  --sensor-name NAME   EVE's host: the sensor's name (default the host name)\n"
     "  -o, --output FILE    write results to FILE instead of standard output\n"
     "  --redis HOST:PORT|SOCKET\n"
     "                       send each JSON line to Redis instead (the transport\n"
@@ -61,12 +67,17 @@ static const char usage_text[] =
     "  --threads N          flow shards, each on a thread of its own, 1 to 64\n"
     "                       (default 1); caps are shared out among them, and the\n"
     "                       findings are the same as with one thread\n"
+    "  --shard K/N          analyse only the host pairs of shard K of N (K from 0 to\n"
+    "                       N-1, N up to 4096): N runs over the same files together\n"
+    "                       report what one whole run does\n"
     "  -q, --quiet          no progress line on a terminal for long files\n"
     "  --test-detector      also run the test-only detectors\n"
     "  -h, --help           show this help\n"
     "\n"
     "  secondsight --version shows the version and the libpcap version.\n"
-    "\n"
+    "\n";
+/* ISO C caps one string literal at 4095 bytes: the help comes in parts. */
+static const char usage_text_live[] =
     "live options:\n"
     "  -i, --interface IFACE  capture on IFACE (repeat for more, up to 16)\n"
     "  -f, --filter FILTER  a BPF capture filter, as tcpdump takes it\n"
@@ -87,7 +98,7 @@ static const char usage_text[] =
     "  --clock-skew auto|SECONDS\n"
     "                       the outside clock minus the inside clock: estimated\n"
     "                       from the captures (auto, the default) or given\n"
-    "  --json, -o FILE, --redis...\n"
+    "  --json, --format, --sensor-name, -o FILE, --redis...\n"
     "                       as for analyze\n"
     "\n";
 
@@ -114,7 +125,7 @@ static const char usage_text_more[] =
     "  -w, --write FILE     save the captured packets as a pcap (findings cite its\n"
     "                       frames)\n"
     "  --dry-run            print what would be sent, send nothing\n"
-    "  --json, -o FILE, --redis...\n"
+    "  --json, --format, --sensor-name, -o FILE, --redis...\n"
     "                       as for analyze\n"
     "\n"
     "report writes one self-contained HTML page (findings per flow on a timeline,\n"
@@ -131,6 +142,7 @@ static const char usage_text_more[] =
 static void print_usage(void)
 {
     fputs(usage_text, stdout);
+    fputs(usage_text_live, stdout);
     fputs(usage_text_more, stdout);
 }
 
@@ -267,19 +279,24 @@ enum {
     OPT_WAIT,
     OPT_TIMEOUT,
     OPT_DRY_RUN,
+    OPT_FORMAT,
+    OPT_SENSOR_NAME,
+    OPT_SHARD,
 };
 
 #define SINK_LONGOPTS                                                                              \
     {"output", required_argument, NULL, 'o'}, {"redis", required_argument, NULL, OPT_REDIS},       \
         {"redis-key", required_argument, NULL, OPT_REDIS_KEY},                                     \
         {"redis-mode", required_argument, NULL, OPT_REDIS_MODE},                                   \
+        {"redis-queue", required_argument, NULL, OPT_REDIS_QUEUE},                                 \
+        {"json", no_argument, NULL, OPT_JSON}, {"format", required_argument, NULL, OPT_FORMAT},    \
     {                                                                                              \
-        "redis-queue", required_argument, NULL, OPT_REDIS_QUEUE                                    \
+        "sensor-name", required_argument, NULL, OPT_SENSOR_NAME                                    \
     }
 
 static const struct option analyze_longopts[] = {
-    {"json", no_argument, NULL, OPT_JSON},
     SINK_LONGOPTS,
+    {"shard", required_argument, NULL, OPT_SHARD},
     {"max-flows", required_argument, NULL, OPT_MAX_FLOWS},
     {"flow-memory", required_argument, NULL, OPT_FLOW_MEMORY},
     {"window", required_argument, NULL, OPT_WINDOW},
@@ -298,6 +315,25 @@ static const struct option analyze_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* --shard K/N: shard K (0-based, as Slurm array and Kubernetes indexes count) of N. */
+#define SHARD_COUNT_MAX 4096
+static int parse_shard(const char *s, uint32_t *index, uint32_t *count)
+{
+    char k[16];
+    const char *slash = strchr(s, '/');
+    uint64_t kv, nv;
+    if (!slash || (size_t)(slash - s) >= sizeof k)
+        return 0;
+    memcpy(k, s, (size_t)(slash - s));
+    k[slash - s] = '\0';
+    if (!parse_uint(k, SHARD_COUNT_MAX, &kv) || !parse_uint(slash + 1, SHARD_COUNT_MAX, &nv) ||
+        nv == 0 || kv >= nv)
+        return 0;
+    *index = (uint32_t)kv;
+    *count = (uint32_t)nv;
+    return 1;
+}
+
 /* NO_COLOR (no-color.org): set and not empty turns colour off. */
 static int no_color(void)
 {
@@ -305,10 +341,12 @@ static int no_color(void)
     return v && *v;
 }
 
-/* Where results go: standard output, the -o file, or Redis (--redis). */
+/* Where results go (standard output, the -o file, or Redis) and in which format. */
 struct sink {
-    const char *path;          /* -o FILE */
-    struct redis_config redis; /* target NULL: no Redis */
+    const struct output_format *format; /* --format, --json; NULL: text */
+    const char *sensor;                 /* --sensor-name; NULL: the host name */
+    const char *path;                   /* -o FILE */
+    struct redis_config redis;          /* target NULL: no Redis */
     struct redis_out *rout;
     FILE *fp;
 };
@@ -319,6 +357,18 @@ static int sink_option(struct sink *k, int c, int *status)
     switch (c) {
     case 'o':
         k->path = optarg;
+        return 1;
+    case OPT_JSON:
+        k->format = &output_format_json;
+        return 1;
+    case OPT_FORMAT:
+        if (!(k->format = output_format_named(optarg)))
+            *status = usage_error("--format wants text, json or eve, not '%s'", optarg);
+        return 1;
+    case OPT_SENSOR_NAME:
+        if (!*optarg)
+            *status = usage_error("%s", "--sensor-name wants a name");
+        k->sensor = optarg;
         return 1;
     case OPT_REDIS: {
         char err[128];
@@ -402,10 +452,22 @@ static FILE *sink_start_live(void *ctx)
     return sink_start(ctx, "a");
 }
 
-/* Colour only for people reading standard output on a terminal. */
-static int sink_color(const struct sink *k, int json)
+/* Colour only for people reading the text report on a terminal. */
+static int sink_color(const struct sink *k)
 {
-    return !json && !k->path && !k->redis.target && isatty(STDOUT_FILENO) && !no_color();
+    return (!k->format || k->format == &output_format_text) && !k->path && !k->redis.target &&
+           isatty(STDOUT_FILENO) && !no_color();
+}
+
+/* EVE's `host`: --sensor-name, else the host name. */
+static const char *sink_sensor(struct sink *k)
+{
+    static char host[256];
+    if (k->sensor)
+        return k->sensor;
+    if (gethostname(host, sizeof host - 1) != 0)
+        snprintf(host, sizeof host, "unknown");
+    return host;
 }
 
 /* The sink's name for messages. */
@@ -467,6 +529,9 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
                     c == OPT_STATS_INTERVAL))
             return usage_error("option '%.*s' is for live capture only",
                                (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
+        if (lo && c == OPT_SHARD)
+            return usage_error("%s", "--shard is for analyze: a live sensor's traffic is "
+                                     "shared out by --threads");
         switch (c) {
         case 'i':
             if (lo->nifaces == (int)(sizeof ifaces / sizeof ifaces[0]))
@@ -490,9 +555,6 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
                 return usage_error("--stats-interval wants seconds from 1 to 86400, not '%s'",
                                    optarg);
             lo->stats_interval = (unsigned)v;
-            break;
-        case OPT_JSON:
-            opt.json = 1;
             break;
         case OPT_MAX_FLOWS:
             if (!parse_uint(optarg, 1u << 30, &v) || v == 0)
@@ -522,6 +584,12 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
                 return usage_error("--threads wants a number from 1 to %d, not '%s'",
                                    CAPTURE_MAX_WORKERS, optarg);
             opt.threads = (uint32_t)v;
+            break;
+        case OPT_SHARD:
+            if (!parse_shard(optarg, &opt.shard_index, &opt.shard_count))
+                return usage_error("--shard wants K/N with N from 1 to %u and K from 0 to N-1, "
+                                   "not '%s'",
+                                   SHARD_COUNT_MAX, optarg);
             break;
         case OPT_TEST_DETECTOR:
             opt.test_detectors = 1;
@@ -583,7 +651,9 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
         return status;
     opt.out = sink.fp;
     opt.out_name = sink_name(&sink);
-    opt.color = sink_color(&sink, opt.json);
+    opt.format = sink.format;
+    opt.sensor = sink_sensor(&sink);
+    opt.color = sink_color(&sink);
     opt.progress = !lo && !quiet && isatty(STDERR_FILENO);
 
     if (lo) {
@@ -665,7 +735,6 @@ static int cmd_diff(int argc, char **argv)
         {"outside", required_argument, NULL, OPT_OUTSIDE},
         {"nat", required_argument, NULL, OPT_NAT},
         {"clock-skew", required_argument, NULL, OPT_CLOCK_SKEW},
-        {"json", no_argument, NULL, OPT_JSON},
         SINK_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -701,9 +770,6 @@ static int cmd_diff(int argc, char **argv)
                 return usage_error("--clock-skew wants auto or seconds (e.g. -1.25), not '%s'",
                                    optarg);
             break;
-        case OPT_JSON:
-            o.json = 1;
-            break;
         case 'h':
             print_usage();
             return EXIT_CLEAN;
@@ -730,7 +796,9 @@ static int cmd_diff(int argc, char **argv)
         return status;
     o.out = sink.fp;
     o.out_name = sink_name(&sink);
-    o.color = sink_color(&sink, o.json);
+    o.format = sink.format;
+    o.sensor = sink_sensor(&sink);
+    o.color = sink_color(&sink);
     return sink_close(&sink, diff_run(&o));
 }
 
@@ -759,7 +827,6 @@ static int cmd_locate(int argc, char **argv)
         {"interface", required_argument, NULL, 'i'},
         {"write", required_argument, NULL, 'w'},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        {"json", no_argument, NULL, OPT_JSON},
         SINK_LONGOPTS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -825,9 +892,6 @@ static int cmd_locate(int argc, char **argv)
         case OPT_DRY_RUN:
             o.dry_run = 1;
             break;
-        case OPT_JSON:
-            o.json = 1;
-            break;
         case 'h':
             print_usage();
             return EXIT_CLEAN;
@@ -852,7 +916,9 @@ static int cmd_locate(int argc, char **argv)
         return status;
     o.out = sink.fp;
     o.out_name = sink_name(&sink);
-    o.color = sink_color(&sink, o.json);
+    o.format = sink.format;
+    o.sensor = sink_sensor(&sink);
+    o.color = sink_color(&sink);
     return sink_close(&sink, locate_run(&o));
 }
 

@@ -9,7 +9,8 @@
 #include <arpa/inet.h>
 #include <pcap/pcap.h>
 
-void format_timestamp(char buf[32], int64_t ts_ns)
+/* Packet time as "YYYY-MM-DDTHH:MM:SS.uuuuuu" followed by `zone`. */
+static void format_time_zone(char *buf, size_t size, int64_t ts_ns, const char *zone)
 {
     int64_t sec = ts_ns / 1000000000;
     int64_t ns = ts_ns % 1000000000;
@@ -20,12 +21,22 @@ void format_timestamp(char buf[32], int64_t ts_ns)
     time_t t = (time_t)sec;
     struct tm tm;
     if (!gmtime_r(&t, &tm)) {
-        snprintf(buf, 32, "invalid-time");
+        snprintf(buf, size, "invalid-time");
         return;
     }
     char head[24];
     strftime(head, sizeof head, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, 32, "%s.%06dZ", head, (int)(ns / 1000));
+    snprintf(buf, size, "%s.%06d%s", head, (int)(ns / 1000), zone);
+}
+
+void format_timestamp(char buf[32], int64_t ts_ns)
+{
+    format_time_zone(buf, 32, ts_ns, "Z");
+}
+
+void format_timestamp_eve(char buf[40], int64_t ts_ns)
+{
+    format_time_zone(buf, 40, ts_ns, "+0000");
 }
 
 void format_ip(char buf[46], int ip_version, const uint8_t *addr)

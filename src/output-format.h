@@ -9,6 +9,8 @@
 
 /* Formats packet time as ISO 8601 UTC with microseconds into buf[32]. */
 void format_timestamp(char buf[32], int64_t ts_ns);
+/* The same in Suricata EVE's form, "2015-04-21T00:40:01.924434+0000", into buf[40]. */
+void format_timestamp_eve(char buf[40], int64_t ts_ns);
 /* Formats an IPv4 or IPv6 address into buf[46]. */
 void format_ip(char buf[46], int ip_version, const uint8_t *addr);
 const char *proto_name(uint8_t proto);

@@ -96,7 +96,7 @@ static void json_answers(struct jw *w, const struct finding *f)
 }
 
 /* Frames of the finding's own file, as 1-based numbers. */
-static void json_frames(struct jw *w, const frame_ref *refs, unsigned n, uint32_t file)
+void json_frames(struct jw *w, const frame_ref *refs, unsigned n, uint32_t file)
 {
     jw_array_begin(w);
     for (unsigned i = 0; i < n; i++)
@@ -164,17 +164,9 @@ static void json_flow(struct jw *w, const struct finding *f)
     json_flow_of(w, f->ip_version, f->proto, f->src_ip, f->sport, f->dst_ip, f->dport);
 }
 
-void json_finding(struct jw *w, const struct finding *f, const struct run_stats *s)
+/* class, confidence, summary, then (`flow` set) the flow. */
+static void json_finding_head(struct jw *w, const struct finding *f, int flow)
 {
-    char ts[32];
-    format_timestamp(ts, f->ts_ns);
-    const char *pcap = f->file_index < s->nfiles ? s->files[f->file_index].path : "";
-
-    jw_object_begin(w);
-    jw_key(w, "timestamp");
-    jw_string(w, ts);
-    jw_key(w, "event_type");
-    jw_string(w, "alert");
     jw_key(w, "class");
     jw_string(w, f->class_name);
     jw_key(w, "confidence");
@@ -182,8 +174,16 @@ void json_finding(struct jw *w, const struct finding *f, const struct run_stats 
     char summary[FINDING_SUMMARY_MAX + 1];
     jw_key(w, "summary");
     jw_string(w, finding_summary(f, summary));
-    jw_key(w, "flow");
-    json_flow(w, f);
+    if (flow) {
+        jw_key(w, "flow");
+        json_flow(w, f);
+    }
+}
+
+/* evidence, app, evidence_pcap. */
+static void json_finding_proof(struct jw *w, const struct finding *f, const struct run_stats *s)
+{
+    const char *pcap = f->file_index < s->nfiles ? s->files[f->file_index].path : "";
     jw_key(w, "evidence");
     jw_object_begin(w);
     jw_key(w, "pcap");
@@ -204,7 +204,26 @@ void json_finding(struct jw *w, const struct finding *f, const struct run_stats 
         jw_key(w, "evidence_pcap");
         jw_string(w, f->evidence_pcap);
     }
+}
+
+void json_finding(struct jw *w, const struct finding *f, const struct run_stats *s)
+{
+    char ts[32];
+    format_timestamp(ts, f->ts_ns);
+    jw_object_begin(w);
+    jw_key(w, "timestamp");
+    jw_string(w, ts);
+    jw_key(w, "event_type");
+    jw_string(w, "alert");
+    json_finding_head(w, f, 1);
+    json_finding_proof(w, f, s);
     jw_object_end(w);
+}
+
+void json_finding_keys(struct jw *w, const struct finding *f, const struct run_stats *s)
+{
+    json_finding_head(w, f, 0);
+    json_finding_proof(w, f, s);
 }
 
 static void json_flow_stats(struct jw *w, const struct run_stats *s)
@@ -359,6 +378,13 @@ void json_device_flow(struct jw *w, const struct device_flow *d)
     jw_string(w, "device_flow");
     jw_key(w, "flow");
     json_flow_of(w, d->ip_version, d->proto, d->src_ip, d->sport, d->dst_ip, d->dport);
+    json_device_flow_keys(w, d);
+    jw_object_end(w);
+}
+
+void json_device_flow_keys(struct jw *w, const struct device_flow *d)
+{
+    char ts[32];
     jw_key(w, "outside_flow");
     if (d->has_outside)
         json_flow_of(w, d->ip_version, d->proto, d->out_src_ip, d->out_sport, d->out_dst_ip,
@@ -382,7 +408,6 @@ void json_device_flow(struct jw *w, const struct device_flow *d)
         jw_uint(w, d->dropped[k]);
         jw_object_end(w);
     }
-    jw_object_end(w);
 }
 
 /* locate: one hop's tries summed up. */
@@ -660,6 +685,17 @@ void json_stats(struct jw *w, const struct run_stats *s)
     jw_key(w, "event_type");
     jw_string(w, "stats");
     jw_key(w, "stats");
+    json_stats_object(w, s);
+    if (s->wall_ns) {
+        jw_key(w, "wall_time");
+        format_timestamp(ts, s->wall_ns);
+        jw_string(w, ts);
+    }
+    jw_object_end(w);
+}
+
+void json_stats_object(struct jw *w, const struct run_stats *s)
+{
     jw_object_begin(w);
     jw_key(w, "packets");
     jw_uint(w, s->packets);
@@ -719,49 +755,46 @@ void json_stats(struct jw *w, const struct run_stats *s)
         jw_uint(w, s->evidence->cut);
         jw_object_end(w);
     }
-    jw_object_end(w);
-    if (s->wall_ns) {
-        jw_key(w, "wall_time");
-        format_timestamp(ts, s->wall_ns);
-        jw_string(w, ts);
+    if (s->shard_count) {
+        jw_key(w, "shard");
+        jw_object_begin(w);
+        jw_key(w, "index");
+        jw_uint(w, s->shard_index);
+        jw_key(w, "count");
+        jw_uint(w, s->shard_count);
+        jw_key(w, "skipped");
+        jw_uint(w, s->shard_skipped);
+        jw_object_end(w);
     }
     jw_object_end(w);
-}
-
-static int write_record(struct output *o)
-{
-    jw_raw(&o->jw, "\n");
-    if (o->jw.err)
-        return 0;
-    return fwrite(o->jw.buf, 1, o->jw.len, o->fp) == o->jw.len;
 }
 
 static int json_write_finding(struct output *o, const struct finding *f)
 {
     jw_reset(&o->jw);
     json_finding(&o->jw, f, o->stats);
-    return write_record(o);
+    return output_write_record(o);
 }
 
 static int json_write_device_flow(struct output *o, const struct device_flow *d)
 {
     jw_reset(&o->jw);
     json_device_flow(&o->jw, d);
-    return write_record(o);
+    return output_write_record(o);
 }
 
 static int json_write_locate(struct output *o, const struct locate_result *r)
 {
     jw_reset(&o->jw);
     json_locate(&o->jw, r);
-    return write_record(o);
+    return output_write_record(o);
 }
 
 static int json_write_stats(struct output *o, const struct run_stats *s)
 {
     jw_reset(&o->jw);
     json_stats(&o->jw, s);
-    return write_record(o);
+    return output_write_record(o);
 }
 
 const struct output_format output_format_json = {

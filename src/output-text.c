@@ -17,6 +17,12 @@ static const char *col(int color, const char *code)
     return color ? code : "";
 }
 
+static const struct finding_field *field(const struct finding_field *fl, unsigned n,
+                                         const char *key)
+{
+    return finding_field_get(fl, n, key);
+}
+
 static void print_frames(FILE *fp, const frame_ref *refs, unsigned n, uint32_t file)
 {
     const char *sep = "";
@@ -50,15 +56,6 @@ static void print_wrapped(FILE *fp, const char *text, const char *first, size_t 
         while (*text == ' ')
             text++;
     }
-}
-
-static const struct finding_field *field(const struct finding_field *fl, unsigned n,
-                                         const char *key)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (!strcmp(fl[i].key, key))
-            return &fl[i];
-    return NULL;
 }
 
 /* One line per copy: its frame, its role, and the fields that broke. */

@@ -1,18 +1,38 @@
-/* secondsight - the results writer: one output format (output-json.c, output-text.c)
- * chosen at the start; a new format is one file with one struct output_format. */
+/* secondsight - the results writer: one output format (output-json.c, output-text.c,
+ * output-eve.c) chosen at the start; a new format is one file with one struct
+ * output_format. */
 #include "output.h"
 
 #include <string.h>
 
-void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats)
+const struct output_format *output_format_named(const char *name)
+{
+    static const struct output_format *const formats[] = {&output_format_text, &output_format_json,
+                                                          &output_format_eve};
+    for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
+        if (!strcmp(formats[i]->name, name))
+            return formats[i];
+    return NULL;
+}
+
+void output_init(struct output *o, FILE *fp, const struct output_format *format, int color,
+                 const char *sensor, const struct run_stats *stats)
 {
     memset(o, 0, sizeof *o);
     o->fp = fp;
-    o->format = json ? &output_format_json : &output_format_text;
-    o->json = json;
+    o->format = format ? format : &output_format_text;
     o->color = color;
+    o->sensor = sensor ? sensor : "";
     o->stats = stats;
     jw_init(&o->jw);
+}
+
+int output_write_record(struct output *o)
+{
+    jw_raw(&o->jw, "\n");
+    if (o->jw.err)
+        return 0;
+    return fwrite(o->jw.buf, 1, o->jw.len, o->fp) == o->jw.len;
 }
 
 void output_release(struct output *o)

@@ -40,17 +40,23 @@ struct output_format {
 
 extern const struct output_format output_format_json; /* output-json.c */
 extern const struct output_format output_format_text; /* output-text.c */
+extern const struct output_format output_format_eve;  /* output-eve.c */
+
+/* The format called `name` ("text", "json", "eve"), or NULL. */
+const struct output_format *output_format_named(const char *name);
 
 struct output {
     FILE *fp;
     const struct output_format *format;
-    int json;
-    int color; /* ANSI colour in text mode (terminal, NO_COLOR unset) */
+    int color;          /* ANSI colour in text mode (terminal, NO_COLOR unset) */
+    const char *sensor; /* the sensor's name (EVE's host) */
     struct jw jw;
-    const struct run_stats *stats; /* for file names */
+    const struct run_stats *stats; /* for file names; a live run's has `capture` set */
 };
 
-void output_init(struct output *o, FILE *fp, int json, int color, const struct run_stats *stats);
+/* `format` NULL: text. */
+void output_init(struct output *o, FILE *fp, const struct output_format *format, int color,
+                 const char *sensor, const struct run_stats *stats);
 void output_release(struct output *o);
 /* Returns 0 when the write failed (disk full, closed pipe). */
 int output_finding(struct output *o, const struct finding *f);
@@ -64,6 +70,30 @@ void json_finding(struct jw *w, const struct finding *f, const struct run_stats 
 void json_stats(struct jw *w, const struct run_stats *s);
 void json_device_flow(struct jw *w, const struct device_flow *d);
 void json_locate(struct jw *w, const struct locate_result *r);
+/* Parts of those records that EVE records carry under their "secondsight" key: a
+ * finding's class, confidence, summary, evidence, app and evidence_pcap keys; the
+ * stats object; a device_flow's outside_flow, last_seen, outbound and inbound keys. */
+void json_finding_keys(struct jw *w, const struct finding *f, const struct run_stats *s);
+void json_stats_object(struct jw *w, const struct run_stats *s);
+void json_device_flow_keys(struct jw *w, const struct device_flow *d);
+/* A finding's frames of input file `file`, as a JSON array. */
+void json_frames(struct jw *w, const frame_ref *refs, unsigned n, uint32_t file);
+/* One line: the record in o->jw and a newline, to o->fp; 0 when writing failed. */
+int output_write_record(struct output *o);
+
+/* EVE (output-eve.c): the signature a finding is reported under. */
+struct eve_signature {
+    uint32_t sid;
+    const char *class_name;
+    const char *tell; /* NULL: the class's own row */
+    const char *signature;
+    const char *category;
+};
+const struct eve_signature *eve_signature_of(const struct finding *f);
+/* The table, for documentation and tests; *n gets its length. */
+const struct eve_signature *eve_signatures(unsigned *n);
+/* EVE's flow_id of a flow: stable across runs and sensors, the same both ways. */
+uint64_t eve_flow_id(const char *community_id);
 
 /* Text forms. */
 void text_finding(FILE *fp, int color, const struct finding *f, const struct run_stats *s);

@@ -66,6 +66,47 @@ uint32_t pipeline_partition(const struct packet *pkt)
     return (uint32_t)siphash13(partition_key, &k, sizeof k);
 }
 
+/* The host-pair mix of the words of `len` bytes of a and b (b NULL: a alone). */
+static uint32_t host_pair_mix(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    uint32_t h = 0;
+    for (size_t i = 0; i < len; i += 4) {
+        h += (uint32_t)a[i] << 24 | (uint32_t)a[i + 1] << 16 | (uint32_t)a[i + 2] << 8 | a[i + 3];
+        if (b)
+            h += (uint32_t)b[i] << 24 | (uint32_t)b[i + 1] << 16 | (uint32_t)b[i + 2] << 8 |
+                 b[i + 3];
+    }
+    h ^= h >> 16;
+    h *= HOST_PAIR_MIX;
+    h ^= h >> 16;
+    return h;
+}
+
+uint32_t pipeline_host_pair(const struct packet *pkt)
+{
+    if (pkt->ip_version != 4 && pkt->ip_version != 6)
+        return 0;
+    return host_pair_mix(pkt->ip_src, pkt->ip_dst, pkt->ip_version == 4 ? 4 : 16);
+}
+
+uint32_t pipeline_shard_key(const struct packet *pkt)
+{
+    if (!pipeline_trackable(pkt) || (pkt->sport != DNS_PORT && pkt->dport != DNS_PORT))
+        return pipeline_host_pair(pkt);
+    size_t len = pkt->ip_version == 4 ? 4 : 16;
+    const uint8_t *resolver = pkt->sport == DNS_PORT ? pkt->ip_src : pkt->ip_dst;
+    if (pkt->sport == DNS_PORT && pkt->dport == DNS_PORT &&
+        memcmp(pkt->ip_dst, pkt->ip_src, len) < 0)
+        resolver = pkt->ip_dst;
+    return host_pair_mix(resolver, NULL, len);
+}
+
+/* --shard: whether a frame (or datagram) with this key is this pipeline's to judge. */
+static int pipeline_mine(const struct pipeline *p, uint32_t key)
+{
+    return !p->shard_count || key % p->shard_count == p->shard_index;
+}
+
 void pipeline_packet(struct pipeline *p, const struct packet *pkt, const struct frag_info *frag)
 {
     struct detect_ctx ctx = {pkt, NULL, 0, NULL, frag};
@@ -103,14 +144,25 @@ void pipeline_frame(struct pipeline *p, struct packet *pkt)
     run_stats_count(&p->stats, pkt);
     if (p->hooks.tap)
         p->hooks.tap(p->hooks.tap_ctx, pkt);
+    /* --shard: another shard's frame is read and counted only; fragments are
+     * reassembled in every shard, judged in their host pair's, and the datagram they
+     * make goes to its own key's shard (a DNS answer to its resolver's). */
+    int mine = 1;
+    if (p->shard_count)
+        mine =
+            pipeline_mine(p, pkt->is_fragment ? pipeline_host_pair(pkt) : pipeline_shard_key(pkt));
+    if (!mine)
+        p->stats.shard_skipped++;
     if (!pkt->is_fragment) {
-        pipeline_route(p, pkt);
+        if (mine)
+            pipeline_route(p, pkt);
         return;
     }
     struct frag_info fi;
     uint32_t len = 0;
     const uint8_t *whole = frag_table_add(p->frags, pkt, &fi, &len);
-    pipeline_packet(p, pkt, &fi);
+    if (mine)
+        pipeline_packet(p, pkt, &fi);
     if (!whole)
         return;
     /* The completed datagram goes through the pipeline as the completing frame. */
@@ -123,7 +175,8 @@ void pipeline_frame(struct pipeline *p, struct packet *pkt)
     dg.linktype = DLT_RAW;
     dg.data = whole;
     decode_packet(&dg);
-    pipeline_route(p, &dg);
+    if (!p->shard_count || pipeline_mine(p, pipeline_shard_key(&dg)))
+        pipeline_route(p, &dg);
 }
 
 void pipeline_advance(struct pipeline *p, int64_t now_ns)

@@ -34,6 +34,8 @@ struct pipeline {
     struct finding_sink *sink;
     struct pipeline_hooks hooks;
     uint64_t seq; /* frames fed so far, the current one included */
+    /* --shard K/N, set by the driver: only shard K's frames are judged (count 0: all) */
+    uint32_t shard_index, shard_count;
     void *state[PIPELINE_MAX_DETECTORS];
     int enabled[PIPELINE_MAX_DETECTORS];
 };
@@ -51,6 +53,17 @@ void pipeline_release(struct pipeline *p);
  * the live fanout (capture-fanout.c) applies its host-pair part in the kernel, which
  * does not yet single out DNS, so there a resolver's baseline is per client. */
 uint32_t pipeline_partition(const struct packet *pkt);
+/* The host-pair hash: the sum of the 32-bit words (big-endian) of the two IP addresses,
+ * whichever way round, mixed (a ^= a >> 16; a *= HOST_PAIR_MIX; a ^= a >> 16); 0 for a
+ * frame that is not IP. The live fanout's kernel program (capture-fanout.c) computes the
+ * same from the packet, so worker i of n and --shard i/n take the same host pairs
+ * (where the kernel sees the IP header: not behind in-band VLAN or MPLS tags). */
+#define HOST_PAIR_MIX 0x45d9f3bu
+uint32_t pipeline_host_pair(const struct packet *pkt);
+/* --shard's key: the host pair, except for DNS (port 53), keyed by the resolver's
+ * address alone (mixed the same way), so that a resolver's answers to every client
+ * are judged together, as with --threads. */
+uint32_t pipeline_shard_key(const struct packet *pkt);
 /* The TCP and UDP packets a flow table tracks (and a partition owns). */
 int pipeline_trackable(const struct packet *pkt);
 

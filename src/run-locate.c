@@ -967,7 +967,7 @@ static int report(struct locate_state *st)
     rs.files = &st->fs;
     rs.nfiles = 1;
     struct output out;
-    output_init(&out, o->out, o->json, o->color, &rs);
+    output_init(&out, o->out, o->format, o->color, o->sensor, &rs);
     int ok = 1;
     unsigned found = 0;
     for (unsigned i = 0; i < st->nfindings; i++)

@@ -8,6 +8,8 @@
 
 #include "locate.h"
 
+struct output_format;
+
 struct locate_options {
     enum locate_method method;
     const char *url;    /* --url http://HOST[:PORT]/PATH */
@@ -18,7 +20,9 @@ struct locate_options {
     const char *write;  /* -w FILE: the captured packets as a pcap */
     unsigned max_ttl, tries, wait_ms, timeout_ms;
     int dry_run;
-    int json, color;
+    const struct output_format *format; /* NULL: text */
+    const char *sensor;                 /* --sensor-name */
+    int color;
     FILE *out;
     const char *out_name;
 };

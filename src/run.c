@@ -117,12 +117,16 @@ static int run_init(struct run *r, const struct analyze_options *opt, int nsourc
     r->stats.files = calloc((size_t)(nsources > 0 ? nsources : 1), sizeof *r->stats.files);
     if (!r->stats.files)
         return 0;
-    output_init(&r->out, opt->out, opt->json, opt->color, &r->stats);
+    output_init(&r->out, opt->out, opt->format, opt->color, opt->sensor, &r->stats);
+    r->stats.shard_index = opt->shard_index;
+    r->stats.shard_count = opt->shard_count;
     if (!fanout) {
         struct pipeline_config pc = {opt->test_detectors, opt->flow};
         r->has_reader = 1;
         if (!pipeline_init(&r->reader, &pc, &r->sink))
             return 0;
+        r->reader.shard_index = opt->shard_index;
+        r->reader.shard_count = opt->shard_count;
         r->reader.hooks.tap = run_tap;
         r->reader.hooks.tap_ctx = r;
         if (opt->evidence_dir) {

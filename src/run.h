@@ -9,14 +9,18 @@
 #include "flow.h"
 #include "stats.h"
 
+struct output_format;
+
 struct analyze_options {
-    int json;
+    const struct output_format *format; /* NULL: text */
+    const char *sensor;                 /* --sensor-name */
     int color;
-    int test_detectors;       /* also run test-only detectors */
-    int progress;             /* a progress line on stderr (a terminal, not --quiet) */
-    const char *evidence_dir; /* --evidence DIR, or NULL */
-    uint32_t threads;         /* --threads: flow shards, each on a thread of its own */
-    int fanout;               /* live: the shards are workers the caller feeds (below) */
+    int test_detectors;                /* also run test-only detectors */
+    int progress;                      /* a progress line on stderr (a terminal, not --quiet) */
+    const char *evidence_dir;          /* --evidence DIR, or NULL */
+    uint32_t threads;                  /* --threads: flow shards, each on a thread of its own */
+    uint32_t shard_index, shard_count; /* --shard K/N (count 0: the whole input) */
+    int fanout;                        /* live: the shards are workers the caller feeds (below) */
     FILE *out;
     const char *out_name; /* -o FILE for messages; NULL: standard output */
     struct flow_config flow;

@@ -51,6 +51,7 @@ void run_stats_add_packets(struct run_stats *sum, const struct run_stats *x)
     sum->other_proto += x->other_proto;
     sum->not_ip += x->not_ip;
     sum->fragments += x->fragments;
+    sum->shard_skipped += x->shard_skipped;
     sum->frag_memory += x->frag_memory;
     sum->frag_pending += x->frag_pending;
     if (x->last_ts > sum->last_ts)
@@ -62,6 +63,7 @@ void run_stats_copy_packets(struct run_stats *dst, const struct run_stats *src)
     memset(&dst->decode, 0, sizeof dst->decode);
     dst->ipv4 = dst->ipv6 = dst->tcp = dst->udp = dst->icmp = dst->other_proto = 0;
     dst->not_ip = dst->fragments = dst->frag_memory = dst->frag_pending = 0;
+    dst->shard_skipped = 0;
     dst->last_ts = 0;
     run_stats_add_packets(dst, src);
     dst->last_ts = src->last_ts;

@@ -96,6 +96,8 @@ struct run_stats {
     uint64_t ipv4, ipv6, tcp, udp, icmp, other_proto, not_ip, fragments;
     uint64_t untracked; /* TCP/UDP packets the flow table could not take */
     uint64_t findings;
+    uint64_t shard_skipped;            /* --shard: frames of other shards' host pairs */
+    uint32_t shard_index, shard_count; /* --shard K/N; count 0 without */
     int64_t last_ts;
     int64_t wall_ns; /* live: the wall clock when the record was made; else 0 */
     struct decode_stats decode;

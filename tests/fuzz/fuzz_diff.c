@@ -3,9 +3,10 @@
  * learning, judging lone packets, findings and the stats record (to /dev/null).
  * Layout: the inside capture's length (4 bytes, little-endian), the inside capture,
  * then the outside capture. The input's size picks --nat (odd: none) and the clock
- * (bit 1 set: --clock-skew 0.5, else auto). */
+ * (bit 1 set: --clock-skew 0.5, else auto) and the format (bit 2 set: EVE). */
 #include <stdio.h>
 
+#include "output.h"
 #include "run.h"
 #include "diff.h"
 #include "fuzz.h"
@@ -27,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         .nat = !(size & 1),
         .clock_auto = !(size & 2),
         .clock_offset_ns = 500000000,
-        .json = 1,
+        .format = size & 4 ? &output_format_eve : &output_format_json,
+        .sensor = "fuzz",
         .out = fuzz_devnull(),
     };
     int status = diff_run(&o);

@@ -1,9 +1,11 @@
 /* secondsight - fuzz target: a whole capture file (pcap or pcapng) through the pipeline
  * of `secondsight analyze --json --test-detector`: capture, decode, flows, reassembly,
  * every detector and the JSON output, which goes to /dev/null. Inputs of odd length
- * run with two shard threads (--threads 2), the others with one. */
+ * run with two shard threads (--threads 2), the others with one; inputs whose length
+ * is 2 or 3 modulo 4 write EVE (--format eve) instead of JSON lines. */
 #include <stdio.h>
 
+#include "output.h"
 #include "run.h"
 #include "config.h"
 #include "fuzz.h"
@@ -18,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_write_temp(path, data, size);
 
     struct analyze_options opt = {
-        .json = 1,
+        .format = size & 2 ? &output_format_eve : &output_format_json,
+        .sensor = "fuzz",
         .test_detectors = 1,
         .threads = size & 1 ? 2 : 1,
         .out = fuzz_devnull(),
