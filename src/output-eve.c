@@ -11,6 +11,7 @@
 #include "output.h"
 #include "util-cid.h"
 #include "util-hash.h"
+#include "util-strlist.h"
 
 /* The signature table: one signature id per class and tell, in 8880000-8880999, never
  * renumbered (dashboards and alert rules key on them). A finding takes the row of its
@@ -124,20 +125,22 @@ const struct eve_signature *eve_signatures(unsigned *n)
 static const char *field_str(const struct finding_field *fl, unsigned n, const char *key)
 {
     const struct finding_field *x = finding_field_get(fl, n, key);
-    return x && (x->type == FIELD_STR || x->type == FIELD_STR_LIST) ? x->s : NULL;
+    return x && x->type == FIELD_STR ? x->s : NULL;
 }
 
-/* Whether the comma-separated `csv` holds `word`. */
-static int list_has(const char *csv, const char *word)
+/* The list (util-strlist.h) under `key`, or NULL. */
+static const char *field_list(const struct finding_field *fl, unsigned n, const char *key)
 {
-    size_t len = strlen(word);
-    for (const char *p = csv; p && *p;) {
-        const char *comma = strchr(p, ',');
-        size_t n = comma ? (size_t)(comma - p) : strlen(p);
-        if (n == len && !strncmp(p, word, n))
+    const struct finding_field *x = finding_field_get(fl, n, key);
+    return x && x->type == FIELD_STR_LIST ? x->s : NULL;
+}
+
+/* Whether the list (util-strlist.h) holds `word`. */
+static int list_has(const char *list, const char *word)
+{
+    for (const char *p = list; p && *p; p = strlist_next(p))
+        if (!strcmp(p, word))
             return 1;
-        p = comma ? comma + 1 : NULL;
-    }
     return 0;
 }
 
@@ -151,7 +154,7 @@ static const char *eve_tell(const struct finding *f)
     const char *verdict = field_str(f->evidence, f->nevidence, "verdict");
     if (!strcmp(f->class_name, "dns_injection") && verdict && strcmp(verdict, "decided"))
         return verdict;
-    const char *tells = field_str(f->app, f->napp, "tells");
+    const char *tells = field_list(f->app, f->napp, "tells");
     for (size_t i = 0; tells && i < sizeof content_tells / sizeof content_tells[0]; i++)
         if (list_has(tells, content_tells[i]))
             return content_tells[i];
@@ -273,20 +276,17 @@ static void string_array(struct jw *w, const char *const *v, unsigned n)
     jw_array_end(w);
 }
 
-/* Adds each item of the comma-separated `csv` to tags (at most `max`). */
-static unsigned add_tags(const char **tags, unsigned n, unsigned max, const char *csv,
+/* Adds each item of the list (util-strlist.h) to tags (at most `max`). */
+static unsigned add_tags(const char **tags, unsigned n, unsigned max, const char *list,
                          char (*store)[48])
 {
-    for (const char *p = csv; p && *p && n < max;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+    for (const char *p = list; p && *p && n < max; p = strlist_next(p)) {
+        size_t len = strlen(p);
         if (len < 48) {
-            memcpy(store[n], p, len);
-            store[n][len] = '\0';
+            memcpy(store[n], p, len + 1);
             tags[n] = store[n];
             n++;
         }
-        p = comma ? comma + 1 : NULL;
     }
     return n;
 }
@@ -322,8 +322,10 @@ static void eve_alert(struct jw *w, const struct finding *f)
     unsigned n = 0;
     tags[n++] = "secondsight";
     tags[n++] = f->class_name;
-    n = add_tags(tags, n, 16, field_str(f->evidence, f->nevidence, "signal"), store);
-    n = add_tags(tags, n, 16, field_str(f->app, f->napp, "tells"), store);
+    const char *signal = field_str(f->evidence, f->nevidence, "signal");
+    if (signal)
+        tags[n++] = signal;
+    n = add_tags(tags, n, 16, field_list(f->app, f->napp, "tells"), store);
     jw_key(w, "tag");
     string_array(w, tags, n);
     jw_object_end(w);
@@ -359,7 +361,7 @@ static const char *dns_type_name(int64_t t, char buf[12])
 static void eve_dns(struct jw *w, const struct finding *f)
 {
     const char *qname = field_str(f->app, f->napp, "qname");
-    const char *records = field_str(f->app, f->napp, "forged_answer");
+    const char *records = field_list(f->app, f->napp, "forged_answer");
     const struct finding_field *rc = finding_field_get(f->app, f->napp, "rcode");
     int64_t rcode = rc && rc->type == FIELD_INT ? rc->i : 0;
     const struct finding_answer *a = NULL;
@@ -400,12 +402,11 @@ static void eve_dns(struct jw *w, const struct finding *f)
     jw_key(w, "rcode");
     jw_string(w, dns_rcode_name(rcode, buf));
     if (records && *records) {
-        /* "A 192.0.2.1,CNAME x.example": each record's type, then its data. */
+        /* Items "A 192.0.2.1", "CNAME x.example": each record's type, then its data. */
         jw_key(w, "answers");
         jw_array_begin(w);
-        for (const char *p = records; p && *p;) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        for (const char *p = records; *p; p = strlist_next(p)) {
+            size_t len = strlen(p);
             const char *space = memchr(p, ' ', len);
             jw_object_begin(w);
             jw_key(w, "rrtype");
@@ -413,7 +414,6 @@ static void eve_dns(struct jw *w, const struct finding *f)
             jw_key(w, "rdata");
             jw_string_n(w, space ? space + 1 : p + len, space ? len - (size_t)(space - p) - 1 : 0);
             jw_object_end(w);
-            p = comma ? comma + 1 : NULL;
         }
         jw_array_end(w);
     }

@@ -57,7 +57,7 @@ static void test_rows_by_tell(void **state)
     finding_app_str(&f, "proto", "http");
     assert_int_equal(eve_signature_of(&f)->sid, 8880108);
     /* The most telling content tell wins, whatever the order of app.tells. */
-    finding_app_list(&f, "tells", "script,iframe_1x1,seconddate_template,fin_with_data");
+    finding_app_list(&f, "tells", "script\0iframe_1x1\0seconddate_template\0fin_with_data\0");
     assert_int_equal(eve_signature_of(&f)->sid, 8880101);
     f.class_name = "forged_packet";
     assert_int_equal(eve_signature_of(&f)->sid, 8880201);
@@ -159,8 +159,8 @@ static void test_alert_record(void **state)
     assert_int_equal(json_integer_value(json_array_get(frames, 0)), 5);
     /* One key outside EVE's own: secondsight. */
     static const char *const eve_keys[] = {
-        "timestamp", "flow_id",   "pcap_filename", "pcap_cnt",  "event_type", "src_ip",
-        "src_port",  "dest_ip",   "dest_port",     "proto",     "community_id", "host",
+        "timestamp", "flow_id",   "pcap_filename", "pcap_cnt",   "event_type",   "src_ip",
+        "src_port",  "dest_ip",   "dest_port",     "proto",      "community_id", "host",
         "alert",     "app_proto", "http",          "secondsight"};
     assert_int_equal(json_object_size(r), sizeof eve_keys / sizeof eve_keys[0]);
     for (size_t i = 0; i < sizeof eve_keys / sizeof eve_keys[0]; i++)
