@@ -382,6 +382,42 @@
 #define REPORT_MAX_CLASSES 32
 #endif
 
+/* report: coverage problems listed at the top of the page; the rest are in the runs'
+ * statistics. */
+#ifndef REPORT_TOP_PROBLEMS
+#define REPORT_TOP_PROBLEMS 100
+#endif
+
+/* report: findings linked from one forger group. */
+#ifndef REPORT_GROUP_LINKS
+#define REPORT_GROUP_LINKS 40
+#endif
+
+/* report: bytes of a summary shown in the index. */
+#ifndef REPORT_INDEX_SUMMARY
+#define REPORT_INDEX_SUMMARY 120
+#endif
+
+/* report: classes with a timeline row of their own; the rest share the last row. */
+#ifndef REPORT_TIMELINE_ROWS
+#define REPORT_TIMELINE_ROWS 8
+#endif
+
+/* report: copies drawn in one sequence-space sketch. */
+#ifndef REPORT_SKETCH_COPIES
+#define REPORT_SKETCH_COPIES 6
+#endif
+
+/* report: directory levels of a path an evidence link is made relative across. */
+#ifndef HTML_PATH_MAX_PARTS
+#define HTML_PATH_MAX_PARTS 128
+#endif
+
+/* locate: answers remembered per attempt (their frames and TTLs). */
+#ifndef LOCATE_ANSWERS
+#define LOCATE_ANSWERS 16
+#endif
+
 /* --threads at most (shards or live workers). */
 #ifndef CAPTURE_MAX_WORKERS
 #define CAPTURE_MAX_WORKERS 64 /* the most --threads allows */

@@ -1,6 +1,7 @@
 /* secondsight - HTML escaping for the report: every string the page shows or carries in
  * an attribute passes through html_text(), links through html_href() first. */
 #include "output-html.h"
+#include "config.h"
 
 #include <stdarg.h>
 #include <string.h>
@@ -111,8 +112,6 @@ char *html_cut(char *buf, size_t cap, const char *s, size_t max)
     return buf;
 }
 
-#define PATH_MAX_PARTS 128
-
 /* Splits the absolute form of `path` (relative ones taken from `cwd`) into its
  * components, "." dropped and ".." resolved by name. Returns the count, -1 when there
  * are too many or it does not fit. */
@@ -129,7 +128,7 @@ static int path_parts(char *buf, size_t cap, const char *cwd, const char *path, 
             count -= count > 0;
             continue;
         }
-        if (count == PATH_MAX_PARTS)
+        if (count == HTML_PATH_MAX_PARTS)
             return -1;
         parts[count++] = p;
     }
@@ -139,7 +138,7 @@ static int path_parts(char *buf, size_t cap, const char *cwd, const char *path, 
 int html_relative(char *buf, size_t cap, const char *from_dir, const char *target, const char *cwd)
 {
     char a[4096], b[4096];
-    const char *dir[PATH_MAX_PARTS], *to[PATH_MAX_PARTS];
+    const char *dir[HTML_PATH_MAX_PARTS], *to[HTML_PATH_MAX_PARTS];
     int nd = path_parts(a, sizeof a, cwd, from_dir && *from_dir ? from_dir : ".", dir);
     int nt = path_parts(b, sizeof b, cwd, target, to);
     if (nd < 0 || nt < 0 || !cap)

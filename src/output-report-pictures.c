@@ -6,13 +6,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "output-html.h"
 #include "output-report-int.h"
 #include "output-svg.h"
 
-#define PIC_W 720       /* user units of every picture's width */
-#define TIMELINE_ROWS 8 /* classes with a row of their own; the rest share the last */
-#define SKETCH_COPIES 6 /* copies drawn in a sequence sketch */
+#define PIC_W 720 /* user units of every picture's width */
 
 static const char *conf_class(int conf)
 {
@@ -25,17 +24,17 @@ static size_t class_row(const char **rows, size_t *n, const char *cls)
     for (size_t i = 0; i < *n; i++)
         if (!strcmp(rows[i], cls))
             return i;
-    if (*n < TIMELINE_ROWS)
+    if (*n < REPORT_TIMELINE_ROWS)
         rows[(*n)++] = cls;
     else
-        rows[TIMELINE_ROWS - 1] = "other classes";
+        rows[REPORT_TIMELINE_ROWS - 1] = "other classes";
     return *n - 1;
 }
 
 void report_timeline(FILE *o, const struct report *rep, size_t r)
 {
     const struct report_run *run = &rep->runs[r];
-    const char *rows[TIMELINE_ROWS];
+    const char *rows[REPORT_TIMELINE_ROWS];
     size_t nrows = 0;
     char lbl[160], c0[32];
     if (!run->nalerts)
@@ -114,7 +113,8 @@ void report_sequence_sketch(FILE *o, json_t *alert)
 {
     json_t *ev = json_object_get(alert, "evidence");
     json_t *copies = json_object_get(ev, "copies"), *c;
-    size_t i, n = json_array_size(copies) < SKETCH_COPIES ? json_array_size(copies) : SKETCH_COPIES;
+    size_t i, n = json_array_size(copies) < REPORT_SKETCH_COPIES ? json_array_size(copies)
+                                                                 : REPORT_SKETCH_COPIES;
     if (!is_tcp_class(report_str(alert, "class")) || !n)
         return;
     uint32_t base = (uint32_t)report_int(json_array_get(copies, 0), "seq", 0);

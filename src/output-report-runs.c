@@ -4,10 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "output-html.h"
 #include "output-report-int.h"
-
-#define INDEX_SUMMARY 120 /* bytes of a summary shown in the index */
 
 static int by_confidence_time(const void *x, const void *y)
 {
@@ -22,7 +21,7 @@ static int by_confidence_time(const void *x, const void *y)
 static void index_row(FILE *o, const struct report_alert *a)
 {
     static const char *const conf[] = {"high", "medium", "low"};
-    char cut[INDEX_SUMMARY + 8];
+    char cut[REPORT_INDEX_SUMMARY + 8];
     fprintf(o,
             "<tr class=\"%s\"><td class=\"n\"><a href=\"#f%zu\">#%zu</a></td><td class=\"n\">"
             "%s</td><td class=\"n\">",
@@ -33,7 +32,7 @@ static void index_row(FILE *o, const struct report_alert *a)
     fputs("</span><br><small>", o);
     report_endpoints(o, json_object_get(a->obj, "flow"));
     fputs("</small></td><td>", o);
-    html_text(o, html_cut(cut, sizeof cut, report_str(a->obj, "summary"), INDEX_SUMMARY));
+    html_text(o, html_cut(cut, sizeof cut, report_str(a->obj, "summary"), REPORT_INDEX_SUMMARY));
     fputs("</td></tr>\n", o);
 }
 

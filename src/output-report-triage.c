@@ -5,13 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "output-html.h"
 #include "output-report-int.h"
 #include "output-svg.h"
-
-#define TOP_PROBLEMS 100  /* coverage problems listed at the top; the rest in the runs */
-#define GROUP_LINKS 40    /* findings linked from a forger group */
-#define INDEX_SUMMARY 110 /* bytes of a summary in the index */
 
 /* The forged copy's tells, sorted and comma-joined, into buf; 0 when none is forged. */
 static int forged_tells_key(json_t *ev, char *buf, size_t cap)
@@ -153,8 +150,8 @@ static void forger_groups(FILE *o, const struct report *rep)
             const struct report_alert *a = &rep->alerts[i];
             if (a->forger != (int)g)
                 continue;
-            if (shown++ == GROUP_LINKS) {
-                html_printf(o, " and %zu more", f->count - GROUP_LINKS);
+            if (shown++ == REPORT_GROUP_LINKS) {
+                html_printf(o, " and %zu more", f->count - REPORT_GROUP_LINKS);
                 break;
             }
             fprintf(o, " <a href=\"#f%zu\">#%zu</a>", a->id + 1, a->id + 1);
@@ -170,7 +167,7 @@ static void problem(FILE *o, size_t r, size_t *n, const char *fmt, ...)
 {
     char buf[HTML_PRINTF_MAX + 8];
     va_list ap;
-    if ((*n)++ >= TOP_PROBLEMS)
+    if ((*n)++ >= REPORT_TOP_PROBLEMS)
         return;
     va_start(ap, fmt);
     html_vformat(buf, sizeof buf, fmt, ap);
@@ -315,8 +312,8 @@ void report_triage(FILE *o, const struct report *rep)
     fputs("</ul>\n", o);
     if (!n)
         fputs("<p>None: every input was read to its end, nothing dropped or skipped.</p>\n", o);
-    else if (n > TOP_PROBLEMS)
-        html_printf(o, "%zu more in the runs' statistics below.", n - TOP_PROBLEMS);
+    else if (n > REPORT_TOP_PROBLEMS)
+        html_printf(o, "%zu more in the runs' statistics below.", n - REPORT_TOP_PROBLEMS);
     fputs("</div>\n", o);
     forger_groups(o, rep);
     fputs("</section>\n", o);

@@ -6,6 +6,7 @@
  * first TTL whose request drew a forged answer places the forger (locate.c). Only one
  * target, one attempt at a time, bounded in count; CAP_NET_RAW is all it keeps. */
 #include "run-locate.h"
+#include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,7 +34,6 @@
 #define CAP_NET_RAW_BIT 13 /* linux/capability.h CAP_NET_RAW */
 
 /* One attempt's answers, to tell forged from genuine once the detectors have spoken. */
-#define LOCATE_ANSWERS 16
 struct attempt {
     struct locate_try *t;
     int64_t sent_ns;   /* the request as captured */
