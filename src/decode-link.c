@@ -1,5 +1,7 @@
 /* secondsight - link layers: Ethernet (802.1Q/802.1ad stacks, MPLS, PPPoE), Linux
  * cooked SLL and SLL2, raw IP, BSD NULL/LOOP, PPP. Hands the IP packet on. */
+#include <string.h>
+
 #include <pcap/dlt.h>
 
 #include "decode.h"
@@ -307,4 +309,17 @@ void decode_packet(struct packet *pkt)
         /* Not reached: the capture layer skips and counts unsupported link types. */
         break;
     }
+}
+
+void decode_reassembled(struct packet *dg, const struct packet *completing, const uint8_t *whole,
+                        uint32_t len)
+{
+    memset(dg, 0, sizeof *dg);
+    dg->file_index = completing->file_index;
+    dg->frame = completing->frame;
+    dg->ts_ns = completing->ts_ns;
+    dg->caplen = dg->wirelen = len;
+    dg->linktype = DLT_RAW;
+    dg->data = whole;
+    decode_packet(dg);
 }

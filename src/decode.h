@@ -156,6 +156,10 @@ int decode_dlt_of_linktype(unsigned linktype);
 /* Decodes one frame into `pkt` (whose capture fields the caller set). Never fails:
  * what could not be decoded is recorded in pkt->events and left zero. */
 void decode_packet(struct packet *pkt);
+/* Decodes the reassembled IP datagram `whole` (len bytes, raw IP) into dg as the frame
+ * `completing` that completed it: same file, frame number and time. */
+void decode_reassembled(struct packet *dg, const struct packet *completing, const uint8_t *whole,
+                        uint32_t len);
 
 /* Internal entry points, one per protocol file; `r` spans the protocol's bytes. */
 struct reader;

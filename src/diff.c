@@ -111,14 +111,7 @@ static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts
         return;
     d->ds.reassembled[side]++;
     struct packet dg;
-    memset(&dg, 0, sizeof dg);
-    dg.file_index = pkt->file_index;
-    dg.frame = pkt->frame;
-    dg.ts_ns = pkt->ts_ns;
-    dg.caplen = dg.wirelen = len;
-    dg.linktype = DLT_RAW;
-    dg.data = whole;
-    decode_packet(&dg);
+    decode_reassembled(&dg, pkt, whole, len);
     diff_datagram(d, side, &dg, pkt, ts);
 }
 

@@ -4,8 +4,6 @@
 
 #include <string.h>
 
-#include <pcap/dlt.h>
-
 #include "detect.h"
 #include "util-hash.h"
 
@@ -167,14 +165,7 @@ void pipeline_frame(struct pipeline *p, struct packet *pkt)
         return;
     /* The completed datagram goes through the pipeline as the completing frame. */
     struct packet dg;
-    memset(&dg, 0, sizeof dg);
-    dg.file_index = pkt->file_index;
-    dg.frame = pkt->frame;
-    dg.ts_ns = pkt->ts_ns;
-    dg.caplen = dg.wirelen = len;
-    dg.linktype = DLT_RAW;
-    dg.data = whole;
-    decode_packet(&dg);
+    decode_reassembled(&dg, pkt, whole, len);
     if (!p->shard_count || pipeline_mine(p, pipeline_shard_key(&dg)))
         pipeline_route(p, &dg);
 }
