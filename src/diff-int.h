@@ -232,6 +232,11 @@ struct comparison {
     uint8_t ttl, tos, nat, mss, ts, ip_id; /* allowed rewrites seen */
 };
 
+/* diff.c: the comparison's tables made (0: out of memory; diff_free all the same) and
+ * released; unit tests make one to exercise the rules of the other files. */
+int diff_init(struct diff *d, const struct diff_options *o);
+void diff_free(struct diff *d);
+
 /* diff-conv.c */
 int diff_mac_known(const struct diff *d, int side, const uint8_t *mac);
 void diff_mac_learn(struct diff *d, int side, const uint8_t *mac);

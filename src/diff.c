@@ -115,7 +115,7 @@ static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts
     diff_datagram(d, side, &dg, pkt, ts);
 }
 
-static int diff_init(struct diff *d, const struct diff_options *o)
+int diff_init(struct diff *d, const struct diff_options *o)
 {
     memset(d, 0, sizeof *d);
     d->o = o;
@@ -170,7 +170,7 @@ static int diff_init(struct diff *d, const struct diff_options *o)
     return 1;
 }
 
-static void diff_free(struct diff *d)
+void diff_free(struct diff *d)
 {
     output_release(&d->out);
     free(d->pend);
@@ -186,40 +186,35 @@ static void diff_free(struct diff *d)
             frag_table_free(d->frags[side]);
 }
 
-int diff_run(const struct diff_options *o)
+/* Both captures opened (a message for each that cannot be), and their own drop
+ * counters read. */
+static int open_captures(struct diff *d, struct capture_file cf[SIDES])
 {
-    struct diff *d = malloc(sizeof *d);
-    if (!d || !diff_init(d, o)) {
-        fprintf(stderr, "secondsight: out of memory setting up the comparison\n");
-        if (d)
-            diff_free(d);
-        free(d);
-        return EXIT_TROUBLE;
-    }
-    int status = EXIT_CLEAN;
-    struct capture_file cf[SIDES];
-    const char *path[SIDES] = {o->inside, o->outside};
+    const char *path[SIDES] = {d->o->inside, d->o->outside};
     int open[SIDES] = {0, 0};
     for (int side = 0; side < SIDES; side++) {
-        if (capture_file_open(&cf[side], path[side], (uint32_t)side, &d->files[side]) !=
-            CAPTURE_OK) {
-            fprintf(stderr, "secondsight: cannot read %s: %s\n", path[side], d->files[side].error);
-            status = EXIT_TROUBLE;
-        } else {
+        if (capture_file_open(&cf[side], path[side], (uint32_t)side, &d->files[side]) == CAPTURE_OK)
             open[side] = 1;
-        }
+        else
+            fprintf(stderr, "secondsight: cannot read %s: %s\n", path[side], d->files[side].error);
     }
-    if (status != EXIT_CLEAN) {
+    if (!open[0] || !open[1]) {
         for (int side = 0; side < SIDES; side++)
             if (open[side])
                 capture_file_close(&cf[side]);
-        diff_free(d);
-        free(d);
-        return status;
+        return 0;
     }
     for (int side = 0; side < SIDES; side++)
         d->ds.capture_drops_known[side] =
             capture_file_drops(path[side], &d->ds.capture_drops[side]);
+    return 1;
+}
+
+/* The clock offset the run starts from: estimated, or given (and checked against the
+ * estimate). */
+static void set_clock(struct diff *d)
+{
+    const struct diff_options *o = d->o;
     uint64_t samples;
     int weak = 1;
     int64_t estimate = diff_estimate_offset(d, &samples, &weak);
@@ -241,8 +236,11 @@ int diff_run(const struct diff_options *o)
                     (double)o->clock_offset_ns / 1e9, samples, (double)estimate / 1e9);
     }
     d->offset = d->ds.clock_offset_ns;
+}
 
-    /* Side by side, in packet time on the inside clock. */
+/* Both captures side by side, in packet time on the inside clock. */
+static void walk(struct diff *d, struct capture_file cf[SIDES])
+{
     struct packet pkt[SIDES];
     int have[SIDES];
     for (int side = 0; side < SIDES; side++) {
@@ -259,16 +257,16 @@ int diff_run(const struct diff_options *o)
         have[side] = capture_file_next(&cf[side], &pkt[side]);
         d->span_ended[side] = (uint8_t)!have[side];
     }
-    for (int side = 0; side < SIDES; side++)
-        if (capture_file_close(&cf[side]) != CAPTURE_OK) {
-            fprintf(stderr, "secondsight: %s: %s\n", path[side], d->files[side].error);
-            status = EXIT_TROUBLE;
-        }
+}
+
+/* What still waits judged, findings and conversations written, the stats record; the
+ * exit status of the verdict. */
+static int finish(struct diff *d, int status)
+{
     diff_expire(d, INT64_MAX);
     diff_flush_findings(d, INT64_MAX);
     while (d->lru_head != NONE)
         diff_conv_free(d, d->lru_head);
-
     d->ds.clock_drift_ppb = diff_drift_ppb(d);
     for (int side = 0; side < SIDES; side++) {
         d->stats.packets += d->files[side].packets;
@@ -279,13 +277,39 @@ int diff_run(const struct diff_options *o)
     if (!output_stats(&d->out, &d->stats) || d->write_failed) {
         fprintf(stderr, "secondsight: cannot write %s: %s\n",
                 d->o->out_name ? d->o->out_name : "standard output", strerror(errno));
-        status = EXIT_TROUBLE;
+        return EXIT_TROUBLE;
     }
-    if (status == EXIT_CLEAN) {
-        const char *verdict = diff_verdict(&d->ds);
-        status = !strcmp(verdict, "tampered")       ? EXIT_FINDINGS
-                 : !strcmp(verdict, "inconclusive") ? EXIT_INCONCLUSIVE
-                                                    : EXIT_CLEAN;
+    if (status != EXIT_CLEAN)
+        return status;
+    const char *verdict = diff_verdict(&d->ds);
+    return !strcmp(verdict, "tampered")       ? EXIT_FINDINGS
+           : !strcmp(verdict, "inconclusive") ? EXIT_INCONCLUSIVE
+                                              : EXIT_CLEAN;
+}
+
+int diff_run(const struct diff_options *o)
+{
+    struct diff *d = malloc(sizeof *d);
+    if (!d || !diff_init(d, o)) {
+        fprintf(stderr, "secondsight: out of memory setting up the comparison\n");
+        if (d)
+            diff_free(d);
+        free(d);
+        return EXIT_TROUBLE;
+    }
+    struct capture_file cf[SIDES];
+    int status = EXIT_TROUBLE;
+    if (open_captures(d, cf)) {
+        set_clock(d);
+        walk(d, cf);
+        status = EXIT_CLEAN;
+        for (int side = 0; side < SIDES; side++)
+            if (capture_file_close(&cf[side]) != CAPTURE_OK) {
+                fprintf(stderr, "secondsight: %s: %s\n", side ? o->outside : o->inside,
+                        d->files[side].error);
+                status = EXIT_TROUBLE;
+            }
+        status = finish(d, status);
     }
     diff_free(d);
     free(d);

@@ -1,6 +1,6 @@
-/* secondsight - unit tests for the rules of diff (diff-int.h): which packets are twins,
- * what a forwarding device may rewrite, when a capture covers a moment, when repeated
- * drops are certain and when the clock estimate is weak. */
+/* secondsight - unit tests for the rules of diff-match.c: which packets are twins, the
+ * inside numbering of an outside packet, what a forwarding device may rewrite, every
+ * kept byte compared, the identity an ICMP error quotes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -115,41 +115,6 @@ static void test_quote_of_a_tcp_segment(void **state)
                 diff_quote_key(key, 4, IPPROTO_NUM_TCP, s.src, s.dst, l4, 8));
 }
 
-/* Nothing within DIFF_EDGE_NS of the other capture's first or last packet is judged. */
-static void test_capture_span(void **state)
-{
-    (void)state;
-    static struct diff d; /* large: not on the stack */
-    memset(&d, 0, sizeof d);
-    d.span_first[1] = 1000000000;
-    assert_false(diff_covered(&d, 1, 999999999));
-    assert_false(diff_covered(&d, 1, 1000000000 + DIFF_EDGE_NS - 1));
-    assert_true(diff_covered(&d, 1, 5000000000));
-    d.span_last[1] = 6000000000;
-    assert_true(diff_covered(&d, 1, 5000000000)); /* still running */
-    d.span_ended[1] = 1;
-    assert_true(diff_covered(&d, 1, 5000000000));
-    assert_false(diff_covered(&d, 1, 6000000000 - DIFF_EDGE_NS + 1));
-}
-
-static void test_repeated_drops(void **state)
-{
-    (void)state;
-    assert_false(diff_repeats_certain(2, 100, 0));
-    assert_true(diff_repeats_certain(DIFF_CERTAIN_REPEATS, 1, 0));
-    assert_false(diff_repeats_certain(DIFF_CERTAIN_REPEATS, 0, 0)); /* nothing crossed */
-    assert_false(diff_repeats_certain(5, 100, 1));                  /* the capture lost some */
-}
-
-static void test_clock_weak(void **state)
-{
-    (void)state;
-    int64_t window = 2000000000;
-    assert_true(diff_clock_weak(DIFF_CLOCK_MIN_SAMPLES - 1, 0, window));
-    assert_false(diff_clock_weak(100, 1000, window));
-    assert_true(diff_clock_weak(100, window / 2, window));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -157,9 +122,6 @@ int main(void)
         cmocka_unit_test(test_offsets_apply_to_sack_not_to_a_bare_rst),
         cmocka_unit_test(test_compare_every_byte),
         cmocka_unit_test(test_quote_of_a_tcp_segment),
-        cmocka_unit_test(test_capture_span),
-        cmocka_unit_test(test_repeated_drops),
-        cmocka_unit_test(test_clock_weak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
