@@ -3,7 +3,9 @@
  * output_format. */
 #include "output.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 const struct output_format *output_format_named(const char *name)
 {
@@ -27,12 +29,35 @@ void output_init(struct output *o, FILE *fp, const struct output_format *format,
     jw_init(&o->jw);
 }
 
+/* A record goes to the file in one write(): a sensor killed with SIGKILL, or a disk
+ * that fills, leaves whole lines behind, never the front of one that stdio's buffer
+ * happened to flush (a consumer tailing the file reads only whole records). A stream
+ * without a descriptor (the Redis sender's) cuts lines itself and goes through stdio. */
 int output_write_record(struct output *o)
 {
     jw_raw(&o->jw, "\n");
     if (o->jw.err)
         return 0;
-    return fwrite(o->jw.buf, 1, o->jw.len, o->fp) == o->jw.len;
+    int fd = fileno(o->fp);
+    if (fd < 0)
+        return fwrite(o->jw.buf, 1, o->jw.len, o->fp) == o->jw.len;
+    if (fflush(o->fp) != 0) /* anything stdio holds goes first, in order */
+        return 0;
+    const char *p = o->jw.buf;
+    size_t left = o->jw.len;
+    while (left) { /* a pipe or a signal can cut a write short: the rest follows */
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = EIO;
+            return 0;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    return 1;
 }
 
 void output_release(struct output *o)
