@@ -33,6 +33,7 @@ struct teardown {
     uint32_t max_ack_at;                /* the highest ACK it had sent by then */
     uint8_t acked_at;                   /* ... and whether it had sent any */
     uint8_t syn_resent;                 /* the initiator sent its SYN again after the teardown */
+    uint8_t side_ttl;                   /* the TTL most of the side's packets had, 0 if none */
     uint32_t peer_next[RST_MAX_COPIES]; /* the peer's stream end at each teardown */
     struct fp_sample pkt[RST_MAX_COPIES];
     struct fp_verdict v[RST_MAX_COPIES];
@@ -127,9 +128,13 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
     finding_evidence_int(&f, "teardown_seq", first->seq);
     finding_evidence_int(&f, "teardown_ack", first->ack);
     finding_evidence_copies(&f);
+    /* The side's own TTL: the proof's, else the one most of its packets had. */
+    uint8_t side_ttl = proof ? proof->ttl : td->side_ttl;
     finding_evidence_int(&f, "forger_hops", ttl_hops(first->ttl));
-    if (proof)
-        finding_evidence_int(&f, "peer_hops", ttl_hops(proof->ttl));
+    if (side_ttl) {
+        finding_evidence_int(&f, "peer_hops", ttl_hops(side_ttl));
+        finding_evidence_bool(&f, "hops_reliable", first->ttl != side_ttl);
+    }
 
     const char *kind = (first->flags & TH_RST) ? "RST" : "FIN";
     const char *side = ctx->dir == 0 ? "client" : "server";
@@ -140,53 +145,59 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
     char names[128], tellnames[128];
     fp_tell_names(td->v[0].tells, names, sizeof names);
     strlist_join(tellnames, sizeof tellnames, names, ",");
+    char lead[320];
     switch (sig) {
     case SIG_ALIVE:
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(lead, sizeof lead,
                  "a %s posing as the %s (frame %llu) was forged: the %s went on %s (frame %llu), "
-                 "which a closed socket cannot; the forged %s came from about %d hops away, the "
-                 "%s is about %d hops away",
-                 kind, side, tf, side, proof->len ? "sending data" : "acknowledging new data", pf,
-                 kind, ttl_hops(first->ttl), side, ttl_hops(proof->ttl));
+                 "which a closed socket cannot",
+                 kind, side, tf, side, proof->len ? "sending data" : "acknowledging new data", pf);
         break;
     case SIG_ACK_CHANGE:
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(lead, sizeof lead,
                  "%u RSTs posing as the %s (first frame %llu) acknowledge different numbers "
-                 "although the peer sent nothing new between them: a forger, about %d hops "
-                 "away",
-                 td->n, side, tf, ttl_hops(first->ttl));
+                 "although the peer sent nothing new between them: a forger",
+                 td->n, side, tf);
         break;
     case SIG_RACES_DATA:
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(lead, sizeof lead,
                  "a RST posing as the %s (frame %llu) carries the sequence number of data the "
                  "%s had just sent (frame %llu), not the end of it as the %s's own RST would: "
-                 "a forger racing the data, about %d hops away; the %s is about %d",
-                 side, tf, side, pf, side, ttl_hops(first->ttl), side, ttl_hops(proof->ttl));
+                 "a forger racing the data",
+                 side, tf, side, pf, side);
         break;
     case SIG_FINGERPRINT:
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(lead, sizeof lead,
                  "a %s posing as the %s (frame %llu) breaks the %s's fingerprint (%s): a forged "
-                 "teardown from about %d hops away; the %s's packets come from about %d",
-                 kind, side, tf, side, tellnames, ttl_hops(first->ttl), side,
-                 ttl_hops(fl->tcp[ctx->dir].base.ttl_n[1] > fl->tcp[ctx->dir].base.ttl_n[0]
-                              ? fl->tcp[ctx->dir].base.ttl[1]
-                              : fl->tcp[ctx->dir].base.ttl[0]));
+                 "teardown",
+                 kind, side, tf, side, tellnames);
         break;
     case SIG_BEFORE_SYNACK:
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(lead, sizeof lead,
                  "a %s posing as the %s (frame %llu) answered the SYN, yet the %s then accepted "
-                 "it with a SYN/ACK (frame %llu): the teardown was forged, from about %d hops "
-                 "away; the %s is about %d hops away",
-                 kind, side, tf, side, pf, ttl_hops(first->ttl), side, ttl_hops(proof->ttl));
+                 "it with a SYN/ACK (frame %llu): the teardown was forged",
+                 kind, side, tf, side, pf);
         break;
     default:
-        snprintf(f.summary, sizeof f.summary,
+        snprintf(lead, sizeof lead,
                  "%u RSTs posing as the %s (first frame %llu) carry sequence numbers that jump "
-                 "ahead of everything the %s sent: a forger guessing the window, about %d hops "
-                 "away",
-                 td->n, side, tf, side, ttl_hops(first->ttl));
+                 "ahead of everything the %s sent: a forger guessing the window",
+                 td->n, side, tf, side);
         break;
     }
+    /* A forger that copies the side's TTL hides its distance: no hop count then. */
+    if (side_ttl && first->ttl == side_ttl)
+        snprintf(f.summary, sizeof f.summary,
+                 "%s; the forged %s carries the %s's own TTL, so how far away the forger sits "
+                 "cannot be told",
+                 lead, kind, side);
+    else if (side_ttl)
+        snprintf(f.summary, sizeof f.summary,
+                 "%s; the forged %s came from about %d hops away, the %s is about %d hops away",
+                 lead, kind, ttl_hops(first->ttl), side, ttl_hops(side_ttl));
+    else
+        snprintf(f.summary, sizeof f.summary, "%s; the forged %s came from about %d hops away",
+                 lead, kind, ttl_hops(first->ttl));
     td->reported = 1;
     sink->emit(sink, &f);
 }
@@ -263,6 +274,8 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
         td->next_seq_at = d->next_seq;
         td->max_ack_at = d->max_ack;
         td->acked_at = (d->flags & TDF_ACKED) != 0;
+        if (d->base.pkts)
+            td->side_ttl = d->base.ttl_n[1] > d->base.ttl_n[0] ? d->base.ttl[1] : d->base.ttl[0];
     }
     if (td->reported || td->n == RST_MAX_COPIES)
         return;
