@@ -33,17 +33,7 @@ void fp_copy(struct finding_copy *c, const struct fp_sample *s, const char *role
              const struct fp_verdict *v, uint8_t csum)
 {
     memset(c, 0, sizeof *c);
-    c->frame = s->frame;
-    c->ts_ns = s->ts_ns;
-    c->seq = s->seq;
-    c->ack = s->ack;
-    c->len = s->len;
-    c->ip_id = s->ip_id;
-    c->window = s->window;
-    c->ttl = s->ttl;
-    c->flags = s->flags;
-    c->df = s->df;
-    c->has_ts = s->has_ts;
+    c->hdr = *s;
     c->csum = csum;
     c->hops = (int8_t)ttl_hops(s->ttl);
     c->role = role;

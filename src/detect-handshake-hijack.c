@@ -60,17 +60,17 @@ static void synack_deltas(const struct tcp_fingerprint *x, const struct packet *
 {
     const struct tcp_view *th = &pkt->u.tcp;
     h->deltas[0] = '\0';
-    if (x->ttl != pkt->ttl)
+    if (x->hdr.ttl != pkt->ttl)
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "ttl");
-    if (x->df != pkt->df)
+    if (x->hdr.df != pkt->df)
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "df");
-    if (x->window != th->window)
+    if (x->hdr.window != th->window)
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "window");
     if (x->has_mss != th->has_mss || (x->has_mss && x->mss != th->mss))
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "mss");
     if (x->has_wscale != th->has_wscale || (x->has_wscale && x->wscale != th->wscale))
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "wscale");
-    if (x->has_ts != th->has_ts)
+    if (x->hdr.has_ts != th->has_ts)
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "timestamps");
     if (x->nopts != th->nopts || memcmp(x->opt_kinds, th->opt_kinds, th->nopts))
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "options");
@@ -207,7 +207,7 @@ static void hijack_packet(void *state, const struct detect_ctx *ctx, struct find
     p->isn_a = d->isn;
     p->isn_b = th->seq;
     /* The first SYN/ACK as the handshake fingerprint kept it. */
-    fp_from_fingerprint(&p->a, &d->hs);
+    p->a = d->hs.hdr;
     p->a.seq = d->isn;
     fp_from_packet(&p->b, pkt);
     p->csum_b = (uint8_t)transport_checksum(pkt);

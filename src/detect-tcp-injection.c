@@ -184,7 +184,7 @@ static void judge_race(const struct detect_ctx *ctx, struct race *r)
     fp_from_packet(&r->sc, pkt);
     if (prior) {
         uint32_t seq = d->next_seq + (uint32_t)(prior->pos - d->next_pos);
-        fp_from_segment(&r->sp, prior, seq, pkt->ip_version);
+        fp_from_segment(&r->sp, prior, seq);
         baseline_unlearn(&base, &r->sp);
         baseline_judge(&base, d, o, &r->sp, &r->vp);
     }
@@ -207,7 +207,8 @@ static void judge_race(const struct detect_ctx *ctx, struct race *r)
     r->csum_p = prior ? flow_segment_checksum(d->win, prior) : CSUM_UNKNOWN;
     /* A copy with a bad checksum that the receiver never acknowledged was most likely
      * dropped by it: damage or a capture artefact, not a forgery anyone saw. */
-    int p_acked = prior && (o->flags & TDF_ACKED) && seq_geq(o->max_ack, r->sp.seq + prior->len);
+    int p_acked =
+        prior && (o->flags & TDF_ACKED) && seq_geq(o->max_ack, r->sp.seq + prior->hdr.len);
     r->bad = r->csum_c == CSUM_BAD || (r->csum_p == CSUM_BAD && !p_acked);
 }
 
@@ -227,7 +228,8 @@ static void race_app(struct finding *f, const struct detect_ctx *ctx, const stru
     } else {
         const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
         n = flow_window_read(d->win, r->prior->pos,
-                             r->prior->len < INJ_APP_PEEK ? r->prior->len : INJ_APP_PEEK, peek);
+                             r->prior->hdr.len < INJ_APP_PEEK ? r->prior->hdr.len : INJ_APP_PEEK,
+                             peek);
     }
     enrich_app(f, peek, n, fs->flags, pkt->sport == 53 || pkt->dport == 53, what, what_size);
     finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
@@ -287,8 +289,8 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
     if (r.prior) {
         if (r.prior->pos < lo)
             lo = r.prior->pos;
-        if (r.prior->pos + (int64_t)r.prior->len > hi)
-            hi = r.prior->pos + (int64_t)r.prior->len;
+        if (r.prior->pos + (int64_t)r.prior->hdr.len > hi)
+            hi = r.prior->pos + (int64_t)r.prior->hdr.len;
     }
     if (!new_event(st, fl->id, ctx->dir, CLASS_INJECTION, lo, hi))
         return; /* the same event again: a retransmission of one of the copies */
@@ -300,7 +302,7 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
     f.confidence = r.bad ? CONF_LOW : r.forged ? CONF_HIGH : CONF_MEDIUM;
     finding_set_flow_from_packet(&f, ctx->pkt);
     if (r.prior)
-        finding_add_frame(&f, r.prior->frame, r.forged == 1);
+        finding_add_frame(&f, r.prior->hdr.frame, r.forged == 1);
     finding_add_frame(&f, r.sc.frame, r.forged == 2);
     if (r.prior)
         fp_copy(&f.copies[f.ncopies++], &r.sp,
@@ -333,7 +335,7 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
                                                   : "the earlier copy has a bad checksum and was "
                                                     "never acknowledged");
     race_summary(&f, ctx, &r, what);
-    struct cancel_arg ca = {ctx->dir, r.prior ? r.prior->frame : 0, r.sc.frame};
+    struct cancel_arg ca = {ctx->dir, r.prior ? r.prior->hdr.frame : 0, r.sc.frame};
     hold_cancel(&st->pend, fl->id, explained, &ca);
     sink->emit(sink, &f);
 }

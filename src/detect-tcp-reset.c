@@ -247,10 +247,10 @@ static int races_data(const struct teardown *td, const struct tcp_dir *d, struct
         return 0;
     const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - 1) % TCP_SEGLOG];
     uint32_t seq = d->next_seq - (uint32_t)(d->next_pos - s->pos);
-    if (!s->len || seq != rst->seq || rst->ts_ns - s->ts_ns > 500 * 1000000LL ||
+    if (!s->hdr.len || seq != rst->seq || rst->ts_ns - s->hdr.ts_ns > 500 * 1000000LL ||
         !seq_lt(rst->seq, td->next_seq_at))
         return 0;
-    fp_from_segment(out, s, seq, rst->ip_version);
+    fp_from_segment(out, s, seq);
     return 1;
 }
 
@@ -270,7 +270,7 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
         td->established = (uint8_t)established(fl);
         /* The responder tore down before its SYN/ACK while the SYN was pending. */
         td->before_synack =
-            !(d->flags & TDF_SYN) && (o->flags & TDF_SYN) && !(o->hs.flags & TH_ACK);
+            !(d->flags & TDF_SYN) && (o->flags & TDF_SYN) && !(o->hs.hdr.flags & TH_ACK);
         td->next_seq_at = d->next_seq;
         td->max_ack_at = d->max_ack;
         td->acked_at = (d->flags & TDF_ACKED) != 0;

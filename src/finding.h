@@ -32,13 +32,7 @@ struct finding_field {
 /* One copy of a packet a finding compares: its headers, where it came from, and what
  * the detector made of it. Written as an element of evidence.copies. */
 struct finding_copy {
-    frame_ref frame;
-    int64_t ts_ns;
-    uint32_t seq, ack;
-    uint32_t len;
-    uint16_t ip_id, window;
-    uint8_t ttl, flags;
-    uint8_t df, has_ts;
+    struct fp_sample hdr;
     uint8_t csum;     /* enum csum_state */
     int8_t hops;      /* estimated from TTL; -1 unknown */
     const char *role; /* "forged", "genuine", "undetermined" */

@@ -39,44 +39,16 @@ void fp_from_packet(struct fp_sample *s, const struct packet *pkt)
     s->window = pkt->u.tcp.window;
     s->ttl = pkt->ttl;
     s->flags = pkt->u.tcp.flags;
-    s->df = pkt->df;
-    s->has_ts = pkt->u.tcp.has_ts;
-    s->ip_version = pkt->ip_version;
-    s->reserved = pkt->u.tcp.reserved;
+    s->df = pkt->df != 0;
+    s->has_ts = pkt->u.tcp.has_ts != 0;
+    s->ip_version = pkt->ip_version & 0xf;
+    s->reserved = pkt->u.tcp.reserved & 0xf;
 }
 
-void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq,
-                     uint8_t ip_version)
+void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq)
 {
-    memset(s, 0, sizeof *s);
-    s->frame = seg->frame;
-    s->ts_ns = seg->ts_ns;
+    *s = seg->hdr;
     s->seq = seq;
-    s->ack = seg->ack;
-    s->len = seg->len;
-    s->tsval = seg->tsval;
-    s->ip_id = seg->ip_id;
-    s->window = seg->window;
-    s->ttl = seg->ttl;
-    s->flags = seg->flags;
-    s->df = seg->df;
-    s->has_ts = seg->has_ts;
-    s->ip_version = ip_version;
-}
-
-void fp_from_fingerprint(struct fp_sample *s, const struct tcp_fingerprint *fp)
-{
-    memset(s, 0, sizeof *s);
-    s->frame = fp->frame;
-    s->ts_ns = fp->ts_ns;
-    s->seq = fp->seq;
-    s->ack = fp->ack;
-    s->ip_id = fp->ip_id;
-    s->window = fp->window;
-    s->ttl = fp->ttl;
-    s->flags = fp->flags;
-    s->df = fp->df;
-    s->has_ts = fp->has_ts;
 }
 
 void baseline_unlearn(struct tcp_baseline *b, const struct fp_sample *s)
@@ -124,7 +96,7 @@ int baseline_ts_negotiated(const struct tcp_baseline *b, const struct tcp_dir *d
                            const struct tcp_dir *o)
 {
     if ((d->flags & TDF_HS) && (o->flags & TDF_HS))
-        return d->hs.has_ts && o->hs.has_ts;
+        return d->hs.hdr.has_ts && o->hs.hdr.has_ts;
     return b->ts_n >= 2 && b->nots_n == 0;
 }
 
@@ -133,13 +105,15 @@ static int mirrors_peer(const struct tcp_dir *o, const struct fp_sample *s)
 {
     if (s->ip_version != 4 || s->ip_id == 0)
         return 0;
-    if (o->last.ip_id == s->ip_id && o->last.window == s->window && o->last.ts_ns <= s->ts_ns)
+    const struct fp_sample *l = &o->last.hdr;
+    if (l->ip_id == s->ip_id && l->window == s->window && l->ts_ns <= s->ts_ns)
         return 1;
     const struct tcp_window *w = o->win;
-    for (uint32_t k = 0; w && k < w->seg_count; k++)
-        if (w->segs[k].ip_id == s->ip_id && w->segs[k].window == s->window &&
-            w->segs[k].ts_ns <= s->ts_ns)
+    for (uint32_t k = 0; w && k < w->seg_count; k++) {
+        const struct fp_sample *g = &w->segs[k].hdr;
+        if (g->ip_id == s->ip_id && g->window == s->window && g->ts_ns <= s->ts_ns)
             return 1;
+    }
     return 0;
 }
 

@@ -1,21 +1,12 @@
-/* secondsight - a TCP direction's header baseline: one sample struct for a packet's
- * headers, and learning, un-learning and judging samples against the baseline. The
+/* secondsight - a TCP direction's header baseline: filling the one header sample
+ * (struct fp_sample, flow.h), and learning, un-learning and judging samples against
+ * the baseline. The
  * flow layer learns (flow_tcp_learn); detectors un-learn copies and judge. Pure
  * functions over the state they are given. */
 #ifndef SS_FLOW_BASELINE_H
 #define SS_FLOW_BASELINE_H
 
 #include "flow.h"
-
-/* The header fields of one copy, from a packet or a remembered segment. */
-struct fp_sample {
-    frame_ref frame;
-    int64_t ts_ns;
-    uint32_t seq, ack, len, tsval;
-    uint16_t ip_id, window;
-    uint8_t ttl, flags, df, has_ts, ip_version;
-    uint8_t reserved; /* TCP reserved bits */
-};
 
 /* Fields that broke, each with a weight (see docs/detectors.md). */
 enum fp_tell {
@@ -53,12 +44,11 @@ void baseline_judge(const struct tcp_baseline *b, const struct tcp_dir *d, const
 int baseline_ts_negotiated(const struct tcp_baseline *b, const struct tcp_dir *d,
                            const struct tcp_dir *o);
 
+/* The one fill of a sample: from a decoded TCP packet. */
 void fp_from_packet(struct fp_sample *s, const struct packet *pkt);
-void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq,
-                     uint8_t ip_version);
-/* The handshake packet as its fingerprint kept it (no length, timestamp value or
- * reserved bits). */
-void fp_from_fingerprint(struct fp_sample *s, const struct tcp_fingerprint *fp);
+/* A logged segment's sample, its sequence number re-derived from its stream position
+ * (`seq`), as the direction's current mapping places it. */
+void fp_from_segment(struct fp_sample *s, const struct tcp_segment *seg, uint32_t seq);
 
 /* Hops from the capture point, from the TTL and the nearest initial TTL at or above
  * it (32, 64, 128, 255). */

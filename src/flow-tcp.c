@@ -11,21 +11,12 @@
 static void fingerprint_fill(struct tcp_fingerprint *fp, const struct packet *pkt)
 {
     const struct tcp_view *th = &pkt->u.tcp;
-    fp->frame = FRAME_REF(pkt->file_index, pkt->frame);
-    fp->ts_ns = pkt->ts_ns;
-    fp->seq = th->seq;
-    fp->ack = th->ack;
-    fp->ip_id = pkt->ip_id;
-    fp->window = th->window;
+    fp_from_packet(&fp->hdr, pkt);
     fp->mss = th->mss;
-    fp->ttl = pkt->ttl;
-    fp->df = pkt->df;
     fp->has_mss = th->has_mss;
     fp->has_wscale = th->has_wscale;
     fp->has_sack_perm = th->has_sack_perm;
-    fp->has_ts = th->has_ts;
     fp->wscale = th->wscale;
-    fp->flags = th->flags;
     fp->nopts = th->nopts;
     memcpy(fp->opt_kinds, th->opt_kinds, th->nopts);
 }
@@ -79,17 +70,8 @@ static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t p
     if (w->seg_count < TCP_SEGLOG)
         w->seg_count++;
     s->pos = pos;
-    s->len = len;
-    s->ack = pkt->u.tcp.ack;
-    s->tsval = pkt->u.tcp.tsval;
-    s->frame = FRAME_REF(pkt->file_index, pkt->frame);
-    s->ts_ns = pkt->ts_ns;
-    s->ip_id = pkt->ip_id;
-    s->window = pkt->u.tcp.window;
-    s->ttl = pkt->ttl;
-    s->flags = pkt->u.tcp.flags;
-    s->df = pkt->df;
-    s->has_ts = pkt->u.tcp.has_ts;
+    fp_from_packet(&s->hdr, pkt);
+    s->hdr.len = len;
     s->whole = whole && pkt->payload_len == pkt->payload_wire_len;
     s->hdr_sum = 0;
     if (s->whole) {
@@ -115,15 +97,15 @@ uint32_t flow_window_read(const struct tcp_window *w, int64_t pos, uint32_t len,
 
 int flow_segment_checksum(const struct tcp_window *w, const struct tcp_segment *s)
 {
-    if (!s->whole || s->pos < w->hi - (int64_t)w->size || s->pos + (int64_t)s->len > w->hi)
+    if (!s->whole || s->pos < w->hi - (int64_t)w->size || s->pos + (int64_t)s->hdr.len > w->hi)
         return CSUM_UNKNOWN;
     /* The bytes may wrap around the ring: two pieces. When the first is odd, the second
      * starts mid-word, so its folded sum is byte-swapped before it is added. */
     uint32_t i = (uint32_t)s->pos & (w->size - 1);
-    uint32_t n1 = w->size - i < s->len ? w->size - i : s->len;
+    uint32_t n1 = w->size - i < s->hdr.len ? w->size - i : s->hdr.len;
     uint64_t sum = csum_add(s->hdr_sum, w->bytes + i, n1);
-    if (n1 < s->len) {
-        uint64_t s2 = csum_add(0, w->bytes, s->len - n1);
+    if (n1 < s->hdr.len) {
+        uint64_t s2 = csum_add(0, w->bytes, s->hdr.len - n1);
         if (n1 & 1) {
             while (s2 >> 16)
                 s2 = (s2 & 0xffff) + (s2 >> 16);
@@ -139,7 +121,7 @@ static void seglog_find(const struct tcp_window *w, int64_t at, struct tcp_seg_i
 {
     for (uint32_t k = 1; k <= w->seg_count && info->nprior < 4; k++) {
         const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - k) % TCP_SEGLOG];
-        if (s->pos <= at && at < s->pos + (int64_t)s->len)
+        if (s->pos <= at && at < s->pos + (int64_t)s->hdr.len)
             info->prior[info->nprior++] = *s;
     }
 }

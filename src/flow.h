@@ -22,35 +22,35 @@ struct flow_key {
     uint8_t ip_lo[16], ip_hi[16];
 };
 
-/* Header fingerprint of one packet, as kept for a direction's baseline. */
-struct tcp_fingerprint {
+/* The headers of one TCP packet that say who sent it: the one sample the flow layer
+ * keeps (handshake fingerprint, latest packet, logged segments), the baseline learns
+ * and judges (flow-baseline.h) and a finding's copies show. Filled by fp_from_packet. */
+struct fp_sample {
     frame_ref frame;
     int64_t ts_ns;
-    uint32_t seq, ack;
-    uint16_t ip_id;
-    uint16_t window;
+    uint32_t seq, ack, len, tsval;
+    uint16_t ip_id, window;
+    uint8_t ttl, flags;
+    uint8_t df : 1, has_ts : 1, ip_version : 4;
+    uint8_t reserved : 4; /* TCP reserved bits */
+};
+
+/* Header fingerprint of one packet, as kept for a direction's handshake and latest
+ * packet: the sample and the options. */
+struct tcp_fingerprint {
+    struct fp_sample hdr;
     uint16_t mss;
-    uint8_t ttl;
-    uint8_t df : 1, has_mss : 1, has_wscale : 1, has_sack_perm : 1, has_ts : 1;
+    uint8_t has_mss : 1, has_wscale : 1, has_sack_perm : 1;
     uint8_t wscale;
-    uint8_t flags;
     uint8_t nopts;
     uint8_t opt_kinds[TCP_MAX_OPTS];
 };
 
-/* One remembered segment with payload: where it sat in the stream and who sent it. */
+/* One remembered segment with payload: where it sat in the stream and who sent it.
+ * hdr.seq is the packet's; the stream position is what locates its bytes. */
 struct tcp_segment {
     int64_t pos; /* stream position of its first byte */
-    uint32_t len;
-    uint32_t ack;
-    uint32_t tsval;
-    frame_ref frame;
-    int64_t ts_ns;
-    uint16_t ip_id;
-    uint16_t window;
-    uint8_t ttl;
-    uint8_t flags;
-    uint8_t df : 1, has_ts : 1;
+    struct fp_sample hdr;
     uint8_t whole : 1; /* all its bytes went into the window as first copy */
     uint64_t hdr_sum;  /* checksum share of pseudo-header and TCP header; 0 when
                         * the segment was cut by the snap length */

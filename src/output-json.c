@@ -28,35 +28,35 @@ static void json_copies(struct jw *w, const struct finding *f)
     jw_array_begin(w);
     for (unsigned i = 0; i < f->ncopies; i++) {
         const struct finding_copy *c = &f->copies[i];
-        format_tcp_flags(flags, c->flags);
+        format_tcp_flags(flags, c->hdr.flags);
         jw_object_begin(w);
         jw_key(w, "frame");
-        jw_uint(w, FRAME_REF_FRAME(c->frame));
+        jw_uint(w, FRAME_REF_FRAME(c->hdr.frame));
         jw_key(w, "role");
         jw_string(w, c->role ? c->role : "undetermined");
         jw_key(w, "seq");
-        jw_uint(w, c->seq);
+        jw_uint(w, c->hdr.seq);
         jw_key(w, "len");
-        jw_uint(w, c->len);
+        jw_uint(w, c->hdr.len);
         jw_key(w, "flags");
         jw_string(w, flags);
         jw_key(w, "ack");
-        jw_uint(w, c->ack);
+        jw_uint(w, c->hdr.ack);
         jw_key(w, "ttl");
-        jw_uint(w, c->ttl);
+        jw_uint(w, c->hdr.ttl);
         jw_key(w, "hops");
         if (c->hops >= 0)
             jw_int(w, c->hops);
         else
             jw_null(w);
         jw_key(w, "ip_id");
-        jw_uint(w, c->ip_id);
+        jw_uint(w, c->hdr.ip_id);
         jw_key(w, "df");
-        jw_bool(w, c->df);
+        jw_bool(w, c->hdr.df);
         jw_key(w, "window");
-        jw_uint(w, c->window);
+        jw_uint(w, c->hdr.window);
         jw_key(w, "timestamps");
-        jw_bool(w, c->has_ts);
+        jw_bool(w, c->hdr.has_ts);
         jw_key(w, "checksum");
         jw_string(w, csum_name(c->csum));
         jw_key(w, "tells");

@@ -64,10 +64,10 @@ static void print_copies(FILE *fp, const struct finding *f)
     char flags[12], line[512], tells[160], records[200];
     for (unsigned i = 0; i < f->ncopies; i++) {
         const struct finding_copy *c = &f->copies[i];
-        format_tcp_flags(flags, c->flags);
+        format_tcp_flags(flags, c->hdr.flags);
         snprintf(line, sizeof line, "frame %llu %s: ttl %u (~%d hops), %s, flags %s%s%s",
-                 (unsigned long long)FRAME_REF_FRAME(c->frame), c->role ? c->role : "copy", c->ttl,
-                 c->hops, c->has_ts ? "timestamps" : "no timestamps", flags,
+                 (unsigned long long)FRAME_REF_FRAME(c->hdr.frame), c->role ? c->role : "copy",
+                 c->hdr.ttl, c->hops, c->hdr.has_ts ? "timestamps" : "no timestamps", flags,
                  c->tells[0] ? "; broke: " : "", strlist_join(tells, sizeof tells, c->tells, ","));
         print_wrapped(fp, line, "  copy    ", 78);
     }

@@ -609,7 +609,7 @@ static unsigned send_data(struct conn *c, const uint8_t *stream, int64_t pos, si
     const struct tcp_window *w = client_win(c);
     unsigned k = (w->seg_next + TCP_SEGLOG - 1) % TCP_SEGLOG;
     assert_int_equal(w->segs[k].pos, pos);
-    assert_int_equal(w->segs[k].len, len);
+    assert_int_equal(w->segs[k].hdr.len, len);
     assert_true(w->segs[k].whole);
     /* The window's verdict equals the packet's own. */
     assert_int_equal(flow_segment_checksum(w, &w->segs[k]), pkt_csum);
@@ -724,7 +724,7 @@ static void test_segment_checksum_not_whole(void **state)
     const struct tcp_window *w = client_win(&c);
     unsigned k1 = (w->seg_next + TCP_SEGLOG - 1) % TCP_SEGLOG;
     assert_int_equal(w->segs[k1].pos, 40);
-    assert_int_equal(w->segs[k1].len, 35);
+    assert_int_equal(w->segs[k1].hdr.len, 35);
     assert_false(w->segs[k1].whole);
     assert_int_equal(w->segs[k1].hdr_sum, 0);
     assert_int_equal(seg_csum(&c, k1), CSUM_UNKNOWN);

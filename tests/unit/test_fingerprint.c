@@ -63,12 +63,12 @@ static void judge_init(struct judge *j)
     j->b.win_min = 500;
     j->b.win_max = 2000;
     j->d.flags = TDF_SYN | TDF_SYNC | TDF_HS;
-    j->d.hs.has_ts = 1;
+    j->d.hs.hdr.has_ts = 1;
     j->o.flags = TDF_SYN | TDF_SYNC | TDF_HS;
-    j->o.hs.has_ts = 1;
-    j->o.last.ip_id = 0x1111;
-    j->o.last.window = 3000;
-    j->o.last.ts_ns = 1000;
+    j->o.hs.hdr.has_ts = 1;
+    j->o.last.hdr.ip_id = 0x1111;
+    j->o.last.hdr.window = 3000;
+    j->o.last.hdr.ts_ns = 1000;
     j->s.ts_ns = 2000;
     j->s.ttl = 64;
     j->s.df = 1;
@@ -220,11 +220,11 @@ static void test_no_timestamp(void **state)
 
     /* The handshake decides even against a baseline that always had timestamps. */
     judge_init(&j);
-    j.o.hs.has_ts = 0;
+    j.o.hs.hdr.has_ts = 0;
     j.s.has_ts = 0;
     assert_verdict(&j, 0, 0, 0);
     judge_init(&j);
-    j.d.hs.has_ts = 0;
+    j.d.hs.hdr.has_ts = 0;
     j.s.has_ts = 0;
     assert_verdict(&j, 0, 0, 0);
     /* ... and the other way: negotiated, though the baseline shows none yet. */
@@ -320,7 +320,7 @@ static void test_window(void **state)
     assert_verdict(&j, 0, 0, 0);
     j.b.ts_n = 0;
     j.b.nots_n = 2;
-    j.d.hs.has_ts = 0; /* keep no_timestamp out of it */
+    j.d.hs.hdr.has_ts = 0; /* keep no_timestamp out of it */
     assert_verdict(&j, TELL_WINDOW, 1, 1);
 }
 
@@ -340,7 +340,7 @@ static void test_mirrors_peer(void **state)
     assert_verdict(&j, 0, 0, 0);
 
     /* IP-ID 0 (DF stacks send it constantly) proves nothing. */
-    j.o.last.ip_id = 0;
+    j.o.last.hdr.ip_id = 0;
     j.s.ip_id = 0;
     assert_verdict(&j, 0, 0, 0);
 
@@ -355,14 +355,14 @@ static void test_mirrors_peer(void **state)
     judge_init(&j);
     j.o.win = &j.ow;
     j.ow.seg_count = 3;
-    j.ow.segs[0].ip_id = 0x0a0a;
-    j.ow.segs[0].window = 100;
-    j.ow.segs[0].ts_ns = 10;
-    j.ow.segs[2].ip_id = 0x4444;
-    j.ow.segs[2].window = 1200;
-    j.ow.segs[2].ts_ns = 1500;
-    j.ow.segs[5].ip_id = 0x5555; /* beyond seg_count: not a logged segment */
-    j.ow.segs[5].window = 1300;
+    j.ow.segs[0].hdr.ip_id = 0x0a0a;
+    j.ow.segs[0].hdr.window = 100;
+    j.ow.segs[0].hdr.ts_ns = 10;
+    j.ow.segs[2].hdr.ip_id = 0x4444;
+    j.ow.segs[2].hdr.window = 1200;
+    j.ow.segs[2].hdr.ts_ns = 1500;
+    j.ow.segs[5].hdr.ip_id = 0x5555; /* beyond seg_count: not a logged segment */
+    j.ow.segs[5].hdr.window = 1300;
     j.s.ip_id = 0x4444;
     j.s.window = 1200;
     assert_verdict(&j, TELL_MIRROR, 2, 1);
@@ -401,7 +401,7 @@ static void test_scores(void **state)
     j.s.has_ts = 0;
     j.s.window = 40000;
     j.s.ip_id = 0x1111;
-    j.o.last.window = 40000;
+    j.o.last.hdr.window = 40000;
     assert_verdict(&j, TELL_TTL | TELL_TTL_FAR | TELL_DF | TELL_NO_TS | TELL_WINDOW | TELL_MIRROR,
                    1 + 1 + 1 + 2 + 1 + 2, 5);
 

@@ -597,10 +597,10 @@ static void test_retransmit_different(void **state)
     assert_int_equal(info.differ, 3);
     assert_int_equal(info.first_diff, 3);
     assert_int_equal(info.nprior, 1);
-    assert_int_equal(info.prior[0].frame, FRAME_REF(0, genuine));
+    assert_int_equal(info.prior[0].hdr.frame, FRAME_REF(0, genuine));
     assert_int_equal(info.prior[0].pos, 0);
-    assert_int_equal(info.prior[0].len, 10);
-    assert_int_equal(info.prior[0].ttl, 64);
+    assert_int_equal(info.prior[0].hdr.len, 10);
+    assert_int_equal(info.prior[0].hdr.ttl, 64);
 
     /* The first copy is the one kept: the genuine bytes match, the forged ones do not,
      * and both earlier segments are named, newest first. */
@@ -611,8 +611,8 @@ static void test_retransmit_different(void **state)
     assert_int_equal(info.differ, 2);
     assert_int_equal(info.first_diff, 3);
     assert_int_equal(info.nprior, 3);
-    assert_int_equal(info.prior[1].frame, FRAME_REF(0, forged));
-    assert_int_equal(info.prior[2].frame, FRAME_REF(0, genuine));
+    assert_int_equal(info.prior[1].hdr.frame, FRAME_REF(0, forged));
+    assert_int_equal(info.prior[2].hdr.frame, FRAME_REF(0, genuine));
 }
 
 static void test_partial_overlap(void **state)
