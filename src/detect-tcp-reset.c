@@ -254,6 +254,28 @@ static int races_data(const struct teardown *td, const struct tcp_dir *d, struct
     return 1;
 }
 
+/* RFC 9293 section 3.10.7.3: in SYN-SENT, an ACK that does not acknowledge the SYN is
+ * answered with a RST carrying that ACK's ack number, without the ACK flag. A client
+ * reusing a port on which the server still holds the old connection gets such an ACK
+ * (RFC 5961's challenge ACK, with the old connection's numbers) and answers it so.
+ * That RST is the side's own when it also has its SYN's TTL and an IP-ID that follows
+ * its SYN's (or 0 with DF, as Linux's socketless RSTs): no teardown at all. */
+static int answers_bad_ack(const struct flow *fl, int dir, const struct packet *pkt)
+{
+    const struct tcp_dir *d = &fl->tcp[dir], *o = &fl->tcp[!dir];
+    const struct tcp_view *th = &pkt->u.tcp;
+    if ((th->flags & (TH_RST | TH_ACK)) != TH_RST || !(d->flags & TDF_SYN) ||
+        (d->hs.flags & TH_ACK) || (o->flags & TDF_SYN))
+        return 0;
+    if ((o->last.flags & (TH_SYN | TH_ACK | TH_RST)) != TH_ACK || o->last.ack == d->isn + 1 ||
+        th->seq != o->last.ack || pkt->ttl != d->hs.ttl)
+        return 0;
+    if (pkt->ip_version != 4 || (pkt->ip_id == 0 && pkt->df))
+        return 1;
+    uint16_t step = (uint16_t)(pkt->ip_id - d->base.ip_id_last);
+    return step >= 1 && step <= 1024;
+}
+
 static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
                         struct finding_sink *sink)
 {
@@ -264,7 +286,11 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
     uint64_t key = fl->id * 2 + (uint64_t)ctx->dir;
     struct teardown *td = slot_of(st, key);
 
-    if (td->key != key) {
+    if (answers_bad_ack(fl, ctx->dir, pkt))
+        return;
+    /* A teardown from before the handshake completed is another event than one in the
+     * connection that then came up (a client's close after its SYN-SENT RST). */
+    if (td->key != key || (!td->established && established(fl))) {
         memset(td, 0, sizeof *td);
         td->key = key;
         td->established = (uint8_t)established(fl);

@@ -15,9 +15,10 @@ RST" below). A forger's packet has no TCP options, DF clear and its own TTL and 
 offsets from them. Frames 1-4 are SYN, SYN/ACK, ACK and the GET unless said otherwise.
 
 Attacks (each must raise tcp_reset_injection with the named signal):
-(reset-races-data, reset-ack-change, reset-benign-abort-after-data, and the IPv6 twins
-reset-alive-data-ipv6 and reset-benign-halfclose-ipv6: see their
-functions' docstrings.)
+(reset-races-data, reset-ack-change, reset-benign-abort-after-data, the IPv6 twins
+reset-alive-data-ipv6 and reset-benign-halfclose-ipv6, and the challenge-ACK pair
+reset-benign-challenge-ack and reset-challenge-ack-forged: see their functions'
+docstrings.)
 (reset-benign-reuse-missed-handshake: a closed connection, then a new one on the same
 ports 3 s later whose handshake the capture missed, each side 65537 past its old
 stream end as Linux's TIME_WAIT reuse starts it; frames 1-9 the first, 10-15 the second.)
@@ -450,6 +451,78 @@ def reuse_missed_handshake():
     return g.on_ether(pkts)
 
 
+# --- RFC 5961 challenge ACK on a reused port (issue 16, item 6) -----------------------
+
+WIN_SYN_OPTS = [("MSS", 1460), ("NOP", None), ("WScale", 8), ("NOP", None), ("NOP", None),
+                ("SAckOK", b"")]
+LINUX_SYNACK_OPTS = [("MSS", 1460), ("NOP", None), ("NOP", None), ("SAckOK", b""),
+                     ("NOP", None), ("WScale", 7)]
+OLD_SEQ = (0x2F3A4B5C, 0x7A1B2C3D)  # the half-open connection's stream ends (client, server)
+
+
+def challenge_ack_open(sport):
+    """A Windows client (TTL 128, one IP-ID counter for the whole host, no TCP
+    timestamps) reuses source port `sport` towards a Linux server (TTL 50) that still
+    holds an established connection from an earlier use of the port, which the client
+    has forgotten (it slept; its RST was lost). 1 the client's SYN; 2 the server's old
+    socket answers it with an RFC 5961 challenge ACK, 24 ms later: a bare ACK with the
+    old connection's numbers (seq OLD_S, ack OLD_C), the old socket's IP-ID, no options;
+    3 the client, in SYN-SENT, answers that unacceptable ACK as RFC 9293 section
+    3.10.7.3 says: RST, seq = the ACK's ack number (OLD_C), no ACK flag, window 0, its
+    own TTL and next IP-ID; the RST ends the server's old socket; 4 1 s later the
+    client's SYN retransmission (same ISN); 5 the SYN/ACK (Linux: IP-ID 0 from the
+    listener); 6 ACK; 7 GET; 8 the reply; 9 ACK."""
+    cv = conv(sport, isn=(0x3B4C5D6E, 0x5A6B7C8D), ttl=(128, 50), tcp_ts=False,
+              ipid=(0x5F10, 0x0000))
+    syn = cv.seg(C, "S", dt=0, options=WIN_SYN_OPTS, window=64240)
+    cv.ipid[C] += 3  # the host's other connections share the counter
+    cv.now += 24 * MS
+    challenge = g.Pkt(cv.now, S, IP(src=cv.addr[S], dst=cv.addr[C], ttl=50, id=0x4E21,
+                                    flags="DF")
+                      / TCP(sport=cv.port[S], dport=cv.port[C], seq=OLD_SEQ[1],
+                            ack=OLD_SEQ[0], flags="A", window=501, options=[]))
+    rst = cv.seg(C, "R", dt=150 * US, seq=OLD_SEQ[0], options=[], window=0, advance=False)
+    cv.ipid[C] += 5
+    cv.now = syn.ts + 1000 * MS
+    resyn = cv.seg(C, "S", dt=0, seq=cv.nxt[C] - 1, options=WIN_SYN_OPTS, window=64240,
+                   advance=False)
+    synack = cv.seg(S, "SA", dt=24 * MS, options=LINUX_SYNACK_OPTS, window=64240)
+    pkts = [syn, challenge, rst, resyn, synack]
+    pkts.append(cv.seg(C, "A", dt=200 * US, window=1026))
+    cv.ipid[C] += 2
+    pkts.append(cv.seg(C, "PA", REQUEST, dt=300 * US, window=1026))
+    pkts.append(cv.seg(S, "PA", reply(900), dt=25 * MS, window=502))
+    pkts.append(cv.seg(C, "A", dt=30 * MS, window=1022))
+    return cv, pkts
+
+
+def challenge_ack_benign():
+    """challenge_ack_open, then 10 the client closes the connection 2 s later as Windows
+    browsers do: RST|ACK at its stream end, window 0, its next IP-ID. Silent: 3 is the
+    client's own correct answer to the challenge ACK, and 10 an ordinary close, not a
+    second RST of the same event."""
+    cv, pkts = challenge_ack_open(50230)
+    cv.ipid[C] += 40
+    pkts.append(cv.seg(C, "RA", dt=2000 * MS, window=0, options=[]))
+    assert len(pkts) == 10
+    return g.on_ether(pkts)
+
+
+def challenge_ack_forged():
+    """challenge_ack_open, then 10 a forged RST|ACK posing as the client 1 s later at its
+    stream end (TTL 58, IP-ID 1, DF clear, window 0); 11 the client's second request,
+    from that sequence number on, 200 ms later; 12 the server's answer.
+    sender_alive_after_teardown, forged 10, proof 11: the event names neither 3 nor the
+    challenge ACK."""
+    cv, pkts = challenge_ack_open(50231)
+    pkts.append(teardown(cv, C, "RA", cv.nxt[C], ack=cv.nxt[S], dt=1000 * MS, ttl=58))
+    cv.ipid[C] += 12
+    pkts.append(cv.seg(C, "PA", REQUEST2, dt=200 * MS, window=1022))
+    pkts.append(cv.seg(S, "PA", reply(480), dt=25 * MS, window=502))
+    assert len(pkts) == 12
+    return g.on_ether(pkts)
+
+
 def main():
     captures = {
         "reset-alive-data": alive_data(),
@@ -472,6 +545,8 @@ def main():
         "reset-benign-abort-after-data": abort_after_data(),
         "reset-alive-data-ipv6": alive_data_v6(),
         "reset-benign-halfclose-ipv6": halfclose_v6(),
+        "reset-benign-challenge-ack": challenge_ack_benign(),
+        "reset-challenge-ack-forged": challenge_ack_forged(),
     }
     for name, fr in captures.items():
         g.write(name + ".pcap", g.pcap(g.LINKTYPE_ETHERNET, fr))
