@@ -265,10 +265,10 @@ static int answers_bad_ack(const struct flow *fl, int dir, const struct packet *
     const struct tcp_dir *d = &fl->tcp[dir], *o = &fl->tcp[!dir];
     const struct tcp_view *th = &pkt->u.tcp;
     if ((th->flags & (TH_RST | TH_ACK)) != TH_RST || !(d->flags & TDF_SYN) ||
-        (d->hs.flags & TH_ACK) || (o->flags & TDF_SYN))
+        (d->hs.hdr.flags & TH_ACK) || (o->flags & TDF_SYN))
         return 0;
-    if ((o->last.flags & (TH_SYN | TH_ACK | TH_RST)) != TH_ACK || o->last.ack == d->isn + 1 ||
-        th->seq != o->last.ack || pkt->ttl != d->hs.ttl)
+    if ((o->last.hdr.flags & (TH_SYN | TH_ACK | TH_RST)) != TH_ACK ||
+        o->last.hdr.ack == d->isn + 1 || th->seq != o->last.hdr.ack || pkt->ttl != d->hs.hdr.ttl)
         return 0;
     if (pkt->ip_version != 4 || (pkt->ip_id == 0 && pkt->df))
         return 1;
