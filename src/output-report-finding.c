@@ -7,62 +7,8 @@
 
 #include "output-html.h"
 #include "output-report-int.h"
-
-/* RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 9460: the types people meet. */
-const char *report_dns_type(long long qtype)
-{
-    static const struct {
-        int code;
-        const char *name;
-    } types[] = {{1, "A"},    {2, "NS"},     {5, "CNAME"},   {6, "SOA"},   {12, "PTR"},
-                 {15, "MX"},  {16, "TXT"},   {28, "AAAA"},   {33, "SRV"},  {35, "NAPTR"},
-                 {43, "DS"},  {46, "RRSIG"}, {48, "DNSKEY"}, {64, "SVCB"}, {65, "HTTPS"},
-                 {99, "SPF"}, {255, "ANY"},  {257, "CAA"}};
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (types[i].code == qtype)
-            return types[i].name;
-    return NULL;
-}
-
-/* RFC 1035 4.1.1 and RFC 2136. */
-const char *report_dns_rcode(long long rcode)
-{
-    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                        "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
-                                        "NXRRSET", "NOTAUTH", "NOTZONE"};
-    return rcode >= 0 && rcode < (long long)(sizeof names / sizeof names[0]) ? names[rcode] : NULL;
-}
-
-/* Each tell code of docs/detectors.md in words (fingerprint, DNS and content tells). */
-const char *report_tell_words(const char *code)
-{
-    static const char *const words[][2] = {
-        {"ttl", "a TTL the sender's other packets never had"},
-        {"ttl_far", "a TTL far from the sender's usual one"},
-        {"df", "a DF bit unlike the sender's other packets"},
-        {"no_timestamp", "no TCP timestamps although the connection uses them"},
-        {"timestamp_back", "a TCP timestamp far behind the sender's clock"},
-        {"window", "a window size unlike any the sender used"},
-        {"mirrors_peer", "IP-ID and window copied from the peer's packet"},
-        {"reserved_bits", "TCP reserved bits set"},
-        {"ttl_expiring", "a TTL so low it dies a few hops past the sensor"},
-        {"ip_id_from_query", "the IP-ID copied from the query"},
-        {"ip_id_constant", "an IP-ID repeated from another of the resolver's answers"},
-        {"too_fast", "an answer faster than the resolver ever answers"},
-        {"script", "a script tag"},
-        {"iframe", "an iframe"},
-        {"iframe_1x1", "a 1x1 iframe"},
-        {"meta_refresh", "a meta refresh"},
-        {"reload", "a page reload"},
-        {"empty_redirect", "a redirect without a body"},
-        {"seconddate_template", "the SECONDDATE header template"},
-        {"fin_with_data", "a FIN sent with the data"},
-    };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (!strcmp(words[i][0], code))
-            return words[i][1];
-    return NULL;
-}
+#include "util-phrase.h"
+#include "util-strlist.h"
 
 /* A number a key names: DNS types and rcodes by name. */
 static int named_number(FILE *o, json_t *v, const char *key)
@@ -71,9 +17,9 @@ static int named_number(FILE *o, json_t *v, const char *key)
     if (!key || !json_is_integer(v))
         return 0;
     if (!strcmp(key, "qtype"))
-        name = report_dns_type(json_integer_value(v));
+        name = phrase_dns_type(json_integer_value(v));
     else if (!strcmp(key, "rcode"))
-        name = report_dns_rcode(json_integer_value(v));
+        name = phrase_dns_rcode(json_integer_value(v));
     if (!name)
         return 0;
     html_text(o, name);
@@ -234,17 +180,17 @@ static void tells_sentence(FILE *o, const char *lead, json_t *tells)
 {
     size_t j;
     json_t *t;
-    if (!json_array_size(tells))
+    char list[512] = "", words[1024];
+    json_array_foreach(tells, j, t)
+    {
+        if (json_string_length(t))
+            strlist_add_str(list, sizeof list, json_string_value(t));
+    }
+    if (!*list)
         return;
     fputs("<p class=\"sub\">", o);
     html_text(o, lead);
-    json_array_foreach(tells, j, t)
-    {
-        const char *code = json_string_value(t) ? json_string_value(t) : "";
-        const char *w = report_tell_words(code);
-        fputs(j ? (j + 1 == json_array_size(tells) ? " and " : ", ") : "", o);
-        html_text(o, w ? w : code);
-    }
+    html_text(o, phrase_tells(words, sizeof words, list, NULL));
     fputs(".</p>\n", o);
 }
 
@@ -261,8 +207,7 @@ static void forged_tells(FILE *o, json_t *ev)
     {
         if (strcmp(report_str(row, "role"), "forged"))
             continue;
-        snprintf(lead, sizeof lead, "Frame %lld is judged forged for ",
-                 report_int(row, "frame", 0));
+        snprintf(lead, sizeof lead, "Frame %lld is judged forged: ", report_int(row, "frame", 0));
         tells_sentence(o, lead, json_object_get(row, "tells"));
         return;
     }
@@ -336,7 +281,7 @@ void report_finding(FILE *o, const struct report *rep, const struct report_alert
         fields(o, ev);
     json_t *app = json_object_get(a->obj, "app");
     if (json_is_object(app)) {
-        tells_sentence(o, "The forged content has ", json_object_get(app, "tells"));
+        tells_sentence(o, "The forged content: ", json_object_get(app, "tells"));
         fputs("<p class=\"sub\">content</p>\n", o);
         fields(o, app);
     }

@@ -80,9 +80,6 @@ void report_kv(FILE *o, json_t *obj, int flags);
 void report_flow_title(FILE *o, const struct report *rep, const struct report_flow *fl);
 void report_finding(FILE *o, const struct report *rep, const struct report_alert *a);
 void report_endpoints(FILE *o, json_t *flow);
-const char *report_dns_type(long long qtype);
-const char *report_dns_rcode(long long rcode);
-const char *report_tell_words(const char *code);
 
 /* output-report-pictures.c */
 void report_timeline(FILE *o, const struct report *rep, size_t run);

@@ -1,6 +1,7 @@
 /* secondsight - the top of the report and each run's frame: verdicts and coverage
  * problems first, findings that share a forger, counts, an index by confidence, a diff
  * run's conversations, and each run's statistics folded away. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "output-html.h"
 #include "output-report-int.h"
 #include "output-svg.h"
+#include "util-phrase.h"
+#include "util-strlist.h"
 
 /* The forged copy's tells, sorted and comma-joined, into buf; 0 when none is forged. */
 static int forged_tells_key(json_t *ev, char *buf, size_t cap)
@@ -124,27 +127,19 @@ static void forger_groups(FILE *o, const struct report *rep)
     for (size_t g = 0; g < rep->nforgers; g++) {
         const struct report_forger *f = &rep->forgers[g];
         fprintf(o, "<p class=\"box\" id=\"forger%zu\"><b>", g + 1);
-        if (f->hops == 0)
-            html_printf(o,
-                        "%zu findings on %zu servers share a forger on the sensor's own "
-                        "network segment",
-                        f->count, f->servers);
-        else
-            html_printf(o,
-                        "%zu findings on %zu servers share a forger ~%lld hop%s from the "
-                        "sensor",
-                        f->count, f->servers, f->hops, f->hops == 1 ? "" : "s");
-        fputs("</b>: their forged copies carry the same tells (", o);
-        const char *p = f->tells;
-        while (*p) {
-            const char *e = strchr(p, ',');
-            char code[64];
-            snprintf(code, sizeof code, "%.*s", (int)(e ? e - p : (long)strlen(p)), p);
-            const char *w = report_tell_words(code);
-            html_text(o, w ? w : code);
-            p = e ? (fputs("; ", o), e + 1) : p + strlen(p);
+        char where[64], list[sizeof f->tells + 8] = "", words[1024];
+        html_printf(o, "%zu findings on %zu servers share a forger %s", f->count, f->servers,
+                    phrase_hops(where, sizeof where, f->hops > INT_MAX ? -1 : (int)f->hops));
+        /* the group's tells are comma-joined codes (report_forgers_find) */
+        for (const char *p = f->tells; *p;) {
+            size_t len = strcspn(p, ",");
+            if (len)
+                strlist_add(list, sizeof list, p, len);
+            p += len + (p[len] == ',');
         }
-        fputs("). Findings:", o);
+        fputs("</b>. In each the forged copy gives itself away the same way: ", o);
+        html_text(o, phrase_tells(words, sizeof words, list, NULL));
+        fputs(". Findings:", o);
         size_t shown = 0;
         for (size_t i = 0; i < rep->nalerts; i++) {
             const struct report_alert *a = &rep->alerts[i];

@@ -1,16 +1,21 @@
 /* secondsight - the text report for people: one short block per finding as it is
  * made, then a summary per file and the run's counters. Fits 80 columns. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "output.h"
+#include "util-phrase.h"
 #include "util-strlist.h"
 
 #define C_BOLD "\033[1m"
 #define C_RED "\033[31m"
 #define C_YELLOW "\033[33m"
 #define C_RESET "\033[0m"
+
+/* Every line fits 80 columns (tests/golden/run-golden checks the text goldens). */
+#define TEXT_WIDTH 78
 
 static const char *col(int color, const char *code)
 {
@@ -23,25 +28,29 @@ static const struct finding_field *field(const struct finding_field *fl, unsigne
     return finding_field_get(fl, n, key);
 }
 
-static void print_frames(FILE *fp, const frame_ref *refs, unsigned n, uint32_t file)
+/* The frames of file `file` among refs, comma-separated, into buf at *n. */
+static void frames_text(char *buf, size_t cap, size_t *n, const frame_ref *refs, unsigned nrefs,
+                        uint32_t file)
 {
     const char *sep = "";
-    for (unsigned i = 0; i < n; i++) {
+    for (unsigned i = 0; i < nrefs && *n < cap; i++) {
         if (FRAME_REF_FILE(refs[i]) != file)
             continue;
-        fprintf(fp, "%s%" PRIu64, sep, (uint64_t)FRAME_REF_FRAME(refs[i]));
+        *n += (size_t)snprintf(buf + *n, cap - *n, "%s%" PRIu64, sep,
+                               (uint64_t)FRAME_REF_FRAME(refs[i]));
         sep = ",";
     }
 }
 
 /* Writes text word-wrapped to `width` columns: the first line starts with `first`,
- * the others with as many spaces. */
-static void print_wrapped(FILE *fp, const char *text, const char *first, size_t width)
+ * the others with `indent` spaces. */
+static void print_hanging(FILE *fp, const char *text, const char *first, size_t indent,
+                          size_t width)
 {
-    size_t indent = strlen(first);
-    size_t room = width - indent;
     int line = 0;
     while (*text) {
+        size_t lead = line ? indent : strlen(first);
+        size_t room = width > lead + 8 ? width - lead : 8;
         size_t len = strlen(text);
         size_t cut = len;
         if (len > room) {
@@ -51,66 +60,193 @@ static void print_wrapped(FILE *fp, const char *text, const char *first, size_t 
             if (cut == 0) /* one word longer than the line */
                 cut = room;
         }
-        fprintf(fp, "%-*s%.*s\n", (int)indent, line++ ? "" : first, (int)cut, text);
+        if (line++)
+            fprintf(fp, "%*s%.*s\n", (int)indent, "", (int)cut, text);
+        else
+            fprintf(fp, "%s%.*s\n", first, (int)cut, text);
         text += cut;
         while (*text == ' ')
             text++;
     }
 }
 
-/* One line per copy: its frame, its role, and the fields that broke. */
+/* print_hanging with the later lines under the first line's text. */
+static void print_wrapped(FILE *fp, const char *text, const char *first, size_t width)
+{
+    print_hanging(fp, text, first, strlen(first), width);
+}
+
+/* A paragraph printf-style, wrapped to TEXT_WIDTH with its later lines `indent` deep. */
+static void print_para_at(FILE *fp, const char *first, size_t indent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void print_para_at(FILE *fp, const char *first, size_t indent, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    print_hanging(fp, text, first, indent, TEXT_WIDTH);
+}
+
+/* A paragraph whose later lines are two spaces deeper than its first. */
+#define print_para(fp, first, ...) print_para_at(fp, first, strlen(first) + 2, __VA_ARGS__)
+/* A counter line of the diff verdict, its later lines under its value (column 14). */
+#define print_diff_line(fp, ...) print_para_at(fp, "  ", 14, __VA_ARGS__)
+
+/* The label column of a finding's lines: two spaces, the label, padded to 11. */
+static void print_labelled(FILE *fp, const char *label, const char *text)
+{
+    char first[16];
+    snprintf(first, sizeof first, "  %-8s ", label);
+    print_wrapped(fp, text, first, TEXT_WIDTH);
+}
+
+/* Who sent the finding's suspect packet, for the clauses that name "the sender": the
+ * side on a well-known port is the server, the other the client. */
+static const char *sender_side(const struct finding *f)
+{
+    if (!strcmp(f->class_name, "dns_injection"))
+        return "resolver";
+    if (f->sport < 1024 && f->dport >= 1024)
+        return "server";
+    if (f->dport < 1024 && f->sport >= 1024)
+        return "client";
+    return NULL;
+}
+
+/* "forged", "genuine" as the label; an undetermined copy is a "copy". */
+static const char *role_label(const char *role, const char *dflt)
+{
+    return role && (!strcmp(role, "forged") || !strcmp(role, "genuine")) ? role : dflt;
+}
+
+/* After a copy's own words: why it is judged forged, or what is odd about it. */
+static void append_tells(char *line, size_t cap, const char *role, const char *tells,
+                         const char *side)
+{
+    char words[400];
+    size_t n = strlen(line);
+    if (!*tells || n + 1 >= cap)
+        return;
+    snprintf(line + n, cap - n, ". %s: %s",
+             role && !strcmp(role, "forged") ? "Judged forged" : "Unusual",
+             phrase_tells(words, sizeof words, tells, side));
+}
+
+/* One paragraph per copy: its frame, its headers in words, and its tells. */
 static void print_copies(FILE *fp, const struct finding *f)
 {
-    char flags[12], line[512], tells[160], records[200];
+    char flags[64], line[768], records[200], rcode[24];
+    const char *side = sender_side(f);
     for (unsigned i = 0; i < f->ncopies; i++) {
         const struct finding_copy *c = &f->copies[i];
-        format_tcp_flags(flags, c->hdr.flags);
-        snprintf(line, sizeof line, "frame %llu %s: ttl %u (~%d hops), %s, flags %s%s%s",
-                 (unsigned long long)FRAME_REF_FRAME(c->hdr.frame), c->role ? c->role : "copy",
-                 c->hdr.ttl, c->hops, c->hdr.has_ts ? "timestamps" : "no timestamps", flags,
-                 c->tells[0] ? "; broke: " : "", strlist_join(tells, sizeof tells, c->tells, ","));
-        print_wrapped(fp, line, "  copy    ", 78);
+        int undetermined = role_label(c->role, NULL) == NULL;
+        snprintf(line, sizeof line, "frame %llu%s: IP TTL %u, %s, %s",
+                 (unsigned long long)FRAME_REF_FRAME(c->hdr.frame),
+                 undetermined ? " (not judged)" : "", c->hdr.ttl,
+                 c->hdr.has_ts ? "TCP timestamps" : "no TCP timestamps",
+                 phrase_tcp_flags(flags, sizeof flags, c->hdr.flags));
+        append_tells(line, sizeof line, c->role, c->tells, side);
+        print_labelled(fp, role_label(c->role, "copy"), line);
     }
     for (unsigned i = 0; i < f->nanswers; i++) {
         const struct finding_answer *a = &f->answers[i];
-        snprintf(line, sizeof line, "frame %llu %s: %s (ttl %u)%s%s",
-                 (unsigned long long)FRAME_REF_FRAME(a->frame), a->role ? a->role : "answer",
-                 a->records[0] ? strlist_join(records, sizeof records, a->records, ",")
+        int undetermined = role_label(a->role, NULL) == NULL;
+        snprintf(line, sizeof line, "frame %llu%s: %s%s%s (its packet's IP TTL %u)",
+                 (unsigned long long)FRAME_REF_FRAME(a->frame), undetermined ? " (not judged)" : "",
+                 a->rcode ? phrase_dns_rcode_text(rcode, sizeof rcode, a->rcode) : "",
+                 a->rcode ? ", " : "",
+                 a->records[0] ? strlist_join(records, sizeof records, a->records, ", ")
                                : "no records",
-                 a->ttl, a->tells[0] ? "; broke: " : "",
-                 strlist_join(tells, sizeof tells, a->tells, ","));
-        print_wrapped(fp, line, "  answer  ", 78);
+                 a->ttl);
+        append_tells(line, sizeof line, a->role, a->tells, side);
+        print_labelled(fp, role_label(a->role, "answer"), line);
     }
 }
 
-/* The forged content in brief: HTTP status and Location, DNS name and answer. */
+/* The victim's request and the forged content in brief: the DNS question and the
+ * forged answer, the HTTP status and Location with the content's tells. */
 static void print_content(FILE *fp, const struct finding *f)
 {
     const struct finding_field *proto = field(f->app, f->napp, "proto");
     if (!proto || proto->type != FIELD_STR)
         return;
-    char line[360];
+    char line[640], list[200], words[400], type[16];
     const struct finding_field *st = field(f->app, f->napp, "status");
     const struct finding_field *loc = field(f->app, f->napp, "location");
     const struct finding_field *qn = field(f->app, f->napp, "qname");
     const struct finding_field *fa = field(f->app, f->napp, "forged_answer");
     const struct finding_field *tells = field(f->app, f->napp, "tells");
-    char list[200];
-    if (!strcmp(proto->s, "http") && st)
-        snprintf(line, sizeof line, "HTTP %lld%s%s%s%s", (long long)st->i, loc ? " to " : "",
-                 loc ? loc->s : "", tells && tells->s[0] ? "; " : "",
-                 tells ? strlist_join(list, sizeof list, tells->s, ",") : "");
-    else if (!strcmp(proto->s, "dns") && qn)
-        snprintf(line, sizeof line, "DNS %s%s%s", qn->s, fa && fa->s[0] ? " -> " : "",
-                 fa ? strlist_join(list, sizeof list, fa->s, ",") : "");
-    else
+    const struct finding_field *qt = field(f->evidence, f->nevidence, "qtype");
+    if (!strcmp(proto->s, "http") && st) {
+        snprintf(line, sizeof line, "HTTP %lld%s%s%s%s", (long long)st->i,
+                 loc ? " redirect to " : "", loc ? loc->s : "", tells && tells->s[0] ? ": " : "",
+                 tells ? phrase_tells(words, sizeof words, tells->s, NULL) : "");
+        print_labelled(fp, "content", line);
+    } else if (!strcmp(proto->s, "dns") && qn) {
+        snprintf(line, sizeof line, "DNS query for %s%s%s%s", qn->s, qt ? " (" : "",
+                 qt ? phrase_dns_type_text(type, sizeof type, qt->i) : "", qt ? ")" : "");
+        print_labelled(fp, "request", line);
+        if (fa && fa->s[0]) {
+            snprintf(line, sizeof line, "the forged answer says %s",
+                     strlist_join(list, sizeof list, fa->s, ", "));
+            print_labelled(fp, "content", line);
+        }
+    }
+}
+
+/* Where the forger and the real sender are, in words. */
+static void print_path(FILE *fp, const struct finding *f)
+{
+    const struct finding_field *fh = field(f->evidence, f->nevidence, "forger_hops");
+    const struct finding_field *ph = field(f->evidence, f->nevidence, "peer_hops");
+    const struct finding_field *rel = field(f->evidence, f->nevidence, "hops_reliable");
+    char line[320], a[64], b[64];
+    const char *side = sender_side(f);
+    if (!fh)
         return;
-    print_wrapped(fp, line, "  content ", 78);
+    if (rel && rel->type == FIELD_BOOL && !rel->i) {
+        snprintf(line, sizeof line,
+                 "the forged copy has the real %s's own TTL, which hides how far away "
+                 "the forger is",
+                 side ? side : "sender");
+    } else {
+        phrase_hops(a, sizeof a, fh->i > 255 ? -1 : (int)fh->i);
+        snprintf(line, sizeof line, "the forger is %s", a);
+        if (ph) {
+            size_t n = strlen(line);
+            snprintf(line + n, sizeof line - n, "; the %s is %s", side ? side : "real sender",
+                     phrase_hops(b, sizeof b, ph->i > 255 ? -1 : (int)ph->i));
+        }
+    }
+    print_labelled(fp, "path", line);
+}
+
+/* The frames of file `file` the finding cites, and the forged ones among them. */
+static void print_frame_line(FILE *fp, const struct finding *f, uint32_t file, const char *pcap,
+                             int forged)
+{
+    char text[2048];
+    size_t n = 0;
+    text[0] = '\0';
+    frames_text(text, sizeof text, &n, f->frames, f->nframes, file);
+    if (!n)
+        n += (size_t)snprintf(text, sizeof text, "none");
+    if (forged && f->nforged && n < sizeof text) {
+        n += (size_t)snprintf(text + n, sizeof text - n, " (forged: ");
+        frames_text(text, sizeof text, &n, f->forged, f->nforged, file);
+        if (n < sizeof text)
+            n += (size_t)snprintf(text + n, sizeof text - n, ")");
+    }
+    if (n < sizeof text)
+        snprintf(text + n, sizeof text - n, " in %s", pcap);
+    print_labelled(fp, "frames", text);
 }
 
 void text_finding(FILE *fp, int color, const struct finding *f, const struct run_stats *s)
 {
-    char ts[32], src[46], dst[46];
+    char ts[32], src[46], dst[46], line[160];
     format_timestamp(ts, f->ts_ns);
     format_ip(src, f->ip_version, f->src_ip);
     format_ip(dst, f->ip_version, f->dst_ip);
@@ -120,48 +256,33 @@ void text_finding(FILE *fp, int color, const struct finding *f, const struct run
     fprintf(fp, "%s%s%s%s [%s] %s\n", col(color, C_BOLD), col(color, sev), f->class_name,
             col(color, C_RESET), confidence_name(f->confidence), ts);
     char summary[FINDING_SUMMARY_MAX + 1];
-    print_wrapped(fp, finding_summary(f, summary), "  ", 78);
-    fprintf(fp, "  flow    %s %s:%u -> %s:%u\n", proto_name(f->proto), src, f->sport, dst,
-            f->dport);
-    print_copies(fp, f);
+    print_wrapped(fp, finding_summary(f, summary), "  ", TEXT_WIDTH);
+    snprintf(line, sizeof line, "%s %s:%u -> %s:%u", proto_name(f->proto), src, f->sport, dst,
+             f->dport);
+    print_labelled(fp, "flow", line);
     print_content(fp, f);
-    const struct finding_field *fh = field(f->evidence, f->nevidence, "forger_hops");
-    const struct finding_field *ph = field(f->evidence, f->nevidence, "peer_hops");
-    if (fh && ph)
-        fprintf(fp, "  hops    forger ~%lld, real sender ~%lld from the capture point\n",
-                (long long)fh->i, (long long)ph->i);
-    fprintf(fp, "  frames  ");
-    print_frames(fp, f->frames, f->nframes, f->file_index);
-    if (f->nforged) {
-        fprintf(fp, " (forged: ");
-        print_frames(fp, f->forged, f->nforged, f->file_index);
-        fprintf(fp, ")");
-    }
-    fprintf(fp, " in %s\n", pcap);
+    print_copies(fp, f);
+    print_path(fp, f);
+    print_frame_line(fp, f, f->file_index, pcap, 1);
     /* diff: the counterpart's frames in the other capture, and what changed */
     const struct finding_field *cp = field(f->evidence, f->nevidence, "counterpart_pcap");
     for (unsigned i = 0; cp && i < f->nevidence; i++) {
         if (f->evidence[i].type != FIELD_FRAMES)
             continue;
-        uint32_t other = (uint32_t)f->evidence[i].i, n = 0;
-        for (unsigned k = 0; k < f->nframes; k++)
-            n += FRAME_REF_FILE(f->frames[k]) == other;
-        fprintf(fp, "  frames  ");
-        if (n)
-            print_frames(fp, f->frames, f->nframes, other);
-        else
-            fprintf(fp, "none");
-        fprintf(fp, " in %s\n", cp->s);
+        print_frame_line(fp, f, (uint32_t)f->evidence[i].i, cp->s, 0);
     }
     const struct finding_field *before = field(f->evidence, f->nevidence, "bytes_before");
     const struct finding_field *after = field(f->evidence, f->nevidence, "bytes_after");
     const struct finding_field *at = field(f->evidence, f->nevidence, "first_changed_offset");
     if (before && after && at) {
-        fprintf(fp, "  before  \"%s\" (payload offset %lld)\n", before->s, (long long)at->i);
-        fprintf(fp, "  after   \"%s\"\n", after->s);
+        char text[400];
+        snprintf(text, sizeof text, "\"%s\" (from payload byte %lld)", before->s, (long long)at->i);
+        print_labelled(fp, "before", text);
+        snprintf(text, sizeof text, "\"%s\"", after->s);
+        print_labelled(fp, "after", text);
     }
     if (f->evidence_pcap[0])
-        fprintf(fp, "  evidence %s\n", f->evidence_pcap);
+        print_labelled(fp, "evidence", f->evidence_pcap);
     fprintf(fp, "\n");
 }
 
@@ -171,20 +292,33 @@ void text_device_flow(FILE *fp, int color, const struct device_flow *d)
     format_ip(src, d->ip_version, d->src_ip);
     format_ip(dst, d->ip_version, d->dst_ip);
     format_timestamp(ts, d->first_ns);
-    fprintf(fp, "%sconversation%s %s %s:%u <-> %s:%u from %s\n", col(color, C_BOLD),
-            col(color, C_RESET), proto_name(d->proto), src, d->sport, dst, d->dport, ts);
+    fprintf(fp, "%s", col(color, C_BOLD));
+    print_para(fp, "", "conversation %s %s:%u <-> %s:%u", proto_name(d->proto), src, d->sport, dst,
+               d->dport);
+    fprintf(fp, "%s", col(color, C_RESET));
+    fprintf(fp, "  from     %s\n", ts);
     if (d->has_outside) {
         format_ip(src, d->ip_version, d->out_src_ip);
         format_ip(dst, d->ip_version, d->out_dst_ip);
-        fprintf(fp, "  outside as %s:%u <-> %s:%u\n", src, d->out_sport, dst, d->out_dport);
+        print_para(fp, "  ", "outside as %s:%u <-> %s:%u", src, d->out_sport, dst, d->out_dport);
     }
     static const char *const dirs[2] = {"outbound", "inbound"};
     for (int k = 0; k < 2; k++)
-        fprintf(fp,
-                "  %-8s forwarded %" PRIu64 ", modified %" PRIu64 ", injected %" PRIu64
-                ", dropped %" PRIu64 "\n",
-                dirs[k], d->forwarded[k], d->modified[k], d->injected[k], d->dropped[k]);
+        print_para(fp, "  ",
+                   "%-8s forwarded %" PRIu64 ", modified %" PRIu64 ", injected %" PRIu64
+                   ", dropped %" PRIu64,
+                   dirs[k], d->forwarded[k], d->modified[k], d->injected[k], d->dropped[k]);
     fprintf(fp, "\n");
+}
+
+/* The counters of one kind, inside and outside (or outbound and inbound), with what
+ * they mean, when any is not zero. */
+static void diff_pair(FILE *fp, const char *what, const uint64_t v[2], const char *a, const char *b,
+                      const char *meaning)
+{
+    if (v[0] || v[1])
+        print_diff_line(fp, "%-11s %" PRIu64 " %s, %" PRIu64 " %s%s", what, v[0], a, v[1], b,
+                        meaning);
 }
 
 static void text_diff(FILE *fp, int color, const struct diff_stats *d)
@@ -199,68 +333,55 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
     else
         fprintf(fp, "inconclusive: the device cannot be cleared");
     fprintf(fp, "%s\n", col(color, C_RESET));
-    fprintf(fp,
-            "  forwarded   %" PRIu64 " outbound, %" PRIu64 " inbound (allowed rewrites: "
-            "ttl %" PRIu64 ", nat %" PRIu64 ", mss %" PRIu64 ", seq offset %" PRIu64
-            ", tos %" PRIu64 ", timestamps %" PRIu64 ", ip id %" PRIu64 ")\n",
-            d->forwarded[0], d->forwarded[1], d->rewrite_ttl, d->rewrite_nat, d->rewrite_mss,
-            d->rewrite_seq, d->rewrite_tos, d->rewrite_ts, d->rewrite_ipid);
-    fprintf(fp, "  modified    %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->modified[0],
-            d->modified[1]);
-    fprintf(fp, "  injected    %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->injected[0],
-            d->injected[1]);
-    fprintf(fp, "  dropped     %" PRIu64 " outbound, %" PRIu64 " inbound\n", d->dropped[0],
-            d->dropped[1]);
-    fprintf(fp,
-            "  not judged  device's own or link-local %" PRIu64 " inside, %" PRIu64
-            " outside; not via the device %" PRIu64 " inside, %" PRIu64 " outside\n",
-            d->local[0], d->local[1], d->not_via_device[0], d->not_via_device[1]);
-    if (d->unattributed[0] || d->unattributed[1])
-        fprintf(fp,
-                "  unattributed %" PRIu64 " inside, %" PRIu64 " outside: seen on one side "
-                "only, with nothing to tell who sent them\n",
-                d->unattributed[0], d->unattributed[1]);
-    if (d->capture_gaps[0] || d->capture_gaps[1])
-        fprintf(fp,
-                "  capture gaps %" PRIu64 " inside, %" PRIu64 " outside: packets the "
-                "receiver acknowledged that this capture missed (not device drops)\n",
-                d->capture_gaps[0], d->capture_gaps[1]);
-    if (d->not_covered[0] || d->not_covered[1])
-        fprintf(fp,
-                "  not covered %" PRIu64 " inside, %" PRIu64 " outside: seen on one side "
-                "only, outside the other capture's time span (not judged)\n",
-                d->not_covered[0], d->not_covered[1]);
-    if (d->pmtud[0] || d->pmtud[1])
-        fprintf(fp,
-                "  path MTU    %" PRIu64 " inside, %" PRIu64 " outside: too big to forward, "
-                "the device said so with ICMP (not tampering)\n",
-                d->pmtud[0], d->pmtud[1]);
-    if (d->reassembled[0] || d->reassembled[1])
-        fprintf(fp,
-                "  reassembled %" PRIu64 " inside, %" PRIu64 " outside: datagrams compared "
-                "whole, however they were fragmented\n",
-                d->reassembled[0], d->reassembled[1]);
+    print_diff_line(fp,
+                    "forwarded   %" PRIu64 " outbound, %" PRIu64 " inbound (allowed rewrites: "
+                    "ttl %" PRIu64 ", nat %" PRIu64 ", mss %" PRIu64 ", seq offset %" PRIu64
+                    ", tos %" PRIu64 ", timestamps %" PRIu64 ", ip id %" PRIu64 ")",
+                    d->forwarded[0], d->forwarded[1], d->rewrite_ttl, d->rewrite_nat,
+                    d->rewrite_mss, d->rewrite_seq, d->rewrite_tos, d->rewrite_ts, d->rewrite_ipid);
+    print_diff_line(fp, "modified    %" PRIu64 " outbound, %" PRIu64 " inbound", d->modified[0],
+                    d->modified[1]);
+    print_diff_line(fp, "injected    %" PRIu64 " outbound, %" PRIu64 " inbound", d->injected[0],
+                    d->injected[1]);
+    print_diff_line(fp, "dropped     %" PRIu64 " outbound, %" PRIu64 " inbound", d->dropped[0],
+                    d->dropped[1]);
+    print_diff_line(fp,
+                    "not judged  device's own or link-local %" PRIu64 " inside, %" PRIu64
+                    " outside; not via the device %" PRIu64 " inside, %" PRIu64 " outside",
+                    d->local[0], d->local[1], d->not_via_device[0], d->not_via_device[1]);
+    diff_pair(fp, "unattributed", d->unattributed, "inside", "outside",
+              ": seen on one side only, with nothing to tell who sent them");
+    diff_pair(fp, "capture gaps", d->capture_gaps, "inside", "outside",
+              ": packets the receiver acknowledged that this capture missed (not device "
+              "drops)");
+    diff_pair(fp, "not covered", d->not_covered, "inside", "outside",
+              ": seen on one side only, outside the other capture's time span (not judged)");
+    diff_pair(fp, "path MTU", d->pmtud, "inside", "outside",
+              ": too big to forward, the device said so with ICMP (not tampering)");
+    diff_pair(fp, "reassembled", d->reassembled, "inside", "outside",
+              ": datagrams compared whole, however they were fragmented");
     if (d->pending_evicted)
-        fprintf(fp, "  %" PRIu64 " packets left unjudged at the waiting cap\n", d->pending_evicted);
+        print_diff_line(fp, "%" PRIu64 " packets left unjudged at the waiting cap",
+                        d->pending_evicted);
     if (d->capture_drops[0] || d->capture_drops[1])
-        fprintf(fp,
-                "  the captures say they lost %" PRIu64 " packets inside, %" PRIu64
-                " outside: a packet missing on one side may be theirs\n",
-                d->capture_drops[0], d->capture_drops[1]);
+        print_diff_line(fp,
+                        "the captures say they lost %" PRIu64 " packets inside, %" PRIu64
+                        " outside: a packet missing on one side may be theirs",
+                        d->capture_drops[0], d->capture_drops[1]);
     if (d->uncertain)
-        fprintf(fp,
-                "  uncertain   %" PRIu64 " of the packets above (medium confidence): the "
-                "other capture may have missed them, the device may not be at fault\n",
-                d->uncertain);
-    fprintf(fp,
-            "  clock       outside - inside %+.6f s (%s, %" PRIu64 " samples%s), drift %+" PRId64
-            " ppb; window %" PRId64 " ms\n",
-            (double)d->clock_offset_ns / 1e9, d->clock_auto ? "estimated" : "given",
-            d->clock_samples,
-            d->clock_auto && d->clock_weak ? "; weak: pairs may be missed or mismatched" : "",
-            d->clock_drift_ppb, d->window_ns / 1000000);
-    fprintf(fp, "  conversations %" PRIu64 ", %" PRIu64 " with findings\n", d->convs,
-            d->convs_tampered);
+        print_diff_line(fp,
+                        "uncertain   %" PRIu64 " of the packets above (medium confidence): the "
+                        "other capture may have missed them, the device may not be at fault",
+                        d->uncertain);
+    print_diff_line(
+        fp,
+        "clock       outside - inside %+.6f s (%s, %" PRIu64 " samples%s), drift %+" PRId64
+        " ppb; window %" PRId64 " ms",
+        (double)d->clock_offset_ns / 1e9, d->clock_auto ? "estimated" : "given", d->clock_samples,
+        d->clock_auto && d->clock_weak ? "; weak: pairs may be missed or mismatched" : "",
+        d->clock_drift_ppb, d->window_ns / 1000000);
+    print_diff_line(fp, "conversations %" PRIu64 ", %" PRIu64 " with findings", d->convs,
+                    d->convs_tampered);
 }
 
 /* locate: what one row's router column says: the router most tries named ("+" when
@@ -346,17 +467,39 @@ void text_locate(FILE *fp, int color, const struct locate_result *r)
 /* Every decode event that occurred, with its count. */
 static void print_events(FILE *fp, const struct run_stats *s)
 {
-    int any = 0;
-    for (int ev = 0; ev < DEV__COUNT; ev++) {
+    char text[1024] = "";
+    size_t n = 0;
+    for (int ev = 0; ev < DEV__COUNT && n < sizeof text; ev++) {
         if (!s->decode.events[ev])
             continue;
-        fprintf(fp, "%s%s %" PRIu64,
-                any ? ", " : "  decode events: ", decode_event_name((enum decode_event)ev),
-                s->decode.events[ev]);
-        any = 1;
+        n +=
+            (size_t)snprintf(text + n, sizeof text - n, "%s%s %" PRIu64,
+                             n ? ", " : "decode events: ", decode_event_name((enum decode_event)ev),
+                             s->decode.events[ev]);
     }
-    if (any)
-        fprintf(fp, "\n");
+    if (n)
+        print_para(fp, "  ", "%s", text);
+}
+
+static void text_file_stats(FILE *fp, int color, const struct file_stats *fs)
+{
+    char names[FILE_LINKTYPE_NAMES], skipped[48] = "";
+    fprintf(fp, "%s", col(color, C_BOLD));
+    if (fs->linktype < 0) {
+        print_para(fp, "", "%s: not read (%s)", fs->path, fs->error);
+        fprintf(fp, "%s", col(color, C_RESET));
+        return;
+    }
+    if (fs->skipped)
+        snprintf(skipped, sizeof skipped, ", %" PRIu64 " skipped", fs->skipped);
+    print_para(fp, "", "%s: %" PRIu64 " packets, %" PRIu64 " bytes, %s, %" PRIu64 " finding%s%s",
+               fs->path, fs->packets, fs->bytes, file_linktype_names(fs, names), fs->findings,
+               fs->findings == 1 ? "" : "s", skipped);
+    fprintf(fp, "%s", col(color, C_RESET));
+    /* the reader's message says "damaged at ..." itself */
+    if (fs->failed)
+        print_para(fp, "  ", "%s%s", strncmp(fs->error, "damaged", 7) ? "damaged: " : "",
+                   fs->error);
 }
 
 void text_stats(FILE *fp, int color, const struct run_stats *s)
@@ -366,43 +509,37 @@ void text_stats(FILE *fp, int color, const struct run_stats *s)
         format_timestamp(ts, s->wall_ns);
         fprintf(fp, "stats at %s (wall clock)\n", ts);
     }
-    for (uint32_t i = 0; i < s->nfiles; i++) {
-        const struct file_stats *fs = &s->files[i];
-        fprintf(fp, "%s%s%s: ", col(color, C_BOLD), fs->path, col(color, C_RESET));
-        if (fs->linktype < 0) {
-            fprintf(fp, "not read (%s)\n", fs->error);
-            continue;
-        }
-        char names[FILE_LINKTYPE_NAMES];
-        fprintf(fp, "%" PRIu64 " packets, %" PRIu64 " bytes, %s, %" PRIu64 " finding%s",
-                fs->packets, fs->bytes, file_linktype_names(fs, names), fs->findings,
-                fs->findings == 1 ? "" : "s");
-        if (fs->skipped)
-            fprintf(fp, ", %" PRIu64 " skipped", fs->skipped);
-        if (fs->failed)
-            fprintf(fp, "\n  damaged: %s", fs->error);
-        fprintf(fp, "\n");
-    }
+    for (uint32_t i = 0; i < s->nfiles; i++)
+        text_file_stats(fp, color, &s->files[i]);
     const struct flow_stats *fl = s->flows;
     fprintf(fp, "total: %" PRIu64 " packets, %" PRIu64 " bytes, %" PRIu64 " finding%s\n",
             s->packets, s->bytes, s->findings, s->findings == 1 ? "" : "s");
-    fprintf(fp,
-            "  ipv4 %" PRIu64 ", ipv6 %" PRIu64 ", tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64
-            ", fragments %" PRIu64 ", not ip %" PRIu64 "\n",
-            s->ipv4, s->ipv6, s->tcp, s->udp, s->icmp, s->fragments, s->not_ip);
-    fprintf(fp,
-            "  flows %" PRIu64 " (peak %" PRIu64 " at once), expired %" PRIu64 ", evicted %" PRIu64
-            " at the count cap and %" PRIu64 " at the memory cap\n",
-            fl->created, fl->active_peak, fl->expired, fl->evicted_count, fl->evicted_memory);
+    print_para(fp, "  ",
+               "ipv4 %" PRIu64 ", ipv6 %" PRIu64 ", tcp %" PRIu64 ", udp %" PRIu64 ", icmp %" PRIu64
+               ", fragments %" PRIu64 ", not ip %" PRIu64,
+               s->ipv4, s->ipv6, s->tcp, s->udp, s->icmp, s->fragments, s->not_ip);
+    /* the flow table: what it held, and only the losses that happened */
+    char losses[160] = "";
+    size_t n = 0;
+    if (fl->expired)
+        n += (size_t)snprintf(losses + n, sizeof losses - n, ", %" PRIu64 " expired", fl->expired);
+    if (fl->evicted_count && n < sizeof losses)
+        n += (size_t)snprintf(losses + n, sizeof losses - n,
+                              ", %" PRIu64 " evicted at the count cap", fl->evicted_count);
+    if (fl->evicted_memory && n < sizeof losses)
+        snprintf(losses + n, sizeof losses - n, ", %" PRIu64 " evicted at the memory cap",
+                 fl->evicted_memory);
+    print_para(fp, "  ", "flows %" PRIu64 " (peak %" PRIu64 " at once)%s", fl->created,
+               fl->active_peak, *losses ? losses : ", none expired or evicted");
     if (s->frags && s->frags->datagrams)
-        fprintf(fp,
-                "  reassembly: %" PRIu64 " datagrams, %" PRIu64 " reassembled, %" PRIu64
-                " expired, %" PRIu64 " evicted, %" PRIu64 " with conflicting overlaps\n",
-                s->frags->datagrams, s->frags->reassembled, s->frags->expired, s->frags->evicted,
-                s->frags->conflicts);
+        print_para(fp, "  ",
+                   "reassembly: %" PRIu64 " datagrams, %" PRIu64 " reassembled, %" PRIu64
+                   " expired, %" PRIu64 " evicted, %" PRIu64 " with conflicting overlaps",
+                   s->frags->datagrams, s->frags->reassembled, s->frags->expired, s->frags->evicted,
+                   s->frags->conflicts);
     if (fl->alloc_failures || s->untracked)
-        fprintf(fp, "  %" PRIu64 " packets untracked, %" PRIu64 " allocation failures\n",
-                s->untracked, fl->alloc_failures);
+        print_para(fp, "  ", "%" PRIu64 " packets untracked, %" PRIu64 " allocation failures",
+                   s->untracked, fl->alloc_failures);
     print_events(fp, s);
     if (s->diff)
         text_diff(fp, color, s->diff);

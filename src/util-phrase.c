@@ -1,0 +1,220 @@
+/* secondsight - codes in words (util-phrase.h). Every clause here is listed in
+ * docs/tells.md; the docs_match test checks both ways. */
+#include "util-phrase.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+#include "util-strlist.h"
+
+/* One line per code, as TELL("code", "clause"): tests/docs-check reads them. "sender"
+ * in a clause is said as the side the caller names. */
+#define TELL(code, clause)                                                                         \
+    {                                                                                              \
+        code, clause                                                                               \
+    }
+static const char *const tells[][2] = {
+    /* fingerprint tells (flow-baseline.c) */
+    TELL("ttl", "its TTL is one the sender's other packets never had"),
+    TELL("ttl_far", "its TTL is far from the sender's usual one"),
+    TELL("df", "its DF bit differs from the sender's other packets"),
+    TELL("no_timestamp", "it lacks the TCP timestamps the sender always sends"),
+    TELL("timestamp_back", "its TCP timestamp is far behind the sender's clock"),
+    TELL("window", "its window size is unlike any the sender used"),
+    TELL("mirrors_peer", "it copies the IP-ID and window of a packet the peer sent"),
+    TELL("reserved_bits", "it sets TCP reserved bits the sender never set"),
+    TELL("ttl_expiring", "its TTL is so low that it dies a few hops past the sensor"),
+    /* DNS answer tells (detect-dns-injection.c) */
+    TELL("ip_id_from_query", "its IP-ID is copied from the query"),
+    TELL("ip_id_constant", "its IP-ID repeats one of the resolver's other answers"),
+    TELL("too_fast", "it came faster than the resolver ever answers"),
+    /* content tells (decode-http.c, detect-tcp-injection.c) */
+    TELL("script", "it carries a script tag"),
+    TELL("iframe", "it carries an iframe"),
+    TELL("iframe_1x1", "it carries a 1x1 iframe"),
+    TELL("meta_refresh", "it carries a meta refresh"),
+    TELL("reload", "it makes the page reload"),
+    TELL("empty_redirect", "it is a redirect without a body"),
+    TELL("seconddate_template", "its headers follow the SECONDDATE template"),
+    TELL("fin_with_data", "it closes the connection (FIN) with the data"),
+};
+#undef TELL
+
+#define NTELLS (sizeof tells / sizeof tells[0])
+
+const char *phrase_tell(const char *code)
+{
+    for (size_t i = 0; i < NTELLS; i++)
+        if (!strcmp(tells[i][0], code))
+            return tells[i][1];
+    return NULL;
+}
+
+size_t phrase_tell_count(void)
+{
+    return NTELLS;
+}
+
+const char *phrase_tell_code(size_t i)
+{
+    return i < NTELLS ? tells[i][0] : NULL;
+}
+
+/* Appends text to buf[*n..cap), cut as snprintf cuts; *n never passes cap - 1. */
+static void put(char *buf, size_t cap, size_t *n, const char *text, size_t len)
+{
+    if (*n + 1 >= cap)
+        return;
+    if (len > cap - 1 - *n)
+        len = cap - 1 - *n;
+    memcpy(buf + *n, text, len);
+    *n += len;
+    buf[*n] = '\0';
+}
+
+/* A clause with every "sender" said as `side`. */
+static void put_clause(char *buf, size_t cap, size_t *n, const char *clause, const char *side)
+{
+    static const char word[] = "sender";
+    const char *at;
+    while (side && (at = strstr(clause, word))) {
+        put(buf, cap, n, clause, (size_t)(at - clause));
+        put(buf, cap, n, side, strlen(side));
+        clause = at + sizeof word - 1;
+    }
+    put(buf, cap, n, clause, strlen(clause));
+}
+
+char *phrase_tells(char *buf, size_t cap, const char *list, const char *side)
+{
+    size_t n = 0, count = 0;
+    if (!cap)
+        return buf;
+    buf[0] = '\0';
+    for (const char *t = list; *t; t = strlist_next(t))
+        count++;
+    size_t i = 0;
+    for (const char *t = list; *t; t = strlist_next(t), i++) {
+        const char *sep = !i ? "" : i + 1 == count ? " and " : ", ";
+        put(buf, cap, &n, sep, strlen(sep));
+        const char *clause = phrase_tell(t);
+        if (clause) {
+            put_clause(buf, cap, &n, clause, side);
+        } else {
+            put(buf, cap, &n, "tell ", 5);
+            put(buf, cap, &n, t, strlen(t));
+        }
+    }
+    return buf;
+}
+
+char *phrase_hops(char *buf, size_t cap, int hops)
+{
+    if (hops < 0)
+        snprintf(buf, cap, "at an unknown distance");
+    else if (hops == 0)
+        snprintf(buf, cap, "on the capture point's own network segment");
+    else
+        snprintf(buf, cap, "about %d hop%s away", hops, hops == 1 ? "" : "s");
+    return buf;
+}
+
+/* RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 9460: the types people meet. */
+const char *phrase_dns_type(long long qtype)
+{
+    static const struct {
+        int code;
+        const char *name;
+    } types[] = {{1, "A"},    {2, "NS"},     {5, "CNAME"},   {6, "SOA"},   {12, "PTR"},
+                 {15, "MX"},  {16, "TXT"},   {28, "AAAA"},   {33, "SRV"},  {35, "NAPTR"},
+                 {43, "DS"},  {46, "RRSIG"}, {48, "DNSKEY"}, {64, "SVCB"}, {65, "HTTPS"},
+                 {99, "SPF"}, {255, "ANY"},  {257, "CAA"}};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (types[i].code == qtype)
+            return types[i].name;
+    return NULL;
+}
+
+/* RFC 1035 4.1.1 and RFC 2136. */
+const char *phrase_dns_rcode(long long rcode)
+{
+    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
+                                        "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
+                                        "NXRRSET", "NOTAUTH", "NOTZONE"};
+    return rcode >= 0 && rcode < (long long)(sizeof names / sizeof names[0]) ? names[rcode] : NULL;
+}
+
+/* `name`, or the number after `prefix` when there is no name. */
+static char *name_or_number(char *buf, size_t cap, const char *name, const char *prefix,
+                            long long v)
+{
+    if (name)
+        snprintf(buf, cap, "%s", name);
+    else
+        snprintf(buf, cap, "%s%lld", prefix, v);
+    return buf;
+}
+
+char *phrase_dns_type_text(char *buf, size_t cap, long long qtype)
+{
+    return name_or_number(buf, cap, phrase_dns_type(qtype), "TYPE", qtype);
+}
+
+char *phrase_dns_rcode_text(char *buf, size_t cap, long long rcode)
+{
+    return name_or_number(buf, cap, phrase_dns_rcode(rcode), "RCODE ", rcode);
+}
+
+char *phrase_tcp_flags(char *buf, size_t cap, uint8_t flags)
+{
+    /* the order people say them in: SYN and ACK, FIN, PSH and ACK */
+    static const struct {
+        uint8_t bit;
+        const char *name;
+    } names[] = {{TH_SYN, "SYN"}, {TH_FIN, "FIN"}, {TH_RST, "RST"}, {TH_PSH, "PSH"},
+                 {TH_ACK, "ACK"}, {TH_URG, "URG"}, {TH_ECE, "ECE"}, {TH_CWR, "CWR"}};
+    size_t n = 0, count = 0, i, k = 0;
+    if (!cap)
+        return buf;
+    buf[0] = '\0';
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        count += (flags & names[i].bit) != 0;
+    if (!count) {
+        snprintf(buf, cap, "no flags");
+        return buf;
+    }
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (!(flags & names[i].bit))
+            continue;
+        const char *sep = !k ? "" : k + 1 == count ? " and " : ", ";
+        put(buf, cap, &n, sep, strlen(sep));
+        put(buf, cap, &n, names[i].name, strlen(names[i].name));
+        k++;
+    }
+    return buf;
+}
+
+char *phrase_excerpt(char *buf, size_t cap, const uint8_t *data, size_t len, size_t max)
+{
+    size_t n = 0, take = len < max ? len : max;
+    if (!cap)
+        return buf;
+    buf[0] = '\0';
+    for (size_t i = 0; i < take && n + 1 < cap; i++) {
+        char esc[3] = {0};
+        uint8_t c = data[i];
+        if (c == '\r' || c == '\n' || c == '\t') {
+            esc[0] = '\\';
+            esc[1] = c == '\r' ? 'r' : c == '\n' ? 'n' : 't';
+        } else {
+            esc[0] = c >= 0x20 && c < 0x7f ? (char)c : '.';
+        }
+        if (n + strlen(esc) + 1 > cap)
+            break;
+        put(buf, cap, &n, esc, strlen(esc));
+    }
+    if (len > take)
+        put(buf, cap, &n, "...", 3);
+    return buf;
+}
