@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "config.h"
 
@@ -87,5 +88,25 @@ struct locate_result {
 const char *locate_method_name(enum locate_method m);
 /* One sentence: where the forger sits, or "no injection observed in N tries". */
 const char *locate_summary(const struct locate_result *r, char *buf, size_t size);
+
+struct output_format;
+
+/* What the command line asked of `locate` (main.c fills it; run-locate.c runs it). */
+struct locate_options {
+    enum locate_method method;
+    const char *url;    /* --url http://HOST[:PORT]/PATH */
+    const char *qname;  /* --dns NAME */
+    const char *server; /* --server ADDR[:PORT] */
+    const char *host;   /* --host: the Host header (default: the URL's HOST) */
+    const char *iface;  /* -i: the outgoing interface (default: the route's) */
+    const char *write;  /* -w FILE: the captured packets as a pcap */
+    unsigned max_ttl, tries, wait_ms, timeout_ms;
+    int dry_run;
+    const struct output_format *format; /* NULL: text */
+    const char *sensor;                 /* --sensor-name */
+    int color;
+    FILE *out;
+    const char *out_name;
+};
 
 #endif
