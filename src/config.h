@@ -314,6 +314,11 @@
 #ifndef DNS_TXN_SLOTS
 #define DNS_TXN_SLOTS 16384
 #endif
+/* dns_injection: transactions as a reply's header names them (client, server, port
+ * and id), for a reply whose question cannot be parsed; direct-mapped (a power of two). */
+#ifndef DNS_PENDING_SLOTS
+#define DNS_PENDING_SLOTS 4096
+#endif
 /* dns_injection: answers to one query kept for comparison; later ones are compared,
  * not kept. */
 #ifndef DNS_TXN_ANSWERS

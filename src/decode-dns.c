@@ -1,6 +1,8 @@
 /* secondsight - DNS decoding through the reader idiom. Names are followed through at
- * most DNS_MAX_POINTERS compression pointers, each strictly before the label that
- * holds it, so a hostile message cannot loop (RFC 1035 section 4.1.4; RFC 9267). */
+ * most DNS_MAX_POINTERS compression pointers, so a hostile message cannot loop (RFC 1035
+ * section 4.1.4; RFC 9267). Pointers may point forwards: resolvers accept them (glibc's
+ * dn_expand and ns_initparse do), so a forger may use them, and a parser that refused
+ * them would lose the forged answer; the pointer budget alone ends every loop. */
 #include "decode-dns.h"
 
 #include <arpa/inet.h>
@@ -21,8 +23,12 @@
 #define T_AAAA 28
 
 /* Reads the name at r's offset into out (lower case, dots between labels) and moves
- * r past it. Returns 0 on a malformed name. */
-static int read_name(struct reader *r, char *out, size_t size)
+ * r past it. The labels in place stay within r; pointers reach the whole message of
+ * msg_len bytes (a record's data may point past its own end). Returns DNS_OK, or why the name
+ * cannot be read: DNS_TRUNCATED when it runs past the end of the message in its own place,
+ * DNS_INVALID for a pointer past the end, a pointer budget spent, a reserved label type or a name
+ * too long. */
+static int read_name(struct reader *r, size_t msg_len, char *out, size_t size)
 {
     size_t len = 0;
     size_t pos = r->off; /* where the next label is read */
@@ -30,25 +36,26 @@ static int read_name(struct reader *r, char *out, size_t size)
     int jumped = 0;
     out[0] = '\0';
     for (int pointers = 0;;) {
-        struct reader at = reader_make(r->p, r->len);
-        at.off = pos;
+        struct reader at = reader_make(r->p, jumped ? msg_len : r->len);
+        reader_skip(&at, pos); /* a pointer may aim past the end */
         uint8_t b = reader_u8(&at);
         if (at.err)
-            return 0;
+            return jumped ? DNS_INVALID : DNS_TRUNCATED;
         if ((b & 0xc0) == 0xc0) {
             uint8_t b2 = reader_u8(&at);
-            size_t target = ((size_t)(b & 0x3f) << 8) | b2;
-            if (at.err || target >= pos || ++pointers > DNS_MAX_POINTERS)
-                return 0;
+            if (at.err)
+                return jumped ? DNS_INVALID : DNS_TRUNCATED;
+            if (++pointers > DNS_MAX_POINTERS)
+                return DNS_INVALID;
             if (!jumped) {
                 resume = at.off;
                 jumped = 1;
             }
-            pos = target;
+            pos = ((size_t)(b & 0x3f) << 8) | b2;
             continue;
         }
         if (b & 0xc0)
-            return 0; /* the 01 and 10 label types are obsolete or unassigned */
+            return DNS_INVALID; /* the 01 and 10 label types are obsolete or unassigned */
         if (b == 0) {
             if (!jumped)
                 resume = at.off;
@@ -56,10 +63,10 @@ static int read_name(struct reader *r, char *out, size_t size)
         }
         const uint8_t *label = reader_ptr(&at);
         if (!reader_skip(&at, b))
-            return 0;
+            return jumped ? DNS_INVALID : DNS_TRUNCATED;
         /* At most 255 bytes on the wire (RFC 1035 section 3.1): 253 characters. */
         if (len + (len ? 1 : 0) + b > 253 || len + (len ? 1 : 0) + b + 1 > size)
-            return 0;
+            return DNS_INVALID;
         if (len)
             out[len++] = '.';
         for (size_t i = 0; i < b; i++) {
@@ -70,7 +77,7 @@ static int read_name(struct reader *r, char *out, size_t size)
         pos = at.off;
     }
     r->off = resume;
-    return 1;
+    return DNS_OK;
 }
 
 /* FNV-1a over a record's identity, mixed so the sum over records is order-free. */
@@ -121,8 +128,10 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
     m->qdcount = reader_u16be(&r);
     m->ancount = reader_u16be(&r);
     reader_skip(&r, 4); /* authority and additional counts */
-    if (r.err || m->qdcount != 1)
+    if (r.err) {
+        m->error = DNS_TRUNCATED;
         return 0;
+    }
     m->qr = flags >> 15;
     m->opcode = (flags >> 11) & 0xf;
     m->aa = (flags >> 10) & 1;
@@ -130,24 +139,33 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
     m->rd = (flags >> 8) & 1;
     m->ra = (flags >> 7) & 1;
     m->rcode = flags & 0xf;
-    if (!read_name(&r, m->qname, sizeof m->qname))
+    if (m->qdcount != 1) {
+        m->error = DNS_INVALID;
+        return 0;
+    }
+    if ((m->error = (uint8_t)read_name(&r, n, m->qname, sizeof m->qname)) != DNS_OK)
         return 0;
     m->qtype = reader_u16be(&r);
     m->qclass = reader_u16be(&r);
-    if (r.err)
+    if (r.err) {
+        m->error = DNS_TRUNCATED;
         return 0;
+    }
 
     char name[DNS_MAX_NAME], item[DNS_MAX_NAME + 16];
+    /* A record that cannot be read ends the answers; m->error says why. */
     for (unsigned i = 0; i < m->ancount && i < DNS_MAX_ANSWERS; i++) {
-        if (!read_name(&r, name, sizeof name))
+        if ((m->error = (uint8_t)read_name(&r, n, name, sizeof name)) != DNS_OK)
             break;
         uint16_t type = reader_u16be(&r);
         reader_skip(&r, 6); /* class and TTL: a cache's TTL says nothing of the answer */
         uint16_t rdlen = reader_u16be(&r);
         size_t rdata_off = r.off;
         struct reader rd = reader_sub(&r, rdlen);
-        if (r.err)
+        if (r.err) {
+            m->error = DNS_TRUNCATED;
             break;
+        }
         uint64_t h;
         item[0] = '\0';
         if (type == T_A && rdlen == 4) {
@@ -163,7 +181,7 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
              * decompressed (pointers resolve against the whole message). */
             struct reader nr = reader_make(p, rdata_off + rdlen);
             nr.off = rdata_off;
-            if (!read_name(&nr, name, sizeof name))
+            if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
                 break;
             snprintf(item, sizeof item, "%s %s",
                      type == T_CNAME ? "CNAME"
@@ -175,7 +193,7 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             uint16_t pref = reader_u16be(&rd);
             struct reader nr = reader_make(p, rdata_off + rdlen);
             nr.off = rdata_off + 2;
-            if (!read_name(&nr, name, sizeof name))
+            if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
                 break;
             snprintf(item, sizeof item, "MX %u %s", pref, name);
             h = record_hash(type, item, strlen(item));

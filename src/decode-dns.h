@@ -8,6 +8,14 @@
 #include "config.h"
 #include <stdint.h>
 
+/* Why a message, or its answers, could not be read (dns_msg.error). */
+enum dns_error {
+    DNS_OK,
+    DNS_TRUNCATED, /* the bytes end inside the header, the question or a record */
+    DNS_INVALID,   /* a name that cannot be: pointer past the end or over budget,
+                    * reserved label type, too long; or not one question */
+};
+
 struct dns_msg {
     uint16_t id;
     uint8_t qr, opcode, aa, tc, rd, ra, rcode;
@@ -20,11 +28,15 @@ struct dns_msg {
     char summary[112];    /* the first answers, whole ones only, as a list
                            * (util-strlist.h): "A 192.0.2.1", "TXT a,b" */
     uint8_t summary_full; /* an answer did not fit: later ones are left out */
+    uint8_t error;        /* enum dns_error: why parsing stopped before the end of
+                           * the answers (or, returning 0, of the question) */
 };
 
 /* Parses a DNS message. Returns 1 when the header and the question were read (the
- * answers as far as they go), 0 for anything that is not a DNS message. Compression
- * pointers must point strictly backwards; names are bounded in length and labels. */
+ * answers as far as they go), 0 for anything that is not a DNS message; m->error
+ * says what stopped it (on 0, the header fields read so far stay filled). Compression
+ * pointers may point anywhere in the message, at most DNS_MAX_POINTERS per name; names
+ * are bounded in length and labels. */
 int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m);
 
 #endif

@@ -56,6 +56,8 @@ static const char *const event_names[DEV__COUNT] = {
     [DEV_PAYLOAD_SNAPPED] = "payload_snapped",
     [DEV_LINK_PADDING] = "link_padding",
     [DEV_TCP_PADDING_PAYLOAD] = "tcp_padding_payload",
+    [DEV_DNS_TRUNCATED] = "dns_truncated",
+    [DEV_DNS_INVALID] = "dns_invalid",
 };
 
 const char *decode_event_name(enum decode_event ev)

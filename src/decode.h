@@ -38,6 +38,8 @@ enum decode_event {
     DEV_LINK_PADDING,        /* trailing link bytes beyond the IP length (never payload) */
     DEV_TCP_PADDING_PAYLOAD, /* trailing zero "payload" in a minimum-size frame: padding
                               * an upstream device counted into the IP length, dropped */
+    DEV_DNS_TRUNCATED,       /* a DNS message on port 53 that ends early (dns_injection) */
+    DEV_DNS_INVALID,         /* ... whose names or question cannot be */
     DEV__COUNT
 };
 

@@ -20,6 +20,7 @@ struct answer {
     uint16_t ip_id, nrecords;
     uint8_t ttl, df, rcode;
     uint8_t summary_full; /* records left out of summary */
+    uint8_t rejected;     /* enum dns_error: a reply the parser rejects, else DNS_OK */
     char summary[112];
 };
 
@@ -34,6 +35,16 @@ struct txn {
     uint16_t query_ip_id;
     uint8_t nanswers, reported;
     struct answer ans[DNS_TXN_ANSWERS];
+};
+
+/* Where a reply that cannot be parsed finds its transaction: the query's client,
+ * server, client port and id (all its header gives), with the question the
+ * transaction was keyed by. Direct-mapped; a newer transaction overwrites. */
+struct pending {
+    uint64_t key; /* 0: free */
+    uint64_t txn; /* the transaction's key */
+    uint16_t qtype;
+    char qname[DNS_MAX_NAME];
 };
 
 /* What a resolver's answers look like at the IP layer. */
@@ -62,6 +73,7 @@ struct dns_state {
     uint64_t hash_key[2];
     struct txn txn[DNS_TXN_SLOTS];
     struct resolver res[DNS_RESOLVER_SLOTS];
+    struct pending pend[DNS_PENDING_SLOTS];
     struct hold lone; /* struct finding, under its transaction's key */
     struct hold race; /* struct race */
 };
@@ -112,6 +124,34 @@ static uint64_t txn_key(const struct dns_state *st, const struct packet *pkt, in
     n += qlen;
     uint64_t h = siphash13(st->hash_key, k, n);
     return h ? h : 1;
+}
+
+/* Key of a transaction as a reply's header alone names it: no question. */
+static uint64_t pending_key(const struct dns_state *st, const struct packet *pkt, int from_client,
+                            uint16_t id)
+{
+    uint8_t k[16 + 16 + 2 + 2 + 1];
+    memcpy(k, from_client ? pkt->ip_src : pkt->ip_dst, 16);
+    memcpy(k + 16, from_client ? pkt->ip_dst : pkt->ip_src, 16);
+    uint16_t cport = from_client ? pkt->sport : pkt->dport;
+    memcpy(k + 32, &cport, 2);
+    memcpy(k + 34, &id, 2);
+    k[36] = pkt->ip_version;
+    uint64_t h = siphash13(st->hash_key, k, sizeof k);
+    return h ? h : 1;
+}
+
+static void pending_note(struct dns_state *st, const struct packet *pkt, int from_client,
+                         const struct dns_msg *m, uint64_t txn)
+{
+    uint64_t key = pending_key(st, pkt, from_client, m->id);
+    struct pending *p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
+    if (p->key == key && p->txn == txn)
+        return;
+    p->key = key;
+    p->txn = txn;
+    p->qtype = m->qtype;
+    memcpy(p->qname, m->qname, sizeof p->qname);
 }
 
 static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
@@ -310,7 +350,12 @@ static int budget_shrink(struct budget *b)
 static void answer_text(char *buf, size_t size, const struct answer *a, size_t max)
 {
     char rc[24], joined[sizeof a->summary];
-    if (a->summary[0])
+    if (a->rejected)
+        finding_clip(buf, size,
+                     a->rejected == DNS_TRUNCATED ? "a message cut short"
+                                                  : "a message the parser rejects",
+                     max, ',', 0);
+    else if (a->summary[0])
         finding_clip(buf, size, strlist_join(joined, sizeof joined, a->summary, ","), max, ',',
                      a->summary_full);
     else
@@ -360,6 +405,10 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
     finding_evidence_int(&f, "qtype", m->qtype);
     finding_evidence_int(&f, "queries_seen", t->queries);
     finding_evidence_str(&f, "verdict", forged ? "decided" : "undetermined");
+    const struct answer *bad = early->rejected ? early : late->rejected ? late : NULL;
+    if (bad)
+        finding_evidence_str(&f, "rejected_answer",
+                             bad->rejected == DNS_TRUNCATED ? "truncated" : "invalid");
     finding_evidence_answers(&f);
 
     const struct answer *fa = forged == 1 ? early : forged == 2 ? late : NULL;
@@ -492,11 +541,86 @@ static void race_hold(struct dns_state *st, struct txn *t, const struct answer *
     r->m = *m;
 }
 
-static void handle_message(struct dns_state *st, const struct packet *pkt, const uint8_t *msg,
+/* An answer to a transaction: compared with the earlier ones (a different one makes
+ * a race), kept, and learnt into its resolver's baseline. */
+static void add_answer(struct dns_state *st, struct txn *t, const struct answer *a,
+                       const struct packet *pkt, const struct dns_msg *m, struct finding_sink *sink)
+{
+    for (unsigned i = 0; i < t->nanswers && !t->reported; i++) {
+        const struct answer *e = &t->ans[i];
+        if (e->set == a->set && e->rcode == a->rcode && e->nrecords == a->nrecords &&
+            e->rejected == a->rejected)
+            continue; /* the same answer again: a duplicate or a resolver retry */
+        hold_cancel(&st->lone, t->key, NULL, NULL);
+        race_hold(st, t, e, a, pkt, m, sink);
+        break;
+    }
+    int first = t->nanswers == 0;
+    if (t->nanswers < DNS_TXN_ANSWERS)
+        t->ans[t->nanswers++] = *a;
+    struct resolver *r = resolver_get(st, pkt->ip_src);
+    if (first && !a->rejected)
+        lone_check(st, r, t, a, pkt, m);
+    resolver_learn(r, pkt->ttl, pkt->df, pkt->ip_id);
+    if (first && t->queries)
+        resolver_rtt(r, pkt->ts_ns - t->query_ts);
+}
+
+static void answer_make(struct answer *a, const struct packet *pkt, const struct dns_msg *m)
+{
+    memset(a, 0, sizeof *a);
+    a->frame = FRAME_REF(pkt->file_index, pkt->frame);
+    a->ts_ns = pkt->ts_ns;
+    a->set = m->answer_set;
+    a->ip_id = pkt->ip_id;
+    a->nrecords = m->nanswers;
+    a->ttl = pkt->ttl;
+    a->df = pkt->df;
+    a->rcode = m->rcode;
+    memcpy(a->summary, m->summary, sizeof a->summary);
+    a->summary_full = m->summary_full;
+}
+
+/* A reply the parser rejects (its header read, its question or names not): still an
+ * answer to the transaction its header names, when one is pending, so a forged answer
+ * the parser cannot read still makes a race with the genuine one. Two copies of the
+ * same bytes are one answer. */
+static void rejected_reply(struct dns_state *st, const struct packet *pkt, const uint8_t *msg,
+                           uint32_t len, struct dns_msg *m, struct finding_sink *sink)
+{
+    uint64_t key = pending_key(st, pkt, 0, m->id);
+    const struct pending *p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
+    if (p->key != key)
+        return;
+    struct txn *t = &st->txn[p->txn & (DNS_TXN_SLOTS - 1)];
+    if (t->key != p->txn || pkt->ts_ns - t->first_ts > DNS_TXN_HOLD_NS)
+        return;
+    /* The question the transaction was keyed by, for the report. */
+    m->qtype = p->qtype;
+    memcpy(m->qname, p->qname, sizeof m->qname);
+    m->nanswers = 0;
+    m->summary[0] = '\0';
+    struct answer a;
+    answer_make(&a, pkt, m);
+    a.rejected = m->error ? m->error : DNS_INVALID;
+    a.set = siphash13(st->hash_key, msg, len);
+    add_answer(st, t, &a, pkt, m, sink);
+}
+
+static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, const uint8_t *msg,
                            uint32_t len, struct finding_sink *sink)
 {
+    const struct packet *pkt = ctx->pkt;
     struct dns_msg m;
-    if (!dns_parse(msg, len, &m) || m.opcode != 0)
+    int ok = dns_parse(msg, len, &m);
+    if (m.error != DNS_OK)
+        detect_count_event(ctx, m.error == DNS_TRUNCATED ? DEV_DNS_TRUNCATED : DEV_DNS_INVALID);
+    if (!ok) {
+        if (len >= 12 && m.qr && m.opcode == 0 && pkt->sport == DNS_PORT)
+            rejected_reply(st, pkt, msg, len, &m, sink);
+        return;
+    }
+    if (m.opcode != 0)
         return;
     if (!m.qr) {
         if (pkt->dport != DNS_PORT)
@@ -506,41 +630,16 @@ static void handle_message(struct dns_state *st, const struct packet *pkt, const
             t->query_ip_id = pkt->ip_id;
             t->query_ts = pkt->ts_ns;
         }
+        pending_note(st, pkt, 1, &m, t->key);
         return;
     }
     if (pkt->sport != DNS_PORT)
         return;
     struct txn *t = txn_get(st, txn_key(st, pkt, 0, &m), pkt->ts_ns);
+    pending_note(st, pkt, 0, &m, t->key);
     struct answer a;
-    memset(&a, 0, sizeof a);
-    a.frame = FRAME_REF(pkt->file_index, pkt->frame);
-    a.ts_ns = pkt->ts_ns;
-    a.set = m.answer_set;
-    a.ip_id = pkt->ip_id;
-    a.nrecords = m.nanswers;
-    a.ttl = pkt->ttl;
-    a.df = pkt->df;
-    a.rcode = m.rcode;
-    memcpy(a.summary, m.summary, sizeof a.summary);
-    a.summary_full = m.summary_full;
-
-    for (unsigned i = 0; i < t->nanswers && !t->reported; i++) {
-        const struct answer *e = &t->ans[i];
-        if (e->set == a.set && e->rcode == a.rcode && e->nrecords == a.nrecords)
-            continue; /* the same answer again: a duplicate or a resolver retry */
-        hold_cancel(&st->lone, t->key, NULL, NULL);
-        race_hold(st, t, e, &a, pkt, &m, sink);
-        break;
-    }
-    int first = t->nanswers == 0;
-    if (t->nanswers < DNS_TXN_ANSWERS)
-        t->ans[t->nanswers++] = a;
-    struct resolver *r = resolver_get(st, pkt->ip_src);
-    if (first)
-        lone_check(st, r, t, &a, pkt, &m);
-    resolver_learn(r, pkt->ttl, pkt->df, pkt->ip_id);
-    if (first && t->queries)
-        resolver_rtt(r, pkt->ts_ns - t->query_ts);
+    answer_make(&a, pkt, &m);
+    add_answer(st, t, &a, pkt, &m, sink);
 }
 
 static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
@@ -555,7 +654,7 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
     if (!pkt->l4_ok || pkt->is_fragment || (pkt->sport != DNS_PORT && pkt->dport != DNS_PORT))
         return;
     if (pkt->proto == IPPROTO_NUM_UDP) {
-        handle_message(st, pkt, pkt->payload, pkt->payload_len, sink);
+        handle_message(st, ctx, pkt->payload, pkt->payload_len, sink);
         return;
     }
     /* DNS over TCP (RFC 7766): messages behind a 2-byte length, read from segments
@@ -569,7 +668,7 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
         uint32_t len = ((uint32_t)p[0] << 8) | p[1];
         if (len == 0 || len > left - 2)
             break; /* continues in a later segment: not followed across segments */
-        handle_message(st, pkt, p + 2, len, sink);
+        handle_message(st, ctx, p + 2, len, sink);
         p += 2 + len;
         left -= 2 + len;
     }

@@ -15,7 +15,18 @@ struct detect_ctx {
     int dir;                        /* pkt's direction within flow */
     const struct tcp_seg_info *seg; /* TCP only, else NULL */
     const struct frag_info *frag;   /* IP fragments only, else NULL */
+    /* The pipeline's decode-event counters, for what a detector decodes itself (a DNS
+     * message): a message it cannot read is counted there, never dropped silently.
+     * NULL: not counted. */
+    struct decode_stats *decode;
 };
+
+/* Counts a decode event of a detector's own decoding in ctx->decode. */
+static inline void detect_count_event(const struct detect_ctx *ctx, enum decode_event ev)
+{
+    if (ctx->decode)
+        ctx->decode->events[ev]++;
+}
 
 struct detector {
     const char *name;

@@ -107,7 +107,7 @@ static int pipeline_mine(const struct pipeline *p, uint32_t key)
 
 void pipeline_packet(struct pipeline *p, const struct packet *pkt, const struct frag_info *frag)
 {
-    struct detect_ctx ctx = {pkt, NULL, 0, NULL, frag};
+    struct detect_ctx ctx = {pkt, NULL, 0, NULL, frag, &p->stats.decode};
     struct tcp_seg_info seg;
     struct flow *f = NULL;
     if (pipeline_trackable(pkt)) {

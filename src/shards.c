@@ -546,6 +546,11 @@ int shards_sum(struct shards *sh, struct run_stats *rec)
         pthread_mutex_unlock(&s->lock);
         flow_stats_add(fs, &snap.flows);
         run_stats_add_detectors(rec, &snap.run);
+        /* Offline, a shard decodes no frame it counts (the reader did): its decode
+         * events are the detectors' own (a DNS message they could not read). */
+        if (!sh->c.fanout)
+            for (int k = 0; k < DEV__COUNT; k++)
+                rec->decode.events[k] += snap.run.decode.events[k];
         rec->untracked += snap.untracked;
         rec->flows_active += snap.active;
         rec->flow_memory += snap.memory;

@@ -73,6 +73,19 @@ Attacks (each must raise the named finding):
                           fragments (IP-ID 0x8e17, TTL 54; 9 holds bytes 0-1479 with the
                           UDP header, 10 the rest) 31 ms after 7. The reassembled answer
                           (completed by frame 10) is compared: dns_injection, forged 8.
+  dns-race-forward-pointer  1-10 five Q/A; 11 query www.example.com A (IP-ID 0x4a12);
+                          12 forged answer, 1 ms later (IP-ID copied, TTL 64), whose
+                          question name is a compression pointer *forward* to the
+                          answer's owner name, written in full after the question's type
+                          and class (resolvers accept it: glibc's dn_expand), A
+                          203.0.113.66; 13 genuine answer (two A), 30 ms after 11.
+                          dns_injection high, forged 12.
+  dns-race-rejected       1-10 five Q/A; 11 query www.example.com A (IP-ID 0x4b23); 12
+                          forged reply, 1 ms later (IP-ID copied, TTL 64), whose
+                          question name is a pointer to itself: no parser reads it
+                          (decode event dns_invalid), but its header names the pending
+                          query (client, port, id); 13 genuine answer (two A), 30 ms
+                          after 11. dns_injection high, forged 12, "rejected_answer".
 
 Benign twins (each must stay silent):
 
@@ -110,6 +123,10 @@ Benign twins (each must stay silent):
                           copy of 16; 19 a message cut inside the header (7 bytes); 21
                           an answer name that points past the end of the message. Odd
                           frames are the queries. No crash, silent.
+  dns-benign-forward-pointer  each query answered once by the resolver (normal
+                          fingerprint) with forward compression pointers: 2 the question
+                          name a pointer forward to the answer's owner name; 4 the same
+                          for AAAA, and 5 a byte-identical copy of 4 40 us later.
   dns-benign-resolver-retry  the resolver sends its answer twice (a retry of its own,
                           other IP-ID, same TTL 54), the two copies compressed
                           differently: 1 query www.example.org A; 2 the CNAME chain of
@@ -467,6 +484,48 @@ def dns_tcp():
     return pkts
 
 
+def forward_pointer_msg(txid, name, records, qtype=T_A):
+    """An answer whose question name is a pointer forward to the first record's owner
+    name, written in full there; records are (type, rdata) of that owner."""
+    msg = header(txid, 0x8180, an=len(records))
+    owner = len(msg) + 2 + 4
+    msg += struct.pack(">HHH", 0xC000 | owner, qtype, 1)
+    msg += question(name)[:-4]
+    for i, (rtype, rdata) in enumerate(records):
+        if i:
+            msg += struct.pack(">H", 0xC000 | owner)
+        msg += struct.pack(">HHIH", rtype, 1, 300, len(rdata)) + rdata
+    return msg
+
+
+def race_by_message(seed, ipid, forged_msg):
+    """Five Q/A, a query for NAME with IP-ID `ipid`, a forged reply 1 ms later whose
+    message forged_msg(txid) writes (IP-ID copied, TTL 64), the genuine answer."""
+    st = Stub(seed)
+    pkts = baseline(st)
+    q, p = st.query(NAME)
+    p.ip.id = q.ipid = ipid
+    pkts += [p, st.answer(q, None, after=1 * MS, ttl=64, ipid=q.ipid, msg=forged_msg(q.txid)),
+             st.answer(q, [A(NAME, a) for a in GENUINE], after=30 * MS)]
+    assert len(pkts) == 13
+    return by_time(pkts)
+
+
+def race_forward_pointer():
+    return race_by_message(0x5EED000A, 0x4A12, lambda txid: forward_pointer_msg(
+        txid, NAME, [(T_A, socket.inet_aton(FORGED))]))
+
+
+def rejected_msg(txid):
+    """A question name that is a pointer to itself: no parser reads it."""
+    return (header(txid, 0x8180) + b"\xc0\x0c\0\1\0\1\xc0\x0c"
+            + struct.pack(">HHIH", T_A, 1, 300, 4) + socket.inet_aton(FORGED))
+
+
+def race_rejected():
+    return race_by_message(0x5EED000B, 0x4B23, rejected_msg)
+
+
 def lone_forged():
     st = Stub(0x5EED0008)
     pkts = baseline(st, 6)
@@ -666,6 +725,21 @@ def benign_malformed():
     return by_time(pkts)
 
 
+def benign_forward_pointer():
+    st = Stub(0x5EED0109)
+    q, p = st.query(NAME)
+    msg = forward_pointer_msg(q.txid, NAME, [(T_A, socket.inet_aton(a)) for a in GENUINE])
+    pkts = [p, st.answer(q, None, msg=msg)]
+    q, p = st.query(NAME, "AAAA")
+    msg = forward_pointer_msg(q.txid, NAME,
+                              [(T_AAAA, socket.inet_pton(socket.AF_INET6, "2001:db8:80::80"))],
+                              qtype=T_AAAA)
+    a = st.answer(q, None, msg=msg)
+    pkts += [p, a, a._replace(ts=a.ts + 40 * US)]
+    assert len(pkts) == 5
+    return by_time(pkts)
+
+
 def benign_resolver_retry():
     st = Stub(0x5EED0108)
     name = "www.example.org"
@@ -689,6 +763,8 @@ def main():
                      ("dns-race-mx-txt", race_mx_txt),
                      ("dns-race-txt-comma", race_txt_comma),
                      ("dns-tcp", dns_tcp),
+                     ("dns-race-forward-pointer", race_forward_pointer),
+                     ("dns-race-rejected", race_rejected),
                      ("dns-lone-forged", lone_forged),
                      ("dns-fragmented-answer", fragmented_answer),
                      ("dns-benign-duplicate", benign_duplicate),
@@ -697,6 +773,7 @@ def main():
                      ("dns-benign-anycast", benign_anycast),
                      ("dns-benign-tcp", benign_tcp),
                      ("dns-benign-malformed", benign_malformed),
+                     ("dns-benign-forward-pointer", benign_forward_pointer),
                      ("dns-benign-resolver-retry", benign_resolver_retry)):
         g.write(name + ".pcap", g.pcap(eth, g.on_ether(fn())))
 
