@@ -30,17 +30,23 @@ struct flow_table {
     /* Payload windows come from one arena reserved up front (address space only; the
      * byte cap bounds what is used) with transparent huge pages requested: a busy
      * capture touches hundreds of MB of windows, and 4 KiB page faults were most of
-     * the run time. Freed windows go on a free list and are reused warm. */
+     * the run time. Freed windows go on a free list and are reused warm. Two size
+     * classes (enum win_class): a direction starts with one page and moves to a slot
+     * of the full --window only when its stream shows that it needs one. */
     uint8_t *arena;
-    size_t arena_size, arena_used, slot;
-    void *free_windows; /* free slots still counted in mem (their pages resident) */
-    void **released;    /* free slots whose pages went back to the system: kept
-                         * here, not linked through the slots, so that giving
-                         * them back does not touch them again */
-    size_t nreleased, released_cap;
-    void *blocks; /* malloc'd window blocks when the arena could not be had */
-    size_t block_used;
+    size_t arena_size, arena_used;
+    size_t slot[2];        /* bytes of a slot of each class: whole pages */
+    uint32_t wsize[2];     /* payload bytes a window of each class holds */
+    void *free_windows[2]; /* free slots still counted in mem (their pages resident) */
+    void **released[2];    /* free slots whose pages went back to the system: kept
+                            * here, not linked through the slots, so that giving
+                            * them back does not touch them again */
+    size_t nreleased[2], released_cap[2];
+    void *blocks[2]; /* malloc'd window blocks when the arena could not be had */
+    size_t block_used[2];
 };
+
+enum win_class { WIN_SMALL, WIN_FULL };
 
 static size_t window_bytes(uint32_t size)
 {
@@ -51,6 +57,21 @@ static size_t window_bytes(uint32_t size)
 static size_t window_slot(uint32_t size)
 {
     return (window_bytes(size) + 4095) & ~(size_t)4095;
+}
+
+/* The small class: the largest power of two whose window (segment log included) fits
+ * in one page, at least TCP_WINDOW_MIN and at most the full window. */
+static uint32_t small_window(uint32_t full)
+{
+    uint32_t s = TCP_WINDOW_MIN;
+    while (s < full && window_bytes(s * 2) <= 4096)
+        s *= 2;
+    return s < full ? s : full;
+}
+
+uint32_t flow_table_small_window(const struct flow_table *t)
+{
+    return t->wsize[WIN_SMALL];
 }
 
 static void note_memory(struct flow_table *t)
@@ -91,9 +112,15 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
     t->mem = sizeof *t + n * sizeof *t->buckets;
     note_memory(t);
 
-    t->slot = window_slot(cfg->window);
+    t->wsize[WIN_SMALL] = small_window(cfg->window);
+    t->wsize[WIN_FULL] = cfg->window;
+    for (int c = 0; c < 2; c++)
+        t->slot[c] = window_slot(t->wsize[c]);
 
-    t->arena_size = cfg->max_memory < (1ull << 36) ? cfg->max_memory : (1ull << 36);
+    /* Address space for twice the cap: each class reuses only its own freed slots, and
+     * neither can have held more than the cap at once. */
+    uint64_t reserve = 2 * cfg->max_memory;
+    t->arena_size = reserve < (1ull << 37) ? reserve : (1ull << 37);
     void *a = mmap(NULL, t->arena_size, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (a != MAP_FAILED) {
@@ -136,16 +163,21 @@ static void wlist_push_newest(struct flow_table *t, struct flow *f)
     t->wnewest = f;
 }
 
-/* Frees a flow's payload windows; the flow itself stays. */
-/* Windows are never given back while the table lives: a dropped flow's window goes
- * on a free list and is reused warm. Memory accounting counts every slot handed out
- * and not released, so the byte cap bounds what is resident. */
+static enum win_class window_class(const struct flow_table *t, const struct tcp_window *w)
+{
+    return w->size == t->wsize[WIN_FULL] ? WIN_FULL : WIN_SMALL;
+}
+
+/* A dropped window goes on its class's free list and is reused warm; memory
+ * accounting counts every slot handed out and not released, so the byte cap bounds
+ * what is resident. */
 static void window_free(struct flow_table *t, struct tcp_window *w)
 {
     if (!w)
         return;
-    *(void **)w = t->free_windows;
-    t->free_windows = w;
+    enum win_class c = window_class(t, w);
+    *(void **)w = t->free_windows[c];
+    t->free_windows[c] = w;
 }
 
 static void *pop(void **list)
@@ -155,26 +187,27 @@ static void *pop(void **list)
     return w;
 }
 
-/* A new slot from the arena, or from a malloc'd block without one. */
-static void *window_new(struct flow_table *t)
+/* A new slot of class c from the arena, or from a malloc'd block without one. */
+static void *window_new(struct flow_table *t, enum win_class c)
 {
+    size_t slot = t->slot[c];
     if (t->arena) {
-        if (t->arena_size - t->arena_used < t->slot)
+        if (t->arena_size - t->arena_used < slot)
             return NULL;
         void *w = t->arena + t->arena_used;
-        t->arena_used += t->slot;
+        t->arena_used += slot;
         return w;
     }
-    if (!t->blocks || t->block_used == WINDOW_BLOCK_SLOTS) {
+    if (!t->blocks[c] || t->block_used[c] == WINDOW_BLOCK_SLOTS) {
         /* a block: a 64-byte link, then WINDOW_BLOCK_SLOTS slots */
-        void **b = malloc(64 + (size_t)WINDOW_BLOCK_SLOTS * t->slot);
+        void **b = malloc(64 + (size_t)WINDOW_BLOCK_SLOTS * slot);
         if (!b)
             return NULL;
-        *b = t->blocks;
-        t->blocks = b;
-        t->block_used = 0;
+        *b = t->blocks[c];
+        t->blocks[c] = b;
+        t->block_used[c] = 0;
     }
-    return (uint8_t *)t->blocks + 64 + t->slot * t->block_used++;
+    return (uint8_t *)t->blocks[c] + 64 + slot * t->block_used[c]++;
 }
 static void flow_drop_windows(struct flow_table *t, struct flow *f)
 {
@@ -199,14 +232,16 @@ void flow_table_free(struct flow_table *t)
         c = next;
     }
     free(t->buckets);
-    free(t->released);
+    for (int k = 0; k < 2; k++) {
+        free(t->released[k]);
+        while (t->blocks[k]) {
+            void *next = *(void **)t->blocks[k];
+            free(t->blocks[k]);
+            t->blocks[k] = next;
+        }
+    }
     if (t->arena)
         munmap(t->arena, t->arena_size);
-    while (t->blocks) {
-        void *next = *(void **)t->blocks;
-        free(t->blocks);
-        t->blocks = next;
-    }
     free(t);
 }
 
@@ -326,20 +361,47 @@ static int evict_oldest(struct flow_table *t)
     return 1;
 }
 
-/* A window slot for `keep`: a free one; else a new (or released) one while the byte
- * cap allows; else the windows of the least recently active other flows are dropped
- * (the flows stay tracked: memory pressure costs history, not state). NULL when none
- * is left. */
-static void *window_get(struct flow_table *t, const struct flow *keep)
+/* Gives one free slot of class c back to the system (arena pages; a malloc'd
+ * block's slot is only set aside); 0 when the list of released slots cannot grow. */
+static int release_one(struct flow_table *t, enum win_class c)
 {
-    while (!t->free_windows) {
-        if (t->mem + t->slot <= t->cfg.max_memory) {
-            void *w = t->nreleased ? t->released[--t->nreleased] : window_new(t);
+    if (t->nreleased[c] == t->released_cap[c]) {
+        /* The list of released slots grows in the memory it is given back. */
+        size_t cap = t->released_cap[c] ? 2 * t->released_cap[c] : 64;
+        void **grown = realloc(t->released[c], cap * sizeof *grown);
+        if (!grown)
+            return 0;
+        t->mem += (cap - t->released_cap[c]) * sizeof *grown;
+        t->released[c] = grown;
+        t->released_cap[c] = cap;
+    }
+    void *w = pop(&t->free_windows[c]);
+    if (t->arena)
+        madvise(w, t->slot[c], MADV_DONTNEED); /* slots are whole, aligned pages */
+    t->released[c][t->nreleased[c]++] = w;
+    t->mem -= t->slot[c];
+    return 1;
+}
+
+/* A window slot of class c for `keep`: a free one; else a new (or released) one while
+ * the byte cap allows; else free slots of the other class given back; else the windows
+ * of the least recently active other flows are dropped (the flows stay tracked: memory
+ * pressure costs history, not state). NULL when none is left. */
+static void *window_get(struct flow_table *t, const struct flow *keep, enum win_class c)
+{
+    while (!t->free_windows[c]) {
+        if (t->mem + t->slot[c] <= t->cfg.max_memory) {
+            void *w = t->nreleased[c] ? t->released[c][--t->nreleased[c]] : window_new(t, c);
             if (w) {
-                t->mem += t->slot;
+                t->mem += t->slot[c];
                 note_memory(t);
                 return w;
             }
+        }
+        if (t->free_windows[!c]) {
+            if (!release_one(t, !c))
+                return NULL;
+            continue;
         }
         struct flow *victim = t->woldest;
         if (victim && victim == keep)
@@ -349,38 +411,25 @@ static void *window_get(struct flow_table *t, const struct flow *keep)
         flow_drop_windows(t, victim);
         t->stats.evicted_memory++;
     }
-    return pop(&t->free_windows);
+    return pop(&t->free_windows[c]);
 }
 
 /* Gives `need` bytes of window memory back, dropping the windows of the least
  * recently active flows as needed, so flow records can grow into it; 0 when no window
- * is left to give. Arena pages go back to the system; a malloc'd block's slot is only
- * set aside. */
+ * is left to give. */
 static int release_windows(struct flow_table *t, size_t need)
 {
     while (t->mem + need > t->cfg.max_memory) {
-        if (!t->free_windows) {
+        enum win_class c = t->free_windows[WIN_FULL] ? WIN_FULL : WIN_SMALL;
+        if (!t->free_windows[c]) {
             if (!t->woldest)
                 return 0;
             flow_drop_windows(t, t->woldest);
             t->stats.evicted_memory++;
             continue;
         }
-        if (t->nreleased == t->released_cap) {
-            /* The list of released slots grows in the memory it is given back. */
-            size_t cap = t->released_cap ? 2 * t->released_cap : 64;
-            void **grown = realloc(t->released, cap * sizeof *grown);
-            if (!grown)
-                return 0;
-            t->mem += (cap - t->released_cap) * sizeof *grown;
-            t->released = grown;
-            t->released_cap = cap;
-        }
-        void *w = pop(&t->free_windows);
-        if (t->arena)
-            madvise(w, t->slot, MADV_DONTNEED); /* slots are whole, aligned pages */
-        t->released[t->nreleased++] = w;
-        t->mem -= t->slot;
+        if (!release_one(t, c))
+            return 0;
     }
     return 1;
 }
@@ -412,25 +461,58 @@ static struct flow *flow_alloc(struct flow_table *t)
     return f;
 }
 
-struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
+static struct tcp_window *window_make(struct flow_table *t, struct flow *f, enum win_class c)
 {
     /* Only the header and the presence bits need zeroing; payload bytes are read only
      * where a presence bit says they were written, so untouched pages stay untouched. */
-    struct tcp_window *w = window_get(t, f);
+    struct tcp_window *w = window_get(t, f, c);
     if (!w) {
         t->stats.alloc_failures++;
         return NULL;
     }
     memset(w, 0, sizeof *w);
-    w->size = t->cfg.window;
+    w->size = t->wsize[c];
     /* Presence bits right after the header, the bytes last: a short stream touches
      * one or two pages of its window, not all of them. */
     w->present = (uint8_t *)(w + 1);
     w->bytes = w->present + w->size / 8;
     memset(w->present, 0, w->size / 8);
-    f->mem += t->slot;
+    f->mem += t->slot[c];
     if (!wlist_has(t, f))
         wlist_push_newest(t, f);
+    return w;
+}
+
+struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
+{
+    /* A --window that fits in one page has one class. */
+    return window_make(t, f, t->wsize[WIN_SMALL] < t->wsize[WIN_FULL] ? WIN_SMALL : WIN_FULL);
+}
+
+struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int dir)
+{
+    struct tcp_window *old = f->tcp[dir].win;
+    if (old->size == t->wsize[WIN_FULL])
+        return old;
+    struct tcp_window *w = window_make(t, f, WIN_FULL);
+    if (!w)
+        return old; /* counted in alloc_failures; the small window carries on */
+    /* The stream as the small window held it: its last positions, its segment log. */
+    w->hi = old->hi;
+    w->base = old->hi - (int64_t)old->size > old->base ? old->hi - (int64_t)old->size : old->base;
+    w->seg_next = old->seg_next;
+    w->seg_count = old->seg_count;
+    memcpy(w->segs, old->segs, sizeof w->segs);
+    for (int64_t p = w->base; p < w->hi; p++) {
+        uint32_t i = (uint32_t)p & (old->size - 1), j = (uint32_t)p & (w->size - 1);
+        if (old->present[i >> 3] & (1u << (i & 7))) {
+            w->bytes[j] = old->bytes[i];
+            w->present[j >> 3] |= (uint8_t)(1u << (j & 7));
+        }
+    }
+    f->tcp[dir].win = w;
+    f->mem -= t->slot[WIN_SMALL];
+    window_free(t, old);
     return w;
 }
 

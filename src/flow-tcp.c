@@ -234,6 +234,11 @@ static void stream_add(struct flow_table *t, struct flow *f, struct tcp_dir *d,
             if (d->win)
                 d->win->hi = d->win->base = d->next_pos;
         }
+        /* A stream delivered strictly in order needs only its last bytes, for the
+         * copy that may follow; the first retransmission, overlap or gap shows a
+         * direction whose older bytes may come again: it gets the full window. */
+        if (d->win && pos != d->win->hi)
+            d->win = flow_window_grow(t, f, (int)(d - f->tcp));
         if (d->win)
             window_add(d->win, pkt, pos, info);
     }

@@ -212,8 +212,13 @@ size_t flow_table_count(const struct flow_table *t);
 size_t flow_table_memory(const struct flow_table *t);
 const struct flow_stats *flow_table_stats(const struct flow_table *t);
 
-/* Internal to flow-table.c and flow-tcp.c. */
+/* Internal to flow-table.c and flow-tcp.c. A direction's first window is of the small
+ * class (one page); flow_window_grow moves direction `dir` of f to a window of the full
+ * size, keeping what the small one held (the small one, when memory runs out). */
 struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f);
+struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int dir);
+/* Payload bytes a small-class window holds. */
+uint32_t flow_table_small_window(const struct flow_table *t);
 uint32_t flow_table_grace(const struct flow_table *t);
 /* Counts a new connection on a flow's 4-tuple and gives the flow a new id, so
  * detectors that remember flows by id start afresh. */

@@ -918,11 +918,118 @@ static void test_window_dropped_then_retransmit(void **state)
     assert_int_equal(info.unverifiable, 10);
 }
 
+/* A connection from client port `cport` through its handshake. */
+static void established(struct conn *c, struct flow_table *t, uint16_t cport)
+{
+    conn_init(c, t, cport, 1000, 9000);
+    handshake(c);
+}
+
+/* A direction starts with a one-page window and keeps it while its stream arrives in
+ * order; its first retransmission moves it to the full window, which keeps what the
+ * small one held: bytes within the small window are compared, older ones are
+ * unverifiable (never taken for first copies). */
+static void test_window_grows_on_retransmission(void **state)
+{
+    struct flow_table *t = fx_table(state, 64, 1ull << 30, 8192, 60);
+    const uint32_t small = flow_table_small_window(t);
+    assert_true(small >= TCP_WINDOW_MIN && small < 8192);
+    assert_true(window_cost(small) == 4096);
+    struct tcp_seg_info info;
+    struct conn c;
+    established(&c, t, 40100);
+    uint8_t data[4096];
+    for (unsigned i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 7 + 1);
+    for (unsigned pos = 0; pos < sizeof data; pos += 512)
+        send_at(&c, 0, pos, DATA, data + pos, 512, &info);
+    const struct tcp_window *w = c.f->tcp[0].win;
+    assert_non_null(w);
+    assert_int_equal(w->size, small);
+    assert_int_equal(c.f->mem, 4096);
+    assert_int_equal(w->seg_count, 8);
+
+    /* A copy of the last 1024 bytes, its last byte changed: 1024 - small bytes are
+     * older than the small window. */
+    uint8_t copy[1024];
+    memcpy(copy, data + 3072, sizeof copy);
+    copy[1023] ^= 0xff;
+    send_at(&c, 0, 3072, DATA, copy, sizeof copy, &info);
+    w = c.f->tcp[0].win;
+    assert_int_equal(w->size, 8192);
+    assert_int_equal(c.f->mem, window_cost(8192));
+    assert_int_equal(w->seg_count, 9); /* the log came along */
+    assert_int_equal(info.unverifiable, 1024 - small);
+    assert_int_equal(info.overlap, small);
+    assert_int_equal(info.differ, 1);
+    assert_int_equal(info.first_diff, 4095);
+    assert_int_equal(info.nprior, 1);
+    assert_int_equal(info.prior[0].pos, 3584);
+
+    /* From now on the full window compares: 8 KiB more, then a copy of 6 KiB of it. */
+    uint8_t more[8192];
+    for (unsigned i = 0; i < sizeof more; i++)
+        more[i] = (uint8_t)(i * 13 + 5);
+    for (unsigned pos = 0; pos < sizeof more; pos += 1024)
+        send_at(&c, 0, 4096 + pos, DATA, more + pos, 1024, &info);
+    send_at(&c, 0, 4096 + 2048, DATA, more + 2048, 6144, &info);
+    assert_int_equal(info.overlap, 6144);
+    assert_int_equal(info.differ, 0);
+    assert_int_equal(info.unverifiable, 0);
+    uint8_t back[6144];
+    assert_int_equal(flow_window_read(c.f->tcp[0].win, 4096 + 2048, sizeof back, back), 6144);
+    assert_memory_equal(back, more + 2048, sizeof back);
+}
+
+/* A gap (a segment ahead of the stream's end) also asks for the full window; the peer's
+ * direction, in order, keeps its small one. */
+static void test_window_grows_on_gap(void **state)
+{
+    struct flow_table *t = fx_table(state, 64, 1ull << 30, 8192, 60);
+    struct tcp_seg_info info;
+    struct conn c;
+    established(&c, t, 40101);
+    send_at(&c, 0, 0, DATA, "request", 7, &info);
+    send_at(&c, 1, 0, DATA, "part one", 8, &info);
+    send_at(&c, 1, 20, DATA, "part three", 10, &info);
+    assert_int_equal(c.f->tcp[c.dir_of[1]].win->size, 8192);
+    assert_int_equal(c.f->tcp[c.dir_of[0]].win->size, flow_table_small_window(t));
+    assert_int_equal(c.f->mem, window_cost(8192) + 4096);
+    send_at(&c, 1, 8, DATA, "part two....", 12, &info);
+    assert_int_equal(info.overlap, 0);
+    uint8_t buf[30];
+    assert_int_equal(flow_window_read(c.f->tcp[c.dir_of[1]].win, 0, 30, buf), 30);
+    assert_memory_equal(buf, "part onepart two....part three", 30);
+}
+
+/* At the byte cap, with no other flow's window to drop, a window that cannot grow
+ * carries on small (counted as an allocation failure). */
+static void test_window_grow_at_cap(void **state)
+{
+    struct flow_config cfg = {64, 0, 8192, 60};
+    struct flow_table *t = fx_table(state, 64, 1ull << 30, 8192, 60);
+    const uint64_t base = flow_table_memory(t);
+    const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * window_cost(8192);
+    t = fx_table(state, 64, base + chunk + 4096, 8192, 60); /* one small window */
+    struct tcp_seg_info info;
+    struct conn c;
+    established(&c, t, 40102);
+    send_at(&c, 0, 0, DATA, "0123456789", 10, &info);
+    send_at(&c, 0, 0, DATA, "0123456789", 10, &info);
+    assert_int_equal(c.f->tcp[0].win->size, flow_table_small_window(t));
+    assert_int_equal(info.overlap, 10);
+    assert_int_equal(flow_table_stats(t)->alloc_failures, 1);
+    assert_int_equal(flow_table_memory(t), base + chunk + 4096);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(test_both_directions_one_flow),
+        T(test_window_grows_on_retransmission),
+        T(test_window_grows_on_gap),
+        T(test_window_grow_at_cap),
         T(test_count_cap_evicts_lru),
         T(test_memory_cap_drops_oldest_windows),
         T(test_memory_cap_records_take_windows),
