@@ -201,6 +201,12 @@
 #define FRAG_MAX_DATAGRAM 65535u
 #endif
 
+/* Fragment table: a conflicting fragment this long after the fragment it overlaps (and
+ * from the same TTL) belongs to another datagram that reused the identification
+ * (RFC 4963): one datagram's fragments leave the sender back to back. */
+#ifndef FRAG_REUSE_AGE_NS
+#define FRAG_REUSE_AGE_NS (1000000000LL)
+#endif
 /* Fragment table: pieces kept per datagram. */
 #ifndef FRAG_MAX_PIECES
 #define FRAG_MAX_PIECES 32

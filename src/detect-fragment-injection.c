@@ -134,7 +134,10 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     struct finding f;
     memset(&f, 0, sizeof f);
     f.class_name = "fragment_injection";
-    f.confidence = CONF_HIGH;
+    /* An identification reused for another datagram (RFC 4963) overlaps the old one's
+     * leftovers with other bytes as a forger would: from the same TTL, with other
+     * ports or long after, the capture cannot tell the two apart. */
+    f.confidence = fi->id_reused ? CONF_MEDIUM : CONF_HIGH;
     finding_set_flow_from_packet(&f, pkt);
     /* Ports sit in the first fragment only: the datagram's (those Suricata gives the
      * reassembled datagram), now or, held, once its first fragment comes. */
@@ -159,6 +162,10 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     finding_evidence_int(&f, "later_len", fi->len);
     finding_evidence_int(&f, "later_ttl", pkt->ttl);
     finding_evidence_str(&f, "verdict", "undetermined");
+    if (fi->id_reused) {
+        finding_evidence_str(&f, "id_reused", fi->id_reused == FRAG_REUSE_PORTS ? "ports" : "aged");
+        finding_evidence_int(&f, "earlier_age_ms", fi->prior_age_ns / 1000000);
+    }
 
     unsigned long long later = (unsigned long long)pkt->frame;
     if (fi->has_prior)
@@ -176,6 +183,15 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
                  "%llu (bytes %u-%u) overlaps earlier fragments in %u bytes, %u of them different",
                  pkt->ip_version, pkt->frag_id, later, fi->off, fi->off + fi->len - 1, fi->overlap,
                  fi->differ);
+    if (fi->id_reused) /* has_prior: id_reuse() needs the earlier fragment */
+        snprintf(f.summary, sizeof f.summary,
+                 "IPv%d fragment %llu (bytes %u-%u, id %u) overlaps frame %llu in %u bytes, "
+                 "%u of them different, but %s from the same TTL: likely the identification "
+                 "reused for a new datagram (RFC 4963); reassembly starts over with it",
+                 pkt->ip_version, later, fi->off, fi->off + fi->len - 1, pkt->frag_id,
+                 (unsigned long long)FRAME_REF_FRAME(fi->prior.frame), fi->overlap, fi->differ,
+                 fi->id_reused == FRAG_REUSE_PORTS ? "it starts a datagram with other ports"
+                                                   : "it comes over a second later");
     struct held *h = NULL;
     if (!fi->has_ports && frag_proto_has_ports(pkt->proto) && !fi->completed)
         h = hold_add(&st->held, 0, pkt->ts_ns + (int64_t)FRAG_TIMEOUT * 1000000000);

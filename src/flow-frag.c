@@ -205,6 +205,44 @@ static void find_prior(const struct dgram *d, uint32_t at, struct frag_info *inf
     }
 }
 
+/* Copies the fragment's bytes into d where none are held yet and compares the rest
+ * with the first copy, counting into info. */
+static void dgram_put(struct dgram *d, const struct packet *pkt, struct frag_info *info)
+{
+    uint32_t off = pkt->frag_offset;
+    for (uint32_t k = 0; k < pkt->payload_len; k++) {
+        uint32_t p = off + k;
+        uint8_t bit = (uint8_t)(1u << (p & 7));
+        if (d->present[p >> 3] & bit) {
+            info->overlap++;
+            if (d->data[p] != pkt->payload[k] && info->differ++ == 0)
+                info->first_diff = p;
+        } else {
+            d->data[p] = pkt->payload[k];
+            d->present[p >> 3] |= bit;
+            d->covered++;
+        }
+    }
+}
+
+/* Whether a conflicting fragment is another datagram that reused the identification
+ * (RFC 4963 section 2): from the same TTL as the fragment it conflicts with (the same
+ * sender's stack at the same distance), and a first fragment with other ports, or
+ * over FRAG_REUSE_AGE_NS later. A forger's fragment from another distance is never
+ * excused this way. */
+static uint8_t id_reuse(const struct dgram *d, const struct packet *pkt, struct frag_info *info)
+{
+    if (!info->has_prior || info->prior.ttl != pkt->ttl)
+        return 0;
+    info->prior_age_ns = pkt->ts_ns - info->prior.ts_ns;
+    if (pkt->frag_offset == 0 && frag_proto_has_ports(d->key.proto) && pkt->payload_len >= 4 &&
+        d->cap >= 4 && (d->present[0] & 0x0f) == 0x0f && info->first_diff < 4)
+        return FRAG_REUSE_PORTS;
+    if (info->prior_age_ns > FRAG_REUSE_AGE_NS)
+        return FRAG_REUSE_AGED;
+    return 0;
+}
+
 /* The whole datagram as a raw IP packet in t->out. */
 static uint32_t build_datagram(struct frag_table *t, const struct dgram *d)
 {
@@ -250,26 +288,26 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
     struct dgram *d = dgram_get(t, pkt);
     if (!d || !dgram_grow(t, d, off + n))
         return NULL;
-
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t p = off + k;
-        uint8_t bit = (uint8_t)(1u << (p & 7));
-        if (d->present[p >> 3] & bit) {
-            info->overlap++;
-            if (d->data[p] != pkt->payload[k] && info->differ++ == 0)
-                info->first_diff = p;
-        } else {
-            d->data[p] = pkt->payload[k];
-            d->present[p >> 3] |= bit;
-            d->covered++;
+    dgram_put(d, pkt, info);
+    if (info->differ) {
+        find_prior(d, info->first_diff, info);
+        if ((info->id_reused = id_reuse(d, pkt, info)) != 0) {
+            /* Another datagram with the old one's identification: the old one is
+             * dropped and this one starts afresh, so it reassembles whole. */
+            t->stats.id_reused++;
+            dgram_destroy(t, d);
+            struct frag_info fresh;
+            memset(&fresh, 0, sizeof fresh);
+            d = dgram_get(t, pkt);
+            if (!d || !dgram_grow(t, d, off + n))
+                return NULL;
+            dgram_put(d, pkt, &fresh);
         }
     }
     if (info->overlap)
         t->stats.overlaps++;
-    if (info->differ) {
+    if (info->differ)
         t->stats.conflicts++;
-        find_prior(d, info->first_diff, info);
-    }
     if (d->npieces < FRAG_MAX_PIECES) {
         struct frag_piece *p = &d->pieces[d->npieces];
         p->frame = FRAME_REF(pkt->file_index, pkt->frame);

@@ -24,6 +24,8 @@ struct frag_stats {
     uint64_t overlaps;  /* fragments overlapping earlier ones */
     uint64_t conflicts; /* ... with different bytes */
     uint64_t too_big;   /* datagrams claiming more than 65535 bytes */
+    uint64_t id_reused; /* datagrams restarted: the identification came back for
+                         * another datagram (RFC 4963) */
     uint64_t memory_peak;
 };
 
@@ -55,7 +57,15 @@ struct frag_info {
     uint8_t has_ports;     /* TCP, UDP or SCTP, and the datagram's first 4 bytes held */
     uint16_t sport, dport; /* ... its ports, from the first copy of those bytes */
     uint32_t npieces;      /* fragments of the datagram so far */
+    /* The conflict is the identification reused for another datagram (RFC 4963), and
+     * reassembly started over with this fragment: FRAG_REUSE_PORTS when it is a first
+     * fragment with other ports than the one held, FRAG_REUSE_AGED when the earlier
+     * fragment is over FRAG_REUSE_AGE_NS old; both only from the same IP TTL. */
+    uint8_t id_reused;
+    int64_t prior_age_ns; /* this fragment's time less the earlier fragment's */
 };
+
+enum { FRAG_REUSE_PORTS = 1, FRAG_REUSE_AGED = 2 };
 
 struct frag_table;
 

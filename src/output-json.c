@@ -601,6 +601,8 @@ static void json_reassembly(struct jw *w, const struct run_stats *s)
     jw_uint(w, fr->conflicts);
     jw_key(w, "too_big");
     jw_uint(w, fr->too_big);
+    jw_key(w, "id_reused");
+    jw_uint(w, fr->id_reused);
     jw_key(w, "memory_bytes");
     jw_uint(w, s->frag_memory);
     jw_key(w, "memory_peak_bytes");

@@ -107,6 +107,7 @@ void frag_stats_add(struct frag_stats *sum, const struct frag_stats *x)
     sum->overlaps += x->overlaps;
     sum->conflicts += x->conflicts;
     sum->too_big += x->too_big;
+    sum->id_reused += x->id_reused;
     sum->memory_peak += x->memory_peak;
 }
 

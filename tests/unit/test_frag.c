@@ -608,6 +608,62 @@ static void test_conflict_names_holder(void **state)
     assert_int_equal(stats(state)->overlaps, 2);
 }
 
+/* RFC 4963: a stale first fragment and a new datagram with the same identification.
+ * From the same TTL, other ports or a second's gap start the datagram over (counted);
+ * from another TTL, nothing is excused. */
+static void test_id_reuse(void **state)
+{
+    fx_default(state);
+    struct dg *d = dg_new(state, 4, IPPROTO_NUM_UDP, 0x4963, 8 + 100);
+    struct frag_info fi;
+    uint32_t len;
+    uint8_t other[64];
+    memcpy(other, d->l4, sizeof other);
+    other[1] ^= 0x01; /* another source port */
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .frame = 1, .bytes = other},
+                &fi);
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .frame = 2, .ts = T0 + 1000},
+                &fi);
+    assert_int_equal(fi.id_reused, FRAG_REUSE_PORTS);
+    assert_int_equal(fi.first_diff, 1);
+    assert_int_equal(fi.prior.frame, FRAME_REF(0, 1));
+    assert_int_equal(fi.prior_age_ns, 1000);
+    assert_int_equal(fi.npieces, 1); /* started over */
+    assert_int_equal(stats(state)->id_reused, 1);
+    /* The new datagram completes whole, without the stale bytes. */
+    const uint8_t *out = add(state, d, (struct send){.off = 64, .len = 44, .frame = 3}, &fi, &len);
+    check_datagram(state, d, out, len, 20);
+
+    /* Same ports, other payload bytes, over FRAG_REUSE_AGE_NS later: aged. */
+    uint8_t stale[64];
+    memcpy(stale, d->l4, sizeof stale);
+    stale[40] ^= 0xff;
+    add_pending(state, d,
+                (struct send){.off = 0, .len = 64, .mf = 1, .frame = 4, .ts = T0, .bytes = stale},
+                &fi);
+    add_pending(
+        state, d,
+        (struct send){.off = 0, .len = 64, .mf = 1, .frame = 5, .ts = T0 + FRAG_REUSE_AGE_NS + 1},
+        &fi);
+    assert_int_equal(fi.id_reused, FRAG_REUSE_AGED);
+    assert_int_equal(stats(state)->id_reused, 2);
+    out = add(state, d, (struct send){.off = 64, .len = 44, .frame = 6}, &fi, &len);
+    check_datagram(state, d, out, len, 20);
+
+    /* Other ports from another TTL: a conflict, not a reuse. */
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .frame = 7, .bytes = other},
+                &fi);
+    add_pending(
+        state, d,
+        (struct send){
+            .off = 0, .len = 64, .mf = 1, .frame = 8, .ttl = 50, .ts = T0 + 2 * FRAG_REUSE_AGE_NS},
+        &fi);
+    assert_int_equal(fi.id_reused, 0);
+    assert_int_equal(fi.differ, 1);
+    assert_int_equal(fi.npieces, 2);
+    assert_int_equal(stats(state)->id_reused, 2);
+}
+
 /* ---- lifetime ---- */
 
 static void test_completed_is_forgotten(void **state)
@@ -966,6 +1022,7 @@ int main(void)
         T(test_exact_duplicate),
         T(test_conflicting_overlap),
         T(test_conflict_names_holder),
+        T(test_id_reuse),
         T(test_completed_is_forgotten),
         T(test_timeout_by_packet_time),
         T(test_expiry_bounded_per_fragment),

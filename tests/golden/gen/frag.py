@@ -43,6 +43,24 @@ Attacks (each must raise the named finding):
                           fragmented, 20 ms after 5; 10 dup ACK; 11-13 close. After
                           reassembly (completed by frame 7): tcp_injection, forged 7,
                           genuine 9; no fragment_injection (no fragments overlap).
+  frag-reuse-other-ttl    the attack twin of frag-ipid-reused: 1 a first fragment [0,208)
+                          (IP-ID 0x3a12, port 40001, TTL 64) whose datagram never
+                          completes; 2-4 500 ms later a datagram with the same IP-ID
+                          from port 40003 whose first fragment has TTL 50 (another
+                          distance: not the sender's stack), the others TTL 64.
+                          fragment_injection high, frames 1 and 2 (no reuse excuse).
+
+The IP-ID wrap look-alike (medium, never high):
+
+  frag-ipid-reused        RFC 4963 misassociation: 1 a first fragment [0,208) of a
+                          datagram (IP-ID 0x3a10, port 40001) that never completes; 2-4
+                          500 ms later a new datagram from port 40002 with the same
+                          IP-ID, all three fragments (the first conflicts in its ports);
+                          5 a first fragment [0,208) (IP-ID 0x3a11, port 40001) whose
+                          datagram never completes; 6-8 5 s later a new datagram from
+                          the same ports with the same IP-ID and other bytes. All TTL
+                          64. fragment_injection medium twice (id_reused "ports", then
+                          "aged"); both new datagrams reassemble; reassembly.id_reused 2.
 
 Benign twins (each must stay silent):
 
@@ -289,6 +307,30 @@ def ipid_reuse():
     return pkts
 
 
+def reused(ident, first_sport, second_sport, t0, gap, first_ttl=64):
+    """A first fragment that never completes, then `gap` later a whole datagram with the
+    same IP-ID (its first fragment with TTL first_ttl)."""
+    src, dst = g.CLIENT4, g.SERVER4
+    old = udp_l4(src, dst, text(600, b"stale"), sport=first_sport)
+    new = udp_l4(src, dst, text(600, b"fresh"), sport=second_sport)
+    f = cut(src, dst, 17, ident, new, THIRDS)
+    f[0].ttl = first_ttl
+    return at(t0, cut(src, dst, 17, ident, old, THIRDS)[:1]) + at(t0 + gap, f)
+
+
+def ipid_reused():
+    pkts = reused(0x3A10, SPORT, SPORT + 1, g.T0, 500 * MS)
+    pkts += reused(0x3A11, SPORT, SPORT, g.T0 + 2000 * MS, 5000 * MS)
+    assert len(pkts) == 8
+    return pkts
+
+
+def reuse_other_ttl():
+    pkts = reused(0x3A12, SPORT, SPORT + 2, g.T0, 500 * MS, first_ttl=50)
+    assert len(pkts) == 4
+    return pkts
+
+
 def incomplete():
     pkts = []
     src, dst = g.CLIENT4, g.SERVER4
@@ -310,6 +352,8 @@ def main():
                      ("frag-conflict-tcp", conflict_tcp),
                      ("frag-conflict-first-last", conflict_first_last),
                      ("frag-reassembled-tcp-injection", reassembled_tcp_injection),
+                     ("frag-reuse-other-ttl", reuse_other_ttl),
+                     ("frag-ipid-reused", ipid_reused),
                      ("frag-benign-duplicate", duplicate),
                      ("frag-benign-retransmit", retransmit),
                      ("frag-benign-ipid-reuse", ipid_reuse),
