@@ -11,6 +11,7 @@
 #include "detect-hold.h"
 #include "detect.h"
 #include "util-hash.h"
+#include "util-phrase.h"
 #include "util-strlist.h"
 
 struct answer {
@@ -436,12 +437,14 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
             char joined[64];
             strlist_join(joined, sizeof joined, fa == early ? te : tl, ",");
             finding_clip(tells, sizeof tells, joined, b.tells, ',', 0);
+            char fh[64], rh[64];
             snprintf(line, sizeof line,
                      "two different answers to one DNS query for %s (id %s): frame %llu says "
-                     "%s, frame %llu says %s; frame %llu is forged (%s), from about %d hops "
-                     "away; the resolver is about %d hops away",
+                     "%s, frame %llu says %s; frame %llu is forged (%s); the forger is %s, "
+                     "the resolver %s",
                      name, qid, fe, sa, fl, sb, (unsigned long long)FRAME_REF_FRAME(fa->frame),
-                     tells, ttl_hops(fa->ttl), ttl_hops(ga->ttl));
+                     tells, phrase_hops(fh, sizeof fh, ttl_hops(fa->ttl)),
+                     phrase_hops(rh, sizeof rh, ttl_hops(ga->ttl)));
         } else {
             snprintf(line, sizeof line,
                      "two different answers to one DNS query for %s (id %s): frame %llu says "
@@ -497,13 +500,14 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
         char joined[64];
         finding_clip(tl, sizeof tl, strlist_join(joined, sizeof joined, tells, ","), b.tells, ',',
                      0);
+        char fh[64], rh[64];
         snprintf(line, sizeof line,
                  "a DNS answer for %s (frame %llu, %s) breaks its resolver's fingerprint "
                  "(%s) and no other answer followed: a forged answer whose genuine twin was "
-                 "dropped or never sent; it came from about %d hops away, the resolver is "
-                 "about %d",
-                 name, (unsigned long long)FRAME_REF_FRAME(a->frame), records, tl, ttl_hops(a->ttl),
-                 ttl_hops(usual));
+                 "dropped or never sent; the forger is %s, the resolver %s",
+                 name, (unsigned long long)FRAME_REF_FRAME(a->frame), records, tl,
+                 phrase_hops(fh, sizeof fh, ttl_hops(a->ttl)),
+                 phrase_hops(rh, sizeof rh, ttl_hops(usual)));
     } while (strlen(line) > FINDING_SUMMARY_MAX && budget_shrink(&b));
     finding_clip(f->summary, sizeof f->summary, line, FINDING_SUMMARY_MAX, ' ', 0);
 }
