@@ -16,166 +16,13 @@
 #include "capture.h"
 #include "config.h"
 #include "diff.h"
+#include "main-usage.h"
 #include "output-redis.h"
 #include "output-report.h"
 #include "output.h"
 #include "run-locate.h"
 #include "run.h"
 #include "shards.h"
-
-static const char usage_text[] =
-    "usage: secondsight analyze [options] FILE...\n"
-    "       secondsight live -i IFACE [-i IFACE...] [live options] [options]\n"
-    "       secondsight diff --inside LAN.pcap --outside WAN.pcap [diff options]\n"
-    "       secondsight report [-o REPORT.html] FINDINGS.jsonl\n"
-    "       secondsight locate --url http://ADDR[:PORT]/PATH | --dns NAME --server ADDR[:PORT]\n"
-    "                          [locate options]\n"
-    "       secondsight --version | --help\n"
-    "\n"
-    "Reads pcap and pcapng captures and reports forged or altered packets.\n"
-    "\n"
-    "options for analyze:\n"
-    "  --json               write JSON lines (one finding per line, then stats)\n"
-    "  --format text|json|eve\n"
-    "                       the text report (default), JSON lines (as --json), or\n"
-    "                       Suricata EVE JSON lines (alerts a SIEM pipeline built\n"
-    "                       for Suricata takes as they are)\n"
-    "  --sensor-name NAME   EVE's host: the sensor's name (default the host name)\n"
-    "  -o, --output FILE    write results to FILE instead of standard output\n"
-    "  --redis HOST:PORT|SOCKET\n"
-    "                       send each JSON line to Redis instead (the transport\n"
-    "                       Suricata offers for EVE); never waits for Redis\n"
-    "  --redis-key KEY      the list or channel (default secondsight)\n"
-    "  --redis-mode list|channel\n"
-    "                       RPUSH to a list (default) or PUBLISH on a channel\n"
-    "  --redis-queue LINES  lines held while Redis is away or slow, 1 to 1048576\n"
-    "                       (default 65536); a line that finds it full is dropped\n"
-    "                       and counted\n"
-    "  --max-flows N        flows tracked at once, 1 to 1073741824 (default 262144)\n"
-    "  --flow-memory SIZE   memory for flows and payload windows, e.g. 512M\n"
-    "                       (default 512M; K, M, G suffixes; at least 1M and what\n"
-    "                       --max-flows, --window and --threads need: 2924888 bytes\n"
-    "                       at the defaults)\n"
-    "  --window BYTES       recent payload kept per TCP direction, a power of two\n"
-    "                       from 256 to 16M (default 8192)\n"
-    "  --grace SECONDS      keep a TCP flow that saw FIN or RST, still comparing\n"
-    "                       late copies, until it is idle this long, 0 to 86400\n"
-    "                       (default 60)\n"
-    "  --evidence DIR       for each finding, write DIR/NAME.pcap (the flow's packets\n"
-    "                       around the event) and DIR/NAME.txt (byte diff and header\n"
-    "                       deltas of the copies); DIR is created if missing\n"
-    "  --threads N          flow shards, each on a thread of its own, 1 to 64\n"
-    "                       (default 1); caps are shared out among them, and the\n"
-    "                       findings are the same as with one thread\n"
-    "  --shard K/N          analyse only the host pairs of shard K of N (K from 0 to\n"
-    "                       N-1, N up to 4096): N runs over the same files together\n"
-    "                       report what one whole run does\n"
-    "  -q, --quiet          no progress line on a terminal for long files\n"
-    "  --test-detector      also run the test-only detectors\n"
-    "  -h, --help           show this help\n"
-    "\n"
-    "  secondsight --version shows the version and the libpcap version.\n"
-    "\n";
-/* ISO C caps one string literal at 4095 bytes: the help comes in parts. */
-static const char usage_text_live[] =
-    "live options:\n"
-    "  -i, --interface IFACE  capture on IFACE (repeat for more, up to 16)\n"
-    "  -f, --filter FILTER  a BPF capture filter, as tcpdump takes it\n"
-    "  --promisc            put the interfaces in promiscuous mode\n"
-    "  -Z, --user USER      after opening the interfaces, run as USER (default when\n"
-    "                       started as root: nobody); the -o file is opened as USER\n"
-    "  --run-as-root        keep running as root (not recommended)\n"
-    "  --stats-interval S   write a stats record every S seconds, with the kernel's\n"
-    "                       drop counters\n"
-    "  SIGINT and SIGTERM stop cleanly (exit status 0); SIGHUP reopens the -o file.\n"
-    "\n"
-    "diff compares captures taken on both sides of one device and reports the packets\n"
-    "it modified, injected or dropped:\n"
-    "  --inside FILE        the capture on the device's LAN side\n"
-    "  --outside FILE       the capture on its WAN side\n"
-    "  --nat auto|none      auto (default): learn address and port rewrites per\n"
-    "                       conversation; none: any rewrite is a modification\n"
-    "  --clock-skew auto|SECONDS\n"
-    "                       the outside clock minus the inside clock: estimated\n"
-    "                       from the captures (auto, the default) or given\n"
-    "  --json, --format, --sensor-name, -o FILE, --redis...\n"
-    "                       as for analyze\n"
-    "\n";
-
-/* The rest of the help, apart: C11 promises string literals of 4095 bytes only. */
-static const char usage_text_more[] =
-    "locate finds the hop that forges answers: a normal request, then the same request\n"
-    "with its IP TTL limited to 1, 2, 3 ... (TCP: the handshake at full TTL, only the\n"
-    "request segment limited); libpcap on the outgoing interface sees the routers'\n"
-    "time-exceeded and the answers, which analyze's detectors judge. Needs CAP_NET_RAW\n"
-    "and keeps nothing else:\n"
-    "  --url http://ADDR[:PORT]/PATH\n"
-    "                       an HTTP GET to ADDR (an IPv4 or [IPv6] address, no name)\n"
-    "  --host NAME          the Host header (default: ADDR)\n"
-    "  --dns NAME --server ADDR[:PORT]\n"
-    "                       a DNS query for NAME (A, or AAAA over IPv6) to ADDR\n"
-    "  --tcp                the DNS query over TCP (default UDP)\n"
-    "  --max-ttl N          the highest TTL tried, 1 to 64 (default 30); the sweep\n"
-    "                       stops once the target itself answers\n"
-    "  --tries N            attempts per TTL and in the baseline, 1 to 10 (default 3)\n"
-    "  --wait SECONDS       pause between attempts, 0 to 60 (default 1)\n"
-    "  --timeout SECONDS    how long an attempt waits for answers, 0.1 to 30\n"
-    "                       (default 2)\n"
-    "  -i, --interface IFACE  capture here (default: the interface of the route)\n"
-    "  -w, --write FILE     save the captured packets as a pcap (findings cite its\n"
-    "                       frames)\n"
-    "  --dry-run            print what would be sent, send nothing\n"
-    "  --json, --format, --sensor-name, -o FILE, --redis...\n"
-    "                       as for analyze\n"
-    "\n"
-    "report writes one self-contained HTML page (findings per flow on a timeline,\n"
-    "their evidence, the run's statistics) from the JSON lines of analyze --json,\n"
-    "to REPORT.html or standard output.\n"
-    "\n"
-    "Options may come before or after the files; -- ends them.\n"
-    "\n"
-    "exit status: 0 nothing found, 1 findings reported, 2 usage or input error\n"
-    "(diff: 0 clean, 1 tampered, 3 inconclusive; live: 0 stopped by a signal;\n"
-    "report: 0 written, 2 usage or input error; locate: 1 a forger located or an\n"
-    "injection seen)\n";
-
-static void print_usage(void)
-{
-    fputs(usage_text, stdout);
-    fputs(usage_text_live, stdout);
-    fputs(usage_text_more, stdout);
-}
-
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "secondsight: ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry 'secondsight --help'.\n");
-    va_end(ap);
-    return EXIT_TROUBLE;
-}
-
-/* getopt_long's complaint about the option just read: '?' an unknown one, ':' one
- * without its value. A long option is named by its word, up to any '='; a short one by
- * optopt (it may share its word with others, as in -qx). */
-static int option_error(int c, char **argv, const struct option *longopts)
-{
-    const char *word = argv[optind - 1];
-    if (strncmp(word, "--", 2) != 0)
-        return usage_error(c == ':' ? "option '-%c' needs a value" : "unknown option '-%c'",
-                           optopt);
-    int len = (int)strcspn(word, "=");
-    if (c == ':')
-        return usage_error("option '%.*s' needs a value", len, word);
-    for (const struct option *o = longopts; word[len] && o->name; o++)
-        if (!strncmp(o->name, word + 2, (size_t)len - 2) && o->has_arg == no_argument)
-            return usage_error("option '--%s' takes no value", o->name);
-    return usage_error("unknown option '%.*s'", len, word);
-}
 
 /* Options may stand anywhere among the operands and `--` ends them, as in GNU tools:
  * getopt_long permutes argv (no '+' in the option strings). optind = 0 makes glibc
@@ -503,171 +350,220 @@ static int sink_close(struct sink *k, int status)
     return status;
 }
 
-/* Options of analyze and live; `lo` is NULL for analyze, whose live-only options are
- * then usage errors. Returns -1 to go on, or an exit status. */
-static int cmd_run(int argc, char **argv, struct live_options *lo)
+/* getopt_long over a subcommand's options, handling what they all share: the sink's
+ * options (when `k`), -h/--help and unknown or incomplete options. Returns the next
+ * option for the subcommand, or -1 at the end of the options or once *status holds an
+ * exit status (which the caller returns after its loop). */
+static int next_option(int argc, char **argv, const char *shortopts, const struct option *longopts,
+                       struct sink *k, int *status)
 {
-    struct analyze_options opt = {
-        .threads = 1,
-        .flow = {FLOW_MAX_DEFAULT, FLOW_MEMORY_DEFAULT, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
-    };
-    struct sink sink = {0};
-    char *ifaces[16];
-    uint64_t v;
-    int c, status = -1;
-
-    options_begin();
-    int quiet = 0;
-    const char *shortopts = lo ? ":o:qhi:f:Z:" : ":o:qh";
-    while ((c = getopt_long(argc, argv, shortopts, analyze_longopts, NULL)) != -1) {
-        if (sink_option(&sink, c, &status)) {
-            if (status >= 0)
-                return status;
+    int c;
+    while (*status < 0 && (c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (k && sink_option(k, c, status))
             continue;
+        if (c == 'h') {
+            print_usage();
+            *status = EXIT_CLEAN;
+        } else if (c == '?' || c == ':') {
+            *status = option_error(c, argv, longopts);
+        } else {
+            return c;
         }
-        if (!lo && (c == 'i' || c == 'f' || c == 'Z' || c == OPT_RUN_AS_ROOT || c == OPT_PROMISC ||
-                    c == OPT_STATS_INTERVAL))
+    }
+    return -1;
+}
+
+/* Where the results go and how, into a subcommand's options (analyze_options,
+ * diff_options and locate_options share these field names). */
+#define SINK_TO_OPTIONS(o, k)                                                                      \
+    ((o).out = (k)->fp, (o).out_name = sink_name(k), (o).format = (k)->format,                     \
+     (o).sensor = sink_sensor(k), (o).color = sink_color(k))
+
+/* An option of live only (`lo`): -1 when taken, else an exit status. */
+static int live_option(struct live_options *lo, char **ifaces, int nmax, int c)
+{
+    uint64_t v;
+    switch (c) {
+    case 'i':
+        if (lo->nifaces == nmax)
+            return usage_error("at most %d interfaces", nmax);
+        ifaces[lo->nifaces++] = optarg;
+        return -1;
+    case 'f':
+        lo->filter = optarg;
+        return -1;
+    case 'Z':
+        lo->user = optarg;
+        return -1;
+    case OPT_RUN_AS_ROOT:
+        lo->run_as_root = 1;
+        return -1;
+    case OPT_PROMISC:
+        lo->promisc = 1;
+        return -1;
+    default: /* OPT_STATS_INTERVAL */
+        if (!parse_uint(optarg, 86400, &v) || v == 0)
+            return usage_error("--stats-interval wants seconds from 1 to 86400, not '%s'", optarg);
+        lo->stats_interval = (unsigned)v;
+        return -1;
+    }
+}
+
+/* An option of analyze and live about the flow table, threads and shards: -1 when
+ * taken, 0 when `c` is none of them, else an exit status. */
+static int flow_option(struct analyze_options *opt, int c)
+{
+    uint64_t v;
+    switch (c) {
+    case OPT_MAX_FLOWS:
+        if (!parse_uint(optarg, 1u << 30, &v) || v == 0)
+            return usage_error("--max-flows wants a number from 1 to 1073741824, not '%s'", optarg);
+        opt->flow.max_flows = (uint32_t)v;
+        return -1;
+    case OPT_FLOW_MEMORY:
+        if (!parse_size(optarg, &v) || v < (1u << 20))
+            return usage_error("--flow-memory wants a size of at least 1M, not '%s'", optarg);
+        opt->flow.max_memory = v;
+        return -1;
+    case OPT_WINDOW:
+        if (!parse_size(optarg, &v) || v < TCP_WINDOW_MIN || v > TCP_WINDOW_MAX || (v & (v - 1)))
+            return usage_error("--window wants a power of two from 256 to 16M, not '%s'", optarg);
+        opt->flow.window = (uint32_t)v;
+        return -1;
+    case OPT_GRACE:
+        if (!parse_uint(optarg, 86400, &v))
+            return usage_error("--grace wants seconds from 0 to 86400, not '%s'", optarg);
+        opt->flow.grace_s = (uint32_t)v;
+        return -1;
+    case OPT_THREADS:
+        if (!parse_uint(optarg, CAPTURE_MAX_WORKERS, &v) || v == 0)
+            return usage_error("--threads wants a number from 1 to %d, not '%s'",
+                               CAPTURE_MAX_WORKERS, optarg);
+        opt->threads = (uint32_t)v;
+        return -1;
+    case OPT_SHARD:
+        if (!parse_shard(optarg, &opt->shard_index, &opt->shard_count))
+            return usage_error("--shard wants K/N with N from 1 to %u and K from 0 to N-1, "
+                               "not '%s'",
+                               SHARD_COUNT_MAX, optarg);
+        return -1;
+    default:
+        return 0;
+    }
+}
+
+/* Each shard gets its part of the caps; each part must hold. -1 when they do, else an
+ * exit status. */
+static int flow_memory_check(const struct analyze_options *opt)
+{
+    struct flow_config part = shard_flow_config(&opt->flow, opt->threads);
+    uint64_t need = flow_table_min_memory(&part) * opt->threads;
+    if (opt->flow.max_memory >= need)
+        return -1;
+    return usage_error("--flow-memory %llu is too small for --max-flows %u, --window %u "
+                       "and --threads %u (at least %llu bytes)",
+                       (unsigned long long)opt->flow.max_memory, opt->flow.max_flows,
+                       opt->flow.window, opt->threads, (unsigned long long)need);
+}
+
+/* --evidence DIR made (noted in `lo`, for live) or found writable: -1, else an exit
+ * status. */
+static int evidence_dir_ready(const char *dir, struct live_options *lo)
+{
+    struct stat st;
+    if (mkdir(dir, 0755) == 0) {
+        if (lo)
+            lo->evidence_made = 1;
+    } else if (errno != EEXIST) {
+        fprintf(stderr, "secondsight: cannot create evidence directory %s: %s\n", dir,
+                strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    errno = 0; /* mkdir's EEXIST is no reason: a file there is "not a directory" */
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0) {
+        fprintf(stderr, "secondsight: cannot write evidence to %s: %s\n", dir,
+                errno ? strerror(errno) : "not a directory");
+        return EXIT_TROUBLE;
+    }
+    return -1;
+}
+
+/* analyze and live: the options read, then the operands checked. `lo` is NULL for
+ * analyze, whose live-only options are then usage errors. -1 to go on, else an exit
+ * status. */
+static int run_options(int argc, char **argv, struct analyze_options *opt, struct live_options *lo,
+                       struct sink *sink, char **ifaces, int nmax)
+{
+    int c, status = -1;
+    while ((c = next_option(argc, argv, lo ? ":o:qhi:f:Z:" : ":o:qh", analyze_longopts, sink,
+                            &status)) != -1) {
+        int live_only = c == 'i' || c == 'f' || c == 'Z' || c == OPT_RUN_AS_ROOT ||
+                        c == OPT_PROMISC || c == OPT_STATS_INTERVAL;
+        if (!lo && live_only)
             return usage_error("option '%.*s' is for live capture only",
                                (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
         if (lo && c == OPT_SHARD)
             return usage_error("%s", "--shard is for analyze: a live sensor's traffic is "
                                      "shared out by --threads");
-        switch (c) {
-        case 'i':
-            if (lo->nifaces == (int)(sizeof ifaces / sizeof ifaces[0]))
-                return usage_error("%s", "at most 16 interfaces");
-            ifaces[lo->nifaces++] = optarg;
-            break;
-        case 'f':
-            lo->filter = optarg;
-            break;
-        case 'Z':
-            lo->user = optarg;
-            break;
-        case OPT_RUN_AS_ROOT:
-            lo->run_as_root = 1;
-            break;
-        case OPT_PROMISC:
-            lo->promisc = 1;
-            break;
-        case OPT_STATS_INTERVAL:
-            if (!parse_uint(optarg, 86400, &v) || v == 0)
-                return usage_error("--stats-interval wants seconds from 1 to 86400, not '%s'",
-                                   optarg);
-            lo->stats_interval = (unsigned)v;
-            break;
-        case OPT_MAX_FLOWS:
-            if (!parse_uint(optarg, 1u << 30, &v) || v == 0)
-                return usage_error("--max-flows wants a number from 1 to 1073741824, not '%s'",
-                                   optarg);
-            opt.flow.max_flows = (uint32_t)v;
-            break;
-        case OPT_FLOW_MEMORY:
-            if (!parse_size(optarg, &v) || v < (1u << 20))
-                return usage_error("--flow-memory wants a size of at least 1M, not '%s'", optarg);
-            opt.flow.max_memory = v;
-            break;
-        case OPT_WINDOW:
-            if (!parse_size(optarg, &v) || v < TCP_WINDOW_MIN || v > TCP_WINDOW_MAX ||
-                (v & (v - 1)))
-                return usage_error("--window wants a power of two from 256 to 16M, not '%s'",
-                                   optarg);
-            opt.flow.window = (uint32_t)v;
-            break;
-        case OPT_GRACE:
-            if (!parse_uint(optarg, 86400, &v))
-                return usage_error("--grace wants seconds from 0 to 86400, not '%s'", optarg);
-            opt.flow.grace_s = (uint32_t)v;
-            break;
-        case OPT_THREADS:
-            if (!parse_uint(optarg, CAPTURE_MAX_WORKERS, &v) || v == 0)
-                return usage_error("--threads wants a number from 1 to %d, not '%s'",
-                                   CAPTURE_MAX_WORKERS, optarg);
-            opt.threads = (uint32_t)v;
-            break;
-        case OPT_SHARD:
-            if (!parse_shard(optarg, &opt.shard_index, &opt.shard_count))
-                return usage_error("--shard wants K/N with N from 1 to %u and K from 0 to N-1, "
-                                   "not '%s'",
-                                   SHARD_COUNT_MAX, optarg);
-            break;
-        case OPT_TEST_DETECTOR:
-            opt.test_detectors = 1;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case OPT_EVIDENCE:
-            opt.evidence_dir = optarg;
-            break;
-        case 'h':
-            print_usage();
-            return EXIT_CLEAN;
-        default:
-            return option_error(c, argv, analyze_longopts);
-        }
+        if (live_only)
+            status = live_option(lo, ifaces, nmax, c);
+        else if (c == OPT_TEST_DETECTOR)
+            opt->test_detectors = 1;
+        else if (c == 'q')
+            opt->progress = 0;
+        else if (c == OPT_EVIDENCE)
+            opt->evidence_dir = optarg;
+        else if ((status = flow_option(opt, c)) == 0)
+            return option_error('?', argv, analyze_longopts);
     }
+    if (status >= 0)
+        return status;
     if (lo) {
         if (optind < argc)
             return usage_error("live takes interfaces (-i), not files: '%s'", argv[optind]);
         if (!lo->nifaces)
             return usage_error("%s", "live needs at least one interface (-i IFACE)");
-        lo->ifaces = ifaces;
-        lo->outpath = sink.path;
     } else if (optind >= argc) {
         return usage_error("%s", "analyze needs at least one capture file");
     }
-    /* Each shard gets its part of the caps; each part must hold. */
-    struct flow_config part = shard_flow_config(&opt.flow, opt.threads);
-    uint64_t need = flow_table_min_memory(&part) * opt.threads;
-    if (opt.flow.max_memory < need)
-        return usage_error("--flow-memory %llu is too small for --max-flows %u, --window %u "
-                           "and --threads %u (at least %llu bytes)",
-                           (unsigned long long)opt.flow.max_memory, opt.flow.max_flows,
-                           opt.flow.window, opt.threads, (unsigned long long)need);
+    return -1;
+}
 
-    if (opt.evidence_dir) {
-        struct stat st;
-        if (mkdir(opt.evidence_dir, 0755) == 0) {
-            if (lo)
-                lo->evidence_made = 1;
-        } else if (errno != EEXIST) {
-            fprintf(stderr, "secondsight: cannot create evidence directory %s: %s\n",
-                    opt.evidence_dir, strerror(errno));
-            return EXIT_TROUBLE;
-        }
-        errno = 0; /* mkdir's EEXIST is no reason: a file there is "not a directory" */
-        if (stat(opt.evidence_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
-            access(opt.evidence_dir, W_OK) != 0) {
-            fprintf(stderr, "secondsight: cannot write evidence to %s: %s\n", opt.evidence_dir,
-                    errno ? strerror(errno) : "not a directory");
-            return EXIT_TROUBLE;
-        }
-    }
+/* analyze (`lo` NULL) and live: options, checks, the sink, then the run. */
+static int cmd_run(int argc, char **argv, struct live_options *lo)
+{
+    struct analyze_options opt = {
+        .threads = 1,
+        .flow = {FLOW_MAX_DEFAULT, FLOW_MEMORY_DEFAULT, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT},
+        .progress = 1, /* until -q */
+    };
+    struct sink sink = {0};
+    char *ifaces[16];
+    int status;
+
+    options_begin();
+    if ((status = run_options(argc, argv, &opt, lo, &sink, ifaces, 16)) >= 0 ||
+        (status = flow_memory_check(&opt)) >= 0 ||
+        (opt.evidence_dir && (status = evidence_dir_ready(opt.evidence_dir, lo)) >= 0))
+        return status;
     /* A sensor's log is appended to (and reopened on SIGHUP), and opened by live_run once
      * privileges are dropped; a file run starts anew. */
     if ((status = lo ? sink_check(&sink, NULL, 0)
                      : sink_open(&sink, "w", argv + optind, argc - optind)) >= 0)
         return status;
-    opt.out = sink.fp;
-    opt.out_name = sink_name(&sink);
-    opt.format = sink.format;
-    opt.sensor = sink_sensor(&sink);
-    opt.color = sink_color(&sink);
-    opt.progress = !lo && !quiet && isatty(STDERR_FILENO);
-
-    if (lo) {
-        lo->open_results = sink_start_live;
-        lo->results_ctx = &sink;
-        status = live_run(&opt, lo);
-        /* SIGHUP reopened the -o file: the sink's stream is the new one (the old is
-         * closed). */
-        sink.fp = opt.out;
-        if (!sink.fp)
-            return status; /* never opened */
-    } else {
-        status = analyze_files(&opt, argv + optind, argc - optind);
-    }
+    SINK_TO_OPTIONS(opt, &sink);
+    opt.progress = opt.progress && !lo && isatty(STDERR_FILENO);
+    if (!lo)
+        return sink_close(&sink, analyze_files(&opt, argv + optind, argc - optind));
+    lo->ifaces = ifaces;
+    lo->outpath = sink.path;
+    lo->open_results = sink_start_live;
+    lo->results_ctx = &sink;
+    status = live_run(&opt, lo);
+    /* SIGHUP reopened the -o file: the sink's stream is the new one (the old is closed). */
+    sink.fp = opt.out;
+    if (!sink.fp)
+        return status; /* never opened */
     return sink_close(&sink, status);
 }
 
@@ -679,24 +575,15 @@ static int cmd_report(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     struct sink sink = {0};
-    int c;
+    int status = -1;
     options_begin();
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            sink.path = optarg;
-            break;
-        case 'h':
-            print_usage();
-            return EXIT_CLEAN;
-        default:
-            return option_error(c, argv, longopts);
-        }
-    }
+    while (next_option(argc, argv, ":o:h", longopts, NULL, &status) == 'o')
+        sink.path = optarg;
+    if (status >= 0)
+        return status;
     if (argc - optind != 1)
         return usage_error("%s", "report needs one findings file (JSON lines)");
-    int status = sink_open(&sink, "w", argv + optind, 1);
-    if (status >= 0)
+    if ((status = sink_open(&sink, "w", argv + optind, 1)) >= 0)
         return status;
     return sink_close(
         &sink, report_html(argv[optind], sink.fp, sink_name(&sink), sink.path, argv[optind]));
@@ -746,12 +633,7 @@ static int cmd_diff(int argc, char **argv)
     struct sink sink = {0};
     int c, status = -1;
     options_begin();
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
-        if (sink_option(&sink, c, &status)) {
-            if (status >= 0)
-                return status;
-            continue;
-        }
+    while ((c = next_option(argc, argv, ":o:h", longopts, &sink, &status)) != -1) {
         switch (c) {
         case OPT_INSIDE:
             o.inside = optarg;
@@ -770,13 +652,12 @@ static int cmd_diff(int argc, char **argv)
                 return usage_error("--clock-skew wants auto or seconds (e.g. -1.25), not '%s'",
                                    optarg);
             break;
-        case 'h':
-            print_usage();
-            return EXIT_CLEAN;
         default:
-            return option_error(c, argv, longopts);
+            return option_error('?', argv, longopts);
         }
     }
+    if (status >= 0)
+        return status;
     if (optind < argc)
         return usage_error("diff takes its captures as --inside and --outside, not '%s'",
                            argv[optind]);
@@ -794,11 +675,7 @@ static int cmd_diff(int argc, char **argv)
     char *inputs[] = {(char *)o.inside, (char *)o.outside};
     if ((status = sink_open(&sink, "w", inputs, 2)) >= 0)
         return status;
-    o.out = sink.fp;
-    o.out_name = sink_name(&sink);
-    o.format = sink.format;
-    o.sensor = sink_sensor(&sink);
-    o.color = sink_color(&sink);
+    SINK_TO_OPTIONS(o, &sink);
     return sink_close(&sink, diff_run(&o));
 }
 
@@ -812,25 +689,98 @@ static int parse_ms(const char *s, int64_t min_ms, int64_t max_ms, unsigned *out
     return 1;
 }
 
+static const struct option locate_longopts[] = {
+    {"url", required_argument, NULL, OPT_URL},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"dns", required_argument, NULL, OPT_DNS},
+    {"server", required_argument, NULL, OPT_SERVER},
+    {"tcp", no_argument, NULL, OPT_TCP},
+    {"max-ttl", required_argument, NULL, OPT_MAX_TTL},
+    {"tries", required_argument, NULL, OPT_TRIES},
+    {"wait", required_argument, NULL, OPT_WAIT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"interface", required_argument, NULL, 'i'},
+    {"write", required_argument, NULL, 'w'},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    SINK_LONGOPTS,
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* One of locate's own options into `o` (--tcp into *tcp): -1, else an exit status. */
+static int locate_option(struct locate_options *o, int *tcp, int c, char **argv)
+{
+    uint64_t v;
+    switch (c) {
+    case OPT_URL:
+        o->url = optarg;
+        return -1;
+    case OPT_HOST:
+        o->host = optarg;
+        return -1;
+    case OPT_DNS:
+        o->qname = optarg;
+        return -1;
+    case OPT_SERVER:
+        o->server = optarg;
+        return -1;
+    case OPT_TCP:
+        *tcp = 1;
+        return -1;
+    case OPT_MAX_TTL:
+        if (!parse_uint(optarg, LOCATE_TTL_MAX, &v) || v == 0)
+            return usage_error("--max-ttl wants a number from 1 to %d, not '%s'", LOCATE_TTL_MAX,
+                               optarg);
+        o->max_ttl = (unsigned)v;
+        return -1;
+    case OPT_TRIES:
+        if (!parse_uint(optarg, LOCATE_TRIES_MAX, &v) || v == 0)
+            return usage_error("--tries wants a number from 1 to %d, not '%s'", LOCATE_TRIES_MAX,
+                               optarg);
+        o->tries = (unsigned)v;
+        return -1;
+    case OPT_WAIT:
+        if (!parse_ms(optarg, 0, 60000, &o->wait_ms))
+            return usage_error("--wait wants seconds from 0 to 60, not '%s'", optarg);
+        return -1;
+    case OPT_TIMEOUT:
+        if (!parse_ms(optarg, 100, 30000, &o->timeout_ms))
+            return usage_error("--timeout wants seconds from 0.1 to 30, not '%s'", optarg);
+        return -1;
+    case 'i':
+        o->iface = optarg;
+        return -1;
+    case 'w':
+        o->write = optarg;
+        return -1;
+    case OPT_DRY_RUN:
+        o->dry_run = 1;
+        return -1;
+    default:
+        return option_error('?', argv, locate_longopts);
+    }
+}
+
+/* The options that go together: one target, and what goes with which. -1 when they
+ * make sense (o->method set), else an exit status. */
+static int locate_check(struct locate_options *o, int tcp, const struct sink *sink)
+{
+    if (!!o->url + !!o->qname != 1)
+        return usage_error("%s", "locate needs one target: --url, or --dns with --server");
+    if (o->qname && !o->server)
+        return usage_error("%s", "--dns needs --server ADDR[:PORT]: the resolver to ask");
+    if (o->url && (o->server || tcp))
+        return usage_error("%s", "--server and --tcp go with --dns, not --url");
+    if (o->host && !o->url)
+        return usage_error("%s", "--host goes with --url");
+    o->method = o->url ? LOCATE_HTTP : tcp ? LOCATE_DNS_TCP : LOCATE_DNS_UDP;
+    if (o->write && sink->path && !strcmp(o->write, sink->path))
+        return usage_error("%s", "-w and -o name the same file");
+    return -1;
+}
+
 static int cmd_locate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"url", required_argument, NULL, OPT_URL},
-        {"host", required_argument, NULL, OPT_HOST},
-        {"dns", required_argument, NULL, OPT_DNS},
-        {"server", required_argument, NULL, OPT_SERVER},
-        {"tcp", no_argument, NULL, OPT_TCP},
-        {"max-ttl", required_argument, NULL, OPT_MAX_TTL},
-        {"tries", required_argument, NULL, OPT_TRIES},
-        {"wait", required_argument, NULL, OPT_WAIT},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"interface", required_argument, NULL, 'i'},
-        {"write", required_argument, NULL, 'w'},
-        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-        SINK_LONGOPTS,
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
     struct locate_options o = {
         .max_ttl = LOCATE_TTL_DEFAULT,
         .tries = LOCATE_TRIES_DEFAULT,
@@ -839,86 +789,17 @@ static int cmd_locate(int argc, char **argv)
     };
     struct sink sink = {0};
     int c, status = -1, tcp = 0;
-    uint64_t v;
     options_begin();
-    while ((c = getopt_long(argc, argv, ":o:hi:w:", longopts, NULL)) != -1) {
-        if (sink_option(&sink, c, &status)) {
-            if (status >= 0)
-                return status;
-            continue;
-        }
-        switch (c) {
-        case OPT_URL:
-            o.url = optarg;
-            break;
-        case OPT_HOST:
-            o.host = optarg;
-            break;
-        case OPT_DNS:
-            o.qname = optarg;
-            break;
-        case OPT_SERVER:
-            o.server = optarg;
-            break;
-        case OPT_TCP:
-            tcp = 1;
-            break;
-        case OPT_MAX_TTL:
-            if (!parse_uint(optarg, LOCATE_TTL_MAX, &v) || v == 0)
-                return usage_error("--max-ttl wants a number from 1 to %d, not '%s'",
-                                   LOCATE_TTL_MAX, optarg);
-            o.max_ttl = (unsigned)v;
-            break;
-        case OPT_TRIES:
-            if (!parse_uint(optarg, LOCATE_TRIES_MAX, &v) || v == 0)
-                return usage_error("--tries wants a number from 1 to %d, not '%s'",
-                                   LOCATE_TRIES_MAX, optarg);
-            o.tries = (unsigned)v;
-            break;
-        case OPT_WAIT:
-            if (!parse_ms(optarg, 0, 60000, &o.wait_ms))
-                return usage_error("--wait wants seconds from 0 to 60, not '%s'", optarg);
-            break;
-        case OPT_TIMEOUT:
-            if (!parse_ms(optarg, 100, 30000, &o.timeout_ms))
-                return usage_error("--timeout wants seconds from 0.1 to 30, not '%s'", optarg);
-            break;
-        case 'i':
-            o.iface = optarg;
-            break;
-        case 'w':
-            o.write = optarg;
-            break;
-        case OPT_DRY_RUN:
-            o.dry_run = 1;
-            break;
-        case 'h':
-            print_usage();
-            return EXIT_CLEAN;
-        default:
-            return option_error(c, argv, longopts);
-        }
-    }
+    while ((c = next_option(argc, argv, ":o:hi:w:", locate_longopts, &sink, &status)) != -1)
+        status = locate_option(&o, &tcp, c, argv);
+    if (status >= 0)
+        return status;
     if (optind < argc)
         return usage_error("locate takes no files: '%s'", argv[optind]);
-    if (!!o.url + !!o.qname != 1)
-        return usage_error("%s", "locate needs one target: --url, or --dns with --server");
-    if (o.qname && !o.server)
-        return usage_error("%s", "--dns needs --server ADDR[:PORT]: the resolver to ask");
-    if (o.url && (o.server || tcp))
-        return usage_error("%s", "--server and --tcp go with --dns, not --url");
-    if (o.host && !o.url)
-        return usage_error("%s", "--host goes with --url");
-    o.method = o.url ? LOCATE_HTTP : tcp ? LOCATE_DNS_TCP : LOCATE_DNS_UDP;
-    if (o.write && sink.path && !strcmp(o.write, sink.path))
-        return usage_error("%s", "-w and -o name the same file");
-    if ((status = sink_open(&sink, "w", NULL, 0)) >= 0)
+    if ((status = locate_check(&o, tcp, &sink)) >= 0 ||
+        (status = sink_open(&sink, "w", NULL, 0)) >= 0)
         return status;
-    o.out = sink.fp;
-    o.out_name = sink_name(&sink);
-    o.format = sink.format;
-    o.sensor = sink_sensor(&sink);
-    o.color = sink_color(&sink);
+    SINK_TO_OPTIONS(o, &sink);
     return sink_close(&sink, locate_run(&o));
 }
 
