@@ -28,8 +28,11 @@
 #define DIFF_DATA_KEY_BYTES 16u   /* TCP data this long pairs by content alone */
 #define DIFF_PTB_SLOTS 64u        /* recent "too big" messages from the device */
 #define DIFF_CERTAIN_REPEATS                                                                       \
-    3u                         /* drops of one packet and its retransmissions, while               \
-                                * others crossed, that no capture loss explains */
+    3u /* drops of one packet and its retransmissions, while                                       \
+        * others crossed, that no capture loss explains */
+#define DIFF_REPEAT_HOLD_NS                                                                        \
+    20000000000LL              /* a dropped packet's finding waits this long for the sender's      \
+                                * retransmissions (SYNs back off 1, 2, 4, 8, 16 s) */
 #define DIFF_MAX_MACS 4u       /* the device's MACs per side */
 #define DIFF_MAX_ADDRS 64u     /* the device's own addresses per side */
 #define DIFF_TWIN_SLOTS 65536u /* recently forwarded packets' twin keys */
@@ -118,6 +121,18 @@ struct twin_slot {
     uint64_t content; /* the forwarded packet's */
 };
 
+/* Why a drop is judged as it is (diff-judge.c): kept with its finding, whose text is
+ * written when it closes. */
+struct drop_why {
+    uint32_t times;   /* how often the held packet was dropped, */
+    int64_t first_ns; /* since when, */
+    uint64_t crossed; /* while this many others crossed */
+    uint8_t retx;     /* the sender's retransmission was forwarded afterwards */
+    uint8_t lost;     /* the other capture says it lost packets */
+    uint8_t repeated; /* times, crossed and lost make the drop certain */
+    uint8_t certain;
+};
+
 struct open_finding {
     int used;
     uint32_t conv, gen;
@@ -125,6 +140,11 @@ struct open_finding {
     uint8_t side, ddir;
     int64_t last_ns;
     uint64_t packets;
+    /* A dropped packet is held: its sender's retransmissions dropped again join the
+     * same finding for DIFF_REPEAT_HOLD_NS, until the repeats prove the drop. */
+    uint64_t twin;
+    uint32_t held_uncertain; /* drops of the held packet counted uncertain so far */
+    struct drop_why why;
     struct finding f;
 };
 
@@ -276,7 +296,8 @@ void diff_compare(const struct copy *first, const struct copy *second, int nat,
                   struct comparison *cmp);
 
 /* diff-judge.c */
-void diff_flush_findings(struct diff *d, int64_t before);
+/* Writes the findings no later event can join at `now` (all at INT64_MAX). */
+void diff_flush_findings(struct diff *d, int64_t now);
 /* A matched pair: forwarded, or modified (a finding naming both frames). */
 void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int weak);
 /* Judges the waiting packets older than `before` (all when INT64_MAX). */

@@ -38,11 +38,24 @@ static void set_flow(struct finding *f, const struct summary *s)
     f->dport = s->dport;
 }
 
+static void drop_text(struct diff *d, struct open_finding *of);
+
+/* The classes: compared by address (an open finding's kind). */
+static const char diff_dropped[] = "device_dropped", diff_injected[] = "device_injected",
+                  diff_modified[] = "device_modified";
+
 static void emit(struct diff *d, struct open_finding *of)
 {
     struct finding *f = &of->f;
+    if (of->cls == diff_dropped)
+        drop_text(d, of);
     finding_evidence_int(f, "packets", (int64_t)of->packets);
-    if (of->packets > 1) {
+    if (of->why.times > 1 && !of->why.repeated) {
+        size_t n = strlen(f->summary);
+        snprintf(f->summary + n, sizeof f->summary - n,
+                 " (sent %u times over %.1f s, no copy forwarded; too few to be sure)",
+                 of->why.times, (double)(of->last_ns - of->why.first_ns) / 1e9);
+    } else if (of->packets > 1 && !of->why.repeated) {
         size_t n = strlen(f->summary);
         snprintf(f->summary + n, sizeof f->summary - n,
                  " (%" PRIu64 " packets of this "
@@ -56,14 +69,19 @@ static void emit(struct diff *d, struct open_finding *of)
     of->used = 0;
 }
 
-/* Writes the findings whose last event is older than `before`, oldest first. */
-void diff_flush_findings(struct diff *d, int64_t before)
+/* The moment after which no event joins an open finding. */
+static int64_t closes_at(const struct open_finding *of)
 {
-    for (;;) {
+    return of->last_ns + (of->twin ? DIFF_REPEAT_HOLD_NS : DIFF_MERGE_NS);
+}
+
+void diff_flush_findings(struct diff *d, int64_t now)
+{
+    for (;;) { /* oldest first */
         struct open_finding *oldest = NULL;
         for (unsigned i = 0; i < DIFF_MAX_OPEN; i++) {
             struct open_finding *of = &d->open[i];
-            if (of->used && of->last_ns < before && (!oldest || of->f.ts_ns < oldest->f.ts_ns))
+            if (of->used && closes_at(of) < now && (!oldest || of->f.ts_ns < oldest->f.ts_ns))
                 oldest = of;
         }
         if (!oldest)
@@ -72,30 +90,36 @@ void diff_flush_findings(struct diff *d, int64_t before)
     }
 }
 
-/* An event joins the open finding of its conversation and kind, or starts one (NULL
- * when it joined: only the frames are added). */
-static struct finding *event_finding(struct diff *d, const char *cls, const struct copy *e,
-                                     uint8_t ddir, int64_t ts)
+/* An event joins the open finding of its conversation and kind within DIFF_MERGE_NS,
+ * or the held finding of the same packet (`twin`, 0: none) dropped again; else it
+ * starts one (*joined 0). With every slot taken, the finding open longest is written. */
+static struct open_finding *event_finding(struct diff *d, const char *cls, const struct copy *e,
+                                          uint8_t ddir, int64_t ts, uint64_t twin, int *joined)
 {
-    for (unsigned i = 0; i < DIFF_MAX_OPEN; i++) {
+    for (unsigned i = 0; i < DIFF_MAX_OPEN && e->conv != NONE; i++) {
         struct open_finding *of = &d->open[i];
-        if (of->used && of->cls == cls && of->conv == e->conv && of->gen == e->gen &&
-            of->side == e->side && of->ddir == ddir && e->conv != NONE &&
-            ts - of->last_ns < DIFF_MERGE_NS) {
-            of->last_ns = ts;
-            of->packets++;
-            finding_add_frame(&of->f, FRAME_REF(e->side, e->frame),
-                              strcmp(cls, "device_dropped") != 0);
-            return NULL;
-        }
+        if (!of->used || of->cls != cls || of->conv != e->conv || of->gen != e->gen ||
+            of->side != e->side || of->ddir != ddir)
+            continue;
+        int again = twin && of->twin == twin && ts - of->last_ns < DIFF_REPEAT_HOLD_NS;
+        if (!again && ts - of->last_ns >= DIFF_MERGE_NS)
+            continue;
+        of->last_ns = ts;
+        of->packets++;
+        finding_add_frame(&of->f, FRAME_REF(e->side, e->frame), cls != diff_dropped);
+        *joined = 1;
+        return of;
     }
     struct open_finding *slot = NULL;
     for (unsigned i = 0; i < DIFF_MAX_OPEN && !slot; i++)
         if (!d->open[i].used)
             slot = &d->open[i];
     if (!slot) {
-        diff_flush_findings(d, INT64_MAX);
         slot = &d->open[0];
+        for (unsigned i = 1; i < DIFF_MAX_OPEN; i++)
+            if (d->open[i].f.ts_ns < slot->f.ts_ns)
+                slot = &d->open[i];
+        emit(d, slot);
     }
     memset(slot, 0, sizeof *slot);
     slot->used = 1;
@@ -106,12 +130,14 @@ static struct finding *event_finding(struct diff *d, const char *cls, const stru
     slot->ddir = ddir;
     slot->last_ns = ts;
     slot->packets = 1;
+    slot->twin = twin;
     struct finding *f = &slot->f;
     f->class_name = cls;
     f->ts_ns = ts;
     f->file_index = e->side;
     set_flow(f, e->s);
-    return f;
+    *joined = 0;
+    return slot;
 }
 
 static void add_where(struct finding *f, int side, uint8_t ddir, const char *counterpart)
@@ -191,8 +217,9 @@ static void modified_finding(struct diff *d, const struct copy *first, const str
     out.gen = cin != NONE ? d->convs[cin].gen : 0;
     out.dir = din;
     count_conv(d, &out, "device_modified", ddir);
-    struct finding *f = event_finding(d, "device_modified", &out, ddir, ts);
-    if (!f)
+    int joined;
+    struct finding *f = &event_finding(d, diff_modified, &out, ddir, ts, 0, &joined)->f;
+    if (joined)
         return;
     char src[46], dst[46], fields[160];
     format_ip(src, out.s->v, out.s->src);
@@ -346,8 +373,9 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
     if (!certain)
         d->ds.uncertain++;
     count_conv(d, e, "device_injected", ddir);
-    struct finding *f = event_finding(d, "device_injected", e, ddir, e->ts);
-    if (!f)
+    int joined;
+    struct finding *f = &event_finding(d, diff_injected, e, ddir, e->ts, 0, &joined)->f;
+    if (joined)
         return;
     f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
     finding_add_frame(f, FRAME_REF(e->side, e->frame), 1);
@@ -370,6 +398,42 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
         finding_evidence_bool(f, "sender_went_on", 1);
 }
 
+/* A dropped finding's text and evidence, written when it closes: the strongest proof
+ * among its events. */
+static void drop_text(struct diff *d, struct open_finding *of)
+{
+    struct finding *f = &of->f;
+    const struct drop_why *w = &of->why;
+    char src[46], dst[46], why[200];
+    format_ip(src, f->ip_version, f->src_ip);
+    format_ip(dst, f->ip_version, f->dst_ip);
+    if (w->repeated)
+        snprintf(why, sizeof why,
+                 "; the sender sent it %u times over %.1f s and no copy was forwarded, while "
+                 "%" PRIu64 " other packets crossed the device: dropped on purpose",
+                 w->times, (double)(of->last_ns - w->first_ns) / 1e9, w->crossed);
+    else if (w->certain)
+        snprintf(why, sizeof why,
+                 "; the sender's retransmission of the same bytes was "
+                 "forwarded, so the first copy was dropped, not missed by "
+                 "the capture");
+    else if (w->retx)
+        snprintf(why, sizeof why,
+                 "; the sender's retransmission was forwarded, but the other "
+                 "capture says it lost packets: it may have missed this one");
+    else
+        snprintf(why, sizeof why, "; the other capture may have missed it");
+    f->confidence = w->certain ? CONF_HIGH : CONF_MEDIUM;
+    snprintf(f->summary, sizeof f->summary,
+             "%s:%u -> %s:%u (frame %" PRIu64 " in %s) reached the device %s and never left "
+             "it%s",
+             src, f->sport, dst, f->dport, (uint64_t)FRAME_REF_FRAME(f->frames[0]),
+             d->files[of->side].path, diff_dir_name[of->ddir], why);
+    finding_evidence_bool(f, "retransmission_forwarded", w->retx);
+    if (w->repeated)
+        finding_evidence_int(f, "times_dropped", w->times);
+}
+
 static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
 {
     const struct summary *s = e->s;
@@ -384,26 +448,25 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
      * afterwards says the first copy did not get through; a TCP receiver that
      * acknowledged the bytes without one had them, so the other capture lost the
      * packet, not the device. A capture that says it lost packets voids both. */
-    int retx = 0;
+    struct drop_why w = {.times = 1, .first_ns = e->ts};
     uint64_t key;
     const struct twin_slot *slot =
         c && s->has_twin ? twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key) : NULL;
     if (c && s->proto == IPPROTO_NUM_TCP) {
         uint32_t end = s->nseq + s->payload_wire_len + !!(s->flags & (TH_SYN | TH_FIN));
-        retx = slot && slot->key == key && slot->ts >= e->ts;
-        if (!retx && c->has_ack[!e->dir] && end != s->nseq &&
+        w.retx = slot && slot->key == key && slot->ts >= e->ts;
+        if (!w.retx && c->has_ack[!e->dir] && end != s->nseq &&
             (int32_t)(c->max_ack[!e->dir] - end) >= 0) {
             d->ds.capture_gaps[!side]++;
             return;
         }
     }
     /* The same packet dropped again and again while others crossed: censorship. */
-    uint32_t times = 1;
-    uint64_t crossed = 0;
     if (c && s->has_twin) {
         if (c->drop_times[e->dir] && c->drop_twin[e->dir] == s->twin) {
-            times = ++c->drop_times[e->dir];
-            crossed = forwarded_total(d) - c->drop_crossed[e->dir];
+            w.times = ++c->drop_times[e->dir];
+            w.first_ns = c->drop_first[e->dir];
+            w.crossed = forwarded_total(d) - c->drop_crossed[e->dir];
         } else {
             c->drop_twin[e->dir] = s->twin;
             c->drop_times[e->dir] = 1;
@@ -411,45 +474,30 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
             c->drop_crossed[e->dir] = forwarded_total(d);
         }
     }
-    int lost = d->ds.capture_drops[!side] != 0;
-    int repeated = diff_repeats_certain(times, crossed, lost);
-    int certain = (retx && !lost) || repeated;
+    w.lost = d->ds.capture_drops[!side] != 0;
+    w.repeated = (uint8_t)diff_repeats_certain(w.times, w.crossed, w.lost);
+    w.certain = (w.retx && !w.lost) || w.repeated;
     d->ds.dropped[ddir]++;
-    if (!certain)
-        d->ds.uncertain++;
     count_conv(d, e, "device_dropped", ddir);
-    struct finding *f = event_finding(d, "device_dropped", e, ddir, e->ts);
-    if (!f)
-        return;
-    char src[46], dst[46], why[200] = "";
-    format_ip(src, s->v, s->src);
-    format_ip(dst, s->v, s->dst);
-    if (repeated)
-        snprintf(why, sizeof why,
-                 "; the sender sent it %u times over %.1f s and no copy was forwarded, while "
-                 "%" PRIu64 " other packets crossed the device: dropped on purpose",
-                 times, (double)(e->ts - c->drop_first[e->dir]) / 1e9, crossed);
-    else if (certain)
-        snprintf(why, sizeof why,
-                 "; the sender's retransmission of the same bytes was "
-                 "forwarded, so the first copy was dropped, not missed by "
-                 "the capture");
-    else if (retx)
-        snprintf(why, sizeof why,
-                 "; the sender's retransmission was forwarded, but the other "
-                 "capture says it lost packets: it may have missed this one");
-    else
-        snprintf(why, sizeof why, "; the other capture may have missed it");
-    f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
-    finding_add_frame(f, FRAME_REF(side, e->frame), 0);
-    snprintf(f->summary, sizeof f->summary,
-             "%s:%u -> %s:%u (frame %" PRIu64 " in %s) reached the device %s and never left "
-             "it%s",
-             src, s->sport, dst, s->dport, e->frame, d->files[side].path, diff_dir_name[ddir], why);
-    add_where(f, side, ddir, d->files[!side].path);
-    finding_evidence_bool(f, "retransmission_forwarded", retx);
-    if (repeated)
-        finding_evidence_int(f, "times_dropped", times);
+    int joined;
+    struct open_finding *of =
+        event_finding(d, diff_dropped, e, ddir, e->ts, s->has_twin ? s->twin : 0, &joined);
+    int same = of->twin && s->has_twin && of->twin == s->twin;
+    if (!w.certain) {
+        d->ds.uncertain++;
+        of->held_uncertain += (uint32_t)same;
+    } else if (w.repeated && same) {
+        /* The repeats prove the earlier drops of the same packet too. */
+        d->ds.uncertain -= of->held_uncertain;
+        of->held_uncertain = 0;
+    }
+    if (!joined) {
+        finding_add_frame(&of->f, FRAME_REF(side, e->frame), 0);
+        add_where(&of->f, side, ddir, d->files[!side].path);
+    }
+    /* the strongest proof among the events is the finding's */
+    if (!joined || w.certain > of->why.certain || (same && w.certain >= of->why.certain))
+        of->why = w;
 }
 
 /* A lone packet, its window over: whose was it, and what does its absence mean? */

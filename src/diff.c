@@ -96,7 +96,7 @@ static void diff_packet(struct diff *d, int side, struct packet *pkt, int64_t ts
         d->span_first[side] = ts;
     d->span_last[side] = ts;
     diff_expire(d, ts - d->window);
-    diff_flush_findings(d, ts - DIFF_MERGE_NS);
+    diff_flush_findings(d, ts);
     diff_conv_expire(d, ts);
     if (!pkt->is_fragment) {
         diff_datagram(d, side, pkt, pkt, ts);

@@ -1,14 +1,18 @@
 /* secondsight - unit tests for the rules of diff-judge.c: when a capture covers a
- * moment, and when repeated drops of one packet are certain. */
+ * moment, when repeated drops of one packet are certain, and that they make one
+ * finding held until the repeats prove it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "diff-int.h"
+#include "diff.h"
 
 /* Nothing within DIFF_EDGE_NS of the other capture's first or last packet is judged. */
 static void test_capture_span(void **state)
@@ -36,11 +40,81 @@ static void test_repeated_drops(void **state)
     assert_false(diff_repeats_certain(5, 100, 1));                  /* the capture lost some */
 }
 
+/* A lone packet of conversation `ci` on the inside, sent to the device, judged. */
+static void drop_alone(struct diff *d, uint32_t ci, struct summary *s, uint64_t frame, int64_t ts)
+{
+    struct copy x = {.s = s,
+                     .frame = frame,
+                     .ts = ts,
+                     .conv = ci,
+                     .gen = d->convs[ci].gen,
+                     .side = DIFF_INSIDE,
+                     .dir = 0};
+    uint64_t key[DIFF_KEYS];
+    diff_packet_keys(d, s, &d->convs[ci], ci, 0, key);
+    diff_pend_add(d, &x, key);
+    diff_expire(d, ts + 1);
+}
+
+/* One SYN and its retransmissions dropped while other packets cross: a single finding,
+ * held until the third drop proves it, high, the earlier drops no longer uncertain. Two
+ * drops alone stay medium. */
+static void test_repeated_drops_one_finding(void **state)
+{
+    (void)state;
+    for (int n = 2; n <= 4; n++) {
+        struct diff_options o;
+        memset(&o, 0, sizeof o);
+        o.nat = 1;
+        o.out = tmpfile();
+        struct diff *d = malloc(sizeof *d);
+        assert_non_null(o.out);
+        assert_non_null(d);
+        assert_true(diff_init(d, &o));
+        d->span_first[DIFF_OUTSIDE] = 0; /* the outside capture runs all along */
+        struct summary s;
+        memset(&s, 0, sizeof s);
+        s.v = 4;
+        s.proto = IPPROTO_NUM_TCP;
+        s.l4_ok = 1;
+        s.flags = TH_SYN;
+        s.seq = 0x1c2d3e4f;
+        s.src[0] = 192, s.dst[0] = 198;
+        s.sport = 49152, s.dport = 80;
+        uint8_t dir;
+        uint32_t ci = diff_conv_get(d, DIFF_INSIDE, &s, 1000000000, &dir);
+        d->convs[ci].ingress[0] = DIFF_INSIDE;
+        int64_t t = 1000000000;
+        for (int k = 0; k < n; k++) {
+            diff_translate(&s, &d->convs[ci], DIFF_INSIDE, 0);
+            drop_alone(d, ci, &s, (uint64_t)(4 + k), t);
+            d->ds.forwarded[0] += 5; /* neighbours cross */
+            diff_flush_findings(d, t);
+            t += (1000000000LL << k);
+        }
+        assert_int_equal(d->stats.findings, 0); /* held */
+        diff_flush_findings(d, INT64_MAX);
+        assert_int_equal(d->stats.findings, 1);
+        assert_int_equal(d->ds.dropped[DIFF_OUTBOUND], n);
+        assert_int_equal(d->ds.uncertain, n < (int)DIFF_CERTAIN_REPEATS ? n : 0);
+        diff_free(d); /* the output written out */
+        free(d);
+        char text[4096] = "";
+        rewind(o.out);
+        size_t got = fread(text, 1, sizeof text - 1, o.out);
+        text[got] = 0;
+        assert_non_null(strstr(text, "times over")); /* every drop of it counted */
+        assert_true((strstr(text, "[high]") != NULL) == (n >= (int)DIFF_CERTAIN_REPEATS));
+        fclose(o.out);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_capture_span),
         cmocka_unit_test(test_repeated_drops),
+        cmocka_unit_test(test_repeated_drops_one_finding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
