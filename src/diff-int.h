@@ -92,6 +92,8 @@ struct conv {
     int8_t ingress[2]; /* per direction: the side it enters the device by */
     uint8_t has_ack[2];
     uint32_t max_ack[2];      /* per direction: highest acknowledgement, inside numbering */
+    uint8_t nsack[2];         /* per direction: the SACK blocks of its latest ACK, */
+    uint32_t sack[2][8];      /* inside numbering (edges: left, right, ...) */
     int64_t talked[SIDES][2]; /* per side and direction: the last segment with data, SYN
                                * or FIN (a sender that reset sends no more) */
     uint8_t mapped;           /* a pair matched: its tuples on both sides are a known mapping */
@@ -119,6 +121,7 @@ struct twin_slot {
     uint64_t key;
     int64_t ts;
     uint64_t content; /* the forwarded packet's */
+    uint8_t took;     /* TCP: the receiver had already acknowledged its bytes then */
 };
 
 /* Why a drop is judged as it is (diff-judge.c): kept with its finding, whose text is
@@ -128,6 +131,8 @@ struct drop_why {
     int64_t first_ns; /* since when, */
     uint64_t crossed; /* while this many others crossed */
     uint8_t retx;     /* the sender's retransmission was forwarded afterwards */
+    uint8_t took;     /* the receiver's ACK or SACK took the bytes (the retransmission's) */
+    uint8_t tcp;      /* a TCP segment with sequence space, whose receiver could say */
     uint8_t lost;     /* the other capture says it lost packets */
     uint8_t repeated; /* times, crossed and lost make the drop certain */
     uint8_t certain;
@@ -308,6 +313,12 @@ int diff_covered(const struct diff *d, int side, int64_t ts);
 /* A drop is certain when the same packet was dropped this many times (the sender's
  * retransmissions) while the device forwarded others, and the capture lost nothing. */
 int diff_repeats_certain(uint32_t times, uint64_t crossed_between, int capture_lost);
+/* Whether the receiver of direction `dir` acknowledged the sequence range [seq, end)
+ * (inside numbering): its highest ACK reached `end`, or its latest SACK blocks hold it.
+ * Proof that a segment got through, which a capture may miss but cannot invent. */
+int diff_receiver_took(const struct conv *c, uint8_t dir, uint32_t seq, uint32_t end);
+/* The end of a TCP segment's sequence space (inside numbering); == nseq: none. */
+uint32_t diff_seq_end(const struct summary *s);
 
 /* diff-clock.c */
 int64_t diff_estimate_offset(struct diff *d, uint64_t *samples, int *weak);

@@ -200,6 +200,25 @@ int diff_covered(const struct diff *d, int side, int64_t ts)
     return !d->span_ended[side] || ts <= d->span_last[side] - DIFF_EDGE_NS;
 }
 
+uint32_t diff_seq_end(const struct summary *s)
+{
+    return s->nseq + s->payload_wire_len + !!(s->flags & (TH_SYN | TH_FIN));
+}
+
+int diff_receiver_took(const struct conv *c, uint8_t dir, uint32_t seq, uint32_t end)
+{
+    uint8_t back = (uint8_t)!dir; /* the receiver's acknowledgements */
+    if (end == seq)
+        return 0;
+    if (c->has_ack[back] && (int32_t)(c->max_ack[back] - end) >= 0)
+        return 1;
+    for (uint32_t i = 0; i < c->nsack[back] && i < 4; i++)
+        if ((int32_t)(seq - c->sack[back][2 * i]) >= 0 &&
+            (int32_t)(c->sack[back][2 * i + 1] - end) >= 0)
+            return 1;
+    return 0;
+}
+
 int diff_repeats_certain(uint32_t times, uint64_t crossed_between, int capture_lost)
 {
     return times >= DIFF_CERTAIN_REPEATS && crossed_between > 0 && !capture_lost;
@@ -304,6 +323,8 @@ void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int w
         slot->key = k;
         slot->ts = in->ts;
         slot->content = in->s->content;
+        slot->took = in->s->proto == IPPROTO_NUM_TCP &&
+                     diff_receiver_took(c, din, in->s->nseq, diff_seq_end(in->s));
     }
     if (d->rekeyed != NONE && !d->rematching) {
         uint32_t r = d->rekeyed;
@@ -354,6 +375,7 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
     format_ip(src, s->v, s->src);
     format_ip(dst, s->v, s->dst);
     uint64_t key;
+    const struct conv *c = diff_conv_at(d, e->conv, e->gen);
     const struct twin_slot *slot = s->has_twin && e->conv != NONE
                                        ? twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key)
                                        : NULL;
@@ -364,11 +386,15 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
     int twin = slot && slot->key == key && slot->ts > e->ts - d->window &&
                slot->ts < e->ts + d->window && slot->content != s->content;
     /* A reset the sender never sent: it went on talking after it, on the other side. */
-    const struct conv *c = diff_conv_at(d, e->conv, e->gen);
     int went_on = c && s->proto == IPPROTO_NUM_TCP && (s->flags & TH_RST) &&
                   c->talked[!e->side][e->dir] > e->ts;
+    /* A TCP segment with sequence space counts only when its receiver took it: an
+     * ACK or SACK of its bytes shows it was on the wire, as on the dropped side. */
+    uint32_t end = diff_seq_end(s);
+    int seqspace = s->proto == IPPROTO_NUM_TCP && !(s->flags & TH_RST) && end != s->nseq;
+    int took = seqspace && c && diff_receiver_took(c, e->dir, s->nseq, end);
     /* capture loss cannot make a copy unlike the real one, nor a sender talk on */
-    int certain = by_mac && (twin || went_on);
+    int certain = by_mac && ((twin && (took || !seqspace)) || went_on);
     d->ds.injected[ddir]++;
     if (!certain)
         d->ds.uncertain++;
@@ -384,16 +410,21 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
              "on the %s that could have caused it%s",
              src, s->sport, dst, s->dport, diff_dir_name[ddir], e->frame, d->files[e->side].path,
              diff_side_name[!e->side],
-             twin      ? ", while the genuine packet it imitates was forwarded as well: a "
-                         "forgery made by the device"
+             twin && (took || !seqspace)
+                 ? ", while the genuine packet it imitates was forwarded as well: a "
+                   "forgery made by the device"
              : went_on ? ", a reset in the name of a sender that went on sending after it: "
                          "a forgery made by the device"
+             : twin    ? ", beside a genuine one at its sequence number, but no ACK or SACK "
+                         "shows its receiver took it: the capture may have missed it"
                        : "; nothing like it was forwarded, so the other capture may have "
                          "missed the genuine packet");
     add_where(f, e->side, ddir, d->files[!e->side].path);
     if (by_mac)
         finding_evidence_str(f, "device_mac", fmt_mac(mac, s->mac_src));
     finding_evidence_bool(f, "twin_forwarded", twin);
+    if (seqspace)
+        finding_evidence_bool(f, "receiver_took_it", took);
     if (went_on)
         finding_evidence_bool(f, "sender_went_on", 1);
 }
@@ -417,10 +448,14 @@ static void drop_text(struct diff *d, struct open_finding *of)
                  "; the sender's retransmission of the same bytes was "
                  "forwarded, so the first copy was dropped, not missed by "
                  "the capture");
-    else if (w->retx)
+    else if (w->retx && w->lost)
         snprintf(why, sizeof why,
                  "; the sender's retransmission was forwarded, but the other "
                  "capture says it lost packets: it may have missed this one");
+    else if (w->retx)
+        snprintf(why, sizeof why,
+                 "; the sender's retransmission was forwarded, but no ACK or SACK shows "
+                 "the receiver took it: the capture may have missed it");
     else
         snprintf(why, sizeof why, "; the other capture may have missed it");
     f->confidence = w->certain ? CONF_HIGH : CONF_MEDIUM;
@@ -430,6 +465,8 @@ static void drop_text(struct diff *d, struct open_finding *of)
              src, f->sport, dst, f->dport, (uint64_t)FRAME_REF_FRAME(f->frames[0]),
              d->files[of->side].path, diff_dir_name[of->ddir], why);
     finding_evidence_bool(f, "retransmission_forwarded", w->retx);
+    if (w->tcp)
+        finding_evidence_bool(f, "receiver_took_it", w->took);
     if (w->repeated)
         finding_evidence_int(f, "times_dropped", w->times);
 }
@@ -452,11 +489,15 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
     uint64_t key;
     const struct twin_slot *slot =
         c && s->has_twin ? twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key) : NULL;
-    if (c && s->proto == IPPROTO_NUM_TCP) {
-        uint32_t end = s->nseq + s->payload_wire_len + !!(s->flags & (TH_SYN | TH_FIN));
-        w.retx = slot && slot->key == key && slot->ts >= e->ts;
-        if (!w.retx && c->has_ack[!e->dir] && end != s->nseq &&
-            (int32_t)(c->max_ack[!e->dir] - end) >= 0) {
+    w.retx = slot && slot->key == key && slot->ts >= e->ts;
+    if (c && s->proto == IPPROTO_NUM_TCP && diff_seq_end(s) != s->nseq) {
+        /* The receiver's ACK or SACK decides: its bytes taken before any retransmission
+         * crossed (or without one), the first copy got through; taken only after, the
+         * retransmission brought them and the first copy was dropped; never taken, the
+         * captures cannot tell. */
+        w.tcp = 1;
+        w.took = (uint8_t)diff_receiver_took(c, e->dir, s->nseq, diff_seq_end(s));
+        if (w.took && (!w.retx || slot->took)) {
             d->ds.capture_gaps[!side]++;
             return;
         }
@@ -476,7 +517,7 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
     }
     w.lost = d->ds.capture_drops[!side] != 0;
     w.repeated = (uint8_t)diff_repeats_certain(w.times, w.crossed, w.lost);
-    w.certain = (w.retx && !w.lost) || w.repeated;
+    w.certain = (w.retx && !w.lost && (w.took || !w.tcp)) || w.repeated;
     d->ds.dropped[ddir]++;
     count_conv(d, e, "device_dropped", ddir);
     int joined;

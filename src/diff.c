@@ -61,6 +61,10 @@ static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
         c->has_ack[dir] = 1;
         c->max_ack[dir] = s.nack;
     }
+    if (s.proto == IPPROTO_NUM_TCP && (s.flags & TH_ACK)) { /* what the receiver holds */
+        c->nsack[dir] = s.nsack;
+        memcpy(c->sack[dir], s.nsackv, sizeof c->sack[dir]);
+    }
     if (s.proto == IPPROTO_NUM_TCP && (s.payload_wire_len || (s.flags & (TH_SYN | TH_FIN))))
         c->talked[side][dir] = ts;
     uint64_t key[DIFF_KEYS];

@@ -40,6 +40,30 @@ static void test_repeated_drops(void **state)
     assert_false(diff_repeats_certain(5, 100, 1));                  /* the capture lost some */
 }
 
+/* The receiver took a range when its highest ACK reached the range's end, or a SACK
+ * block of its latest ACK holds it; a range with no sequence space is never taken. */
+static void test_receiver_took(void **state)
+{
+    (void)state;
+    struct conv c;
+    memset(&c, 0, sizeof c);
+    assert_false(diff_receiver_took(&c, 0, 1000, 1100)); /* no ACK seen */
+    c.has_ack[1] = 1;
+    c.max_ack[1] = 1099;
+    assert_false(diff_receiver_took(&c, 0, 1000, 1100));
+    c.max_ack[1] = 1100;
+    assert_true(diff_receiver_took(&c, 0, 1000, 1100));
+    assert_false(diff_receiver_took(&c, 1, 1000, 1100)); /* the other direction's */
+    assert_false(diff_receiver_took(&c, 0, 1100, 1100)); /* no sequence space */
+    c.nsack[1] = 1;                                      /* out of order: SACKed */
+    c.sack[1][0] = 2000;
+    c.sack[1][1] = 3000;
+    assert_true(diff_receiver_took(&c, 0, 2000, 2500));
+    assert_false(diff_receiver_took(&c, 0, 2500, 3100));
+    c.max_ack[1] = 0xfffffff0; /* across the wrap */
+    assert_true(diff_receiver_took(&c, 0, 0xffffff00, 0xffffff80));
+}
+
 /* A lone packet of conversation `ci` on the inside, sent to the device, judged. */
 static void drop_alone(struct diff *d, uint32_t ci, struct summary *s, uint64_t frame, int64_t ts)
 {
@@ -115,6 +139,7 @@ int main(void)
         cmocka_unit_test(test_capture_span),
         cmocka_unit_test(test_repeated_drops),
         cmocka_unit_test(test_repeated_drops_one_finding),
+        cmocka_unit_test(test_receiver_took),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,12 @@ be tampered) or tampered (exactly the tampered packets found):
                          IP ID, TTL and length) sent in its place
   diff-x-syn-censor      tampered: one SYN and its three retransmissions dropped over
                          7 s while pings cross
+  diff-x-spurious-retx   honest: the inside capture lost the response the client
+                         acknowledged; the server's spurious retransmission crosses
+  diff-x-retx-unacked    cannot tell: the response dropped, its retransmission
+                         forwarded, no ACK from the client ever
+  diff-x-forged-data     tampered: forged data at the response's sequence number, which
+                         the client acknowledges, the genuine response forwarded after
 """
 
 from scapy.all import (ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, IPv6, fragment, raw)
@@ -404,6 +410,25 @@ def x_pings(cap, t, n, nat=True, gap=500 * g.MS):
             cross_ping(cap, p, nat)
 
 
+def x_request(nat):
+    """A new pair with the device's link traffic, and an HTTP connection through it up
+    to the request."""
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    for p in conv.handshake() + [conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US)]:
+        cap.through(p, nat)
+    return cap, conv
+
+
+def x_close(cap, conv, nat, name):
+    """The client acknowledges and the connection closes; last pings; both files."""
+    for p in [conv.seg(g.CLIENT, "A", dt=100 * g.US)] + conv.close():
+        cap.through(p, nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write(name)
+
+
 def x_end(cap, t):
     """Last pings, so that both captures run past the scenario's packets (and the
     clock has samples)."""
@@ -416,11 +441,7 @@ BIG = bytes(range(256)) * 5  # 1280 bytes
 def x_scenarios():
     nat = (49152, 61001)
     # honest: the outside capture lost the response (its seq is the server's pure ACK's)
-    cap = XCapture()
-    x_link(cap)
-    conv = g.linux_conv(49152)
-    for p in conv.handshake() + [conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US)]:
-        cap.through(p, nat)
+    cap, conv = x_request(nat)
     cap.through(conv.seg(g.SERVER, "A", dt=5 * g.MS), nat)
     cap.through(conv.seg(g.SERVER, "PA", RESPONSE, dt=20 * g.MS), nat, lose_out=True)
     for p in [conv.seg(g.CLIENT, "A", dt=100 * g.US)] + conv.close():
@@ -529,11 +550,7 @@ def x_scenarios():
         cap.write(name)
 
     # tampered: behind NAT, an inbound data segment dropped; its retransmission crosses
-    cap = XCapture()
-    x_link(cap)
-    conv = g.linux_conv(49152)
-    for p in conv.handshake() + [conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US)]:
-        cap.through(p, nat)
+    cap, conv = x_request(nat)
     resp = conv.seg(g.SERVER, "PA", RESPONSE, dt=25 * g.MS, advance=False)
     cap.through(resp, nat, drop=True)
     for p in [conv.seg(g.SERVER, "PA", RESPONSE, dt=210 * g.MS),
@@ -543,11 +560,7 @@ def x_scenarios():
     cap.write("diff-x-nat-drop")
 
     # tampered: behind NAT, a RST forged outward while the client goes on sending
-    cap = XCapture()
-    x_link(cap)
-    conv = g.linux_conv(49152)
-    for p in conv.handshake() + [conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US)]:
-        cap.through(p, nat)
+    cap, conv = x_request(nat)
     rst = conv.seg(g.CLIENT, "R", dt=1 * g.MS, advance=False)
     forged = translate(rst.ip, True, nat)
     cap.add("out", rst.ts, frame(MAC_ROUTER_OUT, MAC_UPSTREAM, forged))
@@ -590,6 +603,40 @@ def x_scenarios():
     cap.write("diff-x-syn-censor")
 
 
+def x_scenarios_acks():
+    """The receiver's ACK or SACK decides drops and injections of TCP data."""
+    nat = (49152, 61001)
+    # honest: the inside capture lost the response, which the client acknowledged; the
+    # server's spurious retransmission crosses after that ACK
+    cap, conv = x_request(nat)
+    resp = conv.seg(g.SERVER, "PA", RESPONSE, dt=25 * g.MS, advance=False)
+    cap.through(resp, nat, lose_in=True)
+    conv.nxt[1] = resp.ip[TCP].seq + len(RESPONSE)
+    cap.through(conv.seg(g.CLIENT, "A", dt=100 * g.US), nat)
+    cap.through(conv.seg(g.SERVER, "PA", RESPONSE, dt=210 * g.MS, seq=resp.ip[TCP].seq), nat)
+    x_close(cap, conv, nat, "diff-x-spurious-retx")
+
+    # cannot tell: the response dropped, its retransmission forwarded, and the client
+    # never acknowledges either (it went away)
+    cap, conv = x_request(nat)
+    resp = conv.seg(g.SERVER, "PA", RESPONSE, dt=25 * g.MS, advance=False)
+    cap.through(resp, nat, drop=True)
+    cap.through(conv.seg(g.SERVER, "PA", RESPONSE, dt=210 * g.MS), nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-retx-unacked")
+
+    # tampered: the device races the response with forged data at its sequence number,
+    # which the client acknowledges; the genuine response is forwarded after it
+    cap, conv = x_request(nat)
+    fake = conv.seg(g.SERVER, "PA", TAMPERED, dt=20 * g.MS, advance=False)
+    fake.ip.ttl = 64
+    cap.add("in", fake.ts, frame(MAC_ROUTER_IN, MAC_CLIENT, rebuild(fake.ip)))
+    conv.nxt[1] = fake.ip[TCP].seq + len(TAMPERED)
+    cap.through(conv.seg(g.CLIENT, "A", dt=100 * g.US), nat)
+    cap.through(conv.seg(g.SERVER, "PA", RESPONSE, dt=5 * g.MS, seq=fake.ip[TCP].seq), nat)
+    x_close(cap, conv, nat, "diff-x-forged-data")
+
+
 def main():
     exchange("diff-clean")
     exchange("diff-tampered", tamper=True)
@@ -599,6 +646,7 @@ def main():
     exchange("diff-seqoff", seq_off=0x10000000)
     exchange("diff-routed", nat=False)
     x_scenarios()
+    x_scenarios_acks()
 
 
 if __name__ == "__main__":
