@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <pcap/pcap.h>
 
@@ -66,6 +68,80 @@ static enum capture_result open_failed(struct file_stats *fs, const char *msg)
     return CAPTURE_OPEN_FAILED;
 }
 
+/* Classic pcap records read in place from a mapping of the file, rather than copied
+ * by libpcap through stdio one fread at a time (on small packets that copy was most of
+ * the reading). libpcap has opened the file and checked its header; records are taken
+ * here only while each is whole and within the snapshot length libpcap would allow.
+ * The first that is not (cut short at the end of the file, as a capture still being
+ * written is, or oversized) is handed to libpcap at its offset, so every damaged or
+ * unusual record is judged, and named in errors, exactly as libpcap judges it. Only
+ * a regular file of the standard format (2.4, micro- or nanosecond magic) is mapped;
+ * anything else is read by libpcap from the start. */
+static void map_records(struct capture_file *cf, FILE *fp)
+{
+    struct stat st;
+    uint8_t head[24];
+    if (fp == stdin || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24 ||
+        ftell(fp) != 24 || (uint64_t)st.st_size > SIZE_MAX)
+        return;
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
+    if (m == MAP_FAILED)
+        return;
+    memcpy(head, m, sizeof head);
+    uint32_t magic = (uint32_t)head[0] | (uint32_t)head[1] << 8 | (uint32_t)head[2] << 16 |
+                     (uint32_t)head[3] << 24;
+    int swapped = pcap_is_swapped(cf->p);
+    if (swapped)
+        magic = __builtin_bswap32(magic);
+    if ((magic != 0xa1b2c3d4u && magic != 0xa1b23c4du) || pcap_major_version(cf->p) != 2 ||
+        pcap_minor_version(cf->p) != 4 || pcap_snapshot(cf->p) <= 0) {
+        munmap(m, (size_t)st.st_size);
+        return;
+    }
+    madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+    cf->map = m;
+    cf->map_len = (size_t)st.st_size;
+    cf->map_off = 24;
+    cf->map_swapped = swapped;
+    cf->map_usec = magic == 0xa1b2c3d4u;
+    cf->map_snap = (uint32_t)pcap_snapshot(cf->p);
+}
+
+static uint32_t map_u32(const struct capture_file *cf, struct reader *r)
+{
+    return cf->map_swapped ? reader_u32be(r) : reader_u32le(r);
+}
+
+/* The next whole, ordinary record from the mapping: 1 with its header fields and data,
+ * 0 when the rest of the file goes to libpcap (positioned at the record it could not
+ * take; clean end of file included, which libpcap reports as such). */
+static int map_next(struct capture_file *cf, struct pcap_pkthdr *h, const u_char **data)
+{
+    struct reader r = reader_make(cf->map + cf->map_off, cf->map_len - cf->map_off);
+    /* As libpcap reads them: signed 32-bit seconds and fraction, the fraction of a
+     * microsecond file scaled to nanoseconds and checked no further. */
+    int32_t sec = (int32_t)map_u32(cf, &r);
+    int32_t sub = (int32_t)map_u32(cf, &r);
+    uint32_t caplen = map_u32(cf, &r);
+    uint32_t len = map_u32(cf, &r);
+    if (!r.err && caplen <= cf->map_snap && caplen <= reader_left(&r)) {
+        h->ts.tv_sec = sec;
+        h->ts.tv_usec = cf->map_usec ? (suseconds_t)sub * 1000 : sub;
+        h->caplen = caplen;
+        h->len = len;
+        *data = reader_ptr(&r);
+        cf->map_off += 16 + (size_t)caplen;
+        return 1;
+    }
+    /* libpcap takes over from this record on. */
+    FILE *fp = pcap_file(cf->p);
+    if (!fp || fseeko(fp, (off_t)cf->map_off, SEEK_SET) != 0)
+        cf->map_failed = 1;
+    munmap((void *)cf->map, cf->map_len);
+    cf->map = NULL;
+    return 0;
+}
+
 enum capture_result capture_file_open(struct capture_file *cf, const char *path,
                                       uint32_t file_index, struct file_stats *fs)
 {
@@ -115,6 +191,7 @@ enum capture_result capture_file_open(struct capture_file *cf, const char *path,
     /* A classic pcap file has a 24-byte header and 16 bytes before each record, so the
      * offset is counted. */
     cf->good_end = 24;
+    map_records(cf, fp);
     return CAPTURE_OK;
 }
 
@@ -148,9 +225,19 @@ int capture_file_next(struct capture_file *cf, struct packet *pkt)
     struct file_stats *fs = cf->fs;
     struct pcap_pkthdr *h;
     const u_char *data;
+    struct pcap_pkthdr mh;
     if (cf->ng)
         return pcapng_frame(cf, pkt);
-    while ((cf->rc = pcap_next_ex(cf->p, &h, &data)) == 1) {
+    for (;;) {
+        if (cf->map && map_next(cf, &mh, &data)) {
+            h = &mh;
+            cf->rc = 1;
+        } else if (cf->map_failed) {
+            cf->rc = PCAP_ERROR;
+            break;
+        } else if ((cf->rc = pcap_next_ex(cf->p, &h, &data)) != 1) {
+            break;
+        }
         fs->packets++;
         fs->bytes += h->len;
         cf->good_end += 16 + h->caplen;
@@ -170,7 +257,9 @@ enum capture_result capture_file_close(struct capture_file *cf)
     struct file_stats *fs = cf->fs;
     enum capture_result res = CAPTURE_OK;
     if (cf->rc == PCAP_ERROR) {
-        const char *why = cf->ng ? cf->ng->err : pcap_geterr(cf->p);
+        const char *why = cf->ng           ? cf->ng->err
+                          : cf->map_failed ? "cannot seek in the file"
+                                           : pcap_geterr(cf->p);
         fs->failed = 1;
         fs->error_offset = cf->good_end;
         snprintf(fs->error, sizeof fs->error,
@@ -178,6 +267,9 @@ enum capture_result capture_file_close(struct capture_file *cf)
                  cf->good_end, fs->packets, why);
         res = CAPTURE_DAMAGED;
     }
+    if (cf->map)
+        munmap((void *)cf->map, cf->map_len);
+    cf->map = NULL;
     if (cf->p)
         pcap_close(cf->p);
     cf->p = NULL;

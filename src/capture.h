@@ -28,6 +28,11 @@ struct capture_file {
     uint32_t index;
     int supported, rc;
     uint64_t good_end; /* byte offset where the last good record ended */
+    /* A regular classic pcap file, its records read in place (capture-file.c) */
+    const uint8_t *map;
+    size_t map_len, map_off;
+    uint32_t map_snap; /* the snapshot length libpcap allows */
+    int map_swapped, map_usec, map_failed;
 };
 
 /* Opens `path` (or "-") as source `file_index`; on failure fs->error says why ("empty
