@@ -157,6 +157,11 @@
 /* Class-specific evidence fields one finding may carry. */
 #define FINDING_MAX_FIELDS 24
 
+/* A copy's payload shown in its finding: the first bytes, printable (util-phrase.h: at
+ * most 2 characters a byte, and "..."), so a reader sees what a forger sent. */
+#define FINDING_EXCERPT_BYTES 48
+#define FINDING_EXCERPT_MAX (2 * FINDING_EXCERPT_BYTES + 4)
+
 /* --redis: lines queued for the sender (count and bytes; a line that finds the queue full
  * is dropped and counted), the longest line sent, lines per pipelined batch, the connect
  * and reply timeout, the reconnection backoff, and how long the end of a run waits for

@@ -181,3 +181,79 @@ void http_response_tells(const struct http_response *r, char *buf, size_t size)
     if (r->status == 200 && r->headers == four && r->nheaders == 4)
         add_tell(buf, size, "seconddate_template");
 }
+
+/* Copies p[0..n) into dst (size bytes), cut, unprintable bytes as '_'. */
+static void copy_printable(char *dst, size_t size, const uint8_t *p, size_t n)
+{
+    size_t k = 0;
+    for (; k < n && k + 1 < size; k++)
+        dst[k] = p[k] > 0x20 && p[k] < 0x7f ? (char)p[k] : '_';
+    dst[k] = '\0';
+}
+
+/* The length of the request line's method at p (a method RFC 9110 and RFC 5789 name,
+ * followed by a space), or 0. */
+static size_t request_method(const uint8_t *p, size_t n)
+{
+    static const char *const methods[] = {"GET",     "POST",  "HEAD",  "PUT",    "DELETE",
+                                          "OPTIONS", "PATCH", "TRACE", "CONNECT"};
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++) {
+        size_t m = strlen(methods[i]);
+        if (n > m && !memcmp(p, methods[i], m) && p[m] == ' ')
+            return m;
+    }
+    return 0;
+}
+
+/* Parses a request line at p[0..n): method, target, version; returns the length of
+ * the line with its newline, or 0 when it is not one. */
+static size_t request_line(const uint8_t *p, size_t n, struct http_request *out)
+{
+    size_t m = request_method(p, n), t = m + 1, e;
+    if (!m)
+        return 0;
+    for (e = t; e < n && p[e] != ' ' && p[e] != '\r' && p[e] != '\n'; e++)
+        ;
+    if (e == t || e + 8 > n || p[e] != ' ' || memcmp(p + e + 1, "HTTP/1.", 7))
+        return 0;
+    copy_printable(out->method, sizeof out->method, p, m);
+    copy_printable(out->target, sizeof out->target, p + t, e - t);
+    while (e < n && p[e] != '\n')
+        e++;
+    return e < n ? e + 1 : e;
+}
+
+int http_request_last(const uint8_t *p, size_t n, struct http_request *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t i = n, len = 0;
+    while (i-- > 0) {
+        if ((i == 0 || p[i - 1] == '\n') && (len = request_line(p + i, n - i, out)))
+            break;
+    }
+    if (!len)
+        return 0;
+    i += len;
+    for (unsigned lines = 0; i < n && lines < HTTP_MAX_HEADERS; lines++) {
+        size_t start = i;
+        while (i < n && p[i] != '\n')
+            i++;
+        size_t end = i;
+        if (end > start && p[end - 1] == '\r')
+            end--;
+        if (i < n)
+            i++;
+        if (end == start)
+            break;
+        if (end - start < 5 || !name_is(p + start, 5, "host:"))
+            continue;
+        size_t v = start + 5;
+        while (v < end && (p[v] == ' ' || p[v] == '\t'))
+            v++;
+        while (end > v && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+            end--;
+        copy_printable(out->host, sizeof out->host, p + v, end - v);
+        break;
+    }
+    return 1;
+}

@@ -36,4 +36,18 @@ void http_response_parse(const uint8_t *p, size_t n, struct http_response *out);
  * reload, empty_redirect, seconddate_template. Writes "" when there are none. */
 void http_response_tells(const struct http_response *r, char *buf, size_t size);
 
+/* The request a forged response answers: the last HTTP/1.x request line in a stretch
+ * of the client's stream, and its Host header. Bytes outside printable ASCII are
+ * written as '_'; long values are cut. */
+struct http_request {
+    char method[16];
+    char target[160]; /* the request-target as sent: "/path?q" or an absolute URL */
+    char host[128];   /* "" when no Host header came within the stretch */
+};
+
+/* Finds the last request line (a known method, a target, "HTTP/1.") that starts at p
+ * or after a newline in p[0..n), then reads its headers for Host, at most
+ * HTTP_MAX_HEADERS lines. Returns 0, out cleared, when there is none. */
+int http_request_last(const uint8_t *p, size_t n, struct http_request *out);
+
 #endif

@@ -12,6 +12,7 @@
 #include "detect-recent.h"
 #include "detect.h"
 #include "util-checksum.h"
+#include "util-phrase.h"
 #include "util-seq.h"
 #include "util-strlist.h"
 
@@ -212,6 +213,57 @@ static void judge_race(const struct detect_ctx *ctx, struct race *r)
     r->bad = r->csum_c == CSUM_BAD || (r->csum_p == CSUM_BAD && !p_acked);
 }
 
+/* The victim's request a forged HTTP response answers: the last request the other
+ * direction sent, as far as its payload window still holds it. */
+static void race_request(struct finding *f, const struct detect_ctx *ctx)
+{
+    const struct finding_field *proto = finding_field_get(f->app, f->napp, "proto");
+    const struct tcp_window *w = ctx->flow->tcp[!ctx->dir].win;
+    if (!proto || strcmp(proto->s, "http") || !w)
+        return;
+    uint8_t buf[INJ_APP_PEEK];
+    int64_t start = w->hi - INJ_APP_PEEK;
+    if (start < w->hi - (int64_t)w->size)
+        start = w->hi - (int64_t)w->size;
+    if (start < w->base)
+        start = w->base;
+    if (start >= w->hi)
+        return;
+    uint32_t n = flow_window_read(w, start, (uint32_t)(w->hi - start), buf);
+    struct http_request rq;
+    if (!http_request_last(buf, n, &rq))
+        return;
+    finding_app_str(f, "method", rq.method);
+    if (rq.host[0])
+        finding_app_str(f, "host", rq.host);
+    finding_app_str(f, "url", rq.target);
+}
+
+/* Each copy's first bytes, and what the receiver kept: when it had acknowledged all of
+ * the earlier copy's bytes before the later one came, the later one's overlapping
+ * bytes were duplicates to it. Otherwise the capture cannot tell yet. */
+static void race_copies_seen(struct finding *f, const struct detect_ctx *ctx, const struct race *r)
+{
+    const struct packet *pkt = ctx->pkt;
+    const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
+    const struct tcp_dir *o = &ctx->flow->tcp[!ctx->dir];
+    struct finding_copy *cur = &f->copies[f->ncopies - 1];
+    phrase_excerpt(cur->excerpt, sizeof cur->excerpt, pkt->payload, pkt->payload_len,
+                   FINDING_EXCERPT_BYTES);
+    if (!r->prior)
+        return;
+    struct finding_copy *prior = &f->copies[0];
+    uint8_t buf[FINDING_EXCERPT_BYTES + 1];
+    uint32_t want = r->prior->hdr.len < sizeof buf ? r->prior->hdr.len : (uint32_t)sizeof buf;
+    uint32_t n = flow_window_read(d->win, r->prior->pos, want, buf);
+    phrase_excerpt(prior->excerpt, sizeof prior->excerpt, buf, n == want ? r->prior->hdr.len : n,
+                   FINDING_EXCERPT_BYTES);
+    if ((o->flags & TDF_ACKED) && seq_geq(o->max_ack, r->sp.seq + r->prior->hdr.len)) {
+        prior->acked = COPY_ACK_KEPT;
+        cur->acked = COPY_ACK_DISCARDED;
+    }
+}
+
 /* The forged copy's content (HTTP, DNS) and the hop counts, when a copy is forged;
  * `what` names the content for the summary. */
 static void race_app(struct finding *f, const struct detect_ctx *ctx, const struct race *r,
@@ -232,6 +284,7 @@ static void race_app(struct finding *f, const struct detect_ctx *ctx, const stru
                              peek);
     }
     enrich_app(f, peek, n, fs->flags, pkt->sport == 53 || pkt->dport == 53, what, what_size);
+    race_request(f, ctx);
     finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
     finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
     /* A forger that copies the sender's TTL hides its distance. */
@@ -245,7 +298,7 @@ static void race_summary(struct finding *f, const struct detect_ctx *ctx, const 
     const struct fp_sample *fs = r->forged == 1 ? &r->sp : r->forged == 2 ? &r->sc : NULL;
     const struct fp_sample *gs = r->forged == 1 ? &r->sc : r->forged == 2 ? &r->sp : NULL;
     const char *side = side_name(ctx->flow, ctx->dir);
-    char close_note[64] = "";
+    char close_note[64] = "", fh[64], gh[64];
     if (seg->after_close)
         snprintf(close_note, sizeof close_note, ", after a FIN or RST from the %s", side);
     if (fs && fs->ttl == gs->ttl) {
@@ -259,12 +312,12 @@ static void race_summary(struct finding *f, const struct detect_ctx *ctx, const 
     } else if (fs) {
         snprintf(f->summary, sizeof f->summary,
                  "%s raced the %s's data at the same sequence numbers (%u of %u bytes differ%s); "
-                 "frame %llu is forged, frame %llu genuine; the forged copy came from about %d "
-                 "hops away, the %s is about %d hops away",
+                 "frame %llu is forged, frame %llu genuine; the forger is %s, the %s %s",
                  what, side, seg->differ, seg->overlap, close_note,
                  (unsigned long long)FRAME_REF_FRAME(fs->frame),
-                 (unsigned long long)FRAME_REF_FRAME(gs->frame), ttl_hops(fs->ttl), side,
-                 ttl_hops(gs->ttl));
+                 (unsigned long long)FRAME_REF_FRAME(gs->frame),
+                 phrase_hops(fh, sizeof fh, ttl_hops(fs->ttl)), side,
+                 phrase_hops(gh, sizeof gh, ttl_hops(gs->ttl)));
     } else {
         snprintf(f->summary, sizeof f->summary,
                  "two copies of the %s's data at the same sequence numbers differ (%u of %u "
@@ -315,6 +368,7 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
             : r.forged == 1 ? "genuine"
                             : "undetermined",
             &r.vc, (uint8_t)r.csum_c);
+    race_copies_seen(&f, ctx, &r);
 
     finding_evidence_int(&f, "seq", d->next_seq + (uint32_t)(seg->first_diff - d->next_pos));
     finding_evidence_int(&f, "stream_offset", seg->first_diff);
@@ -379,6 +433,8 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     finding_set_flow_from_packet(f, pkt);
     finding_add_frame(f, s.frame, 1);
     fp_copy(&f->copies[f->ncopies++], &s, "forged", &v, (uint8_t)transport_checksum(pkt));
+    phrase_excerpt(f->copies[0].excerpt, sizeof f->copies[0].excerpt, pkt->payload,
+                   pkt->payload_len, FINDING_EXCERPT_BYTES);
 
     /* The direction's usual TTL: the one most of its packets had. */
     uint8_t usual = d->base.ttl_n[1] > d->base.ttl_n[0] ? d->base.ttl[1] : d->base.ttl[0];
@@ -390,7 +446,7 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     finding_evidence_int(f, "forger_hops", ttl_hops(s.ttl));
     finding_evidence_int(f, "peer_hops", ttl_hops(usual));
 
-    char what[200], names[128], tells[128];
+    char what[200], names[128], tells[128], fh[64], gh[64];
     enrich_app(f, pkt->payload, pkt->payload_len < INJ_APP_PEEK ? pkt->payload_len : INJ_APP_PEEK,
                flags, pkt->sport == 53 || pkt->dport == 53, what, sizeof what);
     fp_tell_names(v.tells, names, sizeof names);
@@ -398,10 +454,10 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     const char *side = side_name(fl, ctx->dir);
     snprintf(f->summary, sizeof f->summary,
              "a packet posing as the %s (frame %llu) breaks its fingerprint (%s) and no genuine "
-             "copy of it was seen: an in-path forgery; it came from about %d hops away, the %s "
-             "is about %d hops away",
-             side, (unsigned long long)FRAME_REF_FRAME(s.frame), tells, ttl_hops(s.ttl), side,
-             ttl_hops(usual));
+             "copy of it was seen: an in-path forgery; the forger is %s, the %s %s",
+             side, (unsigned long long)FRAME_REF_FRAME(s.frame), tells,
+             phrase_hops(fh, sizeof fh, ttl_hops(s.ttl)), side,
+             phrase_hops(gh, sizeof gh, ttl_hops(usual)));
 }
 
 /* A 1-byte segment one below the stream end: a keep-alive whose byte is garbage by

@@ -33,10 +33,20 @@ struct finding_field {
  * the detector made of it. Written as an element of evidence.copies. */
 struct finding_copy {
     struct fp_sample hdr;
-    uint8_t csum;     /* enum csum_state */
-    int8_t hops;      /* estimated from TTL; -1 unknown */
-    const char *role; /* "forged", "genuine", "undetermined" */
-    char tells[128];  /* the names of the fields that broke (util-strlist.h) */
+    uint8_t csum;                      /* enum csum_state */
+    int8_t hops;                       /* estimated from TTL; -1 unknown */
+    const char *role;                  /* "forged", "genuine", "undetermined" */
+    char tells[128];                   /* the names of the fields that broke (util-strlist.h) */
+    uint8_t acked;                     /* enum copy_ack: did the receiver keep this copy's bytes */
+    char excerpt[FINDING_EXCERPT_MAX]; /* its payload's first bytes (phrase_excerpt); "" none */
+};
+
+/* What the receiver's acknowledgments say of one copy when the finding is made. */
+enum copy_ack {
+    COPY_ACK_UNKNOWN,   /* nothing yet, or nothing to tell (not written) */
+    COPY_ACK_KEPT,      /* the receiver acknowledged all of its bytes */
+    COPY_ACK_DISCARDED, /* the receiver had acknowledged the other copy's bytes before
+                         * this one came: its overlapping bytes were duplicates to it */
 };
 
 #define FINDING_MAX_COPIES 4

@@ -445,6 +445,16 @@ static void eve_app(struct jw *w, const struct finding *f)
         jw_key(w, "redirect");
         jw_string(w, location);
     }
+    /* the victim's request the forged response answers, under Suricata's names */
+    static const char *const request[][2] = {
+        {"host", "hostname"}, {"url", "url"}, {"method", "http_method"}};
+    for (size_t i = 0; i < sizeof request / sizeof request[0]; i++) {
+        const char *v = field_str(f->app, f->napp, request[i][0]);
+        if (v) {
+            jw_key(w, request[i][1]);
+            jw_string(w, v);
+        }
+    }
     jw_object_end(w);
 }
 

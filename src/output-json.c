@@ -61,6 +61,14 @@ static void json_copies(struct jw *w, const struct finding *f)
         jw_string(w, csum_name(c->csum));
         jw_key(w, "tells");
         json_string_list(w, c->tells);
+        if (c->acked != COPY_ACK_UNKNOWN) {
+            jw_key(w, "acknowledged");
+            jw_bool(w, c->acked == COPY_ACK_KEPT);
+        }
+        if (c->excerpt[0]) {
+            jw_key(w, "excerpt");
+            jw_string(w, c->excerpt);
+        }
         jw_object_end(w);
     }
     jw_array_end(w);

@@ -134,6 +134,23 @@ static void append_tells(char *line, size_t cap, const char *role, const char *t
              phrase_tells(words, sizeof words, tells, side));
 }
 
+/* After a copy's headers: its payload's first bytes and whether the receiver kept it. */
+static void append_seen(char *line, size_t cap, const struct finding_copy *c)
+{
+    size_t n = strlen(line);
+    if (c->hdr.len && n < cap)
+        n += (size_t)snprintf(line + n, cap - n, ", %u byte%s", c->hdr.len,
+                              c->hdr.len == 1 ? "" : "s");
+    if (c->excerpt[0] && n < cap)
+        n += (size_t)snprintf(line + n, cap - n, " \"%s\"", c->excerpt);
+    if (c->acked == COPY_ACK_KEPT && n < cap)
+        snprintf(line + n, cap - n, "; the receiver acknowledged it");
+    else if (c->acked == COPY_ACK_DISCARDED && n < cap)
+        snprintf(line + n, cap - n,
+                 "; it came too late: the receiver had already acknowledged the other "
+                 "copy's bytes");
+}
+
 /* One paragraph per copy: its frame, its headers in words, and its tells. */
 static void print_copies(FILE *fp, const struct finding *f)
 {
@@ -147,6 +164,7 @@ static void print_copies(FILE *fp, const struct finding *f)
                  undetermined ? " (not judged)" : "", c->hdr.ttl,
                  c->hdr.has_ts ? "TCP timestamps" : "no TCP timestamps",
                  phrase_tcp_flags(flags, sizeof flags, c->hdr.flags));
+        append_seen(line, sizeof line, c);
         append_tells(line, sizeof line, c->role, c->tells, side);
         print_labelled(fp, role_label(c->role, "copy"), line);
     }
@@ -179,6 +197,16 @@ static void print_content(FILE *fp, const struct finding *f)
     const struct finding_field *fa = field(f->app, f->napp, "forged_answer");
     const struct finding_field *tells = field(f->app, f->napp, "tells");
     const struct finding_field *qt = field(f->evidence, f->nevidence, "qtype");
+    const struct finding_field *method = field(f->app, f->napp, "method");
+    const struct finding_field *host = field(f->app, f->napp, "host");
+    const struct finding_field *url = field(f->app, f->napp, "url");
+    if (method && url) {
+        /* an absolute-form target already names its host */
+        int absolute = !strncmp(url->s, "http://", 7) || !strncmp(url->s, "https://", 8);
+        snprintf(line, sizeof line, "%s %s%s%s (answered by the forged copy)", method->s,
+                 host && !absolute ? "http://" : "", host && !absolute ? host->s : "", url->s);
+        print_labelled(fp, "request", line);
+    }
     if (!strcmp(proto->s, "http") && st) {
         snprintf(line, sizeof line, "HTTP %lld%s%s%s%s", (long long)st->i,
                  loc ? " redirect to " : "", loc ? loc->s : "", tells && tells->s[0] ? ": " : "",

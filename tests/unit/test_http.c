@@ -554,9 +554,42 @@ static void test_noise_after_status(void **state)
     }
 }
 
+/* The request a forged response answers: the last request line in a stretch of the
+ * client's stream, its Host, and nothing for bytes that only look like one. */
+static void test_request_last(void **state)
+{
+    (void)state;
+    struct http_request rq;
+    const char *two = "GET /first HTTP/1.1\r\nHost: a.example\r\n\r\n"
+                      "POST /second?q=1 HTTP/1.1\r\nUser-Agent: x\r\nhost:  b.example \r\n\r\nbody";
+    assert_true(http_request_last((const uint8_t *)two, strlen(two), &rq));
+    assert_string_equal(rq.method, "POST");
+    assert_string_equal(rq.target, "/second?q=1");
+    assert_string_equal(rq.host, "b.example");
+    /* cut before its headers: no Host */
+    const char *cut = "xx\nGET http://c.example/p HTTP/1.0\r\n";
+    assert_true(http_request_last((const uint8_t *)cut, strlen(cut), &rq));
+    assert_string_equal(rq.target, "http://c.example/p");
+    assert_string_equal(rq.host, "");
+    /* not a request: unknown method, mid-line, no version, a response */
+    const char *no[] = {"FETCH / HTTP/1.1\r\n", "x GET / HTTP/1.1\r\n", "GET /\r\n",
+                        "HTTP/1.1 200 OK\r\n", "GET  HTTP/1.1\r\n", "GET / HTTP/1", ""};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        assert_false(http_request_last((const uint8_t *)no[i], strlen(no[i]), &rq));
+        assert_string_equal(rq.method, "");
+    }
+    /* unprintable bytes and a long target are kept within their fields */
+    char big[400];
+    snprintf(big, sizeof big, "GET /%0300d\x01 HTTP/1.1\r\nHost: h\x7f\r\n", 0);
+    assert_true(http_request_last((const uint8_t *)big, strlen(big), &rq));
+    assert_int_equal(strlen(rq.target), sizeof rq.target - 1);
+    assert_string_equal(rq.host, "h_");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_request_last),
         cmocka_unit_test(test_status_and_headers),
         cmocka_unit_test(test_location),
         cmocka_unit_test(test_content_length),
