@@ -212,6 +212,18 @@
 #ifndef FRAG_REUSE_AGE_NS
 #define FRAG_REUSE_AGE_NS (1000000000LL)
 #endif
+/* Fragment table: a completed datagram is kept this long of packet time, so a late
+ * copy of one of its fragments (the genuine one, after a forger's planted copy
+ * completed the datagram) is compared; at most this many and bytes at once. */
+#ifndef FRAG_KEEP_NS
+#define FRAG_KEEP_NS (2 * 1000000000LL)
+#endif
+#ifndef FRAG_KEEP_MAX
+#define FRAG_KEEP_MAX 1024u
+#endif
+#ifndef FRAG_KEEP_MEMORY
+#define FRAG_KEEP_MEMORY (8ull << 20)
+#endif
 /* Fragment table: pieces kept per datagram. */
 #ifndef FRAG_MAX_PIECES
 #define FRAG_MAX_PIECES 32

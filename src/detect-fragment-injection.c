@@ -119,6 +119,20 @@ static void fragdet_finish(void *state, struct finding_sink *sink)
     hold_flush(&st->held, hold_emit_finding, sink);
 }
 
+/* Which copy is forged, when the datagram's own fragments tell: one sender's stack
+ * sends every fragment of a datagram alike (IP TTL, DF), so a copy unlike the first
+ * fragment (the sender's, with the ports) while the other copy is alike came from
+ * elsewhere. 1: the earlier copy, 2: this one, 0: cannot tell (the conflict is with
+ * the first fragment itself, or both or neither are alike). */
+static int forged_copy(const struct frag_info *fi, const struct packet *pkt)
+{
+    if (!fi->has_prior || !fi->has_head || fi->head.frame == fi->prior.frame)
+        return 0;
+    int prior_unlike = fi->prior.ttl != fi->head.ttl || fi->prior.df != fi->head.df;
+    int this_unlike = pkt->ttl != fi->head.ttl || pkt->df != fi->head.df;
+    return prior_unlike && !this_unlike ? 1 : this_unlike && !prior_unlike ? 2 : 0;
+}
+
 static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
     struct fragdet_state *st = state;
@@ -144,9 +158,10 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     f.sport = fi->has_ports ? fi->sport : 0;
     f.dport = fi->has_ports ? fi->dport : 0;
     f.flow_by_addresses = 1;
+    int forged = forged_copy(fi, pkt);
     if (fi->has_prior)
-        finding_add_frame(&f, fi->prior.frame, 0);
-    finding_add_frame(&f, FRAME_REF(pkt->file_index, pkt->frame), 0);
+        finding_add_frame(&f, fi->prior.frame, forged == 1);
+    finding_add_frame(&f, FRAME_REF(pkt->file_index, pkt->frame), forged == 2);
 
     finding_evidence_int(&f, "ip_version", pkt->ip_version);
     finding_evidence_int(&f, "frag_id", pkt->frag_id);
@@ -161,7 +176,13 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     finding_evidence_int(&f, "later_offset", fi->off);
     finding_evidence_int(&f, "later_len", fi->len);
     finding_evidence_int(&f, "later_ttl", pkt->ttl);
-    finding_evidence_str(&f, "verdict", "undetermined");
+    finding_evidence_str(&f, "verdict", forged ? "decided" : "undetermined");
+    if (fi->late)
+        finding_evidence_bool(&f, "after_reassembly", 1);
+    if (forged) {
+        finding_evidence_list(&f, "tells", "mixed_fragments\0");
+        finding_evidence_int(&f, "first_fragment_ttl", fi->head.ttl);
+    }
     if (fi->id_reused) {
         finding_evidence_str(&f, "id_reused", fi->id_reused == FRAG_REUSE_PORTS ? "ports" : "aged");
         finding_evidence_int(&f, "earlier_age_ms", fi->prior_age_ns / 1000000);
@@ -192,6 +213,19 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
                  (unsigned long long)FRAME_REF_FRAME(fi->prior.frame), fi->overlap, fi->differ,
                  fi->id_reused == FRAG_REUSE_PORTS ? "it starts a datagram with other ports"
                                                    : "it comes over a second later");
+    if (forged) {
+        unsigned long long pf = (unsigned long long)FRAME_REF_FRAME(fi->prior.frame);
+        unsigned long long ff = forged == 1 ? pf : later, gf = forged == 1 ? later : pf;
+        snprintf(f.summary, sizeof f.summary,
+                 "IPv%d fragment %llu (bytes %u-%u, id %u)%s differs in %u bytes from frame "
+                 "%llu's copy; frame %llu has TTL %u%s unlike the datagram's first fragment "
+                 "%llu (TTL %u), frame %llu is alike: frame %llu is a forged fragment",
+                 pkt->ip_version, later, fi->off, fi->off + fi->len - 1, pkt->frag_id,
+                 fi->late ? " came after its datagram was reassembled and" : "", fi->differ, pf, ff,
+                 forged == 1 ? fi->prior.ttl : pkt->ttl,
+                 (forged == 1 ? fi->prior.df : pkt->df) != fi->head.df ? " and DF" : "",
+                 (unsigned long long)FRAME_REF_FRAME(fi->head.frame), fi->head.ttl, gf, ff);
+    }
     struct held *h = NULL;
     if (!fi->has_ports && frag_proto_has_ports(pkt->proto) && !fi->completed)
         h = hold_add(&st->held, 0, pkt->ts_ns + (int64_t)FRAG_TIMEOUT * 1000000000);

@@ -1,7 +1,13 @@
 /* secondsight - fragment reassembly (RFC 791 section 3.2, RFC 8200 section 4.5).
  * Datagrams are keyed by addresses, protocol and identification; the first copy of
  * each byte is kept and later copies are compared with it. Bounded by a count cap, a
- * byte cap and a timeout, oldest first, each eviction counted. */
+ * byte cap and a timeout, oldest first, each eviction counted.
+ *
+ * A completed datagram is kept a little longer (FRAG_KEEP_NS of packet time, under
+ * caps of its own): a forger's fragment planted ahead of the genuine one completes the
+ * datagram with the genuine first fragment, and the genuine copy of the planted bytes
+ * arrives just after (Herzberg and Shulman, 2013). Compared with the kept datagram, it
+ * shows the conflict; a fresh datagram would have swallowed it silently. */
 #include "flow-frag.h"
 
 #include <stdlib.h>
@@ -18,7 +24,7 @@ struct frag_key {
 };
 
 struct dgram {
-    struct dgram *hnext, *older, *newer;
+    struct dgram *hnext, *older, *newer; /* older/newer: in its list, live or kept */
     uint64_t hash;
     struct frag_key key;
     int64_t first_ts;
@@ -28,19 +34,27 @@ struct dgram {
     uint32_t covered; /* bytes present */
     uint32_t end;     /* datagram length, once the last fragment came */
     uint8_t has_last, has_first;
+    uint8_t done;    /* complete and passed on: kept for late fragments only */
+    int64_t done_ts; /* ... since then */
     uint8_t hdr_len;
     uint8_t hdr[60]; /* the offset-0 fragment's IP header (IPv6: fixed part) */
     uint32_t npieces;
     struct frag_piece pieces[FRAG_MAX_PIECES];
 };
 
+/* A list of datagrams, oldest first. */
+struct dlist {
+    struct dgram *oldest, *newest;
+};
+
 struct frag_table {
     struct frag_config cfg;
     uint64_t key[2];
     struct dgram *buckets[FRAG_BUCKETS];
-    struct dgram *oldest, *newest;
-    uint32_t count;
-    uint64_t mem;
+    struct dlist live; /* incomplete, by arrival */
+    struct dlist kept; /* complete, by completion */
+    uint32_t count, nkept;
+    uint64_t mem, kept_mem; /* mem: all of them; kept_mem: the kept ones' share */
     struct frag_stats stats;
     uint8_t out[60 + FRAG_MAX_DATAGRAM];
 };
@@ -61,6 +75,30 @@ static uint64_t dgram_bytes(const struct dgram *d)
     return sizeof *d + d->cap + d->cap / 8;
 }
 
+static void list_unlink(struct dlist *l, struct dgram *d)
+{
+    if (d->older)
+        d->older->newer = d->newer;
+    else
+        l->oldest = d->newer;
+    if (d->newer)
+        d->newer->older = d->older;
+    else
+        l->newest = d->older;
+    d->older = d->newer = NULL;
+}
+
+static void list_append(struct dlist *l, struct dgram *d)
+{
+    d->older = l->newest;
+    d->newer = NULL;
+    if (l->newest)
+        l->newest->newer = d;
+    else
+        l->oldest = d;
+    l->newest = d;
+}
+
 static void dgram_destroy(struct frag_table *t, struct dgram *d)
 {
     struct dgram **pp = &t->buckets[d->hash & (FRAG_BUCKETS - 1)];
@@ -68,16 +106,15 @@ static void dgram_destroy(struct frag_table *t, struct dgram *d)
         pp = &(*pp)->hnext;
     if (*pp)
         *pp = d->hnext;
-    if (d->older)
-        d->older->newer = d->newer;
-    else
-        t->oldest = d->newer;
-    if (d->newer)
-        d->newer->older = d->older;
-    else
-        t->newest = d->older;
     t->mem -= dgram_bytes(d);
-    t->count--;
+    if (d->done) {
+        list_unlink(&t->kept, d);
+        t->nkept--;
+        t->kept_mem -= dgram_bytes(d);
+    } else {
+        list_unlink(&t->live, d);
+        t->count--;
+    }
     free(d->data);
     free(d->present);
     free(d);
@@ -87,8 +124,10 @@ void frag_table_free(struct frag_table *t)
 {
     if (!t)
         return;
-    while (t->oldest)
-        dgram_destroy(t, t->oldest);
+    while (t->live.oldest)
+        dgram_destroy(t, t->live.oldest);
+    while (t->kept.oldest)
+        dgram_destroy(t, t->kept.oldest);
     free(t);
 }
 
@@ -105,17 +144,42 @@ uint32_t frag_table_count(const struct frag_table *t)
     return t->count;
 }
 
-/* Evicts the oldest datagrams other than `keep` until `need` more bytes fit. */
+/* Evicts datagrams other than `keep` until `need` more bytes fit: kept (complete)
+ * ones first, then the oldest incomplete ones. */
 static int make_room(struct frag_table *t, uint64_t need, const struct dgram *keep)
 {
     while (t->mem + need > t->cfg.max_memory) {
-        struct dgram *victim = t->oldest == keep ? (keep ? keep->newer : NULL) : t->oldest;
+        if (t->kept.oldest) {
+            dgram_destroy(t, t->kept.oldest);
+            t->stats.kept_dropped++;
+            continue;
+        }
+        struct dgram *o = t->live.oldest;
+        struct dgram *victim = o == keep ? (keep ? keep->newer : NULL) : o;
         if (!victim)
             return 0;
         dgram_destroy(t, victim);
         t->stats.evicted++;
     }
     return 1;
+}
+
+/* A completed datagram moves to the kept list; the oldest kept ones go at the keep caps
+ * (counted). d may be among them, when it alone is over FRAG_KEEP_MEMORY. */
+static void dgram_keep(struct frag_table *t, struct dgram *d, int64_t now)
+{
+    list_unlink(&t->live, d);
+    t->count--;
+    d->done = 1;
+    d->done_ts = now;
+    list_append(&t->kept, d);
+    t->nkept++;
+    t->kept_mem += dgram_bytes(d);
+    t->stats.kept++;
+    while (t->kept.oldest && (t->nkept > FRAG_KEEP_MAX || t->kept_mem > FRAG_KEEP_MEMORY)) {
+        dgram_destroy(t, t->kept.oldest);
+        t->stats.kept_dropped++;
+    }
 }
 
 /* Grows the datagram's buffers to hold `end` bytes. */
@@ -162,8 +226,8 @@ static struct dgram *dgram_get(struct frag_table *t, const struct packet *pkt)
         if (d->hash == h && !memcmp(&d->key, &k, sizeof k))
             return d;
 
-    if (t->count >= t->cfg.max_datagrams && t->oldest) {
-        dgram_destroy(t, t->oldest);
+    if (t->count >= t->cfg.max_datagrams && t->live.oldest) {
+        dgram_destroy(t, t->live.oldest);
         t->stats.evicted++;
     }
     if (!make_room(t, sizeof(struct dgram), NULL))
@@ -176,12 +240,7 @@ static struct dgram *dgram_get(struct frag_table *t, const struct packet *pkt)
     d->first_ts = pkt->ts_ns;
     d->hnext = t->buckets[h & (FRAG_BUCKETS - 1)];
     t->buckets[h & (FRAG_BUCKETS - 1)] = d;
-    d->older = t->newest;
-    if (t->newest)
-        t->newest->newer = d;
-    else
-        t->oldest = d;
-    t->newest = d;
+    list_append(&t->live, d);
     t->count++;
     t->mem += sizeof *d;
     if (t->mem > t->stats.memory_peak)
@@ -197,12 +256,26 @@ static void find_prior(const struct dgram *d, uint32_t at, struct frag_info *inf
     uint32_t n = d->npieces < FRAG_MAX_PIECES ? d->npieces : FRAG_MAX_PIECES;
     for (uint32_t i = 0; i < n; i++) {
         const struct frag_piece *p = &d->pieces[i];
-        if (p->off <= at && at < p->off + p->len) {
+        if (!info->has_head && p->off == 0) {
+            info->head = *p; /* the first fragment held: the sender's, with the ports */
+            info->has_head = 1;
+        }
+        if (!info->has_prior && p->off <= at && at < p->off + p->len) {
             info->prior = *p;
             info->has_prior = 1;
-            return;
         }
     }
+}
+
+/* Whether a datagram's fragments disagree in IP TTL or DF: one sender's stack sends
+ * them all alike, so a mix is a tell of a fragment from elsewhere. */
+static int pieces_mixed(const struct dgram *d)
+{
+    uint32_t n = d->npieces < FRAG_MAX_PIECES ? d->npieces : FRAG_MAX_PIECES;
+    for (uint32_t i = 1; i < n; i++)
+        if (d->pieces[i].ttl != d->pieces[0].ttl || d->pieces[i].df != d->pieces[0].df)
+            return 1;
+    return 0;
 }
 
 /* Copies the fragment's bytes into d where none are held yet and compares the rest
@@ -264,16 +337,72 @@ static uint32_t build_datagram(struct frag_table *t, const struct dgram *d)
     return n + d->end;
 }
 
+/* Records the fragment among d's pieces (the first FRAG_MAX_PIECES). */
+static void piece_add(struct dgram *d, const struct packet *pkt, struct frag_info *info)
+{
+    if (d->npieces < FRAG_MAX_PIECES) {
+        struct frag_piece *p = &d->pieces[d->npieces];
+        p->frame = FRAME_REF(pkt->file_index, pkt->frame);
+        p->ts_ns = pkt->ts_ns;
+        p->off = pkt->frag_offset;
+        p->len = pkt->payload_len;
+        p->ip_id = pkt->ip_id;
+        p->ttl = pkt->ttl;
+        p->df = pkt->df;
+        p->mf = pkt->mf;
+    }
+    d->npieces++;
+    info->npieces = d->npieces;
+    if (frag_proto_has_ports(d->key.proto) && d->cap >= 4 && (d->present[0] & 0x0f) == 0x0f) {
+        info->has_ports = 1;
+        info->sport = (uint16_t)(d->data[0] << 8 | d->data[1]);
+        info->dport = (uint16_t)(d->data[2] << 8 | d->data[3]);
+    }
+}
+
+/* Drops the expired: incomplete datagrams past the timeout, kept ones past
+ * FRAG_KEEP_NS; a bounded number per call. */
+static void expire(struct frag_table *t, int64_t now)
+{
+    for (unsigned i = 0; i < FRAG_EXPIRE_PER_CALL && t->live.oldest; i++) {
+        if (now - t->live.oldest->first_ts <= (int64_t)t->cfg.timeout_s * 1000000000)
+            break;
+        dgram_destroy(t, t->live.oldest);
+        t->stats.expired++;
+    }
+    for (unsigned i = 0; i < FRAG_EXPIRE_PER_CALL && t->kept.oldest; i++) {
+        if (now - t->kept.oldest->done_ts <= FRAG_KEEP_NS)
+            break;
+        dgram_destroy(t, t->kept.oldest);
+    }
+}
+
+/* The datagram for a fragment that conflicts: started over when the conflict is the
+ * identification reused for another datagram (the old one dropped, so the new one
+ * reassembles whole), else d. NULL when out of room. */
+static struct dgram *judge_conflict(struct frag_table *t, struct dgram *d, const struct packet *pkt,
+                                    struct frag_info *info)
+{
+    find_prior(d, info->first_diff, info);
+    info->id_reused = id_reuse(d, pkt, info);
+    if (!info->id_reused)
+        return d;
+    t->stats.id_reused++;
+    dgram_destroy(t, d);
+    struct frag_info fresh;
+    memset(&fresh, 0, sizeof fresh);
+    d = dgram_get(t, pkt);
+    if (!d || !dgram_grow(t, d, pkt->frag_offset + pkt->payload_len))
+        return NULL;
+    dgram_put(d, pkt, &fresh);
+    return d;
+}
+
 const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
                               struct frag_info *info, uint32_t *len)
 {
     memset(info, 0, sizeof *info);
-    for (unsigned i = 0; i < FRAG_EXPIRE_PER_CALL && t->oldest; i++) {
-        if (pkt->ts_ns - t->oldest->first_ts <= (int64_t)t->cfg.timeout_s * 1000000000)
-            break;
-        dgram_destroy(t, t->oldest);
-        t->stats.expired++;
-    }
+    expire(t, pkt->ts_ns);
 
     uint32_t off = pkt->frag_offset;
     uint32_t n = pkt->payload_len;
@@ -286,46 +415,32 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
         return NULL;
     }
     struct dgram *d = dgram_get(t, pkt);
-    if (!d || !dgram_grow(t, d, off + n))
-        return NULL;
-    dgram_put(d, pkt, info);
-    if (info->differ) {
-        find_prior(d, info->first_diff, info);
-        if ((info->id_reused = id_reuse(d, pkt, info)) != 0) {
-            /* Another datagram with the old one's identification: the old one is
-             * dropped and this one starts afresh, so it reassembles whole. */
-            t->stats.id_reused++;
-            dgram_destroy(t, d);
-            struct frag_info fresh;
-            memset(&fresh, 0, sizeof fresh);
-            d = dgram_get(t, pkt);
-            if (!d || !dgram_grow(t, d, off + n))
-                return NULL;
-            dgram_put(d, pkt, &fresh);
-        }
+    if (d && d->done && off + pkt->payload_wire_len > d->end) {
+        /* Bytes a complete datagram never had: another datagram. */
+        dgram_destroy(t, d);
+        d = dgram_get(t, pkt);
     }
+    if (d && d->done) {
+        /* A late copy of part of a complete datagram: compared, never reassembled
+         * again. */
+        info->late = 1;
+        t->stats.late++;
+    } else if (!d || !dgram_grow(t, d, off + n)) {
+        return NULL;
+    }
+    dgram_put(d, pkt, info);
+    if (info->differ && !(d = judge_conflict(t, d, pkt, info)))
+        return NULL;
     if (info->overlap)
         t->stats.overlaps++;
     if (info->differ)
         t->stats.conflicts++;
-    if (d->npieces < FRAG_MAX_PIECES) {
-        struct frag_piece *p = &d->pieces[d->npieces];
-        p->frame = FRAME_REF(pkt->file_index, pkt->frame);
-        p->ts_ns = pkt->ts_ns;
-        p->off = off;
-        p->len = n;
-        p->ip_id = pkt->ip_id;
-        p->ttl = pkt->ttl;
-        p->mf = pkt->mf;
+    if (d->done) {
+        piece_add(d, pkt, info);
+        return NULL;
     }
-    d->npieces++;
-    info->npieces = d->npieces;
+    piece_add(d, pkt, info);
 
-    if (frag_proto_has_ports(d->key.proto) && d->cap >= 4 && (d->present[0] & 0x0f) == 0x0f) {
-        info->has_ports = 1;
-        info->sport = (uint16_t)(d->data[0] << 8 | d->data[1]);
-        info->dport = (uint16_t)(d->data[2] << 8 | d->data[3]);
-    }
     if (off == 0 && !d->has_first) {
         size_t hl = pkt->ip_version == 4 ? pkt->ip_hlen : 40;
         if (hl <= sizeof d->hdr) {
@@ -355,7 +470,11 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
             *len = build_datagram(t, d);
             info->completed = 1;
             t->stats.reassembled++;
-            dgram_destroy(t, d);
+            if (pieces_mixed(d)) {
+                info->mixed = 1;
+                t->stats.mixed++;
+            }
+            dgram_keep(t, d, pkt->ts_ns);
             return t->out;
         }
     }

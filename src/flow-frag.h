@@ -19,13 +19,18 @@ struct frag_config {
 struct frag_stats {
     uint64_t datagrams; /* datagrams started */
     uint64_t reassembled;
-    uint64_t expired;   /* timed out incomplete */
-    uint64_t evicted;   /* dropped at the count or byte cap */
-    uint64_t overlaps;  /* fragments overlapping earlier ones */
-    uint64_t conflicts; /* ... with different bytes */
-    uint64_t too_big;   /* datagrams claiming more than 65535 bytes */
-    uint64_t id_reused; /* datagrams restarted: the identification came back for
-                         * another datagram (RFC 4963) */
+    uint64_t expired;      /* timed out incomplete */
+    uint64_t evicted;      /* dropped at the count or byte cap */
+    uint64_t overlaps;     /* fragments overlapping earlier ones */
+    uint64_t conflicts;    /* ... with different bytes */
+    uint64_t too_big;      /* datagrams claiming more than 65535 bytes */
+    uint64_t id_reused;    /* datagrams restarted: the identification came back for
+                            * another datagram (RFC 4963) */
+    uint64_t kept;         /* complete datagrams kept for late fragments */
+    uint64_t kept_dropped; /* ... dropped before FRAG_KEEP_NS, at the keep caps or
+                            * to make room for incomplete ones */
+    uint64_t late;         /* fragments compared with a kept datagram */
+    uint64_t mixed;        /* complete datagrams whose fragments disagree in TTL or DF */
     uint64_t memory_peak;
 };
 
@@ -35,7 +40,7 @@ struct frag_piece {
     int64_t ts_ns;
     uint32_t off, len;
     uint16_t ip_id;
-    uint8_t ttl, mf;
+    uint8_t ttl, df, mf;
 };
 
 /* True for a protocol whose datagram starts with 16-bit source and destination ports
@@ -53,6 +58,11 @@ struct frag_info {
     uint32_t first_diff;     /* offset of the first differing byte */
     struct frag_piece prior; /* the earlier fragment holding that byte */
     uint8_t has_prior;
+    struct frag_piece head; /* on a conflict: the datagram's first fragment held at
+                             * offset 0 (the sender's, with the ports) */
+    uint8_t has_head;
+    uint8_t late;          /* the datagram was complete already: this is a late copy */
+    uint8_t mixed;         /* completed: its fragments disagree in IP TTL or DF */
     uint8_t completed;     /* this fragment completed the datagram */
     uint8_t has_ports;     /* TCP, UDP or SCTP, and the datagram's first 4 bytes held */
     uint16_t sport, dport; /* ... its ports, from the first copy of those bytes */

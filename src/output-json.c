@@ -611,6 +611,14 @@ static void json_reassembly(struct jw *w, const struct run_stats *s)
     jw_uint(w, fr->too_big);
     jw_key(w, "id_reused");
     jw_uint(w, fr->id_reused);
+    jw_key(w, "kept");
+    jw_uint(w, fr->kept);
+    jw_key(w, "kept_dropped");
+    jw_uint(w, fr->kept_dropped);
+    jw_key(w, "late");
+    jw_uint(w, fr->late);
+    jw_key(w, "mixed");
+    jw_uint(w, fr->mixed);
     jw_key(w, "memory_bytes");
     jw_uint(w, s->frag_memory);
     jw_key(w, "memory_peak_bytes");

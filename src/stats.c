@@ -108,6 +108,10 @@ void frag_stats_add(struct frag_stats *sum, const struct frag_stats *x)
     sum->conflicts += x->conflicts;
     sum->too_big += x->too_big;
     sum->id_reused += x->id_reused;
+    sum->kept += x->kept;
+    sum->kept_dropped += x->kept_dropped;
+    sum->late += x->late;
+    sum->mixed += x->mixed;
     sum->memory_peak += x->memory_peak;
 }
 

@@ -29,6 +29,8 @@ static const char *const tells[][2] = {
     TELL("ip_id_from_query", "its IP-ID is copied from the query"),
     TELL("ip_id_constant", "its IP-ID repeats one of the resolver's other answers"),
     TELL("too_fast", "it came faster than the resolver ever answers"),
+    /* fragment tells (detect-fragment-injection.c) */
+    TELL("mixed_fragments", "its TTL or DF is unlike the first fragment of its datagram"),
     /* content tells (decode-http.c, detect-tcp-injection.c) */
     TELL("script", "it carries a script tag"),
     TELL("iframe", "it carries an iframe"),

@@ -395,8 +395,9 @@ static void test_ipv4_in_order(void **state)
     check_datagram(state, d, out, len, 20);
 
     assert_int_equal(frag_table_count(t), 0);
-    assert_int_equal(frag_table_memory(t), 0);
+    assert_int_equal(frag_table_memory(t), mem); /* kept for late copies */
     const struct frag_stats *st = stats(state);
+    assert_int_equal(st->kept, 1);
     assert_int_equal(st->datagrams, 1);
     assert_int_equal(st->reassembled, 1);
     assert_int_equal(st->expired, 0);
@@ -426,7 +427,9 @@ static void test_ipv4_every_order(void **state)
         const uint8_t *out = NULL;
         for (int k = 0; k < 3; k++) {
             assert_null(out);
-            out = add(state, d, piece[order[o][k]], &fi, &len);
+            struct send s = piece[order[o][k]];
+            s.ts = T0 + o * (FRAG_KEEP_NS + 1); /* the previous order's copy forgotten */
+            out = add(state, d, s, &fi, &len);
             assert_int_equal(fi.npieces, k + 1);
             assert_int_equal(fi.completed, k == 2);
         }
@@ -435,7 +438,8 @@ static void test_ipv4_every_order(void **state)
     }
     assert_int_equal(stats(state)->datagrams, 6);
     assert_int_equal(stats(state)->reassembled, 6);
-    assert_int_equal(frag_table_memory(t), 0);
+    assert_int_equal(stats(state)->kept, 6);
+    assert_int_equal(stats(state)->late, 0);
 }
 
 static void test_ipv6_in_order(void **state)
@@ -472,7 +476,7 @@ static void test_ipv6_out_of_order(void **state)
     assert_int_equal(fi.npieces, 4);
     check_datagram(state, d, out, len, 40);
     assert_int_equal(frag_table_count(t), 0);
-    assert_int_equal(frag_table_memory(t), 0);
+    assert_int_equal(stats(state)->kept, 1);
 }
 
 /* Fragments are told apart by version, addresses, protocol and identification. */
@@ -519,17 +523,22 @@ static void test_exact_duplicate(void **state)
     assert_int_equal(fi.npieces, 2);
     assert_int_equal(stats(state)->overlaps, 1);
     assert_int_equal(stats(state)->conflicts, 0);
-    /* The last fragment twice: the first copy completes, the second starts anew. */
+    /* The last fragment twice: the first copy completes, the second is compared with
+     * the kept datagram and changes nothing. */
     const uint8_t *out =
         add(state, d, (struct send){.off = 200, .len = 208, .frame = 3}, &fi, &len);
     assert_int_equal(fi.overlap, 0);
     assert_int_equal(fi.npieces, 3);
     check_datagram(state, d, out, len, 20);
     add_pending(state, d, (struct send){.off = 200, .len = 208, .frame = 4}, &fi);
-    assert_int_equal(fi.overlap, 0);
-    assert_int_equal(fi.npieces, 1);
-    assert_int_equal(stats(state)->overlaps, 1);
-    assert_int_equal(frag_table_count(t), 1);
+    assert_int_equal(fi.late, 1);
+    assert_int_equal(fi.overlap, 208);
+    assert_int_equal(fi.differ, 0);
+    assert_int_equal(fi.npieces, 4);
+    assert_int_equal(stats(state)->overlaps, 2);
+    assert_int_equal(stats(state)->late, 1);
+    assert_int_equal(stats(state)->datagrams, 1);
+    assert_int_equal(frag_table_count(t), 0);
 }
 
 /* A partial overlap with different bytes: counted, the first differing byte and the
@@ -634,30 +643,33 @@ static void test_id_reuse(void **state)
     const uint8_t *out = add(state, d, (struct send){.off = 64, .len = 44, .frame = 3}, &fi, &len);
     check_datagram(state, d, out, len, 20);
 
-    /* Same ports, other payload bytes, over FRAG_REUSE_AGE_NS later: aged. */
+    /* Same ports, other payload bytes, over FRAG_REUSE_AGE_NS later: aged (after the
+     * completed datagram's keep time). */
+    int64_t t2 = T0 + FRAG_KEEP_NS + 1, t3 = t2 + FRAG_REUSE_AGE_NS + FRAG_KEEP_NS + 2;
     uint8_t stale[64];
     memcpy(stale, d->l4, sizeof stale);
     stale[40] ^= 0xff;
     add_pending(state, d,
-                (struct send){.off = 0, .len = 64, .mf = 1, .frame = 4, .ts = T0, .bytes = stale},
+                (struct send){.off = 0, .len = 64, .mf = 1, .frame = 4, .ts = t2, .bytes = stale},
                 &fi);
     add_pending(
         state, d,
-        (struct send){.off = 0, .len = 64, .mf = 1, .frame = 5, .ts = T0 + FRAG_REUSE_AGE_NS + 1},
+        (struct send){.off = 0, .len = 64, .mf = 1, .frame = 5, .ts = t2 + FRAG_REUSE_AGE_NS + 1},
         &fi);
     assert_int_equal(fi.id_reused, FRAG_REUSE_AGED);
     assert_int_equal(stats(state)->id_reused, 2);
-    out = add(state, d, (struct send){.off = 64, .len = 44, .frame = 6}, &fi, &len);
+    out = add(state, d,
+              (struct send){.off = 64, .len = 44, .frame = 6, .ts = t2 + FRAG_REUSE_AGE_NS + 1},
+              &fi, &len);
     check_datagram(state, d, out, len, 20);
 
     /* Other ports from another TTL: a conflict, not a reuse. */
-    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .frame = 7, .bytes = other},
+    add_pending(state, d,
+                (struct send){.off = 0, .len = 64, .mf = 1, .frame = 7, .ts = t3, .bytes = other},
                 &fi);
-    add_pending(
-        state, d,
-        (struct send){
-            .off = 0, .len = 64, .mf = 1, .frame = 8, .ttl = 50, .ts = T0 + 2 * FRAG_REUSE_AGE_NS},
-        &fi);
+    add_pending(state, d,
+                (struct send){.off = 0, .len = 64, .mf = 1, .frame = 8, .ttl = 50, .ts = t3 + 1},
+                &fi);
     assert_int_equal(fi.id_reused, 0);
     assert_int_equal(fi.differ, 1);
     assert_int_equal(fi.npieces, 2);
@@ -675,16 +687,67 @@ static void test_completed_is_forgotten(void **state)
     add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1}, &fi);
     const uint8_t *out = add(state, d, (struct send){.off = 64, .len = 44}, &fi, &len);
     check_datagram(state, d, out, len, 20);
-    /* The same identification again: a new datagram, no overlap with the old one. */
-    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1}, &fi);
+    /* Within FRAG_KEEP_NS the same fragment is a late copy of the kept datagram. */
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .ts = T0 + FRAG_KEEP_NS},
+                &fi);
+    assert_int_equal(fi.late, 1);
+    assert_int_equal(fi.overlap, 64);
+    assert_int_equal(frag_table_count(t), 0);
+    /* After it, the same identification again is a new datagram, no overlap with the
+     * old one. */
+    int64_t later = T0 + FRAG_KEEP_NS + 1;
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .ts = later}, &fi);
+    assert_int_equal(fi.late, 0);
     assert_int_equal(fi.npieces, 1);
     assert_int_equal(fi.overlap, 0);
     assert_int_equal(frag_table_count(t), 1);
     assert_int_equal(stats(state)->datagrams, 2);
-    out = add(state, d, (struct send){.off = 64, .len = 44}, &fi, &len);
+    out = add(state, d, (struct send){.off = 64, .len = 44, .ts = later}, &fi, &len);
     check_datagram(state, d, out, len, 20);
     assert_int_equal(stats(state)->reassembled, 2);
-    assert_int_equal(stats(state)->overlaps, 0);
+    assert_int_equal(stats(state)->overlaps, 1);
+    /* A fragment past a kept datagram's end is another datagram, not a late copy. */
+    struct dg *big = dg_new(state, 4, IPPROTO_NUM_UDP, 42, 8 + 200);
+    add_pending(state, big, (struct send){.off = 144, .len = 64, .ts = later}, &fi);
+    assert_int_equal(fi.late, 0);
+    assert_int_equal(frag_table_count(t), 1);
+}
+
+/* Herzberg-Shulman: a forger's second fragment (other TTL) is planted, the genuine first
+ * fragment completes the datagram with it, and the genuine second fragment comes late:
+ * compared with the kept datagram, it differs; the planted one is the earlier copy,
+ * unlike the first fragment. */
+static void test_late_conflict(void **state)
+{
+    fx_default(state);
+    struct dg *d = dg_new(state, 4, IPPROTO_NUM_UDP, 0x8e20, 8 + 100);
+    struct frag_info fi;
+    uint32_t len;
+    uint8_t planted[44];
+    memcpy(planted, d->l4 + 64, sizeof planted);
+    planted[10] ^= 0x5a;
+    add_pending(state, d,
+                (struct send){.off = 64, .len = 44, .frame = 1, .ttl = 50, .bytes = planted}, &fi);
+    const uint8_t *out = add(
+        state, d, (struct send){.off = 0, .len = 64, .mf = 1, .frame = 2, .ttl = 54}, &fi, &len);
+    assert_non_null(out);
+    assert_int_equal(fi.completed, 1);
+    assert_int_equal(fi.mixed, 1);
+    assert_int_equal(stats(state)->mixed, 1);
+    add_pending(state, d, (struct send){.off = 64, .len = 44, .frame = 3, .ttl = 54, .ts = T0 + 20},
+                &fi);
+    assert_int_equal(fi.late, 1);
+    assert_int_equal(fi.differ, 1);
+    assert_int_equal(fi.first_diff, 74);
+    assert_int_equal(fi.has_prior, 1);
+    assert_int_equal(fi.prior.frame, FRAME_REF(0, 1));
+    assert_int_equal(fi.prior.ttl, 50);
+    assert_int_equal(fi.has_head, 1);
+    assert_int_equal(fi.head.frame, FRAME_REF(0, 2));
+    assert_int_equal(fi.head.ttl, 54);
+    assert_int_equal(fi.has_ports, 1);
+    assert_int_equal(stats(state)->conflicts, 1);
+    assert_int_equal(stats(state)->late, 1);
 }
 
 static void test_timeout_by_packet_time(void **state)
@@ -859,6 +922,35 @@ static void test_byte_cap_on_growth(void **state)
 
 /* ---- limits ---- */
 
+/* The kept datagrams have caps of their own, and give way to incomplete ones at the
+ * table's byte cap; each drop counted. */
+static void test_keep_caps(void **state)
+{
+    struct frag_table *t = fx_table(state, 1u << 16, 1ull << 30, 30);
+    struct dg *d = dg_new(state, 4, IPPROTO_NUM_UDP, 0, 8 + 100);
+    struct frag_info fi;
+    uint32_t len;
+    for (uint32_t i = 0; i <= FRAG_KEEP_MAX; i++) {
+        d->id = i + 1;
+        add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1}, &fi);
+        assert_non_null(add(state, d, (struct send){.off = 64, .len = 44}, &fi, &len));
+    }
+    assert_int_equal(stats(state)->kept, FRAG_KEEP_MAX + 1);
+    assert_int_equal(stats(state)->kept_dropped, 1);
+    assert_int_equal(frag_table_count(t), 0);
+    /* A table whose byte cap holds one datagram: the kept one goes for a new one. */
+    uint64_t one = one_datagram_cost(state);
+    t = fx_table(state, 16, one + one / 2, 30);
+    d->id = 1;
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1}, &fi);
+    assert_non_null(add(state, d, (struct send){.off = 64, .len = 44}, &fi, &len));
+    d->id = 2;
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1}, &fi);
+    assert_int_equal(stats(state)->kept_dropped, 1);
+    assert_int_equal(stats(state)->evicted, 0);
+    assert_int_equal(frag_table_count(t), 1);
+}
+
 static void test_too_big(void **state)
 {
     struct frag_table *t = fx_default(state);
@@ -940,19 +1032,24 @@ static void test_snapped_fragment(void **state)
     assert_int_equal(fi.differ, 0);
     check_datagram(state, d, out, len, 20);
 
-    /* A middle fragment cut, then a first fragment cut: never complete. */
-    add_pending(state, d, (struct send){.off = 400, .len = 400, .mf = 1, .captured = 399}, &fi);
-    add_pending(state, d, (struct send){.off = 0, .len = 400, .mf = 1}, &fi);
-    add_pending(state, d, (struct send){.off = 800, .len = 208}, &fi);
+    /* A middle fragment cut, then a first fragment cut: never complete (after the
+     * first datagram's keep time). */
+    int64_t later = T0 + FRAG_KEEP_NS + 1;
+    add_pending(state, d,
+                (struct send){.off = 400, .len = 400, .mf = 1, .captured = 399, .ts = later}, &fi);
+    add_pending(state, d, (struct send){.off = 0, .len = 400, .mf = 1, .ts = later}, &fi);
+    add_pending(state, d, (struct send){.off = 800, .len = 208, .ts = later}, &fi);
     assert_int_equal(frag_table_count(t), 1);
     struct dg *e = dg_new(state, 6, IPPROTO_NUM_TCP, 0x5b, 20 + 300);
-    add_pending(state, e, (struct send){.off = 0, .len = 160, .mf = 1, .captured = 1}, &fi);
-    add_pending(state, e, (struct send){.off = 160, .len = 160}, &fi);
+    add_pending(state, e, (struct send){.off = 0, .len = 160, .mf = 1, .captured = 1, .ts = later},
+                &fi);
+    add_pending(state, e, (struct send){.off = 160, .len = 160, .ts = later}, &fi);
     assert_int_equal(frag_table_count(t), 2);
     assert_int_equal(stats(state)->reassembled, 1);
 }
 
-/* memory_peak is the highest frag_table_memory ever seen; memory returns to zero. */
+/* memory_peak is the highest frag_table_memory ever seen; memory returns to zero once
+ * the completed datagrams' keep time is over. */
 static void test_memory_accounting(void **state)
 {
     struct frag_table *t = fx_default(state);
@@ -974,15 +1071,19 @@ static void test_memory_accounting(void **state)
     assert_int_equal(stats(state)->memory_peak, peak);
     const uint8_t *out = add(state, b, (struct send){.off = 256, .len = 264}, &fi, &len);
     check_datagram(state, b, out, len, 40);
-    assert_int_equal(frag_table_memory(t), one + 3072 + 384);
+    assert_int_equal(frag_table_memory(t), peak); /* b kept */
     out = add(state, a, (struct send){.off = 1000, .len = 1000, .mf = 1}, &fi, &len);
     check_datagram(state, a, out, len, 20);
-    assert_int_equal(frag_table_memory(t), 0);
+    assert_int_equal(frag_table_memory(t), peak); /* a kept */
     assert_int_equal(frag_table_count(t), 0);
     assert_int_equal(stats(state)->memory_peak, peak);
-    /* A table freed with datagrams pending releases them (LeakSanitizer checks). */
-    add_pending(state, a, (struct send){.off = 0, .len = 1000, .mf = 1}, &fi);
-    add_pending(state, b, (struct send){.off = 0, .len = 256, .mf = 1}, &fi);
+    /* After the keep time both are gone; a table freed with datagrams pending releases
+     * them (LeakSanitizer checks). */
+    int64_t later = T0 + FRAG_KEEP_NS + 1;
+    add_pending(state, a, (struct send){.off = 0, .len = 1000, .mf = 1, .ts = later}, &fi);
+    assert_int_equal(frag_table_memory(t), one);
+    add_pending(state, b, (struct send){.off = 0, .len = 256, .mf = 1, .ts = later}, &fi);
+    assert_int_equal(frag_table_memory(t), 2 * one);
     assert_int_equal(frag_table_count(t), 2);
 }
 
@@ -1023,6 +1124,8 @@ int main(void)
         T(test_conflicting_overlap),
         T(test_conflict_names_holder),
         T(test_id_reuse),
+        T(test_late_conflict),
+        T(test_keep_caps),
         T(test_completed_is_forgotten),
         T(test_timeout_by_packet_time),
         T(test_expiry_bounded_per_fragment),

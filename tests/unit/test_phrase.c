@@ -30,6 +30,7 @@ static void test_every_tell_has_a_clause(void **state)
                                         "ip_id_from_query",
                                         "ip_id_constant",
                                         "too_fast",
+                                        "mixed_fragments",
                                         "script",
                                         "iframe",
                                         "iframe_1x1",

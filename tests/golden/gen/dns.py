@@ -86,6 +86,18 @@ Attacks (each must raise the named finding):
                           (decode event dns_invalid), but its header names the pending
                           query (client, port, id); 13 genuine answer (two A), 30 ms
                           after 11. dns_injection high, forged 12, "rejected_answer".
+  dns-frag-poison         DNS poisoning by a forged IP fragment (Herzberg and Shulman,
+                          2013): 1-6 three Q/A; 7 query pool.example.com A with EDNS;
+                          8 the off-path forger's second fragment, planted 10 ms before
+                          the answer: bytes 1480-1652 of the answer's UDP datagram (IP-ID
+                          0x8e20, guessed) with the last 10 A records turned into
+                          203.0.113.66 and a record TTL changed to keep the UDP
+                          checksum, TTL 50, DF clear; 9 the resolver's first fragment
+                          (bytes 0-1479, TTL 54), 31 ms after 7, which completes the
+                          poisoned datagram; 10 the resolver's own second fragment 20 us
+                          later, left over. fragment_injection high: frame 10 compared
+                          with the kept datagram, frame 8 forged (its TTL unlike the
+                          first fragment's, mixed_fragments).
 
 Benign twins (each must stay silent):
 
@@ -127,6 +139,11 @@ Benign twins (each must stay silent):
                           fingerprint) with forward compression pointers: 2 the question
                           name a pointer forward to the answer's owner name; 4 the same
                           for AAAA, and 5 a byte-identical copy of 4 40 us later.
+  dns-benign-frag-late-duplicate  the honest look-alike of dns-frag-poison: 1-6 three
+                          Q/A; 7 query pool.example.com A with EDNS; 8-9 the answer in
+                          two fragments (TTL 54), 31 ms after 7; 10 a byte-identical copy
+                          of 9 (a duplicating link) 30 us later: compared with the kept
+                          datagram, equal.
   dns-benign-resolver-retry  the resolver sends its answer twice (a retry of its own,
                           other IP-ID, same TTL 54), the two copies compressed
                           differently: 1 query www.example.org A; 2 the CNAME chain of
@@ -568,6 +585,57 @@ def fragmented_answer():
     return by_time(pkts)
 
 
+def checksum_add(data):
+    """The ones-complement sum of data's 16-bit words (big-endian, even length)."""
+    total = sum(struct.unpack(">%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return total
+
+
+def big_answer(seed, forge_last=0):
+    """Three Q/A, a query for 100 A records with EDNS and the answer's two fragments
+    (IP-ID 0x8e20), 31 ms later. forge_last: the forger's copy of the second fragment
+    instead, its last forge_last records pointing at FORGED and the UDP checksum kept
+    by changing one record's TTL."""
+    st = Stub(seed)
+    pkts = baseline(st, 3)
+    name = "pool.example.com"
+    q, p = st.query(name, edns=True)
+    addrs = ["198.51.100.%d" % (100 + i) for i in range(100)]
+    genuine = st.answer(q, [A(name, a, ttl=60) for a in addrs], after=31 * MS, ipid=0x8E20)
+    frags = fragment4(genuine.ip, 1480)
+    pkts.append(p)
+    out = [g.Pkt(genuine.ts + i * 20 * US, S, f) for i, f in enumerate(frags)]
+    if not forge_last:
+        return pkts, out, None
+    evil = addrs[:100 - forge_last] + [FORGED] * forge_last
+    l4 = bytearray(raw(st.answer(q, [A(name, a, ttl=60) for a in evil], after=31 * MS,
+                                 ipid=0x8E20).ip[UDP]))
+    l4g = raw(genuine.ip[UDP])
+    assert l4[8:1480] == l4g[8:1480] and len(l4) == len(l4g)
+    # The last A record's TTL (its low word, at an even offset past 1480; the OPT
+    # record's 11 bytes follow) takes the difference, so the first fragment's UDP
+    # checksum holds.
+    at = len(l4) - 11 - 4 - 2 - 2
+    assert at % 2 == 0 and at > 1480
+    l4[at:at + 2] = b"\0\0"
+    need = (checksum_add(l4g[1480:] + b"\0") + 0xFFFF - checksum_add(bytes(l4[1480:]) + b"\0"))
+    need = (need & 0xFFFF) + (need >> 16)
+    l4[at:at + 2] = struct.pack(">H", need & 0xFFFF)
+    assert checksum_add(bytes(l4[1480:]) + b"\0") == checksum_add(l4g[1480:] + b"\0")
+    planted = IP(src=RESOLVER4, dst=g.CLIENT4, ttl=50, id=0x8E20, flags=0, frag=1480 // 8,
+                 proto=17) / Raw(bytes(l4[1480:]))
+    return pkts, out, g.Pkt(genuine.ts - 10 * MS, S, planted)
+
+
+def frag_poison():
+    pkts, (first, second), planted = big_answer(0x5EED000C, forge_last=10)
+    pkts += [planted, first, second]
+    assert len(pkts) == 10
+    return by_time(pkts)
+
+
 # --- benign twins ---------------------------------------------------------------------
 
 def benign_duplicate():
@@ -740,6 +808,13 @@ def benign_forward_pointer():
     return by_time(pkts)
 
 
+def benign_frag_late_duplicate():
+    pkts, (first, second), _ = big_answer(0x5EED000C)
+    pkts += [first, second, second._replace(ts=second.ts + 30 * US)]
+    assert len(pkts) == 10
+    return by_time(pkts)
+
+
 def benign_resolver_retry():
     st = Stub(0x5EED0108)
     name = "www.example.org"
@@ -765,6 +840,7 @@ def main():
                      ("dns-tcp", dns_tcp),
                      ("dns-race-forward-pointer", race_forward_pointer),
                      ("dns-race-rejected", race_rejected),
+                     ("dns-frag-poison", frag_poison),
                      ("dns-lone-forged", lone_forged),
                      ("dns-fragmented-answer", fragmented_answer),
                      ("dns-benign-duplicate", benign_duplicate),
@@ -774,6 +850,7 @@ def main():
                      ("dns-benign-tcp", benign_tcp),
                      ("dns-benign-malformed", benign_malformed),
                      ("dns-benign-forward-pointer", benign_forward_pointer),
+                     ("dns-benign-frag-late-duplicate", benign_frag_late_duplicate),
                      ("dns-benign-resolver-retry", benign_resolver_retry)):
         g.write(name + ".pcap", g.pcap(eth, g.on_ether(fn())))
 

@@ -69,14 +69,15 @@ Benign twins (each must stay silent):
                           7 reply; 8-11 an IPv6 datagram's two fragments (id
                           0x5ec0d102) each twice; 12 reply. The copies of the last
                           fragments (6, 11) come after their datagram is complete and
-                          start new ones that never complete (pending at the end).
+                          are compared with the kept datagram (reassembly.late 2).
   frag-benign-retransmit  the same datagram resent with the same IP-ID and bytes: 1-2
                           an IPv4 datagram's first two fragments (IP-ID 0x3a03; the
                           third was lost before the capture point); 3-5 all three again
                           1 s later (overlapping 1-2 with the same bytes), completing
                           it; 6 reply; 7-9 all three again 3 s later (the reply was
                           lost), a new datagram; 10 reply; 11-12 an IPv6 datagram (id
-                          0x5ec0d103) in two fragments, 13-14 the same again 1 s later.
+                          0x5ec0d103) in two fragments, 13-14 the same again 1 s later,
+                          late copies compared with the kept datagram.
   frag-benign-ipid-reuse  two datagrams with one IP-ID (0x3a04) and other bytes, far
                           apart: 1-3 the first, complete; 4-6 the second, 40 s later;
                           then 7-8 a third datagram with IP-ID 0x3a05 missing its last
