@@ -213,13 +213,14 @@ static void judge_race(const struct detect_ctx *ctx, struct race *r)
     r->bad = r->csum_c == CSUM_BAD || (r->csum_p == CSUM_BAD && !p_acked);
 }
 
-/* The victim's request a forged HTTP response answers: the last request the other
- * direction sent, as far as its payload window still holds it. */
+/* The victim's request a forged response answers: the last HTTP request the other
+ * direction sent, as far as its payload window still holds it. Content that is not
+ * HTTP ("BANG! BANG!" in place of a page) is then app.proto "unknown". */
 static void race_request(struct finding *f, const struct detect_ctx *ctx)
 {
     const struct finding_field *proto = finding_field_get(f->app, f->napp, "proto");
     const struct tcp_window *w = ctx->flow->tcp[!ctx->dir].win;
-    if (!proto || strcmp(proto->s, "http") || !w)
+    if ((proto && strcmp(proto->s, "http") && strcmp(proto->s, "unknown")) || !w)
         return;
     uint8_t buf[INJ_APP_PEEK];
     int64_t start = w->hi - INJ_APP_PEEK;
@@ -233,6 +234,8 @@ static void race_request(struct finding *f, const struct detect_ctx *ctx)
     struct http_request rq;
     if (!http_request_last(buf, n, &rq))
         return;
+    if (!proto)
+        finding_app_str(f, "proto", "unknown");
     finding_app_str(f, "method", rq.method);
     if (rq.host[0])
         finding_app_str(f, "host", rq.host);
