@@ -33,6 +33,9 @@ static struct ends ends_reverse(const struct ends *e)
     return r;
 }
 
+/* A conversation's ends: addresses and ports; an ICMP echo's identifier stands for
+ * both ports, so each ping session is a conversation whose NAT mapping (a rewritten
+ * identifier) is learnt like a port's. */
 static struct ends ends_of(const struct summary *s)
 {
     struct ends e;
@@ -40,6 +43,8 @@ static struct ends ends_of(const struct summary *s)
     memcpy(e.dst, s->dst, 16);
     e.sport = s->sport;
     e.dport = s->dport;
+    if (s->l4_ok && diff_icmp_echo(s))
+        e.sport = e.dport = s->echo_id;
     return e;
 }
 
@@ -206,6 +211,8 @@ static void write_device_flow(struct diff *d, const struct conv *c)
     memcpy(df.modified, c->mod, sizeof df.modified);
     memcpy(df.injected, c->inj, sizeof df.injected);
     memcpy(df.dropped, c->drop, sizeof df.dropped);
+    if (c->proto == IPPROTO_NUM_ICMP || c->proto == IPPROTO_NUM_ICMPV6) /* no ports */
+        df.sport = df.dport = df.out_sport = df.out_dport = 0;
     if (!output_device_flow(&d->out, &df))
         d->write_failed = 1;
 }

@@ -195,6 +195,10 @@ void diff_summarise(struct summary *s, const struct packet *pkt, const uint64_t 
             if (diff_icmp_echo(s) && pkt->payload_len >= 4) {
                 s->echo_id = (uint16_t)(pkt->payload[0] << 8 | pkt->payload[1]);
                 s->echo_seq = (uint16_t)(pkt->payload[2] << 8 | pkt->payload[3]);
+                /* Its twin: the echo of the same kind and sequence in its conversation,
+                 * which the identifier names (diff-conv.c: a NAT may rewrite it). */
+                s->has_twin = 1;
+                s->twin = (uint64_t)(0x100u | s->icmp_type) << 32 | s->echo_seq;
             } else if (diff_icmp_error(s)) {
                 s->quote = quoted_key(key, pkt, &s->q_ipid, &s->q_proto);
                 s->ptb = (s->proto == IPPROTO_NUM_ICMP && s->icmp_type == 3 && s->icmp_code == 4) ||
@@ -347,10 +351,10 @@ static uint64_t mix64(uint64_t x)
  * hide a match. The weak key pairs a copy whose content changed with its original,
  * within one direction of a conversation known on both sides, by a protocol key: the
  * TCP twin (same kind of packet, same sequence number), the DNS ID and question, the
- * ICMP echo identifier and sequence. Other packets have none: nothing tells which
- * packet a changed one was. The data key, TCP data of at least DIFF_DATA_KEY_BYTES by
- * its content alone, pairs the copies of a connection whose sequence offsets are not
- * known yet (captured mid-stream behind a firewall that randomises them). */
+ * ICMP echo's type and sequence (its identifier names the conversation). Other packets have none:
+ * nothing tells which packet a changed one was. The data key, TCP data of at least
+ * DIFF_DATA_KEY_BYTES by its content alone, pairs the copies of a connection whose sequence offsets
+ * are not known yet (captured mid-stream behind a firewall that randomises them). */
 void diff_packet_keys(const struct diff *d, const struct summary *s, const struct conv *c,
                       uint32_t ci, uint8_t dir, uint64_t key[DIFF_KEYS])
 {
@@ -359,12 +363,8 @@ void diff_packet_keys(const struct diff *d, const struct summary *s, const struc
     uint64_t id = siphash13(d->key, k.b, k.n);
     key[KEY_STRONG] = mix64(id ^ mix64(s->content)) | 1;
     uint64_t proto_key = 0;
-    if (s->has_twin && s->proto == IPPROTO_NUM_TCP && !(s->flags & TH_SYN))
+    if (s->has_twin && !(s->proto == IPPROTO_NUM_TCP && (s->flags & TH_SYN)))
         proto_key = s->twin;
-    else if (s->has_twin && s->proto == IPPROTO_NUM_UDP)
-        proto_key = s->twin;
-    else if (s->l4_ok && diff_icmp_echo(s))
-        proto_key = (uint64_t)s->icmp_type << 32 | (uint32_t)s->echo_id << 16 | s->echo_seq;
     key[KEY_WEAK] = proto_key && c->has[DIFF_INSIDE] && c->has[DIFF_OUTSIDE]
                         ? mix64(mix64(proto_key ^ s->proto) ^
                                 ((uint64_t)ci << 33 | (uint64_t)c->gen << 1 | dir)) |

@@ -113,11 +113,36 @@ static void test_pair_learns_the_mapping(void **state)
     assert_int_equal(back.nack, 1100); /* in the inside numbering */
 }
 
+/* An ICMP echo's identifier names its conversation: request and reply are one, another
+ * session between the same hosts is another. */
+static void test_echo_sessions(void **state)
+{
+    (void)state;
+    struct summary req = seg("192.0.2.12", 0, "198.51.100.20", 0, 0, 0);
+    req.proto = IPPROTO_NUM_ICMP;
+    req.icmp_type = 8;
+    req.echo_id = 0x55;
+    req.echo_seq = 1;
+    struct summary rep = seg("198.51.100.20", 0, "192.0.2.12", 0, 0, 0);
+    rep.proto = IPPROTO_NUM_ICMP;
+    rep.icmp_type = 0;
+    rep.echo_id = 0x55;
+    rep.echo_seq = 1;
+    struct summary other = req;
+    other.echo_id = 0x66;
+    struct copy a = copy_of(&req, DIFF_INSIDE, 30000), b = copy_of(&rep, DIFF_INSIDE, 31000);
+    struct copy c = copy_of(&other, DIFF_INSIDE, 32000);
+    assert_int_equal(a.conv, b.conv);
+    assert_int_equal(b.dir, 1);
+    assert_int_not_equal(a.conv, c.conv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_conversation_both_directions),
         cmocka_unit_test(test_pair_learns_the_mapping),
+        cmocka_unit_test(test_echo_sessions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

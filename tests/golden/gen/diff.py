@@ -54,6 +54,11 @@ be tampered) or tampered (exactly the tampered packets found):
                          forwarded, no ACK from the client ever
   diff-x-forged-data     tampered: forged data at the response's sequence number, which
                          the client acknowledges, the genuine response forwarded after
+  diff-x-ping-twins      cannot tell: two ping sessions with equal sequence numbers (the
+                         NAT rewrites their identifiers); the outside capture loses one
+                         reply while the other session's reply of that number crosses
+  diff-x-ping-forged     tampered: the device answers an echo request itself before the
+                         server's reply, which is forwarded too
 """
 
 from scapy.all import (ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, IPv6, fragment, raw)
@@ -269,12 +274,16 @@ def cross_v6(cap, p):
         cap.add("in", p.ts + HOP, frame(MAC_ROUTER_IN, MAC_CLIENT, leaving))
 
 
-def cross_ping(cap, p, nat):
-    """Pings carry no ports: NAT rewrites the address alone."""
+def cross_ping(cap, p, nat, out_id=None, lose_out=False):
+    """Pings carry no ports: NAT rewrites the address alone, or the echo identifier
+    too (`out_id`, the identifier outside). `lose_out`: the outside capture misses it."""
     outbound = p.side == g.CLIENT
     entering = p.ip.copy()
     if not outbound and nat:
         entering.dst = NAT
+        if out_id is not None:
+            entering[ICMP].id = out_id
+            del entering[ICMP].chksum
         del entering.chksum
         entering = IP(raw(entering))
     leaving = entering.copy()
@@ -284,12 +293,17 @@ def cross_ping(cap, p, nat):
             leaving.src = NAT
         else:
             leaving.dst = g.CLIENT4
+        if out_id is not None:
+            leaving[ICMP].id = out_id if outbound else p.ip[ICMP].id
+            del leaving[ICMP].chksum
     del leaving.chksum
     if outbound:
         cap.add("in", p.ts, frame(MAC_CLIENT, MAC_ROUTER_IN, entering))
-        cap.add("out", p.ts + HOP, frame(MAC_ROUTER_OUT, MAC_UPSTREAM, leaving))
+        if not lose_out:
+            cap.add("out", p.ts + HOP, frame(MAC_ROUTER_OUT, MAC_UPSTREAM, leaving))
     else:
-        cap.add("out", p.ts, frame(MAC_UPSTREAM, MAC_ROUTER_OUT, entering))
+        if not lose_out:
+            cap.add("out", p.ts, frame(MAC_UPSTREAM, MAC_ROUTER_OUT, entering))
         cap.add("in", p.ts + HOP, frame(MAC_ROUTER_IN, MAC_CLIENT, leaving))
 
 
@@ -637,6 +651,35 @@ def x_scenarios_acks():
     x_close(cap, conv, nat, "diff-x-forged-data")
 
 
+def x_ping_sessions(name, forge=False):
+    """Two ping sessions from the client to the server at once (identifiers 0x55 and
+    0x66, rewritten by the NAT to 0x1055 and 0x1066), the same sequence numbers and
+    other payloads. Honest: the outside capture loses session 0x55's second reply,
+    while session 0x66's reply with that sequence number crosses. `forge`: the device
+    answers session 0x55's second request itself as well, in the server's name."""
+    cap = XCapture()
+    x_link(cap)
+    t = g.T0
+    for k in range(4):
+        for ident, off in ((0x55, 0), (0x66, 3 * g.MS)):
+            data = b"session %x echo %d" % (ident, k)
+            req = g.Pkt(t + off, g.CLIENT, IP(src=g.CLIENT4, dst=g.SERVER4, id=0x3201 + k + ident)
+                        / ICMP(type=8, id=ident, seq=k + 1) / data)
+            rep = g.Pkt(t + off + 12 * g.MS, g.SERVER,
+                        IP(src=g.SERVER4, dst=g.CLIENT4, id=0x7201 + k + ident, ttl=50)
+                        / ICMP(type=0, id=ident, seq=k + 1) / data)
+            cross_ping(cap, req, True, out_id=0x1000 + ident)
+            lost = not forge and ident == 0x55 and k == 1
+            cross_ping(cap, rep, True, out_id=0x1000 + ident, lose_out=lost)
+            if forge and ident == 0x55 and k == 1:
+                cap.add("in", rep.ts - 8 * g.MS, frame(MAC_ROUTER_IN, MAC_CLIENT, rebuild(
+                    IP(src=g.SERVER4, dst=g.CLIENT4, id=0x0bad, ttl=64)
+                    / ICMP(type=0, id=ident, seq=k + 1) / b"answered by the router!")))
+        t += 500 * g.MS
+    x_end(cap, t + 2500 * g.MS)
+    cap.write(name)
+
+
 def main():
     exchange("diff-clean")
     exchange("diff-tampered", tamper=True)
@@ -647,6 +690,8 @@ def main():
     exchange("diff-routed", nat=False)
     x_scenarios()
     x_scenarios_acks()
+    x_ping_sessions("diff-x-ping-twins")
+    x_ping_sessions("diff-x-ping-forged", forge=True)
 
 
 if __name__ == "__main__":
