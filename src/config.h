@@ -332,6 +332,21 @@
 #define RST_ALIVE_REACH 65536u
 #endif
 
+/* tcp_reset_injection: how long a RST may cross the peer's data in flight, "about one
+ * round trip": twice the SYN to SYN/ACK time the sensor saw (the responder's leg and
+ * an allowance for the initiator's), at least the floor; the default without a
+ * handshake. And how close RSTs posing as both ends must come to read as one box
+ * resetting the connection (a middlebox's idle timeout). */
+#ifndef RST_CROSS_FLOOR_NS
+#define RST_CROSS_FLOOR_NS (5 * 1000000LL)
+#endif
+#ifndef RST_CROSS_DEFAULT_NS
+#define RST_CROSS_DEFAULT_NS (200 * 1000000LL)
+#endif
+#ifndef RST_BOTH_ENDS_NS
+#define RST_BOTH_ENDS_NS (1000 * 1000000LL)
+#endif
+
 /* dns_injection: transactions, direct-mapped by their key (a power of two): a
  * collision forgets the older one. */
 #ifndef DNS_TXN_SLOTS

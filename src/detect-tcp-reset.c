@@ -27,13 +27,15 @@ struct teardown {
     uint64_t key; /* flow id * 2 + direction, 0 when the slot is free */
     uint8_t n;    /* teardown packets kept */
     uint8_t reported;
-    uint8_t established;                /* the connection was up when the first one came */
-    uint8_t before_synack;              /* it came from the responder before its SYN/ACK */
-    uint32_t next_seq_at;               /* the side's stream end when the first one came */
-    uint32_t max_ack_at;                /* the highest ACK it had sent by then */
-    uint8_t acked_at;                   /* ... and whether it had sent any */
-    uint8_t syn_resent;                 /* the initiator sent its SYN again after the teardown */
-    uint8_t side_ttl;                   /* the TTL most of the side's packets had, 0 if none */
+    uint8_t established;   /* the connection was up when the first one came */
+    uint8_t before_synack; /* it came from the responder before its SYN/ACK */
+    uint32_t next_seq_at;  /* the side's stream end when the first one came */
+    uint32_t max_ack_at;   /* the highest ACK it had sent by then */
+    uint8_t acked_at;      /* ... and whether it had sent any */
+    uint8_t syn_resent;    /* the initiator sent its SYN again after the teardown */
+    uint8_t side_ttl;      /* the TTL most of the side's packets had, 0 if none */
+    uint32_t peer_lo;      /* the peer's stream end about a round trip before the first one:
+                            * data sent since may have crossed it */
     uint32_t peer_next[RST_MAX_COPIES]; /* the peer's stream end at each teardown */
     struct fp_sample pkt[RST_MAX_COPIES];
     struct fp_verdict v[RST_MAX_COPIES];
@@ -60,6 +62,20 @@ static struct teardown *slot_of(struct rst_state *st, uint64_t key)
 {
     uint64_t h = key * 0x9e3779b97f4a7c15ull;
     return &st->slot[(h >> 40) & (RST_SLOTS - 1)];
+}
+
+/* The other end's teardown, when RSTs posing as both ends came within RST_BOTH_ENDS_NS
+ * of each other: one box resetting the connection, as a middlebox's idle timeout does
+ * (and some censors). */
+static const struct teardown *other_end(struct rst_state *st, const struct flow *fl, int dir,
+                                        const struct fp_sample *rst)
+{
+    uint64_t key = fl->id * 2 + (uint64_t)!dir;
+    const struct teardown *ot = slot_of(st, key);
+    if (ot->key != key || !ot->n || !(ot->pkt[0].flags & TH_RST) || !(rst->flags & TH_RST))
+        return NULL;
+    int64_t gap = rst->ts_ns - ot->pkt[0].ts_ns;
+    return (gap < 0 ? -gap : gap) <= RST_BOTH_ENDS_NS ? ot : NULL;
 }
 
 /* The handshake was complete: both SYNs seen and the initiator acknowledged the
@@ -93,8 +109,9 @@ static const char *signal_name(enum rst_signal s)
     }
 }
 
-static void report(struct teardown *td, enum rst_signal sig, const struct detect_ctx *ctx,
-                   const struct fp_sample *proof, uint8_t proof_csum, struct finding_sink *sink)
+static void report(struct rst_state *st, struct teardown *td, enum rst_signal sig,
+                   const struct detect_ctx *ctx, const struct fp_sample *proof, uint8_t proof_csum,
+                   struct finding_sink *sink)
 {
     const struct flow *fl = ctx->flow;
     struct finding f;
@@ -120,6 +137,12 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
     f.confidence = weak && !(tells && sig != SIG_FINGERPRINT) ? CONF_MEDIUM : CONF_HIGH;
     if (sig == SIG_FINGERPRINT && td->v[0].score > 4)
         f.confidence = CONF_HIGH;
+    /* RSTs posing as both ends from one box are what a middlebox's idle timeout sends
+     * (Azure's load balancer, stateful firewalls): a forgery of a sort, not proof of
+     * an attacker. */
+    const struct teardown *ot = other_end(st, fl, ctx->dir, &td->pkt[0]);
+    if (ot)
+        f.confidence = CONF_MEDIUM;
 
     const struct fp_sample *first = &td->pkt[0];
     finding_evidence_str(&f, "signal", signal_name(sig));
@@ -127,6 +150,8 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
     finding_evidence_bool(&f, "rst", (first->flags & TH_RST) != 0);
     finding_evidence_int(&f, "teardown_seq", first->seq);
     finding_evidence_int(&f, "teardown_ack", first->ack);
+    if (ot)
+        finding_evidence_bool(&f, "both_ends", 1);
     finding_evidence_copies(&f);
     /* The side's own TTL: the proof's, else the one most of its packets had. */
     uint8_t side_ttl = proof ? proof->ttl : td->side_ttl;
@@ -198,6 +223,13 @@ static void report(struct teardown *td, enum rst_signal sig, const struct detect
     else
         snprintf(f.summary, sizeof f.summary, "%s; the forged %s came from about %d hops away",
                  lead, kind, ttl_hops(first->ttl));
+    if (ot) {
+        size_t n = strlen(f.summary);
+        snprintf(f.summary + n, sizeof f.summary - n,
+                 "; RSTs to both ends within %lld ms, as a middlebox's idle timeout "
+                 "sends: medium at most",
+                 (long long)(llabs(td->pkt[0].ts_ns - ot->pkt[0].ts_ns) / 1000000));
+    }
     td->reported = 1;
     sink->emit(sink, &f);
 }
@@ -219,8 +251,16 @@ static int seq_jump(const struct teardown *td)
     return rsts >= 2 && ahead && differ;
 }
 
+/* Whether ack lies within the peer's data that may have crossed the teardowns. */
+static int in_crossing(const struct teardown *td, uint32_t ack, uint32_t peer_next)
+{
+    return seq_geq(ack, td->peer_lo) && seq_leq(ack, peer_next);
+}
+
 /* RST|ACKs acknowledging different numbers while the peer's stream stood still: one
- * socket's RSTs acknowledge what it received, and it received nothing new. */
+ * socket's RSTs acknowledge what it received, and it received nothing new. Data the
+ * peer sent less than a round trip before the first RST may have crossed it: RSTs
+ * acknowledging either end of that data (or within it) say nothing. */
 static int ack_change(const struct teardown *td)
 {
     int prev = -1;
@@ -228,11 +268,43 @@ static int ack_change(const struct teardown *td)
         if ((td->pkt[i].flags & (TH_RST | TH_ACK)) != (TH_RST | TH_ACK))
             continue;
         if (prev >= 0 && td->pkt[i].ack != td->pkt[prev].ack &&
-            td->peer_next[i] == td->peer_next[prev])
+            td->peer_next[i] == td->peer_next[prev] &&
+            !(in_crossing(td, td->pkt[i].ack, td->peer_next[i]) &&
+              in_crossing(td, td->pkt[prev].ack, td->peer_next[i])))
             return 1;
         prev = (int)i;
     }
     return 0;
+}
+
+/* "About one round trip" for this flow (config.h). */
+static int64_t cross_ns(const struct flow *fl)
+{
+    const struct tcp_fingerprint *syn = &fl->tcp[0].hs, *synack = &fl->tcp[1].hs;
+    if (!(fl->tcp[0].flags & TDF_HS) || !(fl->tcp[1].flags & TDF_HS) ||
+        synack->hdr.ts_ns < syn->hdr.ts_ns)
+        return RST_CROSS_DEFAULT_NS;
+    int64_t rtt = 2 * (synack->hdr.ts_ns - syn->hdr.ts_ns);
+    return rtt > RST_CROSS_FLOOR_NS ? rtt : RST_CROSS_FLOOR_NS;
+}
+
+/* The direction's stream end as it stood before the segments it sent after `since`
+ * (its segment log; the current end when it sent no data). */
+static uint32_t stream_end_before(const struct tcp_dir *o, int64_t since)
+{
+    uint32_t lo = o->next_seq;
+    const struct tcp_window *w = o->win;
+    if (!w || !(o->flags & TDF_SYNC))
+        return lo;
+    for (uint32_t k = 1; k <= w->seg_count; k++) {
+        const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - k) % TCP_SEGLOG];
+        if (s->hdr.ts_ns < since)
+            break;
+        uint32_t seq = o->next_seq - (uint32_t)(o->next_pos - s->pos);
+        if (seq_lt(seq, lo))
+            lo = seq;
+    }
+    return lo;
 }
 
 /* A RST whose sequence number is the start of the data segment its side sent just
@@ -252,6 +324,17 @@ static int races_data(const struct teardown *td, const struct tcp_dir *d, struct
         return 0;
     fp_from_segment(out, s, seq);
     return 1;
+}
+
+/* A middlebox resetting both ends from state older than data crossing it: the RST to
+ * the other end, from the same box (TTL and DF), acknowledges exactly where this one
+ * starts, the start of the data the side had just sent. */
+static int crossing_snapshot(const struct teardown *ot, const struct fp_sample *rst)
+{
+    if (!ot)
+        return 0;
+    const struct fp_sample *o = &ot->pkt[0];
+    return (o->flags & TH_ACK) && o->ack == rst->seq && o->ttl == rst->ttl && o->df == rst->df;
 }
 
 /* RFC 9293 section 3.10.7.3: in SYN-SENT, an ACK that does not acknowledge the SYN is
@@ -300,6 +383,7 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
         td->next_seq_at = d->next_seq;
         td->max_ack_at = d->max_ack;
         td->acked_at = (d->flags & TDF_ACKED) != 0;
+        td->peer_lo = stream_end_before(o, pkt->ts_ns - cross_ns(fl));
         if (d->base.pkts)
             td->side_ttl = d->base.ttl_n[1] > d->base.ttl_n[0] ? d->base.ttl[1] : d->base.ttl[0];
     }
@@ -312,14 +396,16 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
     td->peer_next[i] = o->next_seq;
     int history = ((d->flags & TDF_HS) && (o->flags & TDF_HS)) || d->base.pkts >= 4;
     struct fp_sample raced;
-    if (i == 0 && races_data(td, d, &raced))
-        report(td, SIG_RACES_DATA, ctx, &raced, CSUM_UNKNOWN, sink);
+    if (i == 0 && races_data(td, d, &raced) &&
+        !(td->pkt[0].ts_ns - raced.ts_ns <= cross_ns(fl) &&
+          crossing_snapshot(other_end(st, fl, ctx->dir, &td->pkt[0]), &td->pkt[0])))
+        report(st, td, SIG_RACES_DATA, ctx, &raced, CSUM_UNKNOWN, sink);
     else if (seq_jump(td))
-        report(td, SIG_SEQ_JUMP, ctx, NULL, 0, sink);
+        report(st, td, SIG_SEQ_JUMP, ctx, NULL, 0, sink);
     else if (ack_change(td))
-        report(td, SIG_ACK_CHANGE, ctx, NULL, 0, sink);
+        report(st, td, SIG_ACK_CHANGE, ctx, NULL, 0, sink);
     else if (history && td->v[i].score >= 4 && td->v[i].distinct >= 2)
-        report(td, SIG_FINGERPRINT, ctx, NULL, 0, sink);
+        report(st, td, SIG_FINGERPRINT, ctx, NULL, 0, sink);
 }
 
 static void on_other(struct rst_state *st, const struct detect_ctx *ctx, struct finding_sink *sink)
@@ -339,7 +425,7 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx, struct 
 
     if (td->before_synack && !td->syn_resent &&
         (th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && th->ack == o->isn + 1) {
-        report(td, SIG_BEFORE_SYNACK, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
+        report(st, td, SIG_BEFORE_SYNACK, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
         return;
     }
     if (!td->established || (th->flags & TH_SYN))
@@ -364,7 +450,7 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx, struct 
     if (pv.score >= 2)
         return;
     if (new_data || new_ack)
-        report(td, SIG_ALIVE, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
+        report(st, td, SIG_ALIVE, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
 }
 
 static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)

@@ -17,8 +17,9 @@ offsets from them. Frames 1-4 are SYN, SYN/ACK, ACK and the GET unless said othe
 Attacks (each must raise tcp_reset_injection with the named signal):
 (reset-races-data, reset-ack-change, reset-benign-abort-after-data, the IPv6 twins
 reset-alive-data-ipv6 and reset-benign-halfclose-ipv6, and the challenge-ACK pair
-reset-benign-challenge-ack and reset-challenge-ack-forged: see their functions'
-docstrings.)
+reset-benign-challenge-ack and reset-challenge-ack-forged, and the crossing-RST trio
+reset-benign-lb-crossing, reset-ack-change-crossing and reset-ack-change-both-ends:
+see their functions' docstrings.)
 (reset-benign-reuse-missed-handshake: a closed connection, then a new one on the same
 ports 3 s later whose handshake the capture missed, each side 65537 past its old
 stream end as Linux's TIME_WAIT reuse starts it; frames 1-9 the first, 10-15 the second.)
@@ -406,14 +407,21 @@ def races_data():
     return g.on_ether(pkts)
 
 
+def forged_ack_pair(cv, dt):
+    """Two RST|ACKs posing as the server at its stream end, `dt` and 40 us after that,
+    acknowledging the client's stream end and 1460 beyond it (TTL 58, IP-IDs 0x4001,
+    0x4002, DF clear)."""
+    s, c = cv.nxt[S], cv.nxt[C]
+    return [teardown(cv, S, "RA", s, ack=c, dt=dt, ttl=58, ipid=0x4001),
+            teardown(cv, S, "RA", s, ack=c + 1460, dt=40 * US, ttl=58, ipid=0x4002)]
+
+
 def ack_change():
     """5, 6: two RST|ACKs posing as the server at its stream end, acknowledging C and
     C+1460 although the client sent nothing between them. rst_ack_change, forged 5-6."""
     cv = conv(50221)
     pkts = cv.handshake() + [get(cv)]
-    s, c = cv.nxt[S], cv.nxt[C]
-    pkts.append(teardown(cv, S, "RA", s, ack=c, dt=2 * MS, ttl=58, ipid=0x4001))
-    pkts.append(teardown(cv, S, "RA", s, ack=c + 1460, dt=40 * US, ttl=58, ipid=0x4002))
+    pkts += forged_ack_pair(cv, 2 * MS)
     assert len(pkts) == 6
     return g.on_ether(pkts)
 
@@ -523,6 +531,72 @@ def challenge_ack_forged():
     return g.on_ether(pkts)
 
 
+# --- RSTs crossing data (issue 16, item 7) ----------------------------------------------
+
+POLL = b"GET /api/poll?since=1705313040 HTTP/1.1\r\nHost: www.example.com\r\n\r\n"
+
+
+def idle_then_poll(sport):
+    """1-4 handshake and GET; 5 the reply; 6 ACK; 240 s idle; 7 the client's poll
+    [C1,C2) (C1 the client's stream end before it). Returns the conversation, the
+    packets and C1."""
+    cv = conv(sport)
+    pkts = cv.handshake() + [get(cv)]
+    pkts.append(cv.seg(S, "PA", reply(567), dt=25 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    c1 = cv.nxt[C]
+    pkts.append(cv.seg(C, "PA", POLL, dt=240000 * MS))
+    return cv, pkts, c1
+
+
+def lb_crossing():
+    """idle_then_poll; the load balancer next to the tap times the idle connection out
+    just as the poll passes: 8 its RST|ACK towards the client, posing as the server at
+    S's stream end, 0.8 ms after the poll, acknowledging C1 (the poll had not reached
+    its table: it crossed the RST); 9 its RST|ACK towards the server posing as the
+    client, seq C1; 10 the poll reaches it with no state left: RST|ACK posing as the
+    server, acknowledging C2. The balancer's packets: TTL 64, IP-ID 0, DF, window 0, no
+    options. Silent: the poll was sent less than a round trip before 8, so 8 could not
+    acknowledge it, and 8 and 10 acknowledge the two ends of it."""
+    cv, pkts, c1 = idle_then_poll(50232)
+    s, c2 = cv.nxt[S], cv.nxt[C]
+    lb = dict(ipid=0, df=True)
+    pkts.append(teardown(cv, S, "RA", s, ack=c1, dt=800 * US, **lb))
+    pkts.append(teardown(cv, C, "RA", c1, ack=s, dt=20 * US, **lb))
+    pkts.append(teardown(cv, S, "RA", s, ack=c2, dt=300 * US, **lb))
+    assert len(pkts) == 10
+    return g.on_ether(pkts)
+
+
+def ack_change_crossing():
+    """idle_then_poll; 8, 9 two RST|ACKs posing as the server 0.8 ms after the poll,
+    acknowledging C2 and C2+1460 (TTL 58, IP-IDs 0x4001, 0x4002, DF clear): the poll
+    crossing them explains acknowledgments between C1 and C2, not one beyond all the
+    client sent. rst_ack_change, forged 8-9, high."""
+    cv, pkts, _ = idle_then_poll(50233)
+    pkts += forged_ack_pair(cv, 800 * US)
+    assert len(pkts) == 9
+    return g.on_ether(pkts)
+
+
+def ack_change_both_ends():
+    """idle_then_poll, then 2 s later (nothing crossing) RST|ACKs to both ends from one
+    box (TTL 64, IP-ID 0, DF, window 0): 8 posing as the server acknowledging C2, 9
+    posing as the client at C2, 10 posing as the server acknowledging C2+1460. The
+    acknowledgments change with nothing new from the client, but a box resetting both
+    ends is what a middlebox's idle timeout looks like: rst_ack_change, forged 8 and 10,
+    at most medium."""
+    cv, pkts, _ = idle_then_poll(50234)
+    pkts.append(cv.seg(S, "A", dt=25 * MS))
+    s, c2 = cv.nxt[S], cv.nxt[C]
+    lb = dict(ipid=0, df=True)
+    pkts.append(teardown(cv, S, "RA", s, ack=c2, dt=2000 * MS, **lb))
+    pkts.append(teardown(cv, C, "RA", c2, ack=s, dt=20 * US, **lb))
+    pkts.append(teardown(cv, S, "RA", s, ack=c2 + 1460, dt=40 * US, **lb))
+    assert len(pkts) == 11
+    return g.on_ether(pkts)
+
+
 def main():
     captures = {
         "reset-alive-data": alive_data(),
@@ -547,6 +621,9 @@ def main():
         "reset-benign-halfclose-ipv6": halfclose_v6(),
         "reset-benign-challenge-ack": challenge_ack_benign(),
         "reset-challenge-ack-forged": challenge_ack_forged(),
+        "reset-benign-lb-crossing": lb_crossing(),
+        "reset-ack-change-crossing": ack_change_crossing(),
+        "reset-ack-change-both-ends": ack_change_both_ends(),
     }
     for name, fr in captures.items():
         g.write(name + ".pcap", g.pcap(g.LINKTYPE_ETHERNET, fr))
