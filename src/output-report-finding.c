@@ -213,6 +213,50 @@ static void forged_tells(FILE *o, json_t *ev)
     }
 }
 
+/* The victim's request the forged copy answers, what the forged copy carried, and
+ * which copy the receiver kept, each in a sentence. */
+static void request_and_copies(FILE *o, json_t *alert)
+{
+    json_t *app = json_object_get(alert, "app");
+    const char *method = report_str(app, "method"), *host = report_str(app, "host");
+    const char *url = report_str(app, "url");
+    if (*method && *url) {
+        int absolute = !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8);
+        fputs("<p class=\"sub\">The victim's request: <b>", o);
+        html_text(o, method);
+        fputc(' ', o);
+        if (*host && !absolute) {
+            html_text(o, "http://");
+            html_text(o, host);
+        }
+        html_text(o, url);
+        fputs("</b>, answered by the forged copy.</p>\n", o);
+    }
+    size_t i;
+    json_t *c, *copies = json_object_get(json_object_get(alert, "evidence"), "copies");
+    json_array_foreach(copies, i, c)
+    {
+        const char *role = report_str(c, "role"), *excerpt = report_str(c, "excerpt");
+        json_t *acked = json_object_get(c, "acknowledged");
+        long long frame = report_int(c, "frame", 0);
+        if (!strcmp(role, "forged") && *excerpt) {
+            fputs("<p class=\"sub\">", o);
+            html_printf(o, "Frame %lld, the forged copy, carried:", frame);
+            fputs("</p><pre class=\"excerpt\">", o);
+            html_text(o, excerpt);
+            fputs("</pre>\n", o);
+        }
+        if (!json_is_true(acked))
+            continue;
+        fputs("<p class=\"sub\">", o);
+        html_printf(o, "The receiver acknowledged frame %lld (%s): %s", frame, role,
+                    !strcmp(role, "forged")    ? "the forgery reached the victim."
+                    : !strcmp(role, "genuine") ? "the forged copy came too late."
+                                               : "it kept this copy's bytes.");
+        fputs("</p>\n", o);
+    }
+}
+
 /* Links to the evidence pcap and its .txt, relative to the page's directory. */
 static void evidence_links(FILE *o, const struct report *rep, json_t *a)
 {
@@ -275,6 +319,7 @@ void report_finding(FILE *o, const struct report *rep, const struct report_alert
         fputs("</a></p>\n", o);
     }
     forged_tells(o, ev);
+    request_and_copies(o, a->obj);
     report_sequence_sketch(o, a->obj);
     report_path_sketch(o, a->obj);
     if (json_is_object(ev))

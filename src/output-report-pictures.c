@@ -10,6 +10,7 @@
 #include "output-html.h"
 #include "output-report-int.h"
 #include "output-svg.h"
+#include "util-phrase.h"
 
 #define PIC_W 720 /* user units of every picture's width */
 
@@ -99,12 +100,17 @@ static void copy_row(FILE *o, json_t *c, size_t i, double y, const struct svg_sc
     svg_textf(o, 150, y + 11, "end", "lbl", "frame %lld %s", report_int(c, "frame", 0), role);
     svg_rect(o, x0, y, x1 - x0 < 3 ? 3 : x1 - x0, 14,
              !strcmp(role, "forged") || !strcmp(role, "genuine") ? role : "undetermined");
-    char when[48] = "";
+    char when[48] = "", flags[64];
     if (i == 1 && gap_us >= 0)
-        snprintf(when, sizeof when, ", %.3f ms after the first", (double)gap_us / 1000);
-    svg_textf(o, 160, y + 28, "start", "dim", "%lld bytes, flags %s, TTL %lld%s%s", len,
-              report_str(c, "flags"), report_int(c, "ttl", -1), when,
-              kept ? " (the receiver took this one)" : "");
+        snprintf(when, sizeof when, ", %.3f ms later", (double)gap_us / 1000);
+    json_t *acked = json_object_get(c, "acknowledged");
+    kept = kept || json_is_true(acked);
+    svg_textf(o, 160, y + 28, "start", "dim", "%lld bytes, %s, TTL %lld%s%s", len,
+              phrase_tcp_flags(flags, sizeof flags, phrase_tcp_flag_bits(report_str(c, "flags"))),
+              report_int(c, "ttl", -1), when,
+              kept                   ? " (the receiver took it)"
+              : json_is_false(acked) ? " (came too late)"
+                                     : "");
     if (kept)
         svg_rect(o, 156, y + 2, 3, 10, "kept");
 }
@@ -170,8 +176,9 @@ void report_path_sketch(FILE *o, json_t *alert)
         return;
     const char *who = sender_role(alert);
     char lbl[200];
-    snprintf(lbl, sizeof lbl, "Path: the sensor, the forger (about %lld hops away) and the %s", fh,
-             who);
+    char where[64];
+    phrase_hops(where, sizeof where, (int)fh);
+    snprintf(lbl, sizeof lbl, "Path: the sensor, the forger (%s) and the %s", where, who);
     svg_begin(o, PIC_W, 110, "path", lbl);
     double far = (double)(ph > fh ? ph : fh > 0 ? fh : 1);
     struct svg_scale x = {0, far, 70, PIC_W - 90};
@@ -193,8 +200,7 @@ void report_path_sketch(FILE *o, json_t *alert)
     else if (fh == 0)
         svg_text(o, fx, 10, "middle", "lbl", "forger: on the sensor's own network segment");
     else
-        svg_textf(o, fx, 10, "middle", "lbl", "forger ~%lld hop%s from the sensor", fh,
-                  fh == 1 ? "" : "s");
+        svg_textf(o, fx, 10, "middle", "lbl", "forger: %s", where);
     svg_end(o);
 }
 

@@ -168,30 +168,44 @@ char *phrase_dns_rcode_text(char *buf, size_t cap, long long rcode)
     return name_or_number(buf, cap, phrase_dns_rcode(rcode), "RCODE ", rcode);
 }
 
+/* The flags in the order people say them (SYN and ACK; FIN, PSH and ACK), with the
+ * letter tcpdump and the JSON give each (output-format.c). */
+static const struct {
+    uint8_t bit;
+    char letter;
+    const char *name;
+} flag_names[] = {{TH_SYN, 'S', "SYN"}, {TH_FIN, 'F', "FIN"}, {TH_RST, 'R', "RST"},
+                  {TH_PSH, 'P', "PSH"}, {TH_ACK, '.', "ACK"}, {TH_URG, 'U', "URG"},
+                  {TH_ECE, 'E', "ECE"}, {TH_CWR, 'W', "CWR"}};
+
+uint8_t phrase_tcp_flag_bits(const char *letters)
+{
+    uint8_t bits = 0;
+    for (; letters && *letters; letters++)
+        for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+            if (flag_names[i].letter == *letters)
+                bits |= flag_names[i].bit;
+    return bits;
+}
+
 char *phrase_tcp_flags(char *buf, size_t cap, uint8_t flags)
 {
-    /* the order people say them in: SYN and ACK, FIN, PSH and ACK */
-    static const struct {
-        uint8_t bit;
-        const char *name;
-    } names[] = {{TH_SYN, "SYN"}, {TH_FIN, "FIN"}, {TH_RST, "RST"}, {TH_PSH, "PSH"},
-                 {TH_ACK, "ACK"}, {TH_URG, "URG"}, {TH_ECE, "ECE"}, {TH_CWR, "CWR"}};
     size_t n = 0, count = 0, i, k = 0;
     if (!cap)
         return buf;
     buf[0] = '\0';
-    for (i = 0; i < sizeof names / sizeof names[0]; i++)
-        count += (flags & names[i].bit) != 0;
+    for (i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+        count += (flags & flag_names[i].bit) != 0;
     if (!count) {
         snprintf(buf, cap, "no flags");
         return buf;
     }
-    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-        if (!(flags & names[i].bit))
+    for (i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
+        if (!(flags & flag_names[i].bit))
             continue;
         const char *sep = !k ? "" : k + 1 == count ? " and " : ", ";
         put(buf, cap, &n, sep, strlen(sep));
-        put(buf, cap, &n, names[i].name, strlen(names[i].name));
+        put(buf, cap, &n, flag_names[i].name, strlen(flag_names[i].name));
         k++;
     }
     return buf;

@@ -36,6 +36,9 @@ char *phrase_dns_rcode_text(char *buf, size_t cap, long long rcode);
 
 /* TCP flag bits by name: "FIN, PSH and ACK", "SYN and ACK", "no flags". */
 char *phrase_tcp_flags(char *buf, size_t cap, uint8_t flags);
+/* The bits of tcpdump's flag letters as the JSON writes them ("FP." is FIN, PSH, ACK);
+ * other characters are ignored. */
+uint8_t phrase_tcp_flag_bits(const char *letters);
 
 /* Bytes as printable text within `cap`: printable ASCII as it is, CR LF as "\r\n",
  * a tab as "\t", others as "." (so "BANG! BANG!" reads, binary shows its shape);

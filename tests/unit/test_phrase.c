@@ -115,6 +115,13 @@ static void test_tcp_flags(void **state)
     assert_string_equal(phrase_tcp_flags(out, sizeof out, 0xff),
                         "SYN, FIN, RST, PSH, ACK, URG, ECE and CWR");
     assert_string_equal(phrase_tcp_flags(out, 4, TH_SYN | TH_ACK), "SYN");
+    /* tcpdump's letters, as the JSON writes them, back to bits */
+    assert_int_equal(phrase_tcp_flag_bits("FP."), TH_FIN | TH_PSH | TH_ACK);
+    assert_int_equal(phrase_tcp_flag_bits("S."), TH_SYN | TH_ACK);
+    assert_int_equal(phrase_tcp_flag_bits("SFRP.UEW"), 0xff);
+    assert_int_equal(phrase_tcp_flag_bits(""), 0);
+    assert_int_equal(phrase_tcp_flag_bits("x?"), 0);
+    assert_int_equal(phrase_tcp_flag_bits(NULL), 0);
 }
 
 static void test_excerpt(void **state)
