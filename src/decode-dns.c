@@ -5,12 +5,10 @@
  * them would lose the forged answer; the pointer budget alone ends every loop. */
 #include "decode-dns.h"
 
-#include <arpa/inet.h>
-#include <ctype.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "util-addr.h"
 #include "util-reader.h"
 #include "util-strlist.h"
 
@@ -71,7 +69,8 @@ static int read_name(struct reader *r, size_t msg_len, char *out, size_t size)
             out[len++] = '.';
         for (size_t i = 0; i < b; i++) {
             uint8_t c = label[i];
-            out[len++] = (char)(c > 0x20 && c < 0x7f ? tolower(c) : '?');
+            /* ASCII lower case inline: tolower() is a call per character */
+            out[len++] = (char)(c > 0x20 && c < 0x7f ? (c >= 'A' && c <= 'Z' ? c + 32 : c) : '?');
         }
         out[len] = '\0';
         pos = at.off;
@@ -99,24 +98,22 @@ static void add_summary(struct dns_msg *m, const char *item, size_t len)
         m->summary_full = 1;
 }
 
-/* "A 192.0.2.1" without the cost of printf: every answer is summarised. */
-static size_t format_a(char *out, const uint8_t *ip)
+/* Summary items are built without printf: every answer is summarised. Appends the
+ * string s at out + at, within size; returns the new length. */
+static size_t put(char *out, size_t at, size_t size, const char *s)
 {
-    char *p = out;
-    *p++ = 'A';
-    *p++ = ' ';
-    for (int i = 0; i < 4; i++) {
-        unsigned v = ip[i];
-        if (v >= 100)
-            *p++ = (char)('0' + v / 100);
-        if (v >= 10)
-            *p++ = (char)('0' + v / 10 % 10);
-        *p++ = (char)('0' + v % 10);
-        if (i < 3)
-            *p++ = '.';
-    }
-    *p = '\0';
-    return (size_t)(p - out);
+    size_t n = strlen(s);
+    if (at + n >= size)
+        n = at < size ? size - 1 - at : 0;
+    memcpy(out + at, s, n);
+    out[at + n] = '\0';
+    return at + n;
+}
+
+/* "TYPE rest" into item (of `size` bytes). */
+static void item_of(char *item, size_t size, const char *type, const char *rest)
+{
+    put(item, put(item, put(item, 0, size, type), size, " "), size, rest);
 }
 
 int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
@@ -169,12 +166,12 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
         uint64_t h;
         item[0] = '\0';
         if (type == T_A && rdlen == 4) {
-            format_a(item, reader_ptr(&rd));
+            memcpy(item, "A ", 2);
+            addr_text4(item + 2, reader_ptr(&rd));
             h = record_hash(type, reader_ptr(&rd), 4);
         } else if (type == T_AAAA && rdlen == 16) {
-            char ip[INET6_ADDRSTRLEN];
-            inet_ntop(AF_INET6, reader_ptr(&rd), ip, sizeof ip);
-            snprintf(item, sizeof item, "AAAA %s", ip);
+            memcpy(item, "AAAA ", 5);
+            addr_text6(item + 5, reader_ptr(&rd));
             h = record_hash(type, reader_ptr(&rd), 16);
         } else if (type == T_CNAME || type == T_NS || type == T_PTR) {
             /* Names may be compressed differently in equal answers: compare them
@@ -183,11 +180,11 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             nr.off = rdata_off;
             if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
                 break;
-            snprintf(item, sizeof item, "%s %s",
-                     type == T_CNAME ? "CNAME"
-                     : type == T_NS  ? "NS"
-                                     : "PTR",
-                     name);
+            item_of(item, sizeof item,
+                    type == T_CNAME ? "CNAME"
+                    : type == T_NS  ? "NS"
+                                    : "PTR",
+                    name);
             h = record_hash(type, name, strlen(name));
         } else if (type == T_MX && rdlen >= 3) {
             uint16_t pref = reader_u16be(&rd);
@@ -195,7 +192,14 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             nr.off = rdata_off + 2;
             if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
                 break;
-            snprintf(item, sizeof item, "MX %u %s", pref, name);
+            char num[8];
+            size_t k = sizeof num - 1;
+            num[k] = '\0';
+            do
+                num[--k] = (char)('0' + pref % 10);
+            while (pref /= 10);
+            item_of(item, sizeof item, "MX", num + k);
+            put(item, put(item, strlen(item), sizeof item, " "), sizeof item, name);
             h = record_hash(type, item, strlen(item));
         } else if (type == T_TXT && rdlen >= 1) {
             /* The first character-string, printable, cut short for the summary. */
@@ -208,7 +212,7 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             for (; k < take && k < sizeof text - 1; k++)
                 text[k] = (char)(t[k] > 0x20 && t[k] < 0x7f ? t[k] : '_');
             text[k] = '\0';
-            snprintf(item, sizeof item, "TXT %s", text);
+            item_of(item, sizeof item, "TXT", text);
             h = record_hash(type, rdata, rdlen);
         } else {
             h = record_hash(type, reader_ptr(&rd), rdlen);

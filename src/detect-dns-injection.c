@@ -104,48 +104,38 @@ static int dns_init(void **state, struct detector_stats *stats)
     return 0;
 }
 
-/* Key of a transaction: client address and port, server address, id and question
- * (the name hashed as long as it is, not as long as its buffer). */
-static uint64_t txn_key(const struct dns_state *st, const struct packet *pkt, int from_client,
-                        const struct dns_msg *m)
-{
-    uint8_t k[16 + 16 + 2 + 2 + 2 + 1 + DNS_MAX_NAME];
-    size_t n = 0, qlen = strlen(m->qname);
-    memcpy(k + n, from_client ? pkt->ip_src : pkt->ip_dst, 16);
-    n += 16;
-    memcpy(k + n, from_client ? pkt->ip_dst : pkt->ip_src, 16);
-    n += 16;
-    uint16_t cport = from_client ? pkt->sport : pkt->dport;
-    memcpy(k + n, &cport, 2);
-    memcpy(k + n + 2, &m->id, 2);
-    memcpy(k + n + 4, &m->qtype, 2);
-    k[n + 6] = pkt->ip_version;
-    n += 7;
-    memcpy(k + n, m->qname, qlen);
-    n += qlen;
-    uint64_t h = siphash13(st->hash_key, k, n);
-    return h ? h : 1;
-}
-
-/* Key of a transaction as a reply's header alone names it: no question. */
+/* Key of a transaction as a reply's header alone names it: client address and port,
+ * server address, id (addresses as long as their version's). */
 static uint64_t pending_key(const struct dns_state *st, const struct packet *pkt, int from_client,
                             uint16_t id)
 {
     uint8_t k[16 + 16 + 2 + 2 + 1];
-    memcpy(k, from_client ? pkt->ip_src : pkt->ip_dst, 16);
-    memcpy(k + 16, from_client ? pkt->ip_dst : pkt->ip_src, 16);
+    size_t alen = pkt->ip_version == 4 ? 4 : 16;
+    memcpy(k, from_client ? pkt->ip_src : pkt->ip_dst, alen);
+    memcpy(k + alen, from_client ? pkt->ip_dst : pkt->ip_src, alen);
     uint16_t cport = from_client ? pkt->sport : pkt->dport;
-    memcpy(k + 32, &cport, 2);
-    memcpy(k + 34, &id, 2);
-    k[36] = pkt->ip_version;
-    uint64_t h = siphash13(st->hash_key, k, sizeof k);
+    memcpy(k + 2 * alen, &cport, 2);
+    memcpy(k + 2 * alen + 2, &id, 2);
+    k[2 * alen + 4] = pkt->ip_version;
+    uint64_t h = siphash13(st->hash_key, k, 2 * alen + 5);
     return h ? h : 1;
 }
 
-static void pending_note(struct dns_state *st, const struct packet *pkt, int from_client,
-                         const struct dns_msg *m, uint64_t txn)
+/* Key of a transaction: the pending key (endpoints and id) and the question (the name
+ * hashed as long as it is, not as long as its buffer). */
+static uint64_t txn_key(const struct dns_state *st, uint64_t pending, const struct dns_msg *m)
 {
-    uint64_t key = pending_key(st, pkt, from_client, m->id);
+    uint8_t k[8 + 2 + DNS_MAX_NAME];
+    size_t qlen = strlen(m->qname);
+    memcpy(k, &pending, 8);
+    memcpy(k + 8, &m->qtype, 2);
+    memcpy(k + 10, m->qname, qlen);
+    uint64_t h = siphash13(st->hash_key, k, 10 + qlen);
+    return h ? h : 1;
+}
+
+static void pending_note(struct dns_state *st, uint64_t key, const struct dns_msg *m, uint64_t txn)
+{
     struct pending *p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
     if (p->key == key && p->txn == txn)
         return;
@@ -629,18 +619,20 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
     if (!m.qr) {
         if (pkt->dport != DNS_PORT)
             return;
-        struct txn *t = txn_get(st, txn_key(st, pkt, 1, &m), pkt->ts_ns);
+        uint64_t pend = pending_key(st, pkt, 1, m.id);
+        struct txn *t = txn_get(st, txn_key(st, pend, &m), pkt->ts_ns);
         if (!t->queries++) {
             t->query_ip_id = pkt->ip_id;
             t->query_ts = pkt->ts_ns;
         }
-        pending_note(st, pkt, 1, &m, t->key);
+        pending_note(st, pend, &m, t->key);
         return;
     }
     if (pkt->sport != DNS_PORT)
         return;
-    struct txn *t = txn_get(st, txn_key(st, pkt, 0, &m), pkt->ts_ns);
-    pending_note(st, pkt, 0, &m, t->key);
+    uint64_t pend = pending_key(st, pkt, 0, m.id);
+    struct txn *t = txn_get(st, txn_key(st, pend, &m), pkt->ts_ns);
+    pending_note(st, pend, &m, t->key);
     struct answer a;
     answer_make(&a, pkt, &m);
     add_answer(st, t, &a, pkt, &m, sink);

@@ -289,6 +289,22 @@ int flow_key_make(struct flow_key *k, const struct packet *pkt)
     return src_low;
 }
 
+/* The key's meaningful bytes only: an IPv4 key hashes 14 bytes rather than the 40 of
+ * the struct (24 of them zero), which is two SipHash rounds instead of five. */
+static uint64_t flow_key_hash(const struct flow_table *t, const struct flow_key *k)
+{
+    if (k->ip_version != 4)
+        return siphash13(t->key, k, sizeof *k);
+    uint8_t b[14];
+    b[0] = k->ip_version;
+    b[1] = k->proto;
+    memcpy(b + 2, &k->port_lo, 2);
+    memcpy(b + 4, &k->port_hi, 2);
+    memcpy(b + 6, k->ip_lo, 4);
+    memcpy(b + 10, k->ip_hi, 4);
+    return siphash13(t->key, b, sizeof b);
+}
+
 static void lru_unlink(struct flow_table *t, struct flow *f)
 {
     if (f->older)
@@ -534,7 +550,7 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
 {
     struct flow_key k;
     flow_key_make(&k, pkt);
-    uint64_t h = siphash13(t->key, &k, sizeof k);
+    uint64_t h = flow_key_hash(t, &k);
     int64_t now = pkt->ts_ns;
 
     /* Bounded expiry from the old end of the LRU list. */
