@@ -85,10 +85,10 @@ struct live_options {
 };
 
 /* Linux: joins packet socket `fd` to the fanout group of one interface's workers, which
- * partitions the traffic by host pair (fragments included): worker
- * pipeline_host_pair() % workers, computed in the kernel. *group < 0 for the first
- * socket, which makes the group and sets *group for the others. 0 with a message in
- * err on failure. */
+ * partitions the traffic by the one rule (host pair, fragments included; DNS by
+ * resolver): worker pipeline_partition() % workers, computed in the kernel. *group < 0 for the
+ * first socket, which makes the group and sets *group for the others. 0 with a message in err on
+ * failure. */
 int fanout_join(int fd, uint32_t workers, int *group, char *err, size_t errlen);
 
 /* One classic BPF instruction, laid out as Linux's struct sock_filter. */
@@ -97,9 +97,9 @@ struct fanout_insn {
     uint8_t jt, jf;
     uint32_t k;
 };
-#define FANOUT_PROGRAM_MAX 64
+#define FANOUT_PROGRAM_MAX 128
 /* The fanout group's program for `workers` workers into f; returns its length. Linux
- * only (0 elsewhere). Exposed so that a test can run it against pipeline_host_pair. */
+ * only (0 elsewhere). Exposed so that a test can run it against pipeline_partition. */
 unsigned fanout_program(struct fanout_insn f[FANOUT_PROGRAM_MAX], uint32_t workers);
 
 /* One interface a live capture reads; frames go to cb(arg, pkt). */

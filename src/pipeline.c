@@ -49,21 +49,6 @@ int pipeline_trackable(const struct packet *pkt)
            (pkt->proto == IPPROTO_NUM_TCP || pkt->proto == IPPROTO_NUM_UDP);
 }
 
-uint32_t pipeline_partition(const struct packet *pkt)
-{
-    static const uint64_t partition_key[2] = {0x7365636f6e64ull, 0x7369676874ull};
-    struct flow_key k;
-    flow_key_make(&k, pkt);
-    if (k.port_lo == DNS_PORT || k.port_hi == DNS_PORT) {
-        if (k.port_lo != DNS_PORT)
-            memcpy(k.ip_lo, k.ip_hi, sizeof k.ip_lo);
-        memset(k.ip_hi, 0, sizeof k.ip_hi);
-        k.port_lo = k.port_hi = DNS_PORT;
-        k.proto = 0;
-    }
-    return (uint32_t)siphash13(partition_key, &k, sizeof k);
-}
-
 /* The host-pair mix of the words of `len` bytes of a and b (b NULL: a alone). */
 static uint32_t host_pair_mix(const uint8_t *a, const uint8_t *b, size_t len)
 {
@@ -80,23 +65,21 @@ static uint32_t host_pair_mix(const uint8_t *a, const uint8_t *b, size_t len)
     return h;
 }
 
-uint32_t pipeline_host_pair(const struct packet *pkt)
+/* The ports sit where the kernel's program reads them: TCP or UDP right after the IPv4
+ * header (any options) or the fixed IPv6 header, in an unfragmented packet. */
+static int ports_in_place(const struct packet *pkt)
+{
+    return pipeline_trackable(pkt) && (pkt->ip_version == 4 || pkt->ip_hlen == 40);
+}
+
+uint32_t pipeline_partition(const struct packet *pkt)
 {
     if (pkt->ip_version != 4 && pkt->ip_version != 6)
         return 0;
-    return host_pair_mix(pkt->ip_src, pkt->ip_dst, pkt->ip_version == 4 ? 4 : 16);
-}
-
-uint32_t pipeline_shard_key(const struct packet *pkt)
-{
-    if (!pipeline_trackable(pkt) || (pkt->sport != DNS_PORT && pkt->dport != DNS_PORT))
-        return pipeline_host_pair(pkt);
     size_t len = pkt->ip_version == 4 ? 4 : 16;
-    const uint8_t *resolver = pkt->sport == DNS_PORT ? pkt->ip_src : pkt->ip_dst;
-    if (pkt->sport == DNS_PORT && pkt->dport == DNS_PORT &&
-        memcmp(pkt->ip_dst, pkt->ip_src, len) < 0)
-        resolver = pkt->ip_dst;
-    return host_pair_mix(resolver, NULL, len);
+    if (ports_in_place(pkt) && (pkt->sport == DNS_PORT) != (pkt->dport == DNS_PORT))
+        return host_pair_mix(pkt->sport == DNS_PORT ? pkt->ip_src : pkt->ip_dst, NULL, len);
+    return host_pair_mix(pkt->ip_src, pkt->ip_dst, len);
 }
 
 /* --shard: whether a frame (or datagram) with this key is this pipeline's to judge. */
@@ -144,11 +127,10 @@ void pipeline_frame(struct pipeline *p, struct packet *pkt)
         p->hooks.tap(p->hooks.tap_ctx, pkt);
     /* --shard: another shard's frame is read and counted only; fragments are
      * reassembled in every shard, judged in their host pair's, and the datagram they
-     * make goes to its own key's shard (a DNS answer to its resolver's). */
+     * make goes to its own partition's shard (a DNS answer to its resolver's). */
     int mine = 1;
     if (p->shard_count)
-        mine =
-            pipeline_mine(p, pkt->is_fragment ? pipeline_host_pair(pkt) : pipeline_shard_key(pkt));
+        mine = pipeline_mine(p, pipeline_partition(pkt));
     if (!mine)
         p->stats.shard_skipped++;
     if (!pkt->is_fragment) {
@@ -166,7 +148,7 @@ void pipeline_frame(struct pipeline *p, struct packet *pkt)
     /* The completed datagram goes through the pipeline as the completing frame. */
     struct packet dg;
     decode_reassembled(&dg, pkt, whole, len);
-    if (!p->shard_count || pipeline_mine(p, pipeline_shard_key(&dg)))
+    if (!p->shard_count || pipeline_mine(p, pipeline_partition(&dg)))
         pipeline_route(p, &dg);
 }
 

@@ -45,25 +45,21 @@ struct pipeline {
 int pipeline_init(struct pipeline *p, const struct pipeline_config *c, struct finding_sink *sink);
 void pipeline_release(struct pipeline *p);
 
-/* Partitions with their own flows must see both directions of a flow and the traffic a
- * detector judges together: the TCP/UDP packets of a host pair, except DNS, whose
- * answers are judged against the resolver's answers to every client: the resolver
- * alone (the port-53 side). Returns the key's hash; a fixed key, so the partition,
- * and the order of findings, is the same every run. The one rule for offline shards;
- * the live fanout (capture-fanout.c) applies its host-pair part in the kernel, which
- * does not yet single out DNS, so there a resolver's baseline is per client. */
-uint32_t pipeline_partition(const struct packet *pkt);
-/* The host-pair hash: the sum of the 32-bit words (big-endian) of the two IP addresses,
- * whichever way round, mixed (a ^= a >> 16; a *= HOST_PAIR_MIX; a ^= a >> 16); 0 for a
- * frame that is not IP. The live fanout's kernel program (capture-fanout.c) computes the
- * same from the packet, so worker i of n and --shard i/n take the same host pairs
- * (where the kernel sees the IP header: not behind in-band VLAN or MPLS tags). */
+/* The one partition rule, for offline shards (--threads), --shard K/N and the live
+ * fanout's kernel program (capture-fanout.c, which computes the same from the frame):
+ * a partition with its own flows and detector states must see both directions of a
+ * flow, every fragment of a datagram and the traffic a detector judges together. So
+ * the key is the host pair -- the sum of the 32-bit words (big-endian) of the two IP
+ * addresses, whichever way round, mixed (a ^= a >> 16; a *= HOST_PAIR_MIX;
+ * a ^= a >> 16) -- except DNS, whose answers are judged against the resolver's answers
+ * to every client: a TCP or UDP packet with port 53 on one side only is keyed by that
+ * side's address alone, mixed the same way. Only where the kernel finds the ports at a
+ * fixed place (ports_in_place: not a fragment, no IPv6 extension header); a fragment
+ * goes by its host pair. 0 for a frame that is not IP. A fixed key, so the partition,
+ * and the order of findings, is the same every run. Worker i of n, --shard i/n and
+ * shard i of --threads n take the same packets. */
 #define HOST_PAIR_MIX 0x45d9f3bu
-uint32_t pipeline_host_pair(const struct packet *pkt);
-/* --shard's key: the host pair, except for DNS (port 53), keyed by the resolver's
- * address alone (mixed the same way), so that a resolver's answers to every client
- * are judged together, as with --threads. */
-uint32_t pipeline_shard_key(const struct packet *pkt);
+uint32_t pipeline_partition(const struct packet *pkt);
 /* The TCP and UDP packets a flow table tracks (and a partition owns). */
 int pipeline_trackable(const struct packet *pkt);
 
