@@ -357,6 +357,14 @@
 #ifndef DNS_PENDING_SLOTS
 #define DNS_PENDING_SLOTS 4096
 #endif
+/* dns_injection: DNS-over-TCP streams followed at once (direct-mapped by flow and
+ * direction, a power of two), and messages read per segment at most. */
+#ifndef DNS_TCP_STREAMS
+#define DNS_TCP_STREAMS 1024
+#endif
+#ifndef DNS_TCP_MSGS_PER_SEGMENT
+#define DNS_TCP_MSGS_PER_SEGMENT 64
+#endif
 /* dns_injection: answers to one query kept for comparison; later ones are compared,
  * not kept. */
 #ifndef DNS_TXN_ANSWERS

@@ -48,6 +48,13 @@ struct pending {
     char qname[DNS_MAX_NAME];
 };
 
+/* A DNS-over-TCP direction being read (RFC 7766): where its next length prefix sits in
+ * the stream. Direct-mapped by flow and direction; a newer stream overwrites. */
+struct tcp_stream {
+    uint64_t key; /* 0: free */
+    int64_t next;
+};
+
 /* What a resolver's answers look like at the IP layer. */
 struct resolver {
     uint8_t addr[16];
@@ -75,8 +82,10 @@ struct dns_state {
     struct txn txn[DNS_TXN_SLOTS];
     struct resolver res[DNS_RESOLVER_SLOTS];
     struct pending pend[DNS_PENDING_SLOTS];
-    struct hold lone; /* struct finding, under its transaction's key */
-    struct hold race; /* struct race */
+    struct tcp_stream streams[DNS_TCP_STREAMS];
+    uint8_t msg[65535]; /* a DNS-over-TCP message, read from the flow's window */
+    struct hold lone;   /* struct finding, under its transaction's key */
+    struct hold race;   /* struct race */
 };
 
 static void dns_free(void *state)
@@ -638,6 +647,77 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
     add_answer(st, t, &a, pkt, &m, sink);
 }
 
+/* A second copy of DNS-over-TCP bytes with other content is a race that tcp_injection
+ * reports (as dns_injection, with the TCP evidence): a lone finding held for the first
+ * copy's answer is taken back. */
+static void tcp_race_seen(struct dns_state *st, const struct packet *pkt)
+{
+    struct dns_msg m;
+    uint32_t len = pkt->payload_len >= 2 ? (uint32_t)pkt->payload[0] << 8 | pkt->payload[1] : 0;
+    if (len < 12 || pkt->sport != DNS_PORT ||
+        !dns_parse(pkt->payload + 2, len < pkt->payload_len - 2 ? len : pkt->payload_len - 2, &m))
+        return;
+    uint64_t key = txn_key(st, pending_key(st, pkt, 0, m.id), &m);
+    hold_cancel(&st->lone, key, NULL, NULL);
+    struct txn *t = &st->txn[key & (DNS_TXN_SLOTS - 1)];
+    if (t->key == key)
+        t->reported = 1;
+}
+
+/* DNS over TCP (RFC 7766): messages behind a 2-byte length, read from the flow's window
+ * (the first copy of each stream byte) as the segments bring them, across segment
+ * boundaries. A segment's bytes already held are not read again: a copy with other
+ * bytes is a race for tcp_injection. */
+static void tcp_messages(struct dns_state *st, const struct detect_ctx *ctx,
+                         struct finding_sink *sink)
+{
+    const struct tcp_seg_info *seg = ctx->seg;
+    if (seg->differ) {
+        tcp_race_seen(st, ctx->pkt);
+        return;
+    }
+    const struct tcp_window *w = ctx->flow->tcp[ctx->dir].win;
+    if (!w) {
+        /* No window (the flow table's byte cap took it): whole messages within this
+         * segment only. */
+        const uint8_t *p = ctx->pkt->payload;
+        uint32_t left = ctx->pkt->payload_len;
+        while (left >= 2) {
+            uint32_t len = ((uint32_t)p[0] << 8) | p[1];
+            if (len == 0 || len > left - 2)
+                break;
+            handle_message(st, ctx, p + 2, len, sink);
+            p += 2 + len;
+            left -= 2 + len;
+        }
+        return;
+    }
+    uint64_t key = ctx->flow->id * 2 + (uint64_t)ctx->dir + 1;
+    struct tcp_stream *s =
+        &st->streams[siphash13(st->hash_key, &key, sizeof key) & (DNS_TCP_STREAMS - 1)];
+    if (s->key != key) {
+        /* A stream first seen here: its messages are taken to start at this segment. */
+        s->key = key;
+        s->next = seg->pos;
+    }
+    if (seg->pos > s->next && flow_window_read(w, s->next, 1, st->msg) == 0)
+        s->next = seg->pos; /* bytes before this segment were never seen: start here */
+    for (unsigned i = 0; i < DNS_TCP_MSGS_PER_SEGMENT; i++) {
+        uint8_t pre[2];
+        if (flow_window_read(w, s->next, 2, pre) < 2)
+            return;
+        uint32_t len = (uint32_t)pre[0] << 8 | pre[1];
+        uint32_t got = flow_window_read(w, s->next + 2, len, st->msg);
+        if (got < len && s->next + 2 + len > seg->end)
+            return; /* continues in a later segment */
+        if (got < len)
+            detect_count_event(ctx, DEV_DNS_TRUNCATED); /* a hole or left the window */
+        else if (len)
+            handle_message(st, ctx, st->msg, len, sink);
+        s->next += 2 + (int64_t)len;
+    }
+}
+
 static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
     struct dns_state *st = state;
@@ -653,21 +733,8 @@ static void dns_packet(void *state, const struct detect_ctx *ctx, struct finding
         handle_message(st, ctx, pkt->payload, pkt->payload_len, sink);
         return;
     }
-    /* DNS over TCP (RFC 7766): messages behind a 2-byte length, read from segments
-     * that bring new stream bytes; a second copy of the same bytes is a matter for
-     * tcp_injection, not a second answer. */
-    if (pkt->proto != IPPROTO_NUM_TCP || !ctx->seg || ctx->seg->overlap)
-        return;
-    const uint8_t *p = pkt->payload;
-    uint32_t left = pkt->payload_len;
-    while (left >= 2) {
-        uint32_t len = ((uint32_t)p[0] << 8) | p[1];
-        if (len == 0 || len > left - 2)
-            break; /* continues in a later segment: not followed across segments */
-        handle_message(st, ctx, p + 2, len, sink);
-        p += 2 + len;
-        left -= 2 + len;
-    }
+    if (pkt->proto == IPPROTO_NUM_TCP && ctx->seg && pkt->payload_len)
+        tcp_messages(st, ctx, sink);
 }
 
 static void dns_advance(void *state, int64_t now, struct finding_sink *sink)

@@ -109,12 +109,20 @@ static const char *side_name(const struct flow *f, int dir)
 }
 
 /* HTTP enrichment of a forged copy's bytes; also returns a short description. */
-/* A DNS response over TCP (RFC 7766: a 2-byte length, then the message). */
+/* A DNS response over TCP at the start of p (RFC 7766: a 2-byte length, then the
+ * message), read as far as the n bytes go. */
+static int dns_tcp_response(const uint8_t *p, uint32_t n, struct dns_msg *m)
+{
+    uint32_t len = n >= 2 ? ((uint32_t)p[0] << 8) | p[1] : 0;
+    if (len < 12 || n < 14)
+        return 0;
+    return dns_parse(p + 2, len < n - 2 ? len : n - 2, m) && m->qr;
+}
+
 static int enrich_dns(struct finding *f, const uint8_t *p, uint32_t n, char *what, size_t what_size)
 {
     struct dns_msg m;
-    uint32_t len = n >= 2 ? ((uint32_t)p[0] << 8) | p[1] : 0;
-    if (len < 12 || len > n - 2 || !dns_parse(p + 2, len, &m) || !m.qr)
+    if (!dns_tcp_response(p, n, &m))
         return 0;
     finding_app_str(f, "proto", "dns");
     finding_app_str(f, "qname", m.qname);
@@ -280,6 +288,10 @@ static void race_app(struct finding *f, const struct detect_ctx *ctx, const stru
     if (r->forged == 2) {
         n = pkt->payload_len < INJ_APP_PEEK ? pkt->payload_len : INJ_APP_PEEK;
         memcpy(peek, pkt->payload, n);
+    } else if (!strcmp(f->class_name, "dns_injection")) {
+        /* A DNS message may span the earlier copy's segments: read from this copy's
+         * start, where both answers begin (race_dns). */
+        n = flow_window_read(ctx->flow->tcp[ctx->dir].win, ctx->seg->pos, INJ_APP_PEEK, peek);
     } else {
         const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
         n = flow_window_read(d->win, r->prior->pos,
@@ -292,6 +304,56 @@ static void race_app(struct finding *f, const struct detect_ctx *ctx, const stru
     finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
     /* A forger that copies the sender's TTL hides its distance. */
     finding_evidence_bool(f, "hops_reliable", fs->ttl != gs->ttl);
+}
+
+/* One copy of a DNS-over-TCP race as an answer of dns_injection's evidence. */
+static void dns_answer_of(struct finding_answer *fa, const struct finding_copy *c,
+                          const struct dns_msg *m)
+{
+    memset(fa, 0, sizeof *fa);
+    fa->frame = c->hdr.frame;
+    fa->role = c->role;
+    fa->ip_id = c->hdr.ip_id;
+    fa->ttl = c->hdr.ttl;
+    fa->df = c->hdr.df;
+    fa->rcode = m->rcode;
+    fa->hops = c->hops;
+    fa->nrecords = m->nanswers;
+    strlist_copy(fa->records, sizeof fa->records, m->summary);
+    strlist_copy(fa->tells, sizeof fa->tells, c->tells);
+}
+
+/* DNS over TCP (RFC 7766): two copies at one stream position that are both answers to
+ * one query (same id and question) are two different answers: a dns_injection, reported here with
+ * the DNS fields beside the TCP evidence (the DNS detector reads each stream byte once,
+ * so it sees the first copy only). */
+static void race_dns(struct finding *f, const struct detect_ctx *ctx, const struct race *r)
+{
+    const struct packet *pkt = ctx->pkt;
+    if (!r->prior || pkt->sport != DNS_PORT || f->ncopies < 2)
+        return;
+    /* The earlier answer as the window holds it from this copy's start: the first copy
+     * of those bytes, however its segments cut it. */
+    uint8_t peek[INJ_APP_PEEK];
+    const struct tcp_dir *d = &ctx->flow->tcp[ctx->dir];
+    uint32_t n = flow_window_read(d->win, ctx->seg->pos, INJ_APP_PEEK, peek);
+    struct dns_msg ma, mb;
+    if (!dns_tcp_response(peek, n, &ma) || !dns_tcp_response(pkt->payload, pkt->payload_len, &mb) ||
+        ma.id != mb.id || ma.qtype != mb.qtype || strcmp(ma.qname, mb.qname))
+        return;
+    f->class_name = "dns_injection";
+    char qid[8];
+    snprintf(qid, sizeof qid, "0x%04x", ma.id);
+    finding_evidence_str(f, "query_id", qid);
+    finding_evidence_str(f, "qname", ma.qname);
+    finding_evidence_int(f, "qtype", ma.qtype);
+    dns_answer_of(&f->answers[f->nanswers++], &f->copies[0], &ma);
+    dns_answer_of(&f->answers[f->nanswers++], &f->copies[1], &mb);
+    finding_evidence_answers(f);
+    if (!r->forged) { /* race_app names the forged answer when there is one */
+        finding_app_str(f, "proto", "dns");
+        finding_app_str(f, "qname", ma.qname);
+    }
 }
 
 static void race_summary(struct finding *f, const struct detect_ctx *ctx, const struct race *r,
@@ -384,6 +446,7 @@ static void report_conflict(struct inj_state *st, const struct detect_ctx *ctx,
     finding_evidence_copies(&f);
 
     char what[200] = "";
+    race_dns(&f, ctx, &r);
     if (r.forged)
         race_app(&f, ctx, &r, what, sizeof what);
     if (r.bad)

@@ -59,8 +59,13 @@ Attacks (each must raise the named finding):
                           client ACK of it; 7 genuine response at the same sequence
                           number 30 ms after 4, A 198.51.100.80 and .81 (other length,
                           other bytes); 8 client dup ACK (D-SACK); 9-11 close. The stream
-                          race: tcp_injection (and, once DNS over TCP is decoded,
-                          dns_injection), forged 5.
+                          race of two answers: dns_injection with the TCP evidence
+                          (copies, sequence numbers), forged 5.
+  dns-tcp-split           dns-tcp with the forged response cut in two segments: 5 its
+                          length prefix alone, 6 the message 50 us later; 7 client ACK;
+                          8 the genuine response whole at the same sequence number; 9
+                          dup ACK; 10-12 close. dns_injection, forged 5 and 6 read as
+                          one message.
   dns-lone-forged         1-12 six Q/A; 13 query www.example.com A (IP-ID 0x6d21); 14 the
                           only answer, 1 ms later: A 203.0.113.66 with TTL 64, DF set and
                           IP-ID 0x6d21 copied from 13 (an in-path forger that dropped the
@@ -479,7 +484,7 @@ def tcp_msg(msg):
     return struct.pack(">H", len(msg)) + msg
 
 
-def dns_tcp():
+def dns_tcp(split=False):
     cv = g.TcpConv(server=RESOLVER4, sport=41877, dport=53, ttl=(64, 54),
                    ipid=(0x3A11, 0x91C4))
     q = query_msg(0x7B2D, NAME, T_A)
@@ -489,15 +494,18 @@ def dns_tcp():
     t_query = cv.now
     s = cv.nxt[S]
     cv.now += 1 * MS
-    ip = IP(src=RESOLVER4, dst=g.CLIENT4, ttl=64, id=1, flags=0)
-    tcp = TCP(sport=53, dport=41877, seq=s, ack=cv.nxt[C], flags="PA", window=8192,
-              options=[])
-    pkts.append(g.Pkt(cv.now, S, ip / tcp / forged))
+    cuts = [(0, 2), (2, len(forged))] if split else [(0, len(forged))]
+    for i, (a, b) in enumerate(cuts):
+        ip = IP(src=RESOLVER4, dst=g.CLIENT4, ttl=64, id=1 + i, flags=0)
+        tcp = TCP(sport=53, dport=41877, seq=s + a, ack=cv.nxt[C], flags="PA", window=8192,
+                  options=[])
+        pkts.append(g.Pkt(cv.now + i * 50 * US, S, ip / tcp / forged[a:b]))
+    cv.now += (len(cuts) - 1) * 50 * US
     pkts.append(cv.seg(C, "A", dt=100 * US, ack=s + len(forged)))
     pkts.append(cv.seg(S, "PA", genuine, dt=t_query + 30 * MS - cv.now, seq=s))
     pkts.append(cv.seg(C, "A", dt=100 * US, sack=[(s, s + len(forged))]))
     pkts += cv.close()
-    assert len(pkts) == 11
+    assert len(pkts) == 11 + split
     return pkts
 
 
@@ -838,6 +846,7 @@ def main():
                      ("dns-race-mx-txt", race_mx_txt),
                      ("dns-race-txt-comma", race_txt_comma),
                      ("dns-tcp", dns_tcp),
+                     ("dns-tcp-split", lambda: dns_tcp(split=True)),
                      ("dns-race-forward-pointer", race_forward_pointer),
                      ("dns-race-rejected", race_rejected),
                      ("dns-frag-poison", frag_poison),
