@@ -9,6 +9,7 @@
 #include "detect-hold.h"
 #include "detect.h"
 #include "util-checksum.h"
+#include "util-phrase.h"
 #include "util-strlist.h"
 
 /* Held under its flow id. */
@@ -131,17 +132,18 @@ static void hijack_emit(void *item, void *arg)
                        : h->acked == 2 ? "; the client took the second"
                                        : "";
     if (fs) {
+        char fh[64], gh[64];
         finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
         finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
         snprintf(f->summary, sizeof f->summary,
                  "two SYN/ACKs with different initial sequence numbers answered one SYN "
                  "(frames %llu and %llu; they differ in %s)%s; frame %llu is forged: the "
-                 "server's later packets match the other; the forged copy came from about %d "
-                 "hops away, the server is about %d hops away",
+                 "server's later packets match the other; the forger is %s, the server %s",
                  (unsigned long long)FRAME_REF_FRAME(h->a.frame),
                  (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took,
-                 (unsigned long long)FRAME_REF_FRAME(fs->frame), ttl_hops(fs->ttl),
-                 ttl_hops(gs->ttl));
+                 (unsigned long long)FRAME_REF_FRAME(fs->frame),
+                 phrase_hops(fh, sizeof fh, ttl_hops(fs->ttl)),
+                 phrase_hops(gh, sizeof gh, ttl_hops(gs->ttl)));
     } else {
         snprintf(f->summary, sizeof f->summary,
                  "two SYN/ACKs with different initial sequence numbers answered one SYN "

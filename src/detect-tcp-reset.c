@@ -10,6 +10,7 @@
 #include "detect-fingerprint.h"
 #include "detect.h"
 #include "util-checksum.h"
+#include "util-phrase.h"
 #include "util-seq.h"
 #include "util-strlist.h"
 
@@ -211,18 +212,19 @@ static void report(struct rst_state *st, struct teardown *td, enum rst_signal si
         break;
     }
     /* A forger that copies the side's TTL hides its distance: no hop count then. */
+    char fh[64], sh[64];
     if (side_ttl && first->ttl == side_ttl)
         snprintf(f.summary, sizeof f.summary,
                  "%s; the forged %s carries the %s's own TTL, so how far away the forger sits "
                  "cannot be told",
                  lead, kind, side);
     else if (side_ttl)
-        snprintf(f.summary, sizeof f.summary,
-                 "%s; the forged %s came from about %d hops away, the %s is about %d hops away",
-                 lead, kind, ttl_hops(first->ttl), side, ttl_hops(side_ttl));
+        snprintf(f.summary, sizeof f.summary, "%s; the forger is %s, the %s %s", lead,
+                 phrase_hops(fh, sizeof fh, ttl_hops(first->ttl)), side,
+                 phrase_hops(sh, sizeof sh, ttl_hops(side_ttl)));
     else
-        snprintf(f.summary, sizeof f.summary, "%s; the forged %s came from about %d hops away",
-                 lead, kind, ttl_hops(first->ttl));
+        snprintf(f.summary, sizeof f.summary, "%s; the forger is %s", lead,
+                 phrase_hops(fh, sizeof fh, ttl_hops(first->ttl)));
     if (ot) {
         size_t n = strlen(f.summary);
         snprintf(f.summary + n, sizeof f.summary - n,
