@@ -116,6 +116,68 @@ static void item_of(char *item, size_t size, const char *type, const char *rest)
     put(item, put(item, put(item, 0, size, type), size, " "), size, rest);
 }
 
+/* One answer's record data (type `type`, rdlen bytes at rdata_off of the message p, n
+ * bytes, read through rd) as a summary item ("" for a type not summarised) and its hash
+ * into *hash: 1, or 0 with m->error set when a name in it cannot be read. */
+static int record_item(const uint8_t *p, size_t n, uint16_t type, size_t rdata_off, uint16_t rdlen,
+                       struct reader *rd, char *item, size_t size, uint64_t *hash,
+                       struct dns_msg *m)
+{
+    uint64_t h;
+    char name[DNS_MAX_NAME];
+    item[0] = '\0';
+    if (type == T_A && rdlen == 4) {
+        memcpy(item, "A ", 2);
+        addr_text4(item + 2, reader_ptr(rd));
+        h = record_hash(type, reader_ptr(rd), 4);
+    } else if (type == T_AAAA && rdlen == 16) {
+        memcpy(item, "AAAA ", 5);
+        addr_text6(item + 5, reader_ptr(rd));
+        h = record_hash(type, reader_ptr(rd), 16);
+    } else if (type == T_CNAME || type == T_NS || type == T_PTR) {
+        /* Names may be compressed differently in equal answers: compare them
+         * decompressed (pointers resolve against the whole message). */
+        struct reader nr = reader_make(p, rdata_off + rdlen);
+        nr.off = rdata_off;
+        if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
+            return 0;
+        item_of(item, size, type == T_CNAME ? "CNAME" : type == T_NS ? "NS" : "PTR", name);
+        h = record_hash(type, name, strlen(name));
+    } else if (type == T_MX && rdlen >= 3) {
+        uint16_t pref = reader_u16be(rd);
+        struct reader nr = reader_make(p, rdata_off + rdlen);
+        nr.off = rdata_off + 2;
+        if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
+            return 0;
+        char num[8];
+        size_t k = sizeof num - 1;
+        num[k] = '\0';
+        do
+            num[--k] = (char)('0' + pref % 10);
+        while (pref /= 10);
+        item_of(item, size, "MX", num + k);
+        put(item, put(item, strlen(item), size, " "), size, name);
+        h = record_hash(type, item, strlen(item));
+    } else if (type == T_TXT && rdlen >= 1) {
+        /* The first character-string, printable, cut short for the summary. */
+        const uint8_t *rdata = reader_ptr(rd);
+        uint8_t slen = reader_u8(rd);
+        const uint8_t *t = reader_ptr(rd);
+        size_t take = slen < reader_left(rd) ? slen : reader_left(rd);
+        char text[48];
+        size_t k = 0;
+        for (; k < take && k < sizeof text - 1; k++)
+            text[k] = (char)(t[k] > 0x20 && t[k] < 0x7f ? t[k] : '_');
+        text[k] = '\0';
+        item_of(item, size, "TXT", text);
+        h = record_hash(type, rdata, rdlen);
+    } else {
+        h = record_hash(type, reader_ptr(rd), rdlen);
+    }
+    *hash = h;
+    return 1;
+}
+
 int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
 {
     struct reader r = reader_make(p, n);
@@ -164,59 +226,8 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             break;
         }
         uint64_t h;
-        item[0] = '\0';
-        if (type == T_A && rdlen == 4) {
-            memcpy(item, "A ", 2);
-            addr_text4(item + 2, reader_ptr(&rd));
-            h = record_hash(type, reader_ptr(&rd), 4);
-        } else if (type == T_AAAA && rdlen == 16) {
-            memcpy(item, "AAAA ", 5);
-            addr_text6(item + 5, reader_ptr(&rd));
-            h = record_hash(type, reader_ptr(&rd), 16);
-        } else if (type == T_CNAME || type == T_NS || type == T_PTR) {
-            /* Names may be compressed differently in equal answers: compare them
-             * decompressed (pointers resolve against the whole message). */
-            struct reader nr = reader_make(p, rdata_off + rdlen);
-            nr.off = rdata_off;
-            if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
-                break;
-            item_of(item, sizeof item,
-                    type == T_CNAME ? "CNAME"
-                    : type == T_NS  ? "NS"
-                                    : "PTR",
-                    name);
-            h = record_hash(type, name, strlen(name));
-        } else if (type == T_MX && rdlen >= 3) {
-            uint16_t pref = reader_u16be(&rd);
-            struct reader nr = reader_make(p, rdata_off + rdlen);
-            nr.off = rdata_off + 2;
-            if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
-                break;
-            char num[8];
-            size_t k = sizeof num - 1;
-            num[k] = '\0';
-            do
-                num[--k] = (char)('0' + pref % 10);
-            while (pref /= 10);
-            item_of(item, sizeof item, "MX", num + k);
-            put(item, put(item, strlen(item), sizeof item, " "), sizeof item, name);
-            h = record_hash(type, item, strlen(item));
-        } else if (type == T_TXT && rdlen >= 1) {
-            /* The first character-string, printable, cut short for the summary. */
-            const uint8_t *rdata = reader_ptr(&rd);
-            uint8_t slen = reader_u8(&rd);
-            const uint8_t *t = reader_ptr(&rd);
-            size_t take = slen < reader_left(&rd) ? slen : reader_left(&rd);
-            char text[48];
-            size_t k = 0;
-            for (; k < take && k < sizeof text - 1; k++)
-                text[k] = (char)(t[k] > 0x20 && t[k] < 0x7f ? t[k] : '_');
-            text[k] = '\0';
-            item_of(item, sizeof item, "TXT", text);
-            h = record_hash(type, rdata, rdlen);
-        } else {
-            h = record_hash(type, reader_ptr(&rd), rdlen);
-        }
+        if (!record_item(p, n, type, rdata_off, rdlen, &rd, item, sizeof item, &h, m))
+            break;
         m->answer_set += h;
         m->nanswers++;
         if (item[0])

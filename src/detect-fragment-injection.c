@@ -133,6 +133,37 @@ static int forged_copy(const struct frag_info *fi, const struct packet *pkt)
     return prior_unlike && !this_unlike ? 1 : this_unlike && !prior_unlike ? 2 : 0;
 }
 
+/* The overlap in numbers: both fragments' places and TTLs, the verdict, and why an
+ * identification looks reused. */
+static void frag_evidence(struct finding *f, const struct frag_info *fi, const struct packet *pkt,
+                          int forged)
+{
+    finding_evidence_int(f, "ip_version", pkt->ip_version);
+    finding_evidence_int(f, "frag_id", pkt->frag_id);
+    finding_evidence_int(f, "first_diff_offset", fi->first_diff);
+    finding_evidence_int(f, "overlap_bytes", fi->overlap);
+    finding_evidence_int(f, "differing_bytes", fi->differ);
+    if (fi->has_prior) {
+        finding_evidence_int(f, "earlier_offset", fi->prior.off);
+        finding_evidence_int(f, "earlier_len", fi->prior.len);
+        finding_evidence_int(f, "earlier_ttl", fi->prior.ttl);
+    }
+    finding_evidence_int(f, "later_offset", fi->off);
+    finding_evidence_int(f, "later_len", fi->len);
+    finding_evidence_int(f, "later_ttl", pkt->ttl);
+    finding_evidence_str(f, "verdict", forged ? "decided" : "undetermined");
+    if (fi->late)
+        finding_evidence_bool(f, "after_reassembly", 1);
+    if (forged) {
+        finding_evidence_list(f, "tells", "mixed_fragments\0");
+        finding_evidence_int(f, "first_fragment_ttl", fi->head.ttl);
+    }
+    if (fi->id_reused) {
+        finding_evidence_str(f, "id_reused", fi->id_reused == FRAG_REUSE_PORTS ? "ports" : "aged");
+        finding_evidence_int(f, "earlier_age_ms", fi->prior_age_ns / 1000000);
+    }
+}
+
 static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
     struct fragdet_state *st = state;
@@ -163,30 +194,7 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
         finding_add_frame(&f, fi->prior.frame, forged == 1);
     finding_add_frame(&f, FRAME_REF(pkt->file_index, pkt->frame), forged == 2);
 
-    finding_evidence_int(&f, "ip_version", pkt->ip_version);
-    finding_evidence_int(&f, "frag_id", pkt->frag_id);
-    finding_evidence_int(&f, "first_diff_offset", fi->first_diff);
-    finding_evidence_int(&f, "overlap_bytes", fi->overlap);
-    finding_evidence_int(&f, "differing_bytes", fi->differ);
-    if (fi->has_prior) {
-        finding_evidence_int(&f, "earlier_offset", fi->prior.off);
-        finding_evidence_int(&f, "earlier_len", fi->prior.len);
-        finding_evidence_int(&f, "earlier_ttl", fi->prior.ttl);
-    }
-    finding_evidence_int(&f, "later_offset", fi->off);
-    finding_evidence_int(&f, "later_len", fi->len);
-    finding_evidence_int(&f, "later_ttl", pkt->ttl);
-    finding_evidence_str(&f, "verdict", forged ? "decided" : "undetermined");
-    if (fi->late)
-        finding_evidence_bool(&f, "after_reassembly", 1);
-    if (forged) {
-        finding_evidence_list(&f, "tells", "mixed_fragments\0");
-        finding_evidence_int(&f, "first_fragment_ttl", fi->head.ttl);
-    }
-    if (fi->id_reused) {
-        finding_evidence_str(&f, "id_reused", fi->id_reused == FRAG_REUSE_PORTS ? "ports" : "aged");
-        finding_evidence_int(&f, "earlier_age_ms", fi->prior_age_ns / 1000000);
-    }
+    frag_evidence(&f, fi, pkt, forged);
 
     unsigned long long later = (unsigned long long)pkt->frame;
     if (fi->has_prior)

@@ -110,6 +110,61 @@ static const char *signal_name(enum rst_signal s)
     }
 }
 
+/* A finding's frames and copies (the teardowns as forged, then the proof as genuine)
+ * and its confidence; returns the other end's teardown when RSTs posed as both ends. */
+static const struct teardown *report_copies(struct rst_state *st, const struct teardown *td,
+                                            enum rst_signal sig, const struct detect_ctx *ctx,
+                                            const struct fp_sample *proof, uint8_t proof_csum,
+                                            struct finding *f)
+{
+    int tells = 0;
+    for (unsigned i = 0; i < td->n; i++) {
+        finding_add_frame(f, td->pkt[i].frame, 1);
+        if (f->ncopies < FINDING_MAX_COPIES - (proof != NULL))
+            fp_copy(&f->copies[f->ncopies++], &td->pkt[i], "forged", &td->v[i], td->csum[i]);
+        tells |= td->v[i].tells != 0;
+    }
+    if (proof) {
+        finding_add_frame(f, proof->frame, 0);
+        fp_copy(&f->copies[f->ncopies++], proof, "genuine", NULL, proof_csum);
+    }
+    /* The mechanism signals prove a live sender or an accepted SYN; a burst's numbers
+     * and a fingerprint alone are strong, not proof, unless both agree. */
+    int weak = sig == SIG_SEQ_JUMP || sig == SIG_ACK_CHANGE || sig == SIG_FINGERPRINT ||
+               sig == SIG_RACES_DATA;
+    f->confidence = weak && !(tells && sig != SIG_FINGERPRINT) ? CONF_MEDIUM : CONF_HIGH;
+    if (sig == SIG_FINGERPRINT && td->v[0].score > 4)
+        f->confidence = CONF_HIGH;
+    /* RSTs posing as both ends from one box are what a middlebox's idle timeout sends
+     * (Azure's load balancer, stateful firewalls): a forgery of a sort, not proof of
+     * an attacker. */
+    const struct teardown *ot = other_end(st, ctx->flow, ctx->dir, &td->pkt[0]);
+    if (ot)
+        f->confidence = CONF_MEDIUM;
+    return ot;
+}
+
+/* The finding's evidence fields: the signal, the first teardown's numbers, the copies
+ * and the hops (the side's own TTL `side_ttl`, 0 unknown). */
+static void report_evidence(struct finding *f, const struct teardown *td, enum rst_signal sig,
+                            int both_ends, uint8_t side_ttl)
+{
+    const struct fp_sample *first = &td->pkt[0];
+    finding_evidence_str(f, "signal", signal_name(sig));
+    finding_evidence_int(f, "teardowns", td->n);
+    finding_evidence_bool(f, "rst", (first->flags & TH_RST) != 0);
+    finding_evidence_int(f, "teardown_seq", first->seq);
+    finding_evidence_int(f, "teardown_ack", first->ack);
+    if (both_ends)
+        finding_evidence_bool(f, "both_ends", 1);
+    finding_evidence_copies(f);
+    finding_evidence_int(f, "forger_hops", ttl_hops(first->ttl));
+    if (side_ttl) {
+        finding_evidence_int(f, "peer_hops", ttl_hops(side_ttl));
+        finding_evidence_bool(f, "hops_reliable", first->ttl != side_ttl);
+    }
+}
+
 static void report(struct rst_state *st, struct teardown *td, enum rst_signal sig,
                    const struct detect_ctx *ctx, const struct fp_sample *proof, uint8_t proof_csum,
                    struct finding_sink *sink)
@@ -119,48 +174,12 @@ static void report(struct rst_state *st, struct teardown *td, enum rst_signal si
     memset(&f, 0, sizeof f);
     f.class_name = "tcp_reset_injection";
     finding_set_flow_from_packet(&f, ctx->pkt);
-
-    int tells = 0;
-    for (unsigned i = 0; i < td->n; i++) {
-        finding_add_frame(&f, td->pkt[i].frame, 1);
-        if (f.ncopies < FINDING_MAX_COPIES - (proof != NULL))
-            fp_copy(&f.copies[f.ncopies++], &td->pkt[i], "forged", &td->v[i], td->csum[i]);
-        tells |= td->v[i].tells != 0;
-    }
-    if (proof) {
-        finding_add_frame(&f, proof->frame, 0);
-        fp_copy(&f.copies[f.ncopies++], proof, "genuine", NULL, proof_csum);
-    }
-    /* The mechanism signals prove a live sender or an accepted SYN; a burst's numbers
-     * and a fingerprint alone are strong, not proof, unless both agree. */
-    int weak = sig == SIG_SEQ_JUMP || sig == SIG_ACK_CHANGE || sig == SIG_FINGERPRINT ||
-               sig == SIG_RACES_DATA;
-    f.confidence = weak && !(tells && sig != SIG_FINGERPRINT) ? CONF_MEDIUM : CONF_HIGH;
-    if (sig == SIG_FINGERPRINT && td->v[0].score > 4)
-        f.confidence = CONF_HIGH;
-    /* RSTs posing as both ends from one box are what a middlebox's idle timeout sends
-     * (Azure's load balancer, stateful firewalls): a forgery of a sort, not proof of
-     * an attacker. */
-    const struct teardown *ot = other_end(st, fl, ctx->dir, &td->pkt[0]);
-    if (ot)
-        f.confidence = CONF_MEDIUM;
+    const struct teardown *ot = report_copies(st, td, sig, ctx, proof, proof_csum, &f);
 
     const struct fp_sample *first = &td->pkt[0];
-    finding_evidence_str(&f, "signal", signal_name(sig));
-    finding_evidence_int(&f, "teardowns", td->n);
-    finding_evidence_bool(&f, "rst", (first->flags & TH_RST) != 0);
-    finding_evidence_int(&f, "teardown_seq", first->seq);
-    finding_evidence_int(&f, "teardown_ack", first->ack);
-    if (ot)
-        finding_evidence_bool(&f, "both_ends", 1);
-    finding_evidence_copies(&f);
     /* The side's own TTL: the proof's, else the one most of its packets had. */
     uint8_t side_ttl = proof ? proof->ttl : td->side_ttl;
-    finding_evidence_int(&f, "forger_hops", ttl_hops(first->ttl));
-    if (side_ttl) {
-        finding_evidence_int(&f, "peer_hops", ttl_hops(side_ttl));
-        finding_evidence_bool(&f, "hops_reliable", first->ttl != side_ttl);
-    }
+    report_evidence(&f, td, sig, ot != NULL, side_ttl);
 
     const char *kind = (first->flags & TH_RST) ? "RST" : "FIN";
     const char *side = ctx->dir == 0 ? "client" : "server";
