@@ -176,7 +176,7 @@ void report_flow_title(FILE *o, const struct report *rep, const struct report_fl
 }
 
 /* A list of tell codes in words, as a sentence after `lead` (already escaped). */
-static void tells_sentence(FILE *o, const char *lead, json_t *tells)
+static void tells_sentence(FILE *o, const char *lead, json_t *tells, const char *side)
 {
     size_t j;
     json_t *t;
@@ -190,13 +190,29 @@ static void tells_sentence(FILE *o, const char *lead, json_t *tells)
         return;
     fputs("<p class=\"sub\">", o);
     html_text(o, lead);
-    html_text(o, phrase_tells(words, sizeof words, list, NULL));
+    html_text(o, phrase_tells(words, sizeof words, list, side));
     fputs(".</p>\n", o);
 }
 
 /* The tells of the forged copy in words. */
-static void forged_tells(FILE *o, json_t *ev)
+/* Who the suspect packet poses as, for the tells' "sender": the resolver of a DNS
+ * answer, else the side on a well-known port is the server; NULL when neither is. */
+static const char *sender_side(json_t *alert)
 {
+    json_t *flow = json_object_get(alert, "flow");
+    long long sp = report_int(flow, "src_port", -1), dp = report_int(flow, "dest_port", -1);
+    if (!strcmp(report_str(alert, "class"), "dns_injection"))
+        return "resolver";
+    if (sp >= 0 && sp < 1024 && dp >= 1024)
+        return "server";
+    if (dp >= 0 && dp < 1024 && sp >= 1024)
+        return "client";
+    return NULL;
+}
+
+static void forged_tells(FILE *o, json_t *alert)
+{
+    json_t *ev = json_object_get(alert, "evidence");
     json_t *rows = json_object_get(ev, "copies");
     if (!json_is_array(rows))
         rows = json_object_get(ev, "answers");
@@ -208,7 +224,7 @@ static void forged_tells(FILE *o, json_t *ev)
         if (strcmp(report_str(row, "role"), "forged"))
             continue;
         snprintf(lead, sizeof lead, "Frame %lld is judged forged: ", report_int(row, "frame", 0));
-        tells_sentence(o, lead, json_object_get(row, "tells"));
+        tells_sentence(o, lead, json_object_get(row, "tells"), sender_side(alert));
         return;
     }
 }
@@ -318,7 +334,7 @@ void report_finding(FILE *o, const struct report *rep, const struct report_alert
                     g->servers);
         fputs("</a></p>\n", o);
     }
-    forged_tells(o, ev);
+    forged_tells(o, a->obj);
     request_and_copies(o, a->obj);
     report_sequence_sketch(o, a->obj);
     report_path_sketch(o, a->obj);
@@ -326,7 +342,7 @@ void report_finding(FILE *o, const struct report *rep, const struct report_alert
         fields(o, ev);
     json_t *app = json_object_get(a->obj, "app");
     if (json_is_object(app)) {
-        tells_sentence(o, "The forged content: ", json_object_get(app, "tells"));
+        tells_sentence(o, "The forged content: ", json_object_get(app, "tells"), NULL);
         fputs("<p class=\"sub\">content</p>\n", o);
         fields(o, app);
     }
