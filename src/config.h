@@ -320,6 +320,11 @@
 #ifndef RST_SLOTS
 #define RST_SLOTS 16384
 #endif
+/* tcp_reset_injection: a teardown this young that loses its slot to another flow's is
+ * counted as evicted (the flow grace's default: its proof could still come). */
+#ifndef RST_LIVE_NS
+#define RST_LIVE_NS ((int64_t)TCP_GRACE_DEFAULT * 1000000000LL)
+#endif
 /* tcp_reset_injection: teardown copies compared per flow direction. */
 #ifndef RST_MAX_COPIES
 #define RST_MAX_COPIES 4

@@ -78,6 +78,7 @@ struct race {
 };
 
 struct dns_state {
+    struct detector_stats *stats; /* direct-mapped slots lost while live: evicted */
     uint64_t hash_key[2];
     struct txn txn[DNS_TXN_SLOTS];
     struct resolver res[DNS_RESOLVER_SLOTS];
@@ -104,6 +105,7 @@ static int dns_init(void **state, struct detector_stats *stats)
     *state = st;
     if (st && hold_init(&st->lone, DNS_LONE_MAX, sizeof(struct finding), stats) &&
         hold_init(&st->race, DNS_RACE_MAX, sizeof(struct race), stats)) {
+        st->stats = stats;
         st->hash_key[0] = hash_random_seed();
         st->hash_key[1] = st->hash_key[0] ^ 0x5bd1e9955bd1e995ull;
         return 1;
@@ -148,6 +150,10 @@ static void pending_note(struct dns_state *st, uint64_t key, const struct dns_ms
     struct pending *p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
     if (p->key == key && p->txn == txn)
         return;
+    const struct txn *old = &st->txn[p->txn & (DNS_TXN_SLOTS - 1)];
+    if (p->key && p->key != key && old->key == p->txn &&
+        pkt->ts_ns - old->first_ts <= DNS_TXN_HOLD_NS)
+        st->stats->evicted++;
     p->key = key;
     p->txn = txn;
     p->qtype = m->qtype;
@@ -158,6 +164,8 @@ static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
 {
     struct txn *t = &st->txn[key & (DNS_TXN_SLOTS - 1)];
     if (t->key != key || now - t->first_ts > DNS_TXN_HOLD_NS) {
+        if (t->key && t->key != key && now - t->first_ts <= DNS_TXN_HOLD_NS)
+            st->stats->evicted++;
         memset(t, 0, sizeof *t);
         t->key = key;
         t->first_ts = now;
@@ -170,6 +178,8 @@ static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16
     uint64_t h = siphash13(st->hash_key, addr, 16);
     struct resolver *r = &st->res[h & (DNS_RESOLVER_SLOTS - 1)];
     if (!r->used || memcmp(r->addr, addr, 16)) {
+        if (r->used)
+            st->stats->evicted++; /* another resolver's baseline starts over */
         memset(r, 0, sizeof *r);
         memcpy(r->addr, addr, 16);
         r->used = 1;
@@ -561,6 +571,8 @@ static void add_answer(struct dns_state *st, struct txn *t, const struct answer 
     int first = t->nanswers == 0;
     if (t->nanswers < DNS_TXN_ANSWERS)
         t->ans[t->nanswers++] = *a;
+    else
+        st->stats->dropped++; /* compared above, not kept */
     struct resolver *r = resolver_get(st, pkt->ip_src);
     if (first && !a->rejected)
         lone_check(st, r, t, a, pkt, m);

@@ -44,14 +44,18 @@ struct teardown {
 };
 
 struct rst_state {
+    struct detector_stats *stats;
     struct teardown slot[RST_SLOTS];
 };
 
 static int rst_init(void **state, struct detector_stats *stats)
 {
-    (void)stats; /* teardowns are direct-mapped by flow: a collision replaces, not drops */
-    *state = calloc(1, sizeof(struct rst_state));
-    return *state != NULL;
+    struct rst_state *st = calloc(1, sizeof *st);
+    *state = st;
+    if (!st)
+        return 0;
+    st->stats = stats;
+    return 1;
 }
 
 static void rst_free(void *state)
@@ -395,6 +399,10 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
     /* A teardown from before the handshake completed is another event than one in the
      * connection that then came up (a client's close after its SYN-SENT RST). */
     if (td->key != key || (!td->established && established(fl))) {
+        /* Direct-mapped by flow: another flow's teardown still in its grace period,
+         * unjudged, is forgotten here; counted. */
+        if (td->key != key && td->n && !td->reported && pkt->ts_ns - td->pkt[0].ts_ns < RST_LIVE_NS)
+            st->stats->evicted++;
         memset(td, 0, sizeof *td);
         td->key = key;
         td->established = (uint8_t)established(fl);

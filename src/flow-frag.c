@@ -337,10 +337,13 @@ static uint32_t build_datagram(struct frag_table *t, const struct dgram *d)
     return n + d->end;
 }
 
-/* Records the fragment among d's pieces (the first FRAG_MAX_PIECES). */
-static void piece_add(struct dgram *d, const struct packet *pkt, struct frag_info *info)
+/* Records the fragment among d's pieces (the first FRAG_MAX_PIECES; the rest counted). */
+static void piece_add(struct frag_table *t, struct dgram *d, const struct packet *pkt,
+                      struct frag_info *info)
 {
-    if (d->npieces < FRAG_MAX_PIECES) {
+    if (d->npieces >= FRAG_MAX_PIECES) {
+        t->stats.pieces_unrecorded++;
+    } else {
         struct frag_piece *p = &d->pieces[d->npieces];
         p->frame = FRAME_REF(pkt->file_index, pkt->frame);
         p->ts_ns = pkt->ts_ns;
@@ -436,10 +439,10 @@ const uint8_t *frag_table_add(struct frag_table *t, const struct packet *pkt,
     if (info->differ)
         t->stats.conflicts++;
     if (d->done) {
-        piece_add(d, pkt, info);
+        piece_add(t, d, pkt, info);
         return NULL;
     }
-    piece_add(d, pkt, info);
+    piece_add(t, d, pkt, info);
 
     if (off == 0 && !d->has_first) {
         size_t hl = pkt->ip_version == 4 ? pkt->ip_hlen : 40;

@@ -19,18 +19,20 @@ struct frag_config {
 struct frag_stats {
     uint64_t datagrams; /* datagrams started */
     uint64_t reassembled;
-    uint64_t expired;      /* timed out incomplete */
-    uint64_t evicted;      /* dropped at the count or byte cap */
-    uint64_t overlaps;     /* fragments overlapping earlier ones */
-    uint64_t conflicts;    /* ... with different bytes */
-    uint64_t too_big;      /* datagrams claiming more than 65535 bytes */
-    uint64_t id_reused;    /* datagrams restarted: the identification came back for
-                            * another datagram (RFC 4963) */
-    uint64_t kept;         /* complete datagrams kept for late fragments */
-    uint64_t kept_dropped; /* ... dropped before FRAG_KEEP_NS, at the keep caps or
-                            * to make room for incomplete ones */
-    uint64_t late;         /* fragments compared with a kept datagram */
-    uint64_t mixed;        /* complete datagrams whose fragments disagree in TTL or DF */
+    uint64_t expired;           /* timed out incomplete */
+    uint64_t evicted;           /* dropped at the count or byte cap */
+    uint64_t overlaps;          /* fragments overlapping earlier ones */
+    uint64_t conflicts;         /* ... with different bytes */
+    uint64_t too_big;           /* datagrams claiming more than 65535 bytes */
+    uint64_t id_reused;         /* datagrams restarted: the identification came back for
+                                 * another datagram (RFC 4963) */
+    uint64_t kept;              /* complete datagrams kept for late fragments */
+    uint64_t kept_dropped;      /* ... dropped before FRAG_KEEP_NS, at the keep caps or
+                                 * to make room for incomplete ones */
+    uint64_t late;              /* fragments compared with a kept datagram */
+    uint64_t mixed;             /* complete datagrams whose fragments disagree in TTL or DF */
+    uint64_t pieces_unrecorded; /* fragments past a datagram's FRAG_MAX_PIECES: reassembled
+                                 * and compared, but not named as an earlier copy */
     uint64_t memory_peak;
 };
 

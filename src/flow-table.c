@@ -267,6 +267,11 @@ void flow_note_reuse(struct flow_table *t, struct flow *f)
     f->id = ++t->next_id;
 }
 
+void flow_note_unverifiable(struct flow_table *t, uint32_t bytes)
+{
+    t->stats.unverifiable_bytes += bytes;
+}
+
 int flow_key_make(struct flow_key *k, const struct packet *pkt)
 {
     size_t alen = pkt->ip_version == 4 ? 4 : 16;

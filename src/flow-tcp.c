@@ -241,6 +241,7 @@ static void stream_add(struct flow_table *t, struct flow *f, struct tcp_dir *d,
             d->win = flow_window_grow(t, f, (int)(d - f->tcp));
         if (d->win)
             window_add(d->win, pkt, pos, info);
+        flow_note_unverifiable(t, info->unverifiable);
     }
     /* A RST carries no stream data and its sequence number is the one field a blind
      * forger guesses: it never moves the stream end. */

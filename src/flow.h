@@ -158,11 +158,13 @@ struct tcp_seg_info {
 struct flow_stats {
     uint64_t created;
     uint64_t expired;
-    uint64_t evicted_count;  /* at the flow count cap */
-    uint64_t evicted_memory; /* at the byte cap: payload windows dropped, or whole
-                              * flows when no window was left to drop */
-    uint64_t reused;         /* new connection on a closed flow's 4-tuple */
-    uint64_t alloc_failures; /* flow or window memory could not be had: packet untracked */
+    uint64_t evicted_count;      /* at the flow count cap */
+    uint64_t evicted_memory;     /* at the byte cap: payload windows dropped, or whole
+                                  * flows when no window was left to drop */
+    uint64_t reused;             /* new connection on a closed flow's 4-tuple */
+    uint64_t alloc_failures;     /* flow or window memory could not be had: packet untracked */
+    uint64_t unverifiable_bytes; /* retransmitted bytes older than the payload window: not
+                                  * compared with their first copy */
     uint64_t active_peak;
     uint64_t memory_peak;
 };
@@ -223,6 +225,8 @@ uint32_t flow_table_grace(const struct flow_table *t);
 /* Counts a new connection on a flow's 4-tuple and gives the flow a new id, so
  * detectors that remember flows by id start afresh. */
 void flow_note_reuse(struct flow_table *t, struct flow *f);
+/* Counts bytes that came again after their first copy had left the window. */
+void flow_note_unverifiable(struct flow_table *t, uint32_t bytes);
 
 /* Canonical key of a packet; returns 1 when the packet's source is the low endpoint. */
 int flow_key_make(struct flow_key *k, const struct packet *pkt);

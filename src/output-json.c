@@ -252,6 +252,8 @@ static void json_flow_stats(struct jw *w, const struct run_stats *s)
     jw_uint(w, fs->evicted_memory);
     jw_key(w, "reused");
     jw_uint(w, fs->reused);
+    jw_key(w, "unverifiable_bytes");
+    jw_uint(w, fs->unverifiable_bytes);
     jw_key(w, "alloc_failures");
     jw_uint(w, fs->alloc_failures);
     jw_key(w, "untracked_packets");
@@ -619,6 +621,8 @@ static void json_reassembly(struct jw *w, const struct run_stats *s)
     jw_uint(w, fr->late);
     jw_key(w, "mixed");
     jw_uint(w, fr->mixed);
+    jw_key(w, "pieces_unrecorded");
+    jw_uint(w, fr->pieces_unrecorded);
     jw_key(w, "memory_bytes");
     jw_uint(w, s->frag_memory);
     jw_key(w, "memory_peak_bytes");
@@ -657,6 +661,8 @@ static void json_detectors(struct jw *w, const struct run_stats *s)
         jw_uint(w, d->repeats);
         jw_key(w, "forgotten");
         jw_uint(w, d->forgotten);
+        jw_key(w, "evicted");
+        jw_uint(w, d->evicted);
         jw_object_end(w);
     }
     jw_object_end(w);

@@ -83,6 +83,7 @@ void run_stats_add_detectors(struct run_stats *sum, const struct run_stats *x)
         d->dropped += e->dropped;
         d->repeats += e->repeats;
         d->forgotten += e->forgotten;
+        d->evicted += e->evicted;
     }
 }
 
@@ -93,6 +94,7 @@ void flow_stats_add(struct flow_stats *sum, const struct flow_stats *x)
     sum->evicted_count += x->evicted_count;
     sum->evicted_memory += x->evicted_memory;
     sum->reused += x->reused;
+    sum->unverifiable_bytes += x->unverifiable_bytes;
     sum->alloc_failures += x->alloc_failures;
     sum->active_peak += x->active_peak;
     sum->memory_peak += x->memory_peak;
@@ -110,6 +112,7 @@ void frag_stats_add(struct frag_stats *sum, const struct frag_stats *x)
     sum->id_reused += x->id_reused;
     sum->kept += x->kept;
     sum->kept_dropped += x->kept_dropped;
+    sum->pieces_unrecorded += x->pieces_unrecorded;
     sum->late += x->late;
     sum->mixed += x->mixed;
     sum->memory_peak += x->memory_peak;

@@ -83,9 +83,13 @@ struct detector_stats {
     uint64_t held;      /* items held back (a finding waiting for its twin) */
     uint64_t released;  /* held items reported: due, ready, or at the end */
     uint64_t cancelled; /* held items a later packet explained (or made a race) */
-    uint64_t dropped;   /* items not held because the hold was full */
+    uint64_t dropped;   /* items not kept because their list was full: a hold, a DNS
+                         * transaction's answers */
     uint64_t repeats;   /* events the recent ring already knew: not reported again */
     uint64_t forgotten; /* recent events overwritten at the ring's cap */
+    uint64_t evicted;   /* live entries of a direct-mapped table (teardowns, DNS
+                         * transactions, pending replies, resolvers) that another
+                         * took the slot of */
 };
 
 /* What one stats record reports. A pipeline fills the packet counters of its own copy;

@@ -742,6 +742,8 @@ static void test_older_than_window_unverifiable(void **state)
     assert_int_equal(info.differ, 256);
     assert_int_equal(info.first_diff, 744);
     assert_int_equal(c.f->tcp[0].next_pos, 1000);
+    /* The table counts them all in its stats. */
+    assert_int_equal(flow_table_stats(c.t)->unverifiable_bytes, 144 + 100 + 44);
 }
 
 /* A segment longer than the window that re-sends the window's newest bytes and runs far

@@ -1098,6 +1098,7 @@ static void test_conflict_after_many_pieces(void **state)
         add_pending(state, d, (struct send){.off = 8 * i, .len = 8, .mf = 1, .frame = 100 + i},
                     &fi);
     assert_int_equal(fi.npieces, FRAG_MAX_PIECES + 1);
+    assert_int_equal(stats(state)->pieces_unrecorded, 1); /* past the piece list: counted */
     uint8_t forged[8];
     memcpy(forged, d->l4, 8);
     forged[2] ^= 0x80;
