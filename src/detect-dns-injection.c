@@ -145,14 +145,14 @@ static uint64_t txn_key(const struct dns_state *st, uint64_t pending, const stru
     return h ? h : 1;
 }
 
-static void pending_note(struct dns_state *st, uint64_t key, const struct dns_msg *m, uint64_t txn)
+static void pending_note(struct dns_state *st, uint64_t key, const struct dns_msg *m, uint64_t txn,
+                         int64_t now)
 {
     struct pending *p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
     if (p->key == key && p->txn == txn)
         return;
     const struct txn *old = &st->txn[p->txn & (DNS_TXN_SLOTS - 1)];
-    if (p->key && p->key != key && old->key == p->txn &&
-        pkt->ts_ns - old->first_ts <= DNS_TXN_HOLD_NS)
+    if (p->key && p->key != key && old->key == p->txn && now - old->first_ts <= DNS_TXN_HOLD_NS)
         st->stats->evicted++;
     p->key = key;
     p->txn = txn;
@@ -646,14 +646,14 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
             t->query_ip_id = pkt->ip_id;
             t->query_ts = pkt->ts_ns;
         }
-        pending_note(st, pend, &m, t->key);
+        pending_note(st, pend, &m, t->key, pkt->ts_ns);
         return;
     }
     if (pkt->sport != DNS_PORT)
         return;
     uint64_t pend = pending_key(st, pkt, 0, m.id);
     struct txn *t = txn_get(st, txn_key(st, pend, &m), pkt->ts_ns);
-    pending_note(st, pend, &m, t->key);
+    pending_note(st, pend, &m, t->key, pkt->ts_ns);
     struct answer a;
     answer_make(&a, pkt, &m);
     add_answer(st, t, &a, pkt, &m, sink);
