@@ -19,7 +19,7 @@
 
 #include "capture.h"
 #include "config.h"
-#include "output.h"
+#include "output-format.h"
 
 static void live_packet(u_char *arg, const struct pcap_pkthdr *h, const u_char *data)
 {

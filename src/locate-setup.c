@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #endif
 
-#include "output.h"
+#include "output-format.h"
 #include "run.h"
 
 #define CAP_NET_RAW_BIT 13 /* linux/capability.h CAP_NET_RAW */
