@@ -224,7 +224,7 @@ static void judge_race(const struct detect_ctx *ctx, struct race *r)
 /* The victim's request a forged response answers: the last HTTP request the other
  * direction sent, as far as its payload window still holds it. Content that is not
  * HTTP ("BANG! BANG!" in place of a page) is then app.proto "unknown". */
-static void race_request(struct finding *f, const struct detect_ctx *ctx)
+static void victim_request(struct finding *f, const struct detect_ctx *ctx)
 {
     const struct finding_field *proto = finding_field_get(f->app, f->napp, "proto");
     const struct tcp_window *w = ctx->flow->tcp[!ctx->dir].win;
@@ -299,7 +299,7 @@ static void race_app(struct finding *f, const struct detect_ctx *ctx, const stru
                              peek);
     }
     enrich_app(f, peek, n, fs->flags, pkt->sport == 53 || pkt->dport == 53, what, what_size);
-    race_request(f, ctx);
+    victim_request(f, ctx);
     finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
     finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
     /* A forger that copies the sender's TTL hides its distance. */
@@ -515,6 +515,7 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
     char what[200], names[128], tells[128], fh[64], gh[64];
     enrich_app(f, pkt->payload, pkt->payload_len < INJ_APP_PEEK ? pkt->payload_len : INJ_APP_PEEK,
                flags, pkt->sport == 53 || pkt->dport == 53, what, sizeof what);
+    victim_request(f, ctx);
     fp_tell_names(v.tells, names, sizeof names);
     strlist_join(tells, sizeof tells, names, ",");
     const char *side = side_name(fl, ctx->dir);
