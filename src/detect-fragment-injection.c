@@ -159,7 +159,10 @@ static void frag_evidence(struct finding *f, const struct frag_info *fi, const s
         finding_evidence_int(f, "first_fragment_ttl", fi->head.ttl);
     }
     if (fi->id_reused) {
-        finding_evidence_str(f, "id_reused", fi->id_reused == FRAG_REUSE_PORTS ? "ports" : "aged");
+        finding_evidence_str(f, "id_reused",
+                             fi->id_reused == FRAG_REUSE_PORTS  ? "ports"
+                             : fi->id_reused == FRAG_REUSE_AGED ? "aged"
+                                                                : "after_complete");
         finding_evidence_int(f, "earlier_age_ms", fi->prior_age_ns / 1000000);
     }
 }
@@ -215,12 +218,13 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
     if (fi->id_reused) /* has_prior: id_reuse() needs the earlier fragment */
         snprintf(f.summary, sizeof f.summary,
                  "IPv%d fragment %llu (bytes %u-%u, id %u) overlaps frame %llu in %u bytes, "
-                 "%u of them different, but %s from the same TTL: likely the identification "
+                 "%u of them different, but %s, from the same TTL: likely the identification "
                  "reused for a new datagram (RFC 4963); reassembly starts over with it",
                  pkt->ip_version, later, fi->off, fi->off + fi->len - 1, pkt->frag_id,
                  (unsigned long long)FRAME_REF_FRAME(fi->prior.frame), fi->overlap, fi->differ,
-                 fi->id_reused == FRAG_REUSE_PORTS ? "it starts a datagram with other ports"
-                                                   : "it comes over a second later");
+                 fi->id_reused == FRAG_REUSE_PORTS  ? "it starts a datagram with other ports"
+                 : fi->id_reused == FRAG_REUSE_AGED ? "it comes over a second later"
+                                                    : "it comes after its datagram was complete");
     if (forged) {
         unsigned long long pf = (unsigned long long)FRAME_REF_FRAME(fi->prior.frame);
         unsigned long long ff = forged == 1 ? pf : later, gf = forged == 1 ? later : pf;

@@ -313,6 +313,11 @@ static uint8_t id_reuse(const struct dgram *d, const struct packet *pkt, struct 
         return FRAG_REUSE_PORTS;
     if (info->prior_age_ns > FRAG_REUSE_AGE_NS)
         return FRAG_REUSE_AGED;
+    /* A datagram complete already, from a stack that sends its fragments alike: this
+     * one is the next datagram with the identification (a fast sender's wrap), not a
+     * copy; a planted fragment from elsewhere differs in TTL and stays a conflict. */
+    if (d->done && info->prior.df == pkt->df)
+        return FRAG_REUSE_DONE;
     return 0;
 }
 

@@ -72,12 +72,14 @@ struct frag_info {
     /* The conflict is the identification reused for another datagram (RFC 4963), and
      * reassembly started over with this fragment: FRAG_REUSE_PORTS when it is a first
      * fragment with other ports than the one held, FRAG_REUSE_AGED when the earlier
-     * fragment is over FRAG_REUSE_AGE_NS old; both only from the same IP TTL. */
+     * fragment is over FRAG_REUSE_AGE_NS old, FRAG_REUSE_DONE when the datagram was
+     * complete already (kept for late copies) and this fragment has the earlier one's
+     * DF; all only from the same IP TTL. */
     uint8_t id_reused;
     int64_t prior_age_ns; /* this fragment's time less the earlier fragment's */
 };
 
-enum { FRAG_REUSE_PORTS = 1, FRAG_REUSE_AGED = 2 };
+enum { FRAG_REUSE_PORTS = 1, FRAG_REUSE_AGED = 2, FRAG_REUSE_DONE = 3 };
 
 struct frag_table;
 

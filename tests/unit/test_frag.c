@@ -922,6 +922,37 @@ static void test_byte_cap_on_growth(void **state)
 
 /* ---- limits ---- */
 
+/* A fast sender's identification wrap: the next datagram with the identification comes
+ * while the last one is kept; from the same TTL and DF it is that new datagram, started
+ * afresh (and reassembled whole), not a late copy. */
+static void test_late_reuse(void **state)
+{
+    fx_default(state);
+    struct dg *d = dg_new(state, 4, IPPROTO_NUM_UDP, 0x9001, 8 + 100);
+    struct frag_info fi;
+    uint32_t len;
+    uint8_t old[64];
+    memcpy(old, d->l4, sizeof old);
+    old[30] ^= 0x33;
+    uint8_t old_tail[44];
+    memcpy(old_tail, d->l4 + 64, sizeof old_tail);
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .frame = 1, .bytes = old},
+                &fi);
+    assert_non_null(add(
+        state, d, (struct send){.off = 64, .len = 44, .frame = 2, .bytes = old_tail}, &fi, &len));
+    add_pending(state, d, (struct send){.off = 0, .len = 64, .mf = 1, .frame = 3, .ts = T0 + 500},
+                &fi);
+    assert_int_equal(fi.late, 1);
+    assert_int_equal(fi.differ, 1);
+    assert_int_equal(fi.id_reused, FRAG_REUSE_DONE);
+    assert_int_equal(fi.npieces, 1);
+    const uint8_t *out =
+        add(state, d, (struct send){.off = 64, .len = 44, .frame = 4, .ts = T0 + 500}, &fi, &len);
+    check_datagram(state, d, out, len, 20);
+    assert_int_equal(stats(state)->id_reused, 1);
+    assert_int_equal(stats(state)->reassembled, 2);
+}
+
 /* The kept datagrams have caps of their own, and give way to incomplete ones at the
  * table's byte cap; each drop counted. */
 static void test_keep_caps(void **state)
@@ -1126,6 +1157,7 @@ int main(void)
         T(test_conflict_names_holder),
         T(test_id_reuse),
         T(test_late_conflict),
+        T(test_late_reuse),
         T(test_keep_caps),
         T(test_completed_is_forgotten),
         T(test_timeout_by_packet_time),

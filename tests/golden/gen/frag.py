@@ -58,9 +58,12 @@ The IP-ID wrap look-alike (medium, never high):
                           IP-ID, all three fragments (the first conflicts in its ports);
                           5 a first fragment [0,208) (IP-ID 0x3a11, port 40001) whose
                           datagram never completes; 6-8 5 s later a new datagram from
-                          the same ports with the same IP-ID and other bytes. All TTL
-                          64. fragment_injection medium twice (id_reused "ports", then
-                          "aged"); both new datagrams reassemble; reassembly.id_reused 2.
+                          the same ports with the same IP-ID and other bytes; 9-11 a
+                          whole datagram (IP-ID 0x3a13), 12-14 300 ms later the next one
+                          with the same IP-ID and ports and other bytes, while the first
+                          is kept for late copies. All TTL 64. fragment_injection medium
+                          three times (id_reused "ports", "aged", "after_complete");
+                          the new datagrams reassemble; reassembly.id_reused 3.
 
 Benign twins (each must stay silent):
 
@@ -322,7 +325,11 @@ def reused(ident, first_sport, second_sport, t0, gap, first_ttl=64):
 def ipid_reused():
     pkts = reused(0x3A10, SPORT, SPORT + 1, g.T0, 500 * MS)
     pkts += reused(0x3A11, SPORT, SPORT, g.T0 + 2000 * MS, 5000 * MS)
-    assert len(pkts) == 8
+    src, dst = g.CLIENT4, g.SERVER4
+    for k, tag in enumerate((b"before wrap", b"after wrap")):
+        l4 = udp_l4(src, dst, text(600, tag))
+        pkts += at(g.T0 + 10000 * MS + k * 300 * MS, cut(src, dst, 17, 0x3A13, l4, THIRDS))
+    assert len(pkts) == 14
     return pkts
 
 
