@@ -428,6 +428,13 @@
 #define TCP_MAX_JUMP ((int64_t)1 << 30)
 #endif
 
+/* Sequence laps: a direction's progress rate (its stream end and the peer's cumulative
+ * ACK) is measured over intervals at least this long; the fastest one bounds how soon
+ * the sender can have come round the 4 GiB sequence space again. */
+#ifndef TCP_LAP_RATE_NS
+#define TCP_LAP_RATE_NS 1000000
+#endif
+
 /* pcapng: interfaces whose Interface Statistics Blocks are read per file. */
 #ifndef PCAPNG_MAX_IFACES
 #define PCAPNG_MAX_IFACES 64u

@@ -272,6 +272,11 @@ void flow_note_unverifiable(struct flow_table *t, uint32_t bytes)
     t->stats.unverifiable_bytes += bytes;
 }
 
+void flow_note_lap(struct flow_table *t)
+{
+    t->stats.seq_laps++;
+}
+
 int flow_key_make(struct flow_key *k, const struct packet *pkt)
 {
     size_t alen = pkt->ip_version == 4 ? 4 : 16;

@@ -184,6 +184,86 @@ static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t s
     seglog_add(w, pkt, start, pkt->payload_len, whole);
 }
 
+/* Notes that a stream position reached `pos` at `now`; the fastest advance over an
+ * interval of at least TCP_LAP_RATE_NS is the rate kept. */
+static void rate_note(struct tcp_rate *r, int64_t pos, int64_t now)
+{
+    if (!r->ts || now < r->ts || pos < r->pos) {
+        r->ts = now;
+        r->pos = pos;
+        return;
+    }
+    int64_t dt = now - r->ts;
+    if (dt < TCP_LAP_RATE_NS)
+        return;
+    int64_t adv = pos - r->pos;
+    if (adv > TCP_MAX_JUMP)
+        adv = TCP_MAX_JUMP;
+    uint64_t rate = (uint64_t)((double)adv * 1e9 / (double)dt);
+    if (rate > r->peak)
+        r->peak = rate;
+    r->ts = now;
+    r->pos = pos;
+}
+
+/* Whether [start, start + len) overlaps bytes the window holds with other values. */
+static int window_differs(const struct tcp_window *w, const uint8_t *data, int64_t start,
+                          uint32_t len)
+{
+    int64_t lo = w->hi - (int64_t)w->size;
+    if (lo < w->base)
+        lo = w->base;
+    if (lo < start)
+        lo = start;
+    int64_t hi = start + len < w->hi ? start + len : w->hi;
+    for (int64_t p = lo; p < hi; p++) {
+        uint32_t i = (uint32_t)p & (w->size - 1);
+        if ((w->present[i >> 3] & (1u << (i & 7))) && w->bytes[i] != data[p - start])
+            return 1;
+    }
+    return 0;
+}
+
+/* A segment whose sequence numbers fall on bytes already seen, with other bytes, and
+ * that is really the next 4 GiB lap of the stream: a long transfer captured with a
+ * gap (sampled, or a burst the capture lost) comes round the 32-bit sequence space
+ * between two captured packets. It is taken as a lap only when the sender can have
+ * sent that much since the earlier copy, at the fastest rate its stream end or the
+ * peer's cumulative ACK moved, and, when it sends TCP timestamps, its clock moved on
+ * as well (PAWS, RFC 7323 section 5: a segment of a later lap carries a newer TSval,
+ * and the clock ticks at least once a second). A copy that came sooner, or with an
+ * old or frozen TSval, is a race within one lap and is compared. */
+static int lap_ahead(const struct tcp_dir *d, const struct packet *pkt, int64_t pos)
+{
+    const struct tcp_view *th = &pkt->u.tcp;
+    if (!d->win || pos >= d->next_pos || !pkt->payload_len || (th->flags & TH_RST))
+        return 0;
+    uint64_t rate = d->data_rate.peak > d->ack_rate.peak ? d->data_rate.peak : d->ack_rate.peak;
+    int64_t dt = pkt->ts_ns - d->data_ts;
+    if (!rate || dt <= 0)
+        return 0;
+    double need = (double)((int64_t)1 << 32) - (double)(d->next_pos - pos);
+    if ((double)dt * (double)rate / 1e9 < need)
+        return 0;
+    if (d->data_has_ts && (!th->has_ts || !seq_gt(th->tsval, d->data_tsval) ||
+                           (int64_t)(th->tsval - d->data_tsval) < dt / 1000000000 - 1))
+        return 0;
+    return window_differs(d->win, pkt->payload, pos, pkt->payload_len);
+}
+
+/* Moves the direction to the next lap at `pos`: nothing of the old lap is held. */
+static void lap_rebase(struct flow_table *t, struct tcp_dir *d, int64_t pos, uint32_t data_seq)
+{
+    struct tcp_window *w = d->win;
+    bits_clear_all(w);
+    w->hi = w->base = pos;
+    w->seg_next = w->seg_count = 0;
+    d->next_pos = pos;
+    d->next_seq = data_seq;
+    d->data_rate.ts = d->ack_rate.ts = 0;
+    flow_note_lap(t);
+}
+
 static void dir_reset(struct tcp_dir *d)
 {
     struct tcp_window *w = d->win;
@@ -248,6 +328,12 @@ static void stream_add(struct flow_table *t, struct flow *f, struct tcp_dir *d,
     if (end_wire > d->next_pos && !(th->flags & TH_RST)) {
         d->next_pos = end_wire;
         d->next_seq = data_seq + pkt->payload_wire_len;
+        rate_note(&d->data_rate, end_wire, pkt->ts_ns);
+    }
+    if (pkt->payload_len > 0 && !(th->flags & TH_RST)) {
+        d->data_ts = pkt->ts_ns;
+        d->data_tsval = th->tsval;
+        d->data_has_ts = th->has_ts;
     }
     if ((th->flags & TH_FIN) && !(d->flags & TDF_FIN)) {
         d->flags |= TDF_FIN;
@@ -294,6 +380,8 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
     if (ack && !(th->flags & TH_RST) && (!(d->flags & TDF_ACKED) || seq_gt(th->ack, d->max_ack))) {
         d->flags |= TDF_ACKED;
         d->max_ack = th->ack;
+        if (o->flags & TDF_SYNC)
+            rate_note(&o->ack_rate, seq_unwrap(th->ack, o->next_seq, o->next_pos), pkt->ts_ns);
     }
     if (syn && !(d->flags & TDF_SYN)) {
         d->flags |= TDF_SYN | TDF_SYNC | TDF_HS;
@@ -319,6 +407,10 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
 
     uint32_t data_seq = th->seq + (uint32_t)syn;
     int64_t pos = seq_unwrap(data_seq, d->next_seq, d->next_pos);
+    if (lap_ahead(d, pkt, pos)) {
+        pos += (int64_t)1 << 32;
+        lap_rebase(t, d, pos, data_seq);
+    }
     info->pos = pos;
     info->end = pos + pkt->payload_len;
     info->prev_next_pos = d->next_pos;

@@ -88,6 +88,13 @@ struct tcp_window {
     struct tcp_segment segs[TCP_SEGLOG];
 };
 
+/* How fast a stream position moved: the fastest advance over an interval of at least
+ * TCP_LAP_RATE_NS, measured from the reference point (ts, pos). */
+struct tcp_rate {
+    int64_t ts, pos;
+    uint64_t peak; /* bytes per second; 0 until measured */
+};
+
 enum tcp_dir_flags {
     TDF_SYN = 1 << 0,     /* sent a SYN (isn valid) */
     TDF_FIN = 1 << 1,     /* sent a FIN (fin_pos valid) */
@@ -107,7 +114,13 @@ struct tcp_dir {
     uint32_t next_seq; /* sequence number of next_pos */
     int64_t next_pos;  /* one past the highest stream position seen */
     int64_t fin_pos;
-    int64_t close_ts;            /* packet time of the first FIN/RST, 0 when open */
+    int64_t close_ts;    /* packet time of the first FIN/RST, 0 when open */
+    int64_t data_ts;     /* packet time of the latest segment with payload */
+    uint32_t data_tsval; /* and its TSval, when data_has_ts */
+    uint8_t data_has_ts;
+    struct tcp_rate data_rate;   /* of next_pos */
+    struct tcp_rate ack_rate;    /* of the peer's cumulative ACK, in this direction's
+                                  * positions */
     struct tcp_fingerprint hs;   /* from the SYN or SYN/ACK */
     struct tcp_fingerprint last; /* from the latest packet */
     struct tcp_baseline base;
@@ -165,6 +178,7 @@ struct flow_stats {
     uint64_t alloc_failures;     /* flow or window memory could not be had: packet untracked */
     uint64_t unverifiable_bytes; /* retransmitted bytes older than the payload window: not
                                   * compared with their first copy */
+    uint64_t seq_laps;           /* segments taken as the next 4 GiB lap of their stream */
     uint64_t active_peak;
     uint64_t memory_peak;
 };
@@ -227,6 +241,8 @@ uint32_t flow_table_grace(const struct flow_table *t);
 void flow_note_reuse(struct flow_table *t, struct flow *f);
 /* Counts bytes that came again after their first copy had left the window. */
 void flow_note_unverifiable(struct flow_table *t, uint32_t bytes);
+/* Counts a stream that came round the sequence space between captured packets. */
+void flow_note_lap(struct flow_table *t);
 
 /* Canonical key of a packet; returns 1 when the packet's source is the low endpoint. */
 int flow_key_make(struct flow_key *k, const struct packet *pkt);

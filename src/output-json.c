@@ -254,6 +254,8 @@ static void json_flow_stats(struct jw *w, const struct run_stats *s)
     jw_uint(w, fs->reused);
     jw_key(w, "unverifiable_bytes");
     jw_uint(w, fs->unverifiable_bytes);
+    jw_key(w, "seq_laps");
+    jw_uint(w, fs->seq_laps);
     jw_key(w, "alloc_failures");
     jw_uint(w, fs->alloc_failures);
     jw_key(w, "untracked_packets");

@@ -809,6 +809,55 @@ static void test_sequence_wrap(void **state)
     assert_int_equal(info.differ, 0);
 }
 
+/* A transfer at 1 GB/s (1 MB a millisecond) captured with gaps: bytes at the same
+ * 32-bit sequence numbers are compared when they come sooner than the sender can have
+ * sent 4 GiB, and taken as the next lap (not compared, counted) when they come later;
+ * the same bytes again are a retransmission whenever they come. */
+static void test_sequence_lap(void **state)
+{
+    struct tcp_seg_info info;
+    struct conn c;
+    uint8_t buf[64];
+    conn_init(&c, fx_default(state), 40002, 1000, 9000);
+    handshake(&c);
+    const int64_t mb = 1 << 20;
+    int64_t pos = 0;
+    for (int i = 0; i < 8; i++, pos += mb) {
+        pattern(buf, pos, 64, 0);
+        send_seq(&c, 0, c.isn[0] + 1 + (uint32_t)pos, DATA, buf, 64, 64, &info);
+    }
+    int64_t last = pos - mb;
+    pattern(buf, last + 32, 64, 0x5a); /* other bytes on the last segment's second half */
+    send_at(&c, 0, last + 32, DATA, buf, 64, &info);
+    assert_int_equal(info.pos, last + 32);
+    assert_int_equal(info.differ, 32); /* 2 ms later: a race */
+
+    c.ts += 2 * SEC; /* 2 GB at most: still the same lap */
+    send_at(&c, 0, last + 32, DATA, buf, 64, &info);
+    assert_int_equal(info.differ, 32);
+    assert_int_equal(flow_table_stats(c.t)->seq_laps, 0);
+
+    pattern(buf, last, 64, 0);
+    c.ts += 10 * SEC; /* the same bytes: a retransmission however late */
+    send_at(&c, 0, last, DATA, buf, 64, &info);
+    assert_int_equal(info.pos, last);
+    assert_int_equal(info.differ, 0);
+
+    pattern(buf, last + 32, 64, 0x5a); /* just after that copy: a race */
+    send_at(&c, 0, last + 32, DATA, buf, 64, &info);
+    assert_int_equal(info.differ, 32);
+    c.ts += 10 * SEC; /* 10 s at 1 GB/s: the next lap */
+    send_at(&c, 0, last + 32, DATA, buf, 64, &info);
+    assert_int_equal(info.pos, last + 32 + ((int64_t)1 << 32));
+    assert_int_equal(info.overlap, 0);
+    assert_int_equal(info.differ, 0);
+    assert_int_equal(flow_table_stats(c.t)->seq_laps, 1);
+    send_at(&c, 0, last + 32, DATA, buf, 64, &info); /* its retransmission compares */
+    assert_int_equal(info.pos, last + 32 + ((int64_t)1 << 32));
+    assert_int_equal(info.overlap, 64);
+    assert_int_equal(info.differ, 0);
+}
+
 /* A segment 2^31 away (or just over 2^30) cannot belong to the stream: flagged, not
  * stored, and its flags do not close the flow. */
 static void test_out_of_window(void **state)
@@ -1049,6 +1098,7 @@ int main(void)
         T(test_older_than_window_unverifiable),
         T(test_long_segment_over_window_end),
         T(test_sequence_wrap),
+        T(test_sequence_lap),
         T(test_out_of_window),
         T(test_after_close),
         T(test_snapped_segment),
