@@ -325,6 +325,11 @@
 #ifndef RST_LIVE_NS
 #define RST_LIVE_NS ((int64_t)TCP_GRACE_DEFAULT * 1000000000LL)
 #endif
+/* tcp_reset_injection: rst_races_data findings held (for about a round trip) for the
+ * RST to the other end that would show a middlebox; more are reported at once. */
+#ifndef RST_HOLD_MAX
+#define RST_HOLD_MAX 64
+#endif
 /* tcp_reset_injection: teardown copies compared per flow direction. */
 #ifndef RST_MAX_COPIES
 #define RST_MAX_COPIES 4

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "detect-fingerprint.h"
+#include "detect-hold.h"
 #include "detect.h"
 #include "util-checksum.h"
 #include "util-phrase.h"
@@ -43,24 +44,39 @@ struct teardown {
     uint8_t csum[RST_MAX_COPIES];
 };
 
+/* A rst_races_data finding held for the RST to the other end, under its flow id * 2 +
+ * direction: a middlebox resetting both ends from state older than the data sends it
+ * within microseconds, in either order. */
+struct held_race {
+    struct finding f; /* first: hold_emit_finding */
+    struct fp_sample rst;
+};
+
 struct rst_state {
     struct detector_stats *stats;
+    struct hold races; /* struct held_race */
     struct teardown slot[RST_SLOTS];
 };
+
+static void rst_free(void *state)
+{
+    struct rst_state *st = state;
+    if (st)
+        hold_free(&st->races);
+    free(st);
+}
 
 static int rst_init(void **state, struct detector_stats *stats)
 {
     struct rst_state *st = calloc(1, sizeof *st);
     *state = st;
-    if (!st)
-        return 0;
-    st->stats = stats;
-    return 1;
-}
-
-static void rst_free(void *state)
-{
-    free(state);
+    if (st && hold_init(&st->races, RST_HOLD_MAX, sizeof(struct held_race), stats)) {
+        st->stats = stats;
+        return 1;
+    }
+    rst_free(st);
+    *state = NULL;
+    return 0;
 }
 
 static struct teardown *slot_of(struct rst_state *st, uint64_t key)
@@ -170,8 +186,8 @@ static void report_evidence(struct finding *f, const struct teardown *td, enum r
 }
 
 static void report(struct rst_state *st, struct teardown *td, enum rst_signal sig,
-                   const struct detect_ctx *ctx, const struct fp_sample *proof, uint8_t proof_csum,
-                   struct finding_sink *sink)
+                   int64_t hold_until, const struct detect_ctx *ctx, const struct fp_sample *proof,
+                   uint8_t proof_csum, struct finding_sink *sink)
 {
     const struct flow *fl = ctx->flow;
     struct finding f;
@@ -256,6 +272,13 @@ static void report(struct rst_state *st, struct teardown *td, enum rst_signal si
                  (long long)(llabs(td->pkt[0].ts_ns - ot->pkt[0].ts_ns) / 1000000));
     }
     td->reported = 1;
+    struct held_race *h =
+        hold_until ? hold_add(&st->races, fl->id * 2 + (uint64_t)ctx->dir, hold_until) : NULL;
+    if (h) {
+        h->f = f;
+        h->rst = *first;
+        return;
+    }
     sink->emit(sink, &f);
 }
 
@@ -354,12 +377,33 @@ static int races_data(const struct teardown *td, const struct tcp_dir *d, struct
 /* A middlebox resetting both ends from state older than data crossing it: the RST to
  * the other end, from the same box (TTL and DF), acknowledges exactly where this one
  * starts, the start of the data the side had just sent. */
+static int snapshot_pair(const struct fp_sample *o, const struct fp_sample *rst)
+{
+    return (o->flags & (TH_RST | TH_ACK)) == (TH_RST | TH_ACK) && o->ack == rst->seq &&
+           o->ttl == rst->ttl && o->df == rst->df;
+}
+
 static int crossing_snapshot(const struct teardown *ot, const struct fp_sample *rst)
 {
-    if (!ot)
-        return 0;
-    const struct fp_sample *o = &ot->pkt[0];
-    return (o->flags & TH_ACK) && o->ack == rst->seq && o->ttl == rst->ttl && o->df == rst->df;
+    return ot && snapshot_pair(&ot->pkt[0], rst);
+}
+
+static int is_snapshot_pair(void *item, const void *arg)
+{
+    return snapshot_pair(arg, &((struct held_race *)item)->rst);
+}
+
+/* The other end's RST for a held rst_races_data finding: when it makes the pair, the
+ * finding is dropped and its teardown may be judged again. */
+static void other_end_came(struct rst_state *st, const struct flow *fl, int dir,
+                           const struct fp_sample *rst)
+{
+    uint64_t key = fl->id * 2 + (uint64_t)!dir;
+    if (hold_count(&st->races) && hold_cancel(&st->races, key, is_snapshot_pair, rst)) {
+        struct teardown *ot = slot_of(st, key);
+        if (ot->key == key)
+            ot->reported = 0;
+    }
 }
 
 /* RFC 9293 section 3.10.7.3: in SYN-SENT, an ACK that does not acknowledge the SYN is
@@ -423,18 +467,21 @@ static void on_teardown(struct rst_state *st, const struct detect_ctx *ctx,
     baseline_judge(&d->base, d, o, &td->pkt[i], &td->v[i]);
     td->csum[i] = (uint8_t)transport_checksum(pkt);
     td->peer_next[i] = o->next_seq;
+    if (i == 0)
+        other_end_came(st, fl, ctx->dir, &td->pkt[0]);
     int history = ((d->flags & TDF_HS) && (o->flags & TDF_HS)) || d->base.pkts >= 4;
     struct fp_sample raced;
     if (i == 0 && races_data(td, d, &raced) &&
         !(td->pkt[0].ts_ns - raced.ts_ns <= cross_ns(fl) &&
           crossing_snapshot(other_end(st, fl, ctx->dir, &td->pkt[0]), &td->pkt[0])))
-        report(st, td, SIG_RACES_DATA, ctx, &raced, CSUM_UNKNOWN, sink);
+        report(st, td, SIG_RACES_DATA, td->pkt[0].ts_ns + cross_ns(fl), ctx, &raced, CSUM_UNKNOWN,
+               sink);
     else if (seq_jump(td))
-        report(st, td, SIG_SEQ_JUMP, ctx, NULL, 0, sink);
+        report(st, td, SIG_SEQ_JUMP, 0, ctx, NULL, 0, sink);
     else if (ack_change(td))
-        report(st, td, SIG_ACK_CHANGE, ctx, NULL, 0, sink);
+        report(st, td, SIG_ACK_CHANGE, 0, ctx, NULL, 0, sink);
     else if (history && td->v[i].score >= 4 && td->v[i].distinct >= 2)
-        report(st, td, SIG_FINGERPRINT, ctx, NULL, 0, sink);
+        report(st, td, SIG_FINGERPRINT, 0, ctx, NULL, 0, sink);
 }
 
 static void on_other(struct rst_state *st, const struct detect_ctx *ctx, struct finding_sink *sink)
@@ -454,7 +501,7 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx, struct 
 
     if (td->before_synack && !td->syn_resent &&
         (th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && th->ack == o->isn + 1) {
-        report(st, td, SIG_BEFORE_SYNACK, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
+        report(st, td, SIG_BEFORE_SYNACK, 0, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
         return;
     }
     if (!td->established || (th->flags & TH_SYN))
@@ -479,11 +526,26 @@ static void on_other(struct rst_state *st, const struct detect_ctx *ctx, struct 
     if (pv.score >= 2)
         return;
     if (new_data || new_ack)
-        report(st, td, SIG_ALIVE, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
+        report(st, td, SIG_ALIVE, 0, ctx, &proof, (uint8_t)transport_checksum(pkt), sink);
+}
+
+static void rst_advance(void *state, int64_t now, struct finding_sink *sink)
+{
+    struct rst_state *st = state;
+    hold_release_due(&st->races, now, NULL, NULL, hold_emit_finding, sink);
+}
+
+static void rst_finish(void *state, struct finding_sink *sink)
+{
+    struct rst_state *st = state;
+    hold_flush(&st->races, hold_emit_finding, sink);
 }
 
 static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding_sink *sink)
 {
+    struct rst_state *st = state;
+    if (hold_count(&st->races))
+        hold_release_due(&st->races, ctx->pkt->ts_ns, NULL, NULL, hold_emit_finding, sink);
     if (!ctx->seg || !ctx->flow)
         return;
     const struct packet *pkt = ctx->pkt;
@@ -494,13 +556,12 @@ static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding
     int teardown =
         !(flags & TH_SYN) && ((flags & TH_RST) || ((flags & TH_FIN) && pkt->payload_len == 0));
     if (teardown) {
-        on_teardown(state, ctx, sink);
+        on_teardown(st, ctx, sink);
     } else if (d->flags & (TDF_RST | TDF_FIN)) {
-        on_other(state, ctx, sink);
+        on_other(st, ctx, sink);
     } else if ((flags & (TH_SYN | TH_ACK)) == TH_SYN) {
         /* The initiator sent its SYN again after the responder's teardown (Windows
          * retries a refused SYN): a SYN/ACK may now honestly answer that copy. */
-        struct rst_state *st = state;
         uint64_t key = ctx->flow->id * 2 + (uint64_t)!ctx->dir;
         struct teardown *td = slot_of(st, key);
         if (td->key == key)
@@ -513,4 +574,6 @@ const struct detector detector_tcp_reset = {
     .init = rst_init,
     .on_packet = rst_packet,
     .free = rst_free,
+    .finish = rst_finish,
+    .advance = rst_advance,
 };

@@ -18,7 +18,8 @@ Attacks (each must raise tcp_reset_injection with the named signal):
 (reset-races-data, reset-ack-change, reset-benign-abort-after-data, the IPv6 twins
 reset-alive-data-ipv6 and reset-benign-halfclose-ipv6, and the challenge-ACK pair
 reset-benign-challenge-ack and reset-challenge-ack-forged, and the crossing-RST trio
-reset-benign-lb-crossing, reset-ack-change-crossing and reset-ack-change-both-ends:
+reset-benign-lb-crossing (and -reversed), reset-ack-change-crossing and
+reset-ack-change-both-ends:
 see their functions' docstrings.)
 (reset-benign-reuse-missed-handshake: a closed connection, then a new one on the same
 ports 3 s later whose handshake the capture missed, each side 65537 past its old
@@ -549,20 +550,25 @@ def idle_then_poll(sport):
     return cv, pkts, c1
 
 
-def lb_crossing():
+def lb_crossing(sport, reversed_order=False):
     """idle_then_poll; the load balancer next to the tap times the idle connection out
     just as the poll passes: 8 its RST|ACK towards the client, posing as the server at
     S's stream end, 0.8 ms after the poll, acknowledging C1 (the poll had not reached
     its table: it crossed the RST); 9 its RST|ACK towards the server posing as the
-    client, seq C1; 10 the poll reaches it with no state left: RST|ACK posing as the
+    client, seq C1, 20 us later (with reversed_order these two pass the tap the other
+    way round); 10 the poll reaches it with no state left: RST|ACK posing as the
     server, acknowledging C2. The balancer's packets: TTL 64, IP-ID 0, DF, window 0, no
     options. Silent: the poll was sent less than a round trip before 8, so 8 could not
-    acknowledge it, and 8 and 10 acknowledge the two ends of it."""
-    cv, pkts, c1 = idle_then_poll(50232)
+    acknowledge it, and 8 and 10 acknowledge the two ends of it; a RST at C1 posing as
+    the client is one box resetting both ends from state older than the poll, in
+    either order."""
+    cv, pkts, c1 = idle_then_poll(sport)
     s, c2 = cv.nxt[S], cv.nxt[C]
     lb = dict(ipid=0, df=True)
-    pkts.append(teardown(cv, S, "RA", s, ack=c1, dt=800 * US, **lb))
-    pkts.append(teardown(cv, C, "RA", c1, ack=s, dt=20 * US, **lb))
+    pair = [(S, s, c1), (C, c1, s)]
+    for side, seq, ack in (pair[::-1] if reversed_order else pair):
+        pkts.append(teardown(cv, side, "RA", seq, ack=ack, dt=800 * US if len(pkts) == 7
+                             else 20 * US, **lb))
     pkts.append(teardown(cv, S, "RA", s, ack=c2, dt=300 * US, **lb))
     assert len(pkts) == 10
     return g.on_ether(pkts)
@@ -621,7 +627,8 @@ def main():
         "reset-benign-halfclose-ipv6": halfclose_v6(),
         "reset-benign-challenge-ack": challenge_ack_benign(),
         "reset-challenge-ack-forged": challenge_ack_forged(),
-        "reset-benign-lb-crossing": lb_crossing(),
+        "reset-benign-lb-crossing": lb_crossing(50232),
+        "reset-benign-lb-crossing-reversed": lb_crossing(50235, reversed_order=True),
         "reset-ack-change-crossing": ack_change_crossing(),
         "reset-ack-change-both-ends": ack_change_both_ends(),
     }
