@@ -311,6 +311,12 @@
 #ifndef HIJACK_HOLD_NS
 #define HIJACK_HOLD_NS (2 * 1000000000LL)
 #endif
+/* handshake_hijack: two TSvals are on one clock when the later is at most this many
+ * ticks behind, or ahead by at most the milliseconds between them plus this (RFC 7323
+ * clocks tick at most once a millisecond; a Linux SYN cookie rewrites the low 6 bits). */
+#ifndef HIJACK_TS_SLACK
+#define HIJACK_TS_SLACK 64
+#endif
 #ifndef HIJACK_HOLD_MAX
 #define HIJACK_HOLD_MAX 64
 #endif

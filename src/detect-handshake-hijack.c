@@ -55,9 +55,25 @@ static void add_delta(char *buf, size_t size, unsigned *n, const char *name)
     (*n)++;
 }
 
-/* The header fields in which two SYN/ACKs differ. */
+/* Whether two packets' TSvals can come from one clock: the later one is not behind
+ * (beyond a SYN cookie's rewritten low bits) and not ahead by more than a 1 kHz clock
+ * ticks between them. Unrelated clocks (another host, a forger's own) differ by
+ * anything. */
+static int same_clock(const struct fp_sample *x, const struct fp_sample *y)
+{
+    if (y->ts_ns < x->ts_ns) {
+        const struct fp_sample *t = x;
+        x = y;
+        y = t;
+    }
+    int64_t d = (int32_t)(y->tsval - x->tsval);
+    int64_t ms = (y->ts_ns - x->ts_ns) / 1000000;
+    return d >= -HIJACK_TS_SLACK && d <= ms + HIJACK_TS_SLACK;
+}
+
+/* The header fields in which two SYN/ACKs differ; `b` is the second one's sample. */
 static void synack_deltas(const struct tcp_fingerprint *x, const struct packet *pkt,
-                          struct hijack *h)
+                          const struct fp_sample *b, struct hijack *h)
 {
     const struct tcp_view *th = &pkt->u.tcp;
     h->deltas[0] = '\0';
@@ -73,8 +89,46 @@ static void synack_deltas(const struct tcp_fingerprint *x, const struct packet *
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "wscale");
     if (x->hdr.has_ts != th->has_ts)
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "timestamps");
+    else if (th->has_ts && !same_clock(&x->hdr, b))
+        add_delta(h->deltas, sizeof h->deltas, &h->fields, "timestamp_clock");
     if (x->nopts != th->nopts || memcmp(x->opt_kinds, th->opt_kinds, th->nopts))
         add_delta(h->deltas, sizeof h->deltas, &h->fields, "options");
+}
+
+/* Which SYN/ACK the server's next packet shows forged: 1 the first, 2 the second, 0
+ * neither. A RST whose sequence number is one of the ISNs plus one answers the client's
+ * ACK of that ISN as RFC 9293 section 3.10.7.3 has a stack answer an unacceptable ACK in
+ * SYN-RECEIVED: its sender never sent that ISN. Otherwise a packet with a TSval on the
+ * clock of exactly one SYN/ACK, then one with the TTL and DF of exactly one, is the
+ * real server's and names the other. A RST that a correct stack sends is never the
+ * forged one here: only SYN/ACKs are named. */
+static int judge_later(const struct hijack *h, const struct fp_sample *later)
+{
+    if (later->flags & TH_RST) {
+        if (later->seq == h->isn_a + 1 && later->seq != h->isn_b + 1)
+            return 1;
+        if (later->seq == h->isn_b + 1 && later->seq != h->isn_a + 1)
+            return 2;
+    }
+    if (later->has_ts && h->a.has_ts && h->b.has_ts) {
+        int ca = same_clock(&h->a, later), cb = same_clock(&h->b, later);
+        if (ca != cb)
+            return ca ? 2 : 1;
+    }
+    int ma = later->ttl == h->a.ttl && later->df == h->a.df;
+    int mb = later->ttl == h->b.ttl && later->df == h->b.df;
+    return ma == mb ? 0 : ma ? 2 : 1;
+}
+
+/* The proof judge_later() used, for evidence: what a reviewer checks in the capture. */
+static const char *proof_word(const struct hijack *h, const struct fp_sample *later)
+{
+    if ((later->flags & TH_RST) && (later->seq == h->isn_a + 1 || later->seq == h->isn_b + 1))
+        return "rst_answers_isn";
+    if (later->has_ts && h->a.has_ts && h->b.has_ts &&
+        same_clock(&h->a, later) != same_clock(&h->b, later))
+        return "timestamp_clock";
+    return "ttl_df";
 }
 
 /* A held hijack leaving the hold: `later` is the server's next packet, when one came. */
@@ -89,17 +143,8 @@ static void hijack_emit(void *item, void *arg)
     const struct fp_sample *later = ((struct release_arg *)arg)->later;
     struct finding_sink *sink = ((struct release_arg *)arg)->sink;
     struct finding *f = &h->f;
-    /* The real server's later packets keep its TTL and DF; the forger's SYN/ACK is the
-     * one they do not match. */
-    int forged = 0;
-    if (later) {
-        int ma = later->ttl == h->a.ttl && later->df == h->a.df;
-        int mb = later->ttl == h->b.ttl && later->df == h->b.df;
-        if (ma && !mb)
-            forged = 2;
-        else if (mb && !ma)
-            forged = 1;
-    }
+    int forged = later ? judge_later(h, later) : 0;
+    const char *proof = forged ? proof_word(h, later) : NULL;
     finding_add_frame(f, h->a.frame, forged == 1);
     finding_add_frame(f, h->b.frame, forged == 2);
     fp_copy(&f->copies[f->ncopies++], &h->a,
@@ -112,7 +157,9 @@ static void hijack_emit(void *item, void *arg)
             : forged == 1 ? "genuine"
                           : "undetermined",
             NULL, h->csum_b);
-    f->confidence = forged && h->fields >= 2 ? CONF_HIGH : CONF_MEDIUM;
+    /* A RST naming the ISN or a clock is a proof in the capture; TTL and DF agreeing with
+     * one copy is, when the copies differ in more than one field. */
+    f->confidence = forged && (strcmp(proof, "ttl_df") || h->fields >= 2) ? CONF_HIGH : CONF_MEDIUM;
 
     finding_evidence_int(f, "isn_first", h->isn_a);
     finding_evidence_int(f, "isn_second", h->isn_b);
@@ -122,6 +169,8 @@ static void hijack_emit(void *item, void *arg)
                                          : "unknown");
     finding_evidence_list(f, "differing_fields", h->deltas);
     finding_evidence_str(f, "verdict", forged ? "decided" : "undetermined");
+    if (proof)
+        finding_evidence_str(f, "proof", proof);
     finding_evidence_copies(f);
 
     char deltas[sizeof h->deltas];
@@ -135,15 +184,26 @@ static void hijack_emit(void *item, void *arg)
         char fh[64], gh[64];
         finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
         finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
+        const char *why = !strcmp(proof, "rst_answers_isn")
+                              ? "the server resets the ACK of that ISN (RFC 9293)"
+                          : !strcmp(proof, "timestamp_clock")
+                              ? "the server's later packets keep the other's TSval clock"
+                              : "the server's later packets match the other's TTL and DF";
+        char where[160];
+        if (fs->ttl == gs->ttl)
+            snprintf(where, sizeof where,
+                     "it carries the server's TTL, so the forger's distance cannot be told");
+        else
+            snprintf(where, sizeof where, "the forger is %s, the server %s",
+                     phrase_hops(fh, sizeof fh, ttl_hops(fs->ttl)),
+                     phrase_hops(gh, sizeof gh, ttl_hops(gs->ttl)));
+        finding_evidence_bool(f, "hops_reliable", fs->ttl != gs->ttl);
         snprintf(f->summary, sizeof f->summary,
-                 "two SYN/ACKs with different initial sequence numbers answered one SYN "
-                 "(frames %llu and %llu; they differ in %s)%s; frame %llu is forged: the "
-                 "server's later packets match the other; the forger is %s, the server %s",
+                 "two SYN/ACKs with different ISNs answered one SYN (frames %llu and %llu; "
+                 "they differ in %s)%s; frame %llu is forged: %s; %.120s",
                  (unsigned long long)FRAME_REF_FRAME(h->a.frame),
                  (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took,
-                 (unsigned long long)FRAME_REF_FRAME(fs->frame),
-                 phrase_hops(fh, sizeof fh, ttl_hops(fs->ttl)),
-                 phrase_hops(gh, sizeof gh, ttl_hops(gs->ttl)));
+                 (unsigned long long)FRAME_REF_FRAME(fs->frame), why, where);
     } else {
         snprintf(f->summary, sizeof f->summary,
                  "two SYN/ACKs with different initial sequence numbers answered one SYN "
@@ -196,7 +256,8 @@ static void hijack_packet(void *state, const struct detect_ctx *ctx, struct find
         return;
     struct hijack cand;
     memset(&cand, 0, sizeof cand);
-    synack_deltas(&d->hs, pkt, &cand);
+    fp_from_packet(&cand.b, pkt);
+    synack_deltas(&d->hs, pkt, &cand.b, &cand);
     if (!cand.fields)
         return; /* same headers: a server that changed its mind, not a second sender */
 

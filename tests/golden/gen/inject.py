@@ -56,6 +56,16 @@ Attacks (each must raise the named finding):
                         was lost on the way); 3 SYN/ACK; 4 ACK; 5 GET; 6 the same SYN/ACK
                         again (same ISN, answering the second SYN); 7 client ACK; 8
                         reply; 9 ACK; 10-12 close. Silent.
+  hijack-copied-synack  the forger copies the real SYN/ACK's headers: 1 SYN; 2 forged
+                        SYN/ACK 1 ms after it (ISN 0x0BADF00D) with the server's TTL 50,
+                        DF, window and options, IP-ID 0, but a TSval from its own clock
+                        (0x6E2F5A11); 3 client ACK of it; 4 GET; 5 the real SYN/ACK
+                        (TSval on the server's clock, 12 ms after the SYN); 6 the
+                        client's duplicate ACK (of the forged ISN still); 7, 8 the real
+                        server's RFC 9293 RSTs answering 3 and 4 (seq = their ACK
+                        number, the forged ISN + 1: it never sent that ISN).
+                        handshake_hijack high, frame 2 forged; the RSTs are not called
+                        forged.
   inpath-forged         an in-path forger dropped the real reply: 5 the reply segment,
                         a 302 to an exploit URL with FIN|PSH|ACK from the forger's stack;
                         6 client ACK; 7 client FIN. No genuine copy. forged_packet.
@@ -104,6 +114,14 @@ Benign twins (each must stay silent):
                         8 server's last ACK; the client's socket is gone; 9 a network
                         duplicate of 8 (same bytes) 300 ms later; 10 client RST answering
                         it (Linux style: no timestamps, IP-ID 0, window 0).
+  hijack-benign-same-clock  the capture is taken beside the server: 1 SYN; 2 SYN/ACK
+                        (ISN A), lost beyond the capture point; the client retransmits its
+                        SYN at 1, 3, 7, 15 and 31 s (3, 5, 7, 9, 11), each answered with A
+                        again (4, 6, 8, 10, 12); the server gives up on the half-open
+                        connection after its fifth SYN/ACK retransmission, so the SYN at
+                        63 s (13) opens a new one: 14 SYN/ACK with another ISN, same
+                        headers, TSval 63 s on on the same clock; 15 ACK; 16 GET; 17
+                        reply; 18 ACK; 19-21 close. Silent.
   badsum-conflict       5 reply whose payload was damaged on the way (8 bytes changed,
                         TCP checksum no longer right), never acknowledged; 6 the good copy
                         220 ms later; 7 ACK; 8-10 close. At most a low-confidence finding.
@@ -397,6 +415,59 @@ def hijack_synack():
     rst1 = linux_rst(cv, S, fake_isn + 1, dt=11 * MS)
     rst2 = linux_rst(cv, S, fake_isn + 1, dt=200 * US)
     return g.on_ether([syn, fake, ack, get, real, dup, rst1, rst2])
+
+
+def hijack_copied_synack():
+    cv = conv(50125)
+    fake_isn = 0x0BADF00D
+    syn = cv.seg(C, "S", dt=0)
+    # The forger copies everything a SYN/ACK of this server shows but its clock.
+    real_isn = cv.nxt[S]
+    cv.tsval[S] = 0x6E2F5A11
+    fake = cv.seg(S, "SA", dt=1 * MS, seq=fake_isn, advance=False, ipkw={"id": 0},
+                  options=[("MSS", 1460), ("SAckOK", b""),
+                           ("Timestamp", (0x6E2F5A11, cv.tsval[C])), ("NOP", None),
+                           ("WScale", 7)])
+    cv.ipid[S] -= 1  # the forger's packet did not use the server's IP-ID counter
+    cv.nxt[S] = fake_isn + 1  # what the client now believes
+    ack = cv.seg(C, "A", dt=100 * US)
+    get = request(cv)
+    tsval_c, cv.tsval[C] = cv.tsval[C], cv.ts_base[C]  # it echoes the SYN's timestamp
+    real = cv.seg(S, "SA", dt=12 * MS - 1300 * US, seq=real_isn, advance=False,
+                  ack=syn.ip[TCP].seq + 1)
+    cv.tsval[C] = tsval_c
+    dup = cv.seg(C, "A", dt=100 * US)
+    # The real server never sent fake_isn: it resets the ACK and the GET (RFC 9293
+    # section 3.10.7.3: SYN-RECEIVED, unacceptable ACK: <SEQ=SEG.ACK><CTL=RST>).
+    rst1 = linux_rst(cv, S, fake_isn + 1, dt=11 * MS)
+    rst2 = linux_rst(cv, S, fake_isn + 1, dt=200 * US)
+    return g.on_ether([syn, fake, ack, get, real, dup, rst1, rst2])
+
+
+def hijack_benign_same_clock():
+    cv = conv(50126)
+    isn_a, isn_b = cv.nxt[S], 0x7C3A9E55
+    syn = cv.seg(C, "S", dt=0)
+    pkts = [syn, cv.seg(S, "SA", dt=12 * MS, seq=isn_a, advance=False)]
+    at = 0
+    for k in range(5):  # Linux: SYN retransmissions at 1, 3, 7, 15, 31 s
+        nxt = (2 ** (k + 1) - 1) * 1000 * MS
+        pkts.append(cv.seg(C, "S", dt=nxt - at - 12 * MS if k else nxt - 12 * MS,
+                           seq=syn.ip[TCP].seq, advance=False))
+        pkts.append(cv.seg(S, "SA", dt=12 * MS, seq=isn_a, advance=False,
+                           ack=syn.ip[TCP].seq + 1))
+        at = nxt
+    # The half-open connection is gone; the SYN at 63 s gets a new one, a new ISN.
+    pkts.append(cv.seg(C, "S", dt=63000 * MS - at - 12 * MS, seq=syn.ip[TCP].seq,
+                       advance=False))
+    pkts.append(cv.seg(S, "SA", dt=12 * MS, seq=isn_b, ack=syn.ip[TCP].seq + 1))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    pkts.append(request(cv))
+    pkts.append(cv.seg(S, "PA", reply(567), dt=25 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    pkts += cv.close()
+    assert len(pkts) == 21
+    return g.on_ether(pkts)
 
 
 def hijack_synack_retransmit():
@@ -696,6 +767,8 @@ def main():
         "inject-straddle": inject_straddle(),
         "hijack-synack": hijack_synack(),
         "hijack-synack-retransmit": hijack_synack_retransmit(),
+        "hijack-copied-synack": hijack_copied_synack(),
+        "hijack-benign-same-clock": hijack_benign_same_clock(),
         "inpath-forged": inpath_forged(),
         "inpath-forged-second": inpath_forged_second(),
         "benign-retransmit": benign_retransmit(),
