@@ -51,6 +51,9 @@
 #define FLOW_EXPIRE_PER_PACKET 4u
 #endif
 
+/* Timeout classes of flows, each with its own expiry list (flow-table.c). */
+#define FLOW_XCLASSES 4
+
 /* Flow records are allocated this many at a time from the counted pool. */
 #ifndef FLOW_POOL_CHUNK
 #define FLOW_POOL_CHUNK 1024u

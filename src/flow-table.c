@@ -23,6 +23,11 @@ struct flow_table {
     size_t mem; /* bytes accounted: buckets, chunks, windows */
     uint64_t next_id;
     struct flow *oldest, *newest;
+    /* One list a timeout class, each ordered by last packet like the LRU list: every
+     * flow of a list has the same timeout, so the oldest is the first to expire, and
+     * a flow with a long timeout (an open connection gone quiet) cannot hold back
+     * the expiry of closed ones behind it. */
+    struct flow *xoldest[FLOW_XCLASSES], *xnewest[FLOW_XCLASSES];
     struct flow *woldest, *wnewest; /* flows holding windows, oldest first */
     struct flow *free_list;
     struct flow_chunk *chunks;
@@ -315,6 +320,52 @@ static uint64_t flow_key_hash(const struct flow_table *t, const struct flow_key 
     return siphash13(t->key, b, sizeof b);
 }
 
+/* Timeout classes: UDP, TCP before the handshake completes, established TCP, TCP
+ * after FIN or RST (the grace period). */
+static uint8_t flow_xclass(const struct flow *f)
+{
+    if (f->key.proto != IPPROTO_NUM_TCP)
+        return 0;
+    if (f->tcp_state == FLOW_TCP_CLOSING)
+        return 3;
+    return f->tcp_state == FLOW_TCP_ESTABLISHED ? 2 : 1;
+}
+
+static void xlist_unlink(struct flow_table *t, struct flow *f)
+{
+    uint8_t c = f->xclass;
+    if (f->xolder)
+        f->xolder->xnewer = f->xnewer;
+    else
+        t->xoldest[c] = f->xnewer;
+    if (f->xnewer)
+        f->xnewer->xolder = f->xolder;
+    else
+        t->xnewest[c] = f->xolder;
+    f->xolder = f->xnewer = NULL;
+}
+
+static void xlist_push_newest(struct flow_table *t, struct flow *f)
+{
+    uint8_t c = f->xclass = flow_xclass(f);
+    f->xolder = t->xnewest[c];
+    f->xnewer = NULL;
+    if (t->xnewest[c])
+        t->xnewest[c]->xnewer = f;
+    else
+        t->xoldest[c] = f;
+    t->xnewest[c] = f;
+}
+
+void flow_table_reclass(struct flow_table *t, struct flow *f)
+{
+    if (flow_xclass(f) == f->xclass)
+        return;
+    /* Its last packet is the newest of any flow's, so it goes at the newest end. */
+    xlist_unlink(t, f);
+    xlist_push_newest(t, f);
+}
+
 static void lru_unlink(struct flow_table *t, struct flow *f)
 {
     if (f->older)
@@ -353,6 +404,7 @@ static void flow_destroy(struct flow_table *t, struct flow *f)
 {
     bucket_unlink(t, f);
     lru_unlink(t, f);
+    xlist_unlink(t, f);
     flow_drop_windows(t, f);
     f->hnext = t->free_list;
     t->free_list = f;
@@ -563,13 +615,14 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
     uint64_t h = flow_key_hash(t, &k);
     int64_t now = pkt->ts_ns;
 
-    /* Bounded expiry from the old end of the LRU list. */
-    for (unsigned i = 0; i < FLOW_EXPIRE_PER_PACKET && t->oldest; i++) {
-        if (!flow_expired(t, t->oldest, now))
-            break;
-        flow_destroy(t, t->oldest);
-        t->stats.expired++;
-    }
+    /* Bounded expiry from the old end of each timeout class's list. */
+    unsigned budget = FLOW_EXPIRE_PER_PACKET;
+    for (int c = 0; c < FLOW_XCLASSES; c++)
+        while (budget && t->xoldest[c] && flow_expired(t, t->xoldest[c], now)) {
+            flow_destroy(t, t->xoldest[c]);
+            t->stats.expired++;
+            budget--;
+        }
 
     struct flow *f = t->buckets[h & t->mask];
     while (f && !(f->hash == h && memcmp(&f->key, &k, sizeof k) == 0))
@@ -599,10 +652,15 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
         if (t->count > t->stats.active_peak)
             t->stats.active_peak = t->count;
         lru_push_newest(t, f);
+        xlist_push_newest(t, f);
     } else {
         if (f != t->newest) {
             lru_unlink(t, f);
             lru_push_newest(t, f);
+        }
+        if (f != t->xnewest[f->xclass]) {
+            xlist_unlink(t, f);
+            xlist_push_newest(t, f);
         }
         if (f != t->wnewest && wlist_has(t, f)) {
             wlist_unlink(t, f);

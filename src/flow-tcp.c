@@ -421,6 +421,7 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
         stream_add(t, f, d, pkt, data_seq, info);
     fingerprint_fill(&d->last, pkt);
     d->pkts_since_hs++;
+    flow_table_reclass(t, f);
 }
 
 void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,

@@ -143,9 +143,11 @@ struct flow {
     struct flow *hnext;             /* bucket chain */
     struct flow *older, *newer;     /* LRU list by last packet time */
     struct flow *wolder, *wnewer;   /* same order, only flows holding payload windows */
+    struct flow *xolder, *xnewer;   /* same order, only flows of its timeout class */
     uint8_t src_ip[16], dst_ip[16]; /* direction 0 is from src (the first packet's sender) */
     uint16_t src_port, dst_port;
     uint8_t tcp_state; /* enum flow_tcp_state */
+    uint8_t xclass;    /* the timeout class whose expiry list holds it (flow-table.c) */
     int64_t first_ts, last_ts;
     uint64_t pkts[2], bytes[2];
     size_t mem; /* bytes of payload windows this flow holds */
@@ -243,6 +245,10 @@ void flow_note_reuse(struct flow_table *t, struct flow *f);
 void flow_note_unverifiable(struct flow_table *t, uint32_t bytes);
 /* Counts a stream that came round the sequence space between captured packets. */
 void flow_note_lap(struct flow_table *t);
+
+/* Moves f to the expiry list of the timeout its state now has (after its TCP state
+ * changed). */
+void flow_table_reclass(struct flow_table *t, struct flow *f);
 
 /* Canonical key of a packet; returns 1 when the packet's source is the low endpoint. */
 int flow_key_make(struct flow_key *k, const struct packet *pkt);

@@ -1073,6 +1073,30 @@ static void test_window_grow_at_cap(void **state)
     assert_int_equal(flow_table_memory(t), base + chunk + 4096);
 }
 
+/* A connection gone quiet without closing (an hour's timeout) does not hold back the
+ * expiry of closed connections after it: each timeout has its own expiry order. The
+ * expiry runs on any packet, here one of a third flow. */
+static void test_expiry_not_blocked_by_open_flow(void **state)
+{
+    struct flow_table *t = fx_table(state, 1024, 1ull << 30, WIN, 30);
+    struct tcp_seg_info info;
+    struct conn open, closed, other;
+    established(&open, t, 40200);
+    established(&closed, t, 40201);
+    send_at(&closed, 0, 0, TH_FIN | TH_ACK, NULL, 0, &info);
+    send_at(&closed, 1, 0, TH_FIN | TH_ACK, NULL, 0, &info);
+    assert_int_equal(closed.f->tcp_state, FLOW_TCP_CLOSING);
+    assert_int_equal(flow_table_count(t), 2);
+    established(&other, t, 40202);
+    other.ts += 31 * SEC;
+    send_at(&other, 0, 0, DATA, "x", 1, &info);
+    assert_int_equal(flow_table_stats(t)->expired, 1);
+    assert_int_equal(flow_table_count(t), 2); /* the open one and the third */
+    open.ts = other.ts;
+    uint64_t id = open.f->id;
+    assert_int_equal(send_at(&open, 0, 0, DATA, "y", 1, &info)->id, id);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1081,6 +1105,7 @@ int main(void)
         T(test_window_grows_on_retransmission),
         T(test_window_grows_on_gap),
         T(test_window_grow_at_cap),
+        T(test_expiry_not_blocked_by_open_flow),
         T(test_count_cap_evicts_lru),
         T(test_memory_cap_drops_oldest_windows),
         T(test_memory_cap_records_take_windows),
