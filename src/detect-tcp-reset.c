@@ -146,7 +146,13 @@ static const struct teardown *report_copies(struct rst_state *st, const struct t
     }
     if (proof) {
         finding_add_frame(f, proof->frame, 0);
-        fp_copy(&f->copies[f->ncopies++], proof, "genuine", NULL, proof_csum);
+        struct finding_copy *c = &f->copies[f->ncopies++];
+        fp_copy(c, proof, "genuine", NULL, proof_csum);
+        /* the proof is the packet at hand: what the live sender went on to send */
+        const struct packet *pkt = ctx->pkt;
+        if (proof->frame == FRAME_REF(pkt->file_index, pkt->frame))
+            phrase_excerpt(c->excerpt, sizeof c->excerpt, pkt->payload, pkt->payload_len,
+                           FINDING_EXCERPT_BYTES);
     }
     /* The mechanism signals prove a live sender or an accepted SYN; a burst's numbers
      * and a fingerprint alone are strong, not proof, unless both agree. */
