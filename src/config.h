@@ -90,6 +90,14 @@
 #ifndef DIFF_CONV_TIMEOUT
 #define DIFF_CONV_TIMEOUT 600u
 #endif
+/* diff: TCP data segments of both sides kept, with their bytes, to judge a lone one by
+ * what the other side carried over the same sequence range (diff-range.c). */
+#ifndef DIFF_RANGE_SLOTS
+#define DIFF_RANGE_SLOTS 65536u
+#endif
+#ifndef DIFF_RANGE_BYTES
+#define DIFF_RANGE_BYTES (32u << 20)
+#endif
 /* Packets of each capture read to estimate the clock offset (--clock-skew auto). */
 #ifndef DIFF_SKEW_PROBE
 #define DIFF_SKEW_PROBE 20000u

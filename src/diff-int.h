@@ -4,6 +4,7 @@
  *   diff-conv.c   conversations on either side, the NAT mapping between them, the
  *                 device's own MACs and addresses
  *   diff-match.c  what a packet is, its keys, waiting packets, a matched pair compared
+ *   diff-range.c  TCP data segments of both sides kept, compared over a sequence range
  *   diff-judge.c  a lone packet judged (dropped, injected, or not the device's doing),
  *                 findings gathered and written */
 #ifndef SS_DIFF_INT_H
@@ -113,6 +114,7 @@ struct pend {
     uint32_t bytes_len;
     uint32_t conv, gen, next[DIFF_KEYS];
     uint32_t older, newer; /* the age list; newer links the free list */
+    uint64_t range;        /* its TCP data segment in the range ring (0: none) */
     uint8_t side, dir, live;
     struct summary s;
 };
@@ -136,6 +138,28 @@ struct drop_why {
     uint8_t lost;     /* the other capture says it lost packets */
     uint8_t repeated; /* times, crossed and lost make the drop certain */
     uint8_t certain;
+};
+
+/* A TCP data segment as read on one side (diff-range.c). */
+struct range {
+    struct ends e; /* as on its side */
+    uint32_t seq, len, blen;
+    uint64_t pos, frame; /* its kept bytes in the range ring; its frame */
+    int64_t ts;
+    uint64_t id; /* its place in the ring's history (diff_range_add) */
+    uint8_t used, side, v;
+    uint8_t paired; /* its copy matched one on the other side */
+};
+
+/* What the other side carried over a lone segment's sequence range. */
+struct overlap {
+    uint32_t overlaps;     /* segments of the other side over some of it */
+    uint32_t compared;     /* bytes compared (kept on both sides) */
+    uint32_t differ;       /* of those, different */
+    uint32_t first_off;    /* the first different one's offset in the lone segment, */
+    uint8_t before, after; /* its byte on the other side and in the lone segment, */
+    uint64_t frame;        /* and the other side's frame that carried it */
+    int whole;             /* every byte of the lone segment was carried */
 };
 
 struct open_finding {
@@ -213,6 +237,10 @@ struct diff {
     uint32_t narp[SIDES];
 
     struct open_finding open[DIFF_MAX_OPEN];
+
+    struct range *ranges; /* TCP data segments of both sides, a ring */
+    uint8_t *range_bytes;
+    uint64_t range_next, range_head;
 };
 
 /* A key being built: fields appended, then hashed. */
@@ -248,6 +276,7 @@ struct copy {
     int64_t ts; /* inside clock */
     uint32_t conv, gen;
     uint8_t side, dir;
+    uint64_t range; /* its TCP data segment in the range ring (0: none) */
 };
 
 /* What differs between the copy that entered the device and the one that left it. */
@@ -299,6 +328,20 @@ struct copy diff_pend_copy(const struct diff *d, struct pend *e);
 void diff_rekey(struct diff *d, uint32_t from, uint32_t from_gen, uint32_t to, int flip);
 void diff_compare(const struct copy *first, const struct copy *second, int nat,
                   struct comparison *cmp);
+
+/* diff-range.c */
+int diff_range_init(struct diff *d);
+void diff_range_free(struct diff *d);
+/* Keeps a TCP data segment read on its side (its bytes: x->bytes). */
+uint64_t diff_range_add(struct diff *d, const struct copy *x);
+/* A kept segment's copy matched one on the other side. */
+void diff_range_paired(struct diff *d, uint64_t range);
+/* Compares a lone TCP data segment with what the other side carried over its sequence
+ * range, within the window, in conversation c: every byte kept on both sides. `lone`:
+ * only segments of the other side that matched nothing (a lone segment that entered
+ * the device looks for what it was cut into, not for a retransmission's copy). */
+void diff_range_overlap(struct diff *d, const struct copy *x, const struct conv *c, int lone,
+                        struct overlap *o);
 
 /* diff-judge.c */
 /* Writes the findings no later event can join at `now` (all at INT64_MAX). */

@@ -286,6 +286,8 @@ void diff_pair(struct diff *d, const struct copy *a, const struct copy *b, int w
         second = t;
     }
     const struct copy *in = a->side == DIFF_INSIDE ? a : b, *out = in == a ? b : a;
+    diff_range_paired(d, a->range);
+    diff_range_paired(d, b->range);
     uint8_t ddir = first->side == DIFF_INSIDE ? DIFF_OUTBOUND : DIFF_INBOUND;
     diff_clock_observe(d, in->ts, out->ts + d->offset - in->ts, ddir);
     uint8_t din = 0;
@@ -368,7 +370,8 @@ static int ptb_explains(struct diff *d, int side, uint64_t quote, int64_t ts)
     return 0;
 }
 
-static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_mac)
+static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_mac,
+                     const struct overlap *ov)
 {
     const struct summary *s = e->s;
     char src[46], dst[46], mac[18];
@@ -380,11 +383,16 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
                                        ? twin_slot(d, e->conv, e->gen, e->dir, s->twin, &key)
                                        : NULL;
     /* A forger races or replaces a genuine packet: one of the same kind (TCP data at
-     * the same sequence number, a DNS answer to the same ID and question) was
-     * forwarded with other content. A lone packet with no such twin may be the
-     * genuine one, whose copy the other capture missed. */
+     * the same sequence number, a DNS answer to the same ID and question, an echo of
+     * the same session and sequence) was forwarded with other content. A lone packet
+     * with no such twin may be the genuine one, whose copy the other capture missed. */
     int twin = slot && slot->key == key && slot->ts > e->ts - d->window &&
                slot->ts < e->ts + d->window && slot->content != s->content;
+    /* TCP data is judged by its bytes over its sequence range: the same bytes cut
+     * otherwise are no forgery, other bytes are, wherever the copy starts. */
+    int forged_range = ov->differ != 0;
+    if (ov->overlaps)
+        twin = forged_range;
     /* A reset the sender never sent: it went on talking after it, on the other side. */
     int went_on = c && s->proto == IPPROTO_NUM_TCP && (s->flags & TH_RST) &&
                   c->talked[!e->side][e->dir] > e->ts;
@@ -393,8 +401,9 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
     uint32_t end = diff_seq_end(s);
     int seqspace = s->proto == IPPROTO_NUM_TCP && !(s->flags & TH_RST) && end != s->nseq;
     int took = seqspace && c && diff_receiver_took(c, e->dir, s->nseq, end);
+    int twin_proof = twin && (took || !seqspace);
     /* capture loss cannot make a copy unlike the real one, nor a sender talk on */
-    int certain = by_mac && ((twin && (took || !seqspace)) || went_on);
+    int certain = by_mac && (twin_proof || went_on);
     d->ds.injected[ddir]++;
     if (!certain)
         d->ds.uncertain++;
@@ -405,24 +414,44 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
         return;
     f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
     finding_add_frame(f, FRAME_REF(e->side, e->frame), 1);
+    const char *forgery = ": a forgery made by the device";
+    const char *untaken = ", but no ACK or SACK shows its receiver took it: the capture may "
+                          "have missed it";
+    char why[220];
+    if (forged_range) {
+        finding_add_frame(f, FRAME_REF(!e->side, ov->frame), 0);
+        snprintf(why, sizeof why,
+                 " with %u of its bytes unlike those frame %" PRIu64 " in %s carried over the "
+                 "same sequence range%s",
+                 ov->differ, ov->frame, d->files[!e->side].path, twin_proof ? forgery : untaken);
+    } else {
+        snprintf(why, sizeof why, " with no packet on the %s that could have caused it%s%s",
+                 diff_side_name[!e->side],
+                 twin      ? ", while the genuine packet it imitates was forwarded as well"
+                 : went_on ? ", a reset in the name of a sender that went on sending after it"
+                           : "; nothing like it was forwarded, so the other capture may have "
+                             "missed the genuine packet",
+                 twin_proof || went_on ? forgery
+                 : twin                ? untaken
+                                       : "");
+    }
     snprintf(f->summary, sizeof f->summary,
-             "the device sent %s:%u -> %s:%u %s (frame %" PRIu64 " in %s) with no packet "
-             "on the %s that could have caused it%s",
-             src, s->sport, dst, s->dport, diff_dir_name[ddir], e->frame, d->files[e->side].path,
-             diff_side_name[!e->side],
-             twin && (took || !seqspace)
-                 ? ", while the genuine packet it imitates was forwarded as well: a "
-                   "forgery made by the device"
-             : went_on ? ", a reset in the name of a sender that went on sending after it: "
-                         "a forgery made by the device"
-             : twin    ? ", beside a genuine one at its sequence number, but no ACK or SACK "
-                         "shows its receiver took it: the capture may have missed it"
-                       : "; nothing like it was forwarded, so the other capture may have "
-                         "missed the genuine packet");
+             "the device sent %s:%u -> %s:%u %s (frame %" PRIu64 " in %s)%s", src, s->sport, dst,
+             s->dport, diff_dir_name[ddir], e->frame, d->files[e->side].path, why);
     add_where(f, e->side, ddir, d->files[!e->side].path);
     if (by_mac)
         finding_evidence_str(f, "device_mac", fmt_mac(mac, s->mac_src));
     finding_evidence_bool(f, "twin_forwarded", twin);
+    if (forged_range) {
+        char b[8], a[8];
+        printable(b, sizeof b, &ov->before, 1);
+        printable(a, sizeof a, &ov->after, 1);
+        finding_evidence_int(f, "changed_bytes", ov->differ);
+        finding_evidence_int(f, "compared_bytes", ov->compared);
+        finding_evidence_int(f, "first_changed_offset", ov->first_off);
+        finding_evidence_str(f, "byte_before", b);
+        finding_evidence_str(f, "byte_after", a);
+    }
     if (seqspace)
         finding_evidence_bool(f, "receiver_took_it", took);
     if (went_on)
@@ -541,6 +570,18 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
         of->why = w;
 }
 
+/* A lone TCP segment whose every byte the other side carried, cut otherwise: not a
+ * drop nor an injection. The same bytes: resegmented (by the device or the sender's
+ * retransmission). Other bytes, on a segment that entered the device: the copies that
+ * left carry the finding. Returns 1 when the segment is accounted for. */
+static int judge_overlap(struct diff *d, const struct copy *e, int sent, const struct overlap *ov)
+{
+    if (!ov->overlaps || !ov->whole || (sent && ov->differ))
+        return 0;
+    d->ds.resegmented[e->side]++;
+    return 1;
+}
+
 /* A lone packet, its window over: whose was it, and what does its absence mean? */
 static void judge_alone(struct diff *d, const struct copy *e)
 {
@@ -589,10 +630,29 @@ static void judge_alone(struct diff *d, const struct copy *e)
     }
     /* outbound: entering inside, or leaving outside */
     uint8_t ddir = (side == DIFF_INSIDE) != sent ? DIFF_OUTBOUND : DIFF_INBOUND;
+    struct overlap ov;
+    memset(&ov, 0, sizeof ov);
+    if (mapped)
+        diff_range_overlap(d, e, c, !sent, &ov);
+    if (judge_overlap(d, e, sent, &ov))
+        return;
     if (sent)
-        injected(d, e, ddir, by_mac);
+        injected(d, e, ddir, by_mac, &ov);
     else
         dropped(d, e, ddir);
+}
+
+/* Two TCP data segments at one sequence number, of other lengths, whose kept bytes
+ * agree where both have them: one stream cut otherwise, not a changed copy. */
+static int same_bytes_cut_otherwise(const struct diff *d, const struct copy *x,
+                                    const struct pend *m)
+{
+    const uint8_t *mb = diff_pend_bytes(d, m);
+    if (x->s->proto != IPPROTO_NUM_TCP || !x->s->payload_wire_len || !m->s.payload_wire_len ||
+        x->s->payload_wire_len == m->s.payload_wire_len || !x->bytes || !mb)
+        return 0;
+    uint32_t n = x->len < m->bytes_len ? x->len : m->bytes_len;
+    return n && !memcmp(x->bytes, mb, n);
 }
 
 void diff_expire(struct diff *d, int64_t before)
@@ -605,6 +665,8 @@ void diff_expire(struct diff *d, int64_t before)
         struct copy x = diff_pend_copy(d, e);
         struct pend *m =
             e->key[KEY_WEAK] ? diff_pend_find(d, e->key[KEY_WEAK], KEY_WEAK, !e->side, &x) : NULL;
+        if (m && same_bytes_cut_otherwise(d, &x, m))
+            m = NULL; /* a segment recut: judged by its sequence range */
         if (m) {
             diff_pend_unlink(d, m);
             struct copy y = diff_pend_copy(d, m);

@@ -490,6 +490,7 @@ void diff_pend_add(struct diff *d, const struct copy *x, const uint64_t key[DIFF
     e->dir = x->dir;
     e->live = 1;
     e->s = *x->s;
+    e->range = x->range;
     e->bytes_len = x->len < DIFF_KEEP_BYTES ? x->len : DIFF_KEEP_BYTES;
     if (e->bytes_len)
         e->bytes_pos = bytes_keep(d, x->bytes, e->bytes_len);
@@ -516,7 +517,8 @@ struct copy diff_pend_copy(const struct diff *d, struct pend *e)
                      .conv = e->conv,
                      .gen = e->gen,
                      .side = e->side,
-                     .dir = e->dir};
+                     .dir = e->dir,
+                     .range = e->range};
     return x;
 }
 

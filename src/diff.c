@@ -79,6 +79,7 @@ static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
     diff_compared_bytes(&s, pkt, &x.bytes, &x.len);
     if (x.len > DIFF_KEEP_BYTES)
         x.len = DIFF_KEEP_BYTES;
+    x.range = diff_range_add(d, &x);
     struct pend *m = diff_pend_find(d, key[KEY_STRONG], KEY_STRONG, !side, &x);
     if (!m && key[KEY_DATA])
         m = diff_pend_find(d, key[KEY_DATA], KEY_DATA, !side, &x);
@@ -146,13 +147,15 @@ int diff_init(struct diff *d, const struct diff_options *o)
     d->cidx[0] = malloc(cb * sizeof *d->cidx[0]);
     d->cidx[1] = malloc(cb * sizeof *d->cidx[1]);
     d->twins = calloc(DIFF_TWIN_SLOTS, sizeof *d->twins);
+    int ranges = diff_range_init(d);
     struct frag_config fc = {FRAG_MAX_DEFAULT, FRAG_MEMORY_DEFAULT, FRAG_TIMEOUT};
     for (int side = 0; side < SIDES; side++) {
         d->frags[side] = frag_table_new(&fc, d->key[0] ^ (uint64_t)side);
         d->span_first[side] = INT64_MAX;
     }
     if (!d->pend || !d->idx[KEY_STRONG] || !d->idx[KEY_WEAK] || !d->idx[KEY_DATA] || !d->bytes ||
-        !d->convs || !d->cidx[0] || !d->cidx[1] || !d->twins || !d->frags[0] || !d->frags[1])
+        !d->convs || !d->cidx[0] || !d->cidx[1] || !d->twins || !d->frags[0] || !d->frags[1] ||
+        !ranges)
         return 0;
     for (int w = 0; w < DIFF_KEYS; w++)
         memset(d->idx[w], 0xff, buckets * sizeof *d->idx[w]);
@@ -185,6 +188,7 @@ void diff_free(struct diff *d)
     free(d->cidx[0]);
     free(d->cidx[1]);
     free(d->twins);
+    diff_range_free(d);
     for (int side = 0; side < SIDES; side++)
         if (d->frags[side])
             frag_table_free(d->frags[side]);

@@ -351,6 +351,7 @@ static void json_diff_stats(struct jw *w, const struct diff_stats *d)
     json_pair(w, "not_via_device", d->not_via_device, "inside", "outside");
     json_pair(w, "unattributed", d->unattributed, "inside", "outside");
     json_pair(w, "capture_gaps", d->capture_gaps, "inside", "outside");
+    json_pair(w, "resegmented", d->resegmented, "inside", "outside");
     json_pair(w, "not_covered", d->not_covered, "inside", "outside");
     json_pair(w, "pmtud", d->pmtud, "inside", "outside");
     json_pair(w, "reassembled", d->reassembled, "inside", "outside");
@@ -376,6 +377,8 @@ static void json_diff_stats(struct jw *w, const struct diff_stats *d)
     jw_uint(w, d->pending_peak);
     jw_key(w, "waiting_evicted");
     jw_uint(w, d->pending_evicted);
+    jw_key(w, "ranges_overwritten");
+    jw_uint(w, d->ranges_overwritten);
     jw_object_end(w);
 }
 

@@ -388,9 +388,14 @@ static void text_diff(FILE *fp, int color, const struct diff_stats *d)
               ": too big to forward, the device said so with ICMP (not tampering)");
     diff_pair(fp, "reassembled", d->reassembled, "inside", "outside",
               ": datagrams compared whole, however they were fragmented");
+    diff_pair(fp, "resegmented", d->resegmented, "inside", "outside",
+              ": TCP segments whose bytes crossed cut otherwise, judged by their bytes");
     if (d->pending_evicted)
         print_diff_line(fp, "%" PRIu64 " packets left unjudged at the waiting cap",
                         d->pending_evicted);
+    if (d->ranges_overwritten)
+        print_diff_line(fp, "%" PRIu64 " kept segments written over before they were compared",
+                        d->ranges_overwritten);
     if (d->capture_drops[0] || d->capture_drops[1])
         print_diff_line(fp,
                         "the captures say they lost %" PRIu64 " packets inside, %" PRIu64

@@ -60,15 +60,18 @@ struct diff_stats {
     uint64_t modified[2], injected[2], dropped[2];
     uint64_t rewrite_ttl, rewrite_nat, rewrite_mss, rewrite_seq, rewrite_tos;
     uint64_t rewrite_ts, rewrite_ipid; /* TCP timestamps modulated, IPv4 IDs rewritten */
-    uint64_t local[2];          /* per side: the device's own, link-local or non-IP traffic */
-    uint64_t not_via_device[2]; /* per side: between other hosts, never to or from the device */
-    uint64_t unattributed[2];   /* per side: on that side only, no way to tell who sent it */
-    uint64_t capture_gaps[2];   /* per side that missed a packet the receiver acknowledged */
-    uint64_t not_covered[2];    /* per side: lone, but outside the other capture's time span */
-    uint64_t pmtud[2];          /* per side: not forwarded, explained by the device's ICMP
-                                 * "fragmentation needed" / "packet too big" */
-    uint64_t reassembled[2];    /* per side: datagrams reassembled from fragments */
-    uint64_t capture_drops[2];  /* per side: what the capture file says it lost (pcapng) */
+    uint64_t local[2];           /* per side: the device's own, link-local or non-IP traffic */
+    uint64_t not_via_device[2];  /* per side: between other hosts, never to or from the device */
+    uint64_t unattributed[2];    /* per side: on that side only, no way to tell who sent it */
+    uint64_t capture_gaps[2];    /* per side that missed a packet the receiver acknowledged */
+    uint64_t not_covered[2];     /* per side: lone, but outside the other capture's time span */
+    uint64_t pmtud[2];           /* per side: not forwarded, explained by the device's ICMP
+                                  * "fragmentation needed" / "packet too big" */
+    uint64_t reassembled[2];     /* per side: datagrams reassembled from fragments */
+    uint64_t resegmented[2];     /* per side: lone TCP segments whose bytes crossed the device
+                                  * cut otherwise (changed ones: reported on the other side) */
+    uint64_t ranges_overwritten; /* kept segment bytes written over before compared */
+    uint64_t capture_drops[2];   /* per side: what the capture file says it lost (pcapng) */
     int capture_drops_known[2];
     uint64_t uncertain; /* of modified + injected + dropped: medium confidence, maybe
                          * capture loss rather than the device */

@@ -59,6 +59,10 @@ be tampered) or tampered (exactly the tampered packets found):
                          reply while the other session's reply of that number crosses
   diff-x-ping-forged     tampered: the device answers an echo request itself before the
                          server's reply, which is forwarded too
+  diff-x-resegment       honest: the device cuts a 1200-byte segment into two of 600
+  diff-x-recut-forged    tampered: the same cut, the second piece with other bytes
+  diff-x-offset-forged   tampered: the segment forwarded whole, and a forged copy of 200
+                         bytes starting 100 bytes into its range sent after it
 """
 
 from scapy.all import (ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, IPv6, fragment, raw)
@@ -651,6 +655,33 @@ def x_scenarios_acks():
     x_close(cap, conv, nat, "diff-x-forged-data")
 
 
+def x_ranges(name, recut=None, forged_at=None):
+    """The response's sequence range judged by its bytes. The device cuts the server's
+    1200-byte segment into two of 600 (`recut`: the second with other bytes), or
+    forwards it whole and sends a forged 200-byte copy starting 100 bytes in
+    (`forged_at`: the forged bytes)."""
+    nat = (49152, 61001)
+    cap, conv = x_request(nat)
+    data = BIG[:1200]
+    whole = conv.seg(g.SERVER, "PA", data, dt=25 * g.MS, advance=False)
+    start = whole.ip[TCP].seq
+    if forged_at is None:
+        cap.through(whole, nat, drop=True)  # entering only: it leaves cut in two
+        for a in (0, 600):
+            piece = data[a:a + 600]
+            if recut is not None and a:
+                piece = recut
+            cap.through(conv.seg(g.SERVER, "PA", piece, dt=0, seq=start + a, advance=False),
+                        nat, lose_out=True)
+    else:
+        cap.through(whole, nat)
+        fake = conv.seg(g.SERVER, "PA", forged_at, dt=1 * g.MS, seq=start + 100, advance=False)
+        fake.ip.ttl = 64
+        cap.add("in", fake.ts, frame(MAC_ROUTER_IN, MAC_CLIENT, rebuild(fake.ip)))
+    conv.nxt[1] = start + len(data)
+    x_close(cap, conv, nat, name)
+
+
 def x_ping_sessions(name, forge=False):
     """Two ping sessions from the client to the server at once (identifiers 0x55 and
     0x66, rewritten by the NAT to 0x1055 and 0x1066), the same sequence numbers and
@@ -692,6 +723,10 @@ def main():
     x_scenarios_acks()
     x_ping_sessions("diff-x-ping-twins")
     x_ping_sessions("diff-x-ping-forged", forge=True)
+    x_ranges("diff-x-resegment")
+    x_ranges("diff-x-recut-forged", recut=BIG[600:900] + b"X" * 300)
+    x_ranges("diff-x-offset-forged", forged_at=b"HTTP/1.1 302 Found\r\nLocation: http://"
+             + b"x" * 168 + b"\r\n\r\n")
 
 
 if __name__ == "__main__":
