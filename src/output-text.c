@@ -16,6 +16,8 @@
 
 /* Every line fits 80 columns (tests/golden/run-golden checks the text goldens). */
 #define TEXT_WIDTH 78
+/* The widest router column the locate table keeps (its other columns take 53). */
+#define LOCATE_ROUTER_COLUMN 24
 
 static const char *col(int color, const char *code)
 {
@@ -459,8 +461,15 @@ static void text_locate_row(FILE *fp, const struct locate_result *r, const char 
         snprintf(rtt, sizeof rtt, "%.3f", (double)best / 1e6);
     if (ttl >= 0)
         snprintf(fttl, sizeof fttl, "%d", ttl);
-    fprintf(fp, "  %-8s  %-*s  %8s  %5u/%-2u  %4u/%-2u  %10s\n", label, width, router, rtt,
-            answered, h->ntries, forged, h->ntries, fttl);
+    if (width) {
+        fprintf(fp, "  %-8s  %-*s  %8s  %5u/%-2u  %4u/%-2u  %10s\n", label, width, router, rtt,
+                answered, h->ntries, forged, h->ntries, fttl);
+        return;
+    }
+    /* routers too wide for the table (IPv6): each under its row */
+    fprintf(fp, "  %-8s  %8s  %5u/%-2u  %4u/%-2u  %10s\n", label, rtt, answered, h->ntries, forged,
+            h->ntries, fttl);
+    fprintf(fp, "  %-8s  router %s\n", "", router);
 }
 
 /* The table of a locate run: one row per TTL (and the baseline), then the verdict. */
@@ -468,9 +477,10 @@ void text_locate(FILE *fp, int color, const struct locate_result *r)
 {
     char target[46], summary[320], label[8], cell[64];
     format_ip(target, r->ip_version, r->target);
-    fprintf(fp, "%slocate%s %s (%s, %s port %u) from %s\n", col(color, C_BOLD), col(color, C_RESET),
-            r->url ? r->url : r->qname, locate_method_name(r->method), target, r->port,
-            r->interface ? r->interface : "");
+    fprintf(fp, "%s", col(color, C_BOLD));
+    print_para(fp, "", "locate %s (%s, %s port %u) from %s", r->url ? r->url : r->qname,
+               locate_method_name(r->method), target, r->port, r->interface ? r->interface : "");
+    fprintf(fp, "%s", col(color, C_RESET));
     fprintf(fp, "  %u tries per TTL, TTL 1 to %u, %u ms apart, %u attempts in all\n", r->tries,
             r->max_ttl, r->wait_ms, r->attempts);
     int width = 6;
@@ -482,19 +492,27 @@ void text_locate(FILE *fp, int color, const struct locate_result *r)
         if ((int)strlen(cell) > width)
             width = (int)strlen(cell);
     }
-    fprintf(fp, "  %-8s  %-*s  %8s  %8s  %7s  %10s\n", "ttl", width, "router", "rtt ms", "answered",
-            "forged", "forged ttl");
+    /* the row is 53 columns and the router's: past 24, routers go under their rows */
+    if (width > LOCATE_ROUTER_COLUMN)
+        width = 0;
+    if (width)
+        fprintf(fp, "  %-8s  %-*s  %8s  %8s  %7s  %10s\n", "ttl", width, "router", "rtt ms",
+                "answered", "forged", "forged ttl");
+    else
+        fprintf(fp, "  %-8s  %8s  %8s  %7s  %10s\n", "ttl", "rtt ms", "answered", "forged",
+                "forged ttl");
     text_locate_row(fp, r, "baseline", &r->baseline, width);
     for (unsigned i = 0; i < r->nhops; i++) {
         snprintf(label, sizeof label, "%u", r->hops[i].ttl);
         text_locate_row(fp, r, label, &r->hops[i], width);
     }
     fprintf(fp, "%s%s", col(color, C_BOLD), col(color, r->place.located ? C_RED : C_BOLD));
-    print_wrapped(fp, locate_summary(r, summary, sizeof summary), "  ", 78);
+    print_wrapped(fp, locate_summary(r, summary, sizeof summary), "  ", TEXT_WIDTH);
     fprintf(fp, "%s", col(color, C_RESET));
     if (r->place.multipath)
-        fprintf(fp, "  some hops answered from more than one router (\"+\"): a load-balanced "
-                    "path, the placement is less certain\n");
+        print_para(fp, "  ",
+                   "some hops answered from more than one router (\"+\"): a load-balanced "
+                   "path, the placement is less certain");
 }
 
 /* Every decode event that occurred, with its count. */

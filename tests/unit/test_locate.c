@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -229,6 +230,48 @@ static void test_summary_and_json(void **state)
     jw_release(&w);
 }
 
+/* The text table fits 80 columns: IPv6 routers too wide for its column go under their
+ * rows, a long URL wraps. */
+static void test_text_fits_80_columns(void **state)
+{
+    (void)state;
+    static struct locate_result r;
+    memset(&r, 0, sizeof r);
+    r.ip_version = 6;
+    memset(r.target, 0x20, 16);
+    r.port = 80;
+    r.url = "http://[2001:db8:2020:2020:2020:2020:2020:2020]/a/rather/long/path/"
+            "that/goes/on/index.html";
+    r.interface = "veth-locate-test";
+    r.max_ttl = 30;
+    r.tries = 2;
+    r.wait_ms = 1000;
+    r.attempts = 6;
+    r.baseline.ntries = 2;
+    make(r.hops, 3, 2, 0);
+    for (unsigned k = 0; k < 3; k++)
+        for (unsigned t = 0; t < 2; t++)
+            memset(r.hops[k].tries[t].router, 0xfe, 16);
+    r.hops[0].tries[1].router[15] = 1; /* two routers at hop 1: "+" */
+    forge(&r.hops[1], 0, 62);
+    r.nhops = 3;
+    locate_place(r.hops, 3, 4, r.target, &r.place);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *fp = open_memstream(&text, &size);
+    assert_non_null(fp);
+    text_locate(fp, 0, &r);
+    fclose(fp);
+    assert_non_null(strstr(text, "router fefe:fefe:fefe:fefe:fefe:fefe:fefe:fefe"));
+    assert_non_null(strstr(text, "index.html"));
+    for (char *line = text, *end; *line; line = end + 1) {
+        end = strchr(line, '\n');
+        assert_non_null(end);
+        assert_in_range(end - line, 0, 80);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_first_hop_and_target_after),
         cmocka_unit_test(test_multipath),
         cmocka_unit_test(test_summary_and_json),
+        cmocka_unit_test(test_text_fits_80_columns),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
