@@ -29,6 +29,12 @@
 #ifndef TCP_SEGLOG
 #define TCP_SEGLOG 32u
 #endif
+/* Segments stored with a gap before them (ahead of the stream: out of order, or a
+ * forged copy planted far ahead) kept apart per direction, until their bytes leave the
+ * window, so a conflict found after many later segments can still name them. */
+#ifndef TCP_AHEAD_LOG
+#define TCP_AHEAD_LOG 8u
+#endif
 
 /* Seconds a TCP flow is kept after FIN or RST, still comparing late copies (--grace). */
 #ifndef TCP_GRACE_DEFAULT

@@ -282,6 +282,11 @@ void flow_note_lap(struct flow_table *t)
     t->stats.seq_laps++;
 }
 
+void flow_note_forgotten(struct flow_table *t, uint32_t n)
+{
+    t->stats.segment_log_forgotten += n;
+}
+
 int flow_key_make(struct flow_key *k, const struct packet *pkt)
 {
     size_t alen = pkt->ip_version == 4 ? 4 : 16;
@@ -581,6 +586,8 @@ struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int di
     w->seg_next = old->seg_next;
     w->seg_count = old->seg_count;
     memcpy(w->segs, old->segs, sizeof w->segs);
+    w->ahead_next = old->ahead_next;
+    memcpy(w->ahead, old->ahead, sizeof w->ahead);
     for (int64_t p = w->base; p < w->hi; p++) {
         uint32_t i = (uint32_t)p & (old->size - 1), j = (uint32_t)p & (w->size - 1);
         if (old->present[i >> 3] & (1u << (i & 7))) {

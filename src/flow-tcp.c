@@ -62,13 +62,9 @@ static void ring_write(struct tcp_window *w, int64_t start, const uint8_t *data,
     }
 }
 
-static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t pos, uint32_t len,
-                       int whole)
+static void segment_fill(struct tcp_segment *s, const struct packet *pkt, int64_t pos, uint32_t len,
+                         int whole)
 {
-    struct tcp_segment *s = &w->segs[w->seg_next];
-    w->seg_next = (w->seg_next + 1) % TCP_SEGLOG;
-    if (w->seg_count < TCP_SEGLOG)
-        w->seg_count++;
     s->pos = pos;
     fp_from_packet(&s->hdr, pkt);
     s->hdr.len = len;
@@ -78,6 +74,29 @@ static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t p
         uint32_t hlen = pkt->u.tcp.hlen;
         s->hdr_sum = csum_add(transport_pseudo_sum(pkt, hlen + len), pkt->l4, hlen);
     }
+}
+
+static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t pos, uint32_t len,
+                       int whole)
+{
+    struct tcp_segment *s = &w->segs[w->seg_next];
+    w->seg_next = (w->seg_next + 1) % TCP_SEGLOG;
+    if (w->seg_count < TCP_SEGLOG)
+        w->seg_count++;
+    segment_fill(s, pkt, pos, len, whole);
+}
+
+/* A segment stored with a gap before it also goes into the ahead log: the gap's filling
+ * can push it out of the segment log before its bytes are compared. The oldest entry
+ * gives way; counted in `info->forgotten` when its bytes may still be held. */
+static void ahead_add(struct tcp_window *w, const struct packet *pkt, int64_t pos, uint32_t len,
+                      int whole, struct tcp_seg_info *info)
+{
+    struct tcp_segment *s = &w->ahead[w->ahead_next];
+    w->ahead_next = (w->ahead_next + 1) % TCP_AHEAD_LOG;
+    if (s->hdr.len && s->pos + (int64_t)s->hdr.len > w->hi - (int64_t)w->size)
+        info->forgotten++;
+    segment_fill(s, pkt, pos, len, whole);
 }
 
 uint32_t flow_window_read(const struct tcp_window *w, int64_t pos, uint32_t len, uint8_t *buf)
@@ -116,14 +135,33 @@ int flow_segment_checksum(const struct tcp_window *w, const struct tcp_segment *
     return csum_fold(sum) == 0xffff ? CSUM_OK : CSUM_BAD;
 }
 
-/* The earlier segments, newest first, that hold stream position `at`. */
+static int seglog_match(const struct tcp_segment *s, int64_t at, const struct tcp_seg_info *info)
+{
+    if (!s->hdr.len || s->pos > at || at >= s->pos + (int64_t)s->hdr.len)
+        return 0;
+    for (uint8_t k = 0; k < info->nprior; k++)
+        if (info->prior[k].hdr.frame == s->hdr.frame && info->prior[k].pos == s->pos)
+            return 0; /* in both logs */
+    return 1;
+}
+
+/* The earlier segments that hold stream position `at`: the segment log's newest first,
+ * then those of the ahead log. None found is counted in `info->forgotten`. */
 static void seglog_find(const struct tcp_window *w, int64_t at, struct tcp_seg_info *info)
 {
     for (uint32_t k = 1; k <= w->seg_count && info->nprior < 4; k++) {
         const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - k) % TCP_SEGLOG];
-        if (s->pos <= at && at < s->pos + (int64_t)s->hdr.len)
+        if (seglog_match(s, at, info))
             info->prior[info->nprior++] = *s;
     }
+    for (uint32_t k = 1; k <= TCP_AHEAD_LOG && info->nprior < 4; k++) {
+        const struct tcp_segment *s =
+            &w->ahead[(w->ahead_next + TCP_AHEAD_LOG - k) % TCP_AHEAD_LOG];
+        if (seglog_match(s, at, info))
+            info->prior[info->nprior++] = *s;
+    }
+    if (!info->nprior)
+        info->forgotten++;
 }
 
 /* Compares the payload at [start, start+len) with what the window holds, then stores
@@ -182,6 +220,8 @@ static void window_add(struct tcp_window *w, const struct packet *pkt, int64_t s
     if (info->differ)
         seglog_find(w, info->first_diff, info);
     seglog_add(w, pkt, start, pkt->payload_len, whole);
+    if (start > old_hi)
+        ahead_add(w, pkt, start, pkt->payload_len, whole, info);
 }
 
 /* Notes that a stream position reached `pos` at `now`; the fastest advance over an
@@ -257,7 +297,8 @@ static void lap_rebase(struct flow_table *t, struct tcp_dir *d, int64_t pos, uin
     struct tcp_window *w = d->win;
     bits_clear_all(w);
     w->hi = w->base = pos;
-    w->seg_next = w->seg_count = 0;
+    w->seg_next = w->seg_count = w->ahead_next = 0;
+    memset(w->ahead, 0, sizeof w->ahead);
     d->next_pos = pos;
     d->next_seq = data_seq;
     d->data_rate.ts = d->ack_rate.ts = 0;
@@ -271,7 +312,8 @@ static void dir_reset(struct tcp_dir *d)
     if (w) { /* keep the allocation, forget the bytes */
         bits_clear_all(w);
         w->hi = w->base = 0;
-        w->seg_next = w->seg_count = 0;
+        w->seg_next = w->seg_count = w->ahead_next = 0;
+        memset(w->ahead, 0, sizeof w->ahead);
         d->win = w;
     }
 }
@@ -321,6 +363,8 @@ static void stream_add(struct flow_table *t, struct flow *f, struct tcp_dir *d,
             d->win = flow_window_grow(t, f, (int)(d - f->tcp));
         if (d->win)
             window_add(d->win, pkt, pos, info);
+        if (info->forgotten)
+            flow_note_forgotten(t, info->forgotten);
         flow_note_unverifiable(t, info->unverifiable);
     }
     /* A RST carries no stream data and its sequence number is the one field a blind

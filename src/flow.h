@@ -86,6 +86,9 @@ struct tcp_window {
     uint32_t seg_next; /* ring index into segs */
     uint32_t seg_count;
     struct tcp_segment segs[TCP_SEGLOG];
+    uint32_t ahead_next;                     /* ring index into ahead */
+    struct tcp_segment ahead[TCP_AHEAD_LOG]; /* stored with a gap before them; len 0:
+                                              * free */
 };
 
 /* How fast a stream position moved: the fastest advance over an interval of at least
@@ -168,19 +171,24 @@ struct tcp_seg_info {
     uint8_t retransmit;    /* starts below next_pos */
     uint8_t out_of_window; /* too far from the stream to be real: not stored */
     uint8_t isn_switched;  /* the peer's handshake ISN was replaced by alt_isn */
+    uint8_t forgotten;     /* segments whose provenance was lost while their bytes were
+                            * still held (counted in segment_log_forgotten) */
 };
 
 struct flow_stats {
     uint64_t created;
     uint64_t expired;
-    uint64_t evicted_count;      /* at the flow count cap */
-    uint64_t evicted_memory;     /* at the byte cap: payload windows dropped, or whole
-                                  * flows when no window was left to drop */
-    uint64_t reused;             /* new connection on a closed flow's 4-tuple */
-    uint64_t alloc_failures;     /* flow or window memory could not be had: packet untracked */
-    uint64_t unverifiable_bytes; /* retransmitted bytes older than the payload window: not
-                                  * compared with their first copy */
-    uint64_t seq_laps;           /* segments taken as the next 4 GiB lap of their stream */
+    uint64_t evicted_count;         /* at the flow count cap */
+    uint64_t evicted_memory;        /* at the byte cap: payload windows dropped, or whole
+                                     * flows when no window was left to drop */
+    uint64_t reused;                /* new connection on a closed flow's 4-tuple */
+    uint64_t alloc_failures;        /* flow or window memory could not be had: packet untracked */
+    uint64_t unverifiable_bytes;    /* retransmitted bytes older than the payload window: not
+                                     * compared with their first copy */
+    uint64_t seq_laps;              /* segments taken as the next 4 GiB lap of their stream */
+    uint64_t segment_log_forgotten; /* conflicts whose earlier copy had left the segment
+                                     * logs, and ahead-of-stream segments pushed out of
+                                     * theirs while their bytes were still held */
     uint64_t active_peak;
     uint64_t memory_peak;
 };
@@ -245,6 +253,8 @@ void flow_note_reuse(struct flow_table *t, struct flow *f);
 void flow_note_unverifiable(struct flow_table *t, uint32_t bytes);
 /* Counts a stream that came round the sequence space between captured packets. */
 void flow_note_lap(struct flow_table *t);
+/* Counts segments whose provenance the segment logs lost (tcp_seg_info.forgotten). */
+void flow_note_forgotten(struct flow_table *t, uint32_t n);
 
 /* Moves f to the expiry list of the timeout its state now has (after its TCP state
  * changed). */

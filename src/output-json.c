@@ -256,6 +256,8 @@ static void json_flow_stats(struct jw *w, const struct run_stats *s)
     jw_uint(w, fs->unverifiable_bytes);
     jw_key(w, "seq_laps");
     jw_uint(w, fs->seq_laps);
+    jw_key(w, "segment_log_forgotten");
+    jw_uint(w, fs->segment_log_forgotten);
     jw_key(w, "alloc_failures");
     jw_uint(w, fs->alloc_failures);
     jw_key(w, "untracked_packets");

@@ -96,6 +96,7 @@ void flow_stats_add(struct flow_stats *sum, const struct flow_stats *x)
     sum->reused += x->reused;
     sum->unverifiable_bytes += x->unverifiable_bytes;
     sum->seq_laps += x->seq_laps;
+    sum->segment_log_forgotten += x->segment_log_forgotten;
     sum->alloc_failures += x->alloc_failures;
     sum->active_peak += x->active_peak;
     sum->memory_peak += x->memory_peak;

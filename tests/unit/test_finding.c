@@ -434,7 +434,7 @@ static void test_json_stats_doc_example(void **state)
              "\"not_ip\":0,\"fragments\":0,"
              "\"flows\":{\"created\":2,\"active\":2,\"active_peak\":2,\"expired\":0,"
              "\"evicted_count_cap\":0,\"evicted_memory_cap\":0,\"reused\":0,"
-             "\"unverifiable_bytes\":0,\"seq_laps\":0,\"alloc_failures\":0,\"untracked_packets\":0,\"memory_bytes\":2675976,"
+             "\"unverifiable_bytes\":0,\"seq_laps\":0,\"segment_log_forgotten\":0,\"alloc_failures\":0,\"untracked_packets\":0,\"memory_bytes\":2675976,"
              "\"memory_peak_bytes\":2675976},",
              events_json(0),
              ",\"files\":[{\"pcap\":\"marker.pcap\",\"linktype\":\"EN10MB\",\"packets\":6,"
@@ -449,7 +449,8 @@ static void test_json_stats_counters_and_errors(void **state)
     (void)state;
     struct flow_stats fs = {.created = 11, .expired = 12, .evicted_count = 13,
                             .evicted_memory = 14, .reused = 15, .alloc_failures = 16,
-                            .active_peak = 17, .memory_peak = 18, .unverifiable_bytes = 24, .seq_laps = 25};
+                            .active_peak = 17, .memory_peak = 18, .unverifiable_bytes = 24, .seq_laps = 25,
+                            .segment_log_forgotten = 26};
     struct file_stats files[2];
     memset(files, 0, sizeof files);
     files[0].path = "trunc.pcap";
@@ -485,7 +486,7 @@ static void test_json_stats_counters_and_errors(void **state)
         "\"not_ip\":10,\"fragments\":19,"
         "\"flows\":{\"created\":11,\"active\":22,\"active_peak\":17,\"expired\":12,"
         "\"evicted_count_cap\":13,\"evicted_memory_cap\":14,\"reused\":15,"
-        "\"unverifiable_bytes\":24,\"seq_laps\":25,\"alloc_failures\":16,\"untracked_packets\":20,\"memory_bytes\":23,"
+        "\"unverifiable_bytes\":24,\"seq_laps\":25,\"segment_log_forgotten\":26,\"alloc_failures\":16,\"untracked_packets\":20,\"memory_bytes\":23,"
         "\"memory_peak_bytes\":18},";
     assert_memory_equal(w.buf, want_head, strlen(want_head));
     const char *events = events_json(100);

@@ -858,6 +858,50 @@ static void test_sequence_lap(void **state)
     assert_int_equal(info.differ, 0);
 }
 
+/* A segment stored ahead of the stream stays nameable after more than TCP_SEGLOG later
+ * segments; ahead entries pushed out while their bytes are held, and a conflict whose
+ * earlier copy no log has, are counted. */
+static void test_ahead_log(void **state)
+{
+    struct tcp_seg_info info;
+    struct conn c;
+    uint8_t buf[64];
+    conn_init(&c, fx_default(state), 40003, 1000, 9000);
+    handshake(&c);
+    pattern(buf, 0, 10, 0);
+    send_at(&c, 0, 0, DATA, buf, 10, &info);
+    pattern(buf, 200, 10, 0x33); /* ahead of the stream, a gap before it */
+    send_at(&c, 0, 200, DATA, buf, 10, &info);
+    uint64_t ahead_frame = c.frame;
+    for (int64_t p = 10; p < 200; p += 5) { /* 38 segments fill the gap */
+        pattern(buf, p, 5, 0);
+        send_at(&c, 0, p, DATA, buf, 5, &info);
+    }
+    pattern(buf, 200, 10, 0);
+    send_at(&c, 0, 200, DATA, buf, 10, &info);
+    assert_int_equal(info.differ, 10);
+    assert_int_equal(info.nprior, 1);
+    assert_int_equal(FRAME_REF_FRAME(info.prior[0].hdr.frame), ahead_frame);
+    assert_int_equal(flow_table_stats(c.t)->segment_log_forgotten, 0);
+
+    /* TCP_AHEAD_LOG + 1 segments ahead, each with a gap: they push out the one at 200
+     * and the first of them while their bytes are held, and a conflict on the latter
+     * then names no earlier copy. */
+    int64_t at = 212;
+    for (uint32_t k = 0; k <= TCP_AHEAD_LOG; k++, at += 2) {
+        pattern(buf, at, 1, 0);
+        send_at(&c, 0, at, DATA, buf, 1, &info);
+    }
+    assert_int_equal(flow_table_stats(c.t)->segment_log_forgotten, 2);
+    for (int k = 0; k < (int)TCP_SEGLOG; k++) /* the segment log forgets it too */
+        send_at(&c, 0, 0, DATA, "\0", 1, &info);
+    pattern(buf, 212, 1, 0x11);
+    send_at(&c, 0, 212, DATA, buf, 1, &info);
+    assert_int_equal(info.differ, 1);
+    assert_int_equal(info.nprior, 0);
+    assert_int_equal(flow_table_stats(c.t)->segment_log_forgotten, 3);
+}
+
 /* A segment 2^31 away (or just over 2^30) cannot belong to the stream: flagged, not
  * stored, and its flags do not close the flow. */
 static void test_out_of_window(void **state)
@@ -1124,6 +1168,7 @@ int main(void)
         T(test_long_segment_over_window_end),
         T(test_sequence_wrap),
         T(test_sequence_lap),
+        T(test_ahead_log),
         T(test_out_of_window),
         T(test_after_close),
         T(test_snapped_segment),

@@ -28,6 +28,12 @@ Attacks (each must raise the named finding):
                         ahead of the stream (a gap before it); 8 dup ACK (SACK); 9
                         fills the gap and the forged range with other bytes; 11 ACK;
                         12-14 close. Forged 7.
+  inject-far-ahead      the reply is 20500 bytes in 41 segments of 500; 5 [0,500); 6
+                        client ACK; 7 forged [20000,20400) far ahead of the stream (a
+                        script); 8 dup ACK (SACK); 9-48 the genuine [500,20500) in order,
+                        so 40 segments pass before 48 carries the forged range again; 49
+                        ACK; 50-52 close. The forged copy has left the 32-entry segment
+                        log but is kept in the ahead log: forged 7, genuine 48.
   inject-fin            SecondDate style: 5 forged 200 OK with only Pragma, Content-Type,
                         Content-Length and Cache-Control, a page that reloads itself and
                         holds a 1x1 iframe, FIN|PSH|ACK; 6 client ACK (of the FIN too);
@@ -122,6 +128,10 @@ Benign twins (each must stay silent):
                         63 s (13) opens a new one: 14 SYN/ACK with another ISN, same
                         headers, TSval 63 s on on the same clock; 15 ACK; 16 GET; 17
                         reply; 18 ACK; 19-21 close. Silent.
+  benign-far-ahead      as inject-far-ahead, but frame 7 is the genuine [20000,20500)
+                        arriving early (the segments before it were lost between the
+                        server and the capture point); 9-48 their retransmissions and
+                        that segment's own, same bytes. Silent.
   badsum-conflict       5 reply whose payload was damaged on the way (8 bytes changed,
                         TCP checksum no longer right), never acknowledged; 6 the good copy
                         220 ms later; 7 ACK; 8-10 close. At most a low-confidence finding.
@@ -308,6 +318,41 @@ def inject_ahead():
     pkts.append(cv.seg(C, "A", dt=100 * US))
     pkts += cv.close()
     assert len(pkts) == 14
+    return g.on_ether(pkts)
+
+
+def long_reply(total):
+    """A 200 OK of exactly `total` bytes with a long page."""
+    heads = [b"Server: nginx/1.24.0", b"Content-Type: text/html", b"Content-Length: %d"]
+    head_len = len(http(b"200 OK", heads, b"x" * 10000)) - 10000
+    out = http(b"200 OK", heads, page(total - head_len))
+    assert len(out) == total, (len(out), total)
+    return out
+
+
+def far_ahead(sport, forge):
+    """41 segments of 500 bytes; frame 7 is [20000,20500) early, forged or genuine."""
+    cv = conv(sport)
+    genuine = long_reply(20500)
+    pkts = cv.handshake() + [request(cv)]
+    s = data_start(cv, S)
+    pkts.append(cv.seg(S, "A", genuine[:500], dt=25 * MS))
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    if forge:
+        pkts.append(forged(cv, script_chunk(400), s + 20000, dt=1 * MS))
+        pkts.append(dupack(cv, s + 20000, s + 20400))
+    else:
+        pkts.append(cv.seg(S, "A", genuine[20000:], dt=1 * MS, seq=s + 20000,
+                           advance=False))
+        pkts.append(dupack(cv, s + 20000, s + 20500))
+    dt = 12 * MS
+    for lo in range(500, 20500, 500):
+        pkts.append(cv.seg(S, "PA" if lo == 20000 else "A", genuine[lo:lo + 500], dt=dt,
+                           seq=s + lo))
+        dt = 50 * US
+    pkts.append(cv.seg(C, "A", dt=100 * US))
+    pkts += cv.close()
+    assert len(pkts) == 52
     return g.on_ether(pkts)
 
 
@@ -768,6 +813,8 @@ def main():
         "hijack-synack": hijack_synack(),
         "hijack-synack-retransmit": hijack_synack_retransmit(),
         "hijack-copied-synack": hijack_copied_synack(),
+        "inject-far-ahead": far_ahead(50127, True),
+        "benign-far-ahead": far_ahead(50128, False),
         "hijack-benign-same-clock": hijack_benign_same_clock(),
         "inpath-forged": inpath_forged(),
         "inpath-forged-second": inpath_forged_second(),
