@@ -127,7 +127,7 @@ static const char *role_label(const char *role, const char *dflt)
 static void append_tells(char *line, size_t cap, const char *role, const char *tells,
                          const char *side)
 {
-    char words[400];
+    char words[1024];
     size_t n = strlen(line);
     if (!*tells || n + 1 >= cap)
         return;
@@ -156,7 +156,7 @@ static void append_seen(char *line, size_t cap, const struct finding_copy *c)
 /* One paragraph per copy: its frame, its headers in words, and its tells. */
 static void print_copies(FILE *fp, const struct finding *f)
 {
-    char flags[64], line[768], records[200], rcode[24];
+    char flags[64], line[1536], records[200], rcode[24];
     const char *side = sender_side(f);
     for (unsigned i = 0; i < f->ncopies; i++) {
         const struct finding_copy *c = &f->copies[i];
@@ -192,7 +192,7 @@ static void print_content(FILE *fp, const struct finding *f)
     const struct finding_field *proto = field(f->app, f->napp, "proto");
     if (!proto || proto->type != FIELD_STR)
         return;
-    char line[640], list[200], words[400], type[16];
+    char line[1536], list[200], words[1024], type[16];
     const struct finding_field *st = field(f->app, f->napp, "status");
     const struct finding_field *loc = field(f->app, f->napp, "location");
     const struct finding_field *qn = field(f->app, f->napp, "qname");
