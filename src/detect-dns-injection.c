@@ -709,6 +709,8 @@ static void tcp_messages(struct dns_state *st, const struct detect_ctx *ctx,
         &st->streams[siphash13(st->hash_key, &key, sizeof key) & (DNS_TCP_STREAMS - 1)];
     if (s->key != key) {
         /* A stream first seen here: its messages are taken to start at this segment. */
+        if (s->key)
+            st->stats->evicted++; /* another stream's place in its messages is lost */
         s->key = key;
         s->next = seg->pos;
     }
