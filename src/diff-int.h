@@ -59,6 +59,8 @@ struct summary {
     uint8_t mac_src[6], mac_dst[6];
     uint16_t ip_id, window, urgent, mss, sport, dport, frag_offset;
     uint16_t echo_id, echo_seq; /* ICMP echo */
+    uint32_t ip_len;            /* IP total length (IPv6: 40 + payload length) */
+    uint32_t mtu;               /* ptb: the next-hop MTU it claims */
     uint16_t q_ipid;            /* ICMP error: the quoted IPv4 packet's identification, */
     uint8_t q_proto;            /* and protocol */
     uint32_t frag_id;
@@ -129,15 +131,17 @@ struct twin_slot {
 /* Why a drop is judged as it is (diff-judge.c): kept with its finding, whose text is
  * written when it closes. */
 struct drop_why {
-    uint32_t times;   /* how often the held packet was dropped, */
-    int64_t first_ns; /* since when, */
-    uint64_t crossed; /* while this many others crossed */
-    uint8_t retx;     /* the sender's retransmission was forwarded afterwards */
-    uint8_t took;     /* the receiver's ACK or SACK took the bytes (the retransmission's) */
-    uint8_t tcp;      /* a TCP segment with sequence space, whose receiver could say */
-    uint8_t lost;     /* the other capture says it lost packets */
-    uint8_t repeated; /* times, crossed and lost make the drop certain */
+    uint32_t times;    /* how often the held packet was dropped, */
+    int64_t first_ns;  /* since when, */
+    uint64_t crossed;  /* while this many others crossed */
+    uint8_t retx;      /* the sender's retransmission was forwarded afterwards */
+    uint8_t took;      /* the receiver's ACK or SACK took the bytes (the retransmission's) */
+    uint8_t tcp;       /* a TCP segment with sequence space, whose receiver could say */
+    uint8_t lost;      /* the other capture says it lost packets */
+    uint8_t repeated;  /* times, crossed and lost make the drop certain */
+    uint8_t false_ptb; /* the device sent ICMP "too big" for it, yet it fits that MTU */
     uint8_t certain;
+    uint32_t ip_len;
 };
 
 /* A TCP data segment as read on one side (diff-range.c). */
@@ -220,6 +224,7 @@ struct diff {
     struct {
         uint64_t quote;
         int64_t ts;
+        uint32_t mtu;
         uint8_t side, used;
     } ptb[DIFF_PTB_SLOTS];
     uint32_t ptb_next;
@@ -356,6 +361,9 @@ int diff_covered(const struct diff *d, int side, int64_t ts);
 /* A drop is certain when the same packet was dropped this many times (the sender's
  * retransmissions) while the device forwarded others, and the capture lost nothing. */
 int diff_repeats_certain(uint32_t times, uint64_t crossed_between, int capture_lost);
+/* Whether an ICMP "too big" claiming `mtu` explains the drop of a packet of `ip_len`
+ * bytes: only one larger than the MTU it names (0: none named) was too big. */
+int diff_ptb_fits(uint32_t mtu, uint32_t ip_len);
 /* Whether the receiver of direction `dir` acknowledged the sequence range [seq, end)
  * (inside numbering): its highest ACK reached `end`, or its latest SACK blocks hold it.
  * Proof that a segment got through, which a capture may miss but cannot invent. */

@@ -361,13 +361,25 @@ static void rematch(struct diff *d, uint32_t ci)
 
 /* ---- a lone packet ---- */
 
-static int ptb_explains(struct diff *d, int side, uint64_t quote, int64_t ts)
+int diff_ptb_fits(uint32_t mtu, uint32_t ip_len)
 {
+    return !mtu || ip_len > mtu; /* an MTU of 0: a router older than RFC 1191 */
+}
+
+/* The device's "too big" about this packet, in the window: 1 when it explains the
+ * drop, -1 when it names an MTU the packet fits (a false reason: the drop stands), 0
+ * when there is none. */
+static int ptb_explains(struct diff *d, int side, uint64_t quote, uint32_t ip_len, int64_t ts)
+{
+    int seen = 0;
     for (uint32_t i = 0; i < DIFF_PTB_SLOTS; i++)
         if (d->ptb[i].used && d->ptb[i].side == side && d->ptb[i].quote == quote &&
-            d->ptb[i].ts >= ts - d->window && d->ptb[i].ts <= ts + d->window)
-            return 1;
-    return 0;
+            d->ptb[i].ts >= ts - d->window && d->ptb[i].ts <= ts + d->window) {
+            if (diff_ptb_fits(d->ptb[i].mtu, ip_len))
+                return 1;
+            seen = -1;
+        }
+    return seen;
 }
 
 static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_mac,
@@ -467,7 +479,12 @@ static void drop_text(struct diff *d, struct open_finding *of)
     char src[46], dst[46], why[200];
     format_ip(src, f->ip_version, f->src_ip);
     format_ip(dst, f->ip_version, f->dst_ip);
-    if (w->repeated)
+    if (w->false_ptb)
+        snprintf(why, sizeof why,
+                 "; the device answered it with ICMP \"too big\", yet at %u bytes it fits the "
+                 "MTU that message names: a false reason, dropped on purpose",
+                 w->ip_len);
+    else if (w->repeated)
         snprintf(why, sizeof why,
                  "; the sender sent it %u times over %.1f s and no copy was forwarded, while "
                  "%" PRIu64 " other packets crossed the device: dropped on purpose",
@@ -498,6 +515,8 @@ static void drop_text(struct diff *d, struct open_finding *of)
         finding_evidence_bool(f, "receiver_took_it", w->took);
     if (w->repeated)
         finding_evidence_int(f, "times_dropped", w->times);
+    if (w->false_ptb)
+        finding_evidence_bool(f, "false_too_big", 1);
 }
 
 static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
@@ -505,8 +524,9 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
     const struct summary *s = e->s;
     int side = e->side;
     struct conv *c = diff_conv_at(d, e->conv, e->gen);
-    /* Path MTU discovery: the device said why it did not forward it. */
-    if (ptb_explains(d, side, diff_quote_of(d->key, s), e->ts)) {
+    /* Path MTU discovery: the device said why it did not forward it, truly. */
+    int ptb = ptb_explains(d, side, diff_quote_of(d->key, s), s->ip_len, e->ts);
+    if (ptb > 0) {
         d->ds.pmtud[side]++;
         return;
     }
@@ -546,7 +566,11 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
     }
     w.lost = d->ds.capture_drops[!side] != 0;
     w.repeated = (uint8_t)diff_repeats_certain(w.times, w.crossed, w.lost);
-    w.certain = (w.retx && !w.lost && (w.took || !w.tcp)) || w.repeated;
+    /* The device's own word that it did not forward it, for a reason the packet's
+     * size belies: no capture loss makes that. */
+    w.false_ptb = ptb < 0;
+    w.ip_len = s->ip_len;
+    w.certain = (w.retx && !w.lost && (w.took || !w.tcp)) || w.repeated || w.false_ptb;
     d->ds.dropped[ddir]++;
     count_conv(d, e, "device_dropped", ddir);
     int joined;

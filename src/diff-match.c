@@ -177,6 +177,7 @@ void diff_summarise(struct summary *s, const struct packet *pkt, const uint64_t 
     memcpy(s->dst, pkt->ip_dst, 16);
     s->l4_ok = pkt->l4_ok && !pkt->is_fragment;
     s->payload_len = pkt->payload_len;
+    s->ip_len = pkt->ip_len;
     s->payload_wire_len = pkt->payload_wire_len;
     s->local = (uint8_t)link_local(pkt);
     if (s->l4_ok) {
@@ -203,6 +204,12 @@ void diff_summarise(struct summary *s, const struct packet *pkt, const uint64_t 
                 s->quote = quoted_key(key, pkt, &s->q_ipid, &s->q_proto);
                 s->ptb = (s->proto == IPPROTO_NUM_ICMP && s->icmp_type == 3 && s->icmp_code == 4) ||
                          (s->proto == IPPROTO_NUM_ICMPV6 && s->icmp_type == 2);
+                /* the MTU it claims: after type, code and checksum (IPv4: the low half
+                 * of the next 4 bytes; IPv6: all 4) */
+                if (s->ptb && pkt->payload_len >= 4)
+                    s->mtu = s->proto == IPPROTO_NUM_ICMP
+                                 ? (uint32_t)(pkt->payload[2] << 8 | pkt->payload[3])
+                                 : be32(pkt->payload);
             }
             break;
         default:
@@ -316,11 +323,11 @@ static void key_identity(struct key_buf *k, const struct summary *s)
     if (s->proto == IPPROTO_NUM_TCP) {
         if (s->flags & TH_SYN) {
             /* The handshake's own sequence number is left out (that is where offsets
-             * are learnt): its options (timestamps above all), window and, for a
-             * SYN/ACK, acknowledgement tell SYNs apart. */
+             * are learnt), and its timestamp value (a firewall may modulate it): its
+             * options, window and, for a SYN/ACK, acknowledgement tell SYNs apart;
+             * the sender's retries are alike, and the nearest in time is taken. */
             kb_put(k, &s->opts_hash, sizeof s->opts_hash);
             kb_u32(k, s->window);
-            kb_u32(k, s->tsval);
             kb_u32(k, s->nack); /* a SYN/ACK: the client's number, offset learnt */
         } else {
             kb_u32(k, s->nseq);

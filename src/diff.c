@@ -49,6 +49,7 @@ static void diff_datagram(struct diff *d, int side, const struct packet *pkt,
         uint32_t i = d->ptb_next++ % DIFF_PTB_SLOTS;
         d->ptb[i].quote = s.quote;
         d->ptb[i].ts = ts;
+        d->ptb[i].mtu = s.mtu;
         d->ptb[i].side = (uint8_t)side;
         d->ptb[i].used = 1;
     }

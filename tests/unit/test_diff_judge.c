@@ -64,6 +64,17 @@ static void test_receiver_took(void **state)
     assert_true(diff_receiver_took(&c, 0, 0xffffff00, 0xffffff80));
 }
 
+/* A "too big" explains a drop only for a packet larger than the MTU it names (an MTU of
+ * 0: an old router that names none). */
+static void test_ptb_fits(void **state)
+{
+    (void)state;
+    assert_true(diff_ptb_fits(1200, 1452));
+    assert_false(diff_ptb_fits(1200, 652));
+    assert_false(diff_ptb_fits(1200, 1200));
+    assert_true(diff_ptb_fits(0, 652));
+}
+
 /* A lone packet of conversation `ci` on the inside, sent to the device, judged. */
 static void drop_alone(struct diff *d, uint32_t ci, struct summary *s, uint64_t frame, int64_t ts)
 {
@@ -140,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_repeated_drops),
         cmocka_unit_test(test_repeated_drops_one_finding),
         cmocka_unit_test(test_receiver_took),
+        cmocka_unit_test(test_ptb_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,10 @@ be tampered) or tampered (exactly the tampered packets found):
                          reply while the other session's reply of that number crosses
   diff-x-ping-forged     tampered: the device answers an echo request itself before the
                          server's reply, which is forwarded too
+  diff-x-pmtud-forged    tampered: a 600-byte segment dropped with ICMP "fragmentation
+                         needed" naming an MTU of 1200: a false reason
+  diff-x-syn-retx-drop   tampered: the first SYN dropped, its retry a second later crosses
+  diff-x-ts-modulate     honest: the device shifts the client's TCP timestamps (pf)
   diff-x-resegment       honest: the device cuts a 1200-byte segment into two of 600
   diff-x-recut-forged    tampered: the same cut, the second piece with other bytes
   diff-x-offset-forged   tampered: the segment forwarded whole, and a forged copy of 200
@@ -332,7 +336,7 @@ class XCapture(Capture):
         self.side[side].append((ts + (self.skew if side == "out" else 0), data))
 
     def through(self, p, nat=None, cseq=0, ipid=None, mtu=None, drop=False, lose_out=False,
-                lose_in=False, alter=None):
+                lose_in=False, alter=None, tsoff=0):
         outbound = p.side == g.CLIENT
         v6 = isinstance(p.ip, IPv6)
         entering = p.ip.copy()
@@ -340,6 +344,11 @@ class XCapture(Capture):
             entering.dst = NAT
             entering.payload.dport = nat[1]
         l4 = entering.payload
+        if tsoff and isinstance(l4, TCP):  # the outside sees the client's TSval shifted
+            l4.options = [(k, ((v[0] + tsoff) & 0xFFFFFFFF, v[1]) if outbound
+                           else (v[0], (v[1] + tsoff) & 0xFFFFFFFF))
+                          if k == "Timestamp" and not outbound else (k, v)
+                          for k, v in l4.options]
         if not outbound and cseq and isinstance(l4, TCP):
             if "A" in l4.flags:
                 l4.ack = (l4.ack + cseq) & 0xFFFFFFFF
@@ -371,6 +380,10 @@ class XCapture(Capture):
                     l4.options = [(k, tuple((x - cseq) & 0xFFFFFFFF for x in v)) if k == "SAck"
                                   else (k, v) for k, v in l4.options]
             l4.options = [("MSS", min(v, 1400)) if k == "MSS" else (k, v) for k, v in l4.options]
+            if tsoff:
+                l4.options = [(k, ((v[0] + tsoff) & 0xFFFFFFFF, v[1]) if outbound
+                               else (v[0], (v[1] - tsoff) & 0xFFFFFFFF))
+                              if k == "Timestamp" else (k, v) for k, v in l4.options]
         if alter is not None:
             l4.remove_payload()
             l4.add_payload(alter)
@@ -447,6 +460,19 @@ def x_close(cap, conv, nat, name):
     cap.write(name)
 
 
+def x_syn_retry(cap, conv, nat, name):
+    """The client's first SYN dies in the device (or before the outside capture
+    starts); its retry a second later crosses and the HTTP exchange follows."""
+    syn = conv.seg(g.CLIENT, "S", dt=0, advance=False)
+    cap.through(syn, nat, drop=True)
+    pkts = [conv.seg(g.CLIENT, "S", dt=1000 * g.MS), conv.seg(g.SERVER, "SA", dt=12 * g.MS),
+            conv.seg(g.CLIENT, "A", dt=100 * g.US)]
+    for p in pkts + g.http_flow(conv)[3:]:
+        cap.through(p, nat)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write(name)
+
+
 def x_end(cap, t):
     """Last pings, so that both captures run past the scenario's packets (and the
     clock has samples)."""
@@ -471,16 +497,7 @@ def x_scenarios():
     cap = XCapture(start_out=g.T0 + 500 * g.MS)
     x_link(cap)
     x_pings(cap, g.T0 + 600 * g.MS, 1)
-    conv = g.linux_conv(49152)
-    syn = conv.seg(g.CLIENT, "S", dt=0)
-    cap.through(syn, nat, drop=True)
-    conv.nxt[0] = syn.ip[TCP].seq
-    pkts = [conv.seg(g.CLIENT, "S", dt=1000 * g.MS), conv.seg(g.SERVER, "SA", dt=12 * g.MS),
-            conv.seg(g.CLIENT, "A", dt=100 * g.US)]
-    for p in pkts + g.http_flow(conv)[3:]:
-        cap.through(p, nat)
-    x_end(cap, conv.now + 2500 * g.MS)
-    cap.write("diff-x-late-start")
+    x_syn_retry(cap, g.linux_conv(49152), nat, "diff-x-late-start")
 
     # honest: ISN randomised, SACK edges shifted, a RST without ACK
     cap = XCapture()
@@ -682,6 +699,36 @@ def x_ranges(name, recut=None, forged_at=None):
     x_close(cap, conv, nat, name)
 
 
+def x_more():
+    nat = (49152, 61001)
+    # tampered: a 600-byte DF segment dropped with ICMP "fragmentation needed" naming an
+    # MTU of 1200, which it fits: a false reason
+    cap, conv = x_request(nat)
+    seg = conv.seg(g.CLIENT, "PA", BIG[:600], dt=200 * g.US, advance=False)
+    cap.through(seg, nat, drop=True)
+    cap.add("in", seg.ts + 30 * g.US, frame(MAC_ROUTER_IN, MAC_CLIENT,
+            IP(src=ROUTER_IN, dst=g.CLIENT4, id=0x0778) / ICMP(type=3, code=4, nexthopmtu=1200)
+            / raw(seg.ip)[:28]))
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-pmtud-forged")
+
+    # tampered: the first SYN dropped (no timestamps: its retry is the same packet), the
+    # retry a second later crosses; the drop is the first, matched nearest in time
+    cap = XCapture()
+    x_link(cap)
+    x_pings(cap, g.T0 - 100 * g.MS, 4)
+    x_syn_retry(cap, g.linux_conv(49152, tcp_ts=False), nat, "diff-x-syn-retx-drop")
+
+    # honest: TCP timestamps modulated (pf), the client's TSval shifted outside
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    for p in g.http_flow(conv):
+        cap.through(p, nat, tsoff=0x10000000)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write("diff-x-ts-modulate")
+
+
 def x_ping_sessions(name, forge=False):
     """Two ping sessions from the client to the server at once (identifiers 0x55 and
     0x66, rewritten by the NAT to 0x1055 and 0x1066), the same sequence numbers and
@@ -723,6 +770,7 @@ def main():
     x_scenarios_acks()
     x_ping_sessions("diff-x-ping-twins")
     x_ping_sessions("diff-x-ping-forged", forge=True)
+    x_more()
     x_ranges("diff-x-resegment")
     x_ranges("diff-x-recut-forged", recut=BIG[600:900] + b"X" * 300)
     x_ranges("diff-x-offset-forged", forged_at=b"HTTP/1.1 302 Found\r\nLocation: http://"
