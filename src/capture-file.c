@@ -15,6 +15,7 @@
 
 #include "capture-pcapng.h"
 #include "capture.h"
+#include "config.h"
 #include "util-reader.h"
 
 /* Packet time in ns. A crafted record can claim any seconds value; times outside
@@ -102,6 +103,7 @@ static void map_records(struct capture_file *cf, FILE *fp)
     cf->map = m;
     cf->map_len = (size_t)st.st_size;
     cf->map_off = 24;
+    cf->map_dropped = 0;
     cf->map_swapped = swapped;
     cf->map_usec = magic == 0xa1b2c3d4u;
     cf->map_snap = (uint32_t)pcap_snapshot(cf->p);
@@ -130,6 +132,14 @@ static int map_next(struct capture_file *cf, struct pcap_pkthdr *h, const u_char
         h->caplen = caplen;
         h->len = len;
         *data = reader_ptr(&r);
+        /* The pages behind this record are done with (a frame's data is valid until
+         * the next one is read): let them go, so that resident memory does not grow
+         * with the file. */
+        size_t done = cf->map_off & ~(size_t)4095;
+        if (done - cf->map_dropped >= CAPTURE_MAP_DROP_BYTES) {
+            madvise((void *)(cf->map + cf->map_dropped), done - cf->map_dropped, MADV_DONTNEED);
+            cf->map_dropped = done;
+        }
         cf->map_off += 16 + (size_t)caplen;
         return 1;
     }

@@ -31,7 +31,8 @@ struct capture_file {
     /* A regular classic pcap file, its records read in place (capture-file.c) */
     const uint8_t *map;
     size_t map_len, map_off;
-    uint32_t map_snap; /* the snapshot length libpcap allows */
+    size_t map_dropped; /* pages below this offset given back (MADV_DONTNEED) */
+    uint32_t map_snap;  /* the snapshot length libpcap allows */
     int map_swapped, map_usec, map_failed;
 };
 

@@ -57,6 +57,12 @@
 #define FLOW_EXPIRE_PER_PACKET 4u
 #endif
 
+/* A mapped capture file's pages are given back behind the reader in steps of this
+ * many bytes, so resident memory does not grow with the file. */
+#ifndef CAPTURE_MAP_DROP_BYTES
+#define CAPTURE_MAP_DROP_BYTES (2u << 20)
+#endif
+
 /* Timeout classes of flows, each with its own expiry list (flow-table.c). */
 #define FLOW_XCLASSES 4
 
