@@ -278,6 +278,10 @@ static int lap_ahead(const struct tcp_dir *d, const struct packet *pkt, int64_t 
     const struct tcp_view *th = &pkt->u.tcp;
     if (!d->win || pos >= d->next_pos || !pkt->payload_len || (th->flags & TH_RST))
         return 0;
+    /* A keep-alive's byte at the stream end minus one is garbage by design, however
+     * long the connection idled (RFC 9293 section 3.8.4): not a lap. */
+    if (pkt->payload_len == 1 && pos == d->next_pos - 1)
+        return 0;
     uint64_t rate = d->data_rate.peak > d->ack_rate.peak ? d->data_rate.peak : d->ack_rate.peak;
     int64_t dt = pkt->ts_ns - d->data_ts;
     if (!rate || dt <= 0)

@@ -856,6 +856,11 @@ static void test_sequence_lap(void **state)
     assert_int_equal(info.pos, last + 32 + ((int64_t)1 << 32));
     assert_int_equal(info.overlap, 64);
     assert_int_equal(info.differ, 0);
+
+    c.ts += 60 * SEC; /* an idle connection's keep-alive: one garbage byte, not a lap */
+    send_at(&c, 0, last + 32 + 63, DATA, "\xff", 1, &info);
+    assert_int_equal(info.pos, last + 32 + 63 + ((int64_t)1 << 32));
+    assert_int_equal(flow_table_stats(c.t)->seq_laps, 1);
 }
 
 /* A segment stored ahead of the stream stays nameable after more than TCP_SEGLOG later
