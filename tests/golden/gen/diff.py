@@ -34,10 +34,14 @@ be tampered) or tampered (exactly the tampered packets found):
   diff-x-isn-sack        honest: a firewall randomising the client's ISN, SACK blocks
                          in the server's ACKs, a RST without ACK
   diff-x-midstream-isn   honest: the same firewall, captures started mid-connection
+  diff-x-midstream-modified
+                         tampered: the same, one response segment's bytes changed
   diff-x-ipid-nat        honest: a NAT rewriting every IPv4 identification
   diff-x-pmtud           honest: a DF segment too big for the outside link, dropped
                          with ICMP "fragmentation needed", resent smaller
   diff-x-fragmenting     honest: the device fragments a large datagram for the outside
+  diff-x-frag-dns        honest: the device fragments a large DNS answer for the inside
+  diff-x-frag-dns-forged tampered: the same, one address of the answer changed
   diff-x-v6-skew         honest: IPv6 only, the outside clock 30 s ahead
   diff-x-v6-modified     tampered: the same, one response's bytes changed
   diff-x-nat-drop        tampered: behind NAT, an inbound data segment dropped (its
@@ -460,6 +464,37 @@ def x_close(cap, conv, nat, name):
     cap.write(name)
 
 
+def big_answer(forged_at):
+    """A DNS answer of 60 addresses (about 1 KB); `forged_at`: that one replaced."""
+    an = None
+    for k in range(60):
+        addr = "203.0.113.66" if k == forged_at else "198.51.100.%d" % (k + 100)
+        rr = DNSRR(rrname="www.example.com", ttl=300, rdata=addr)
+        an = rr if an is None else an / rr
+    return DNS(id=0x4242, qr=1, rd=1, ra=1, qd=DNSQR(qname="www.example.com"), an=an)
+
+
+def x_midstream(nat, off, name, alter=None):
+    """Both captures started mid-connection behind a firewall that shifts the
+    client's sequence numbers by `off`; `alter`: the second response segment's
+    bytes as the device forwards them."""
+    cap = XCapture()
+    x_link(cap)
+    conv = g.linux_conv(49152)
+    conv.seg(g.CLIENT, "S", dt=0)
+    conv.seg(g.SERVER, "SA", dt=0)
+    pkts = [conv.seg(g.CLIENT, "A", dt=10 * g.MS),
+            conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US),
+            conv.seg(g.SERVER, "A", dt=12 * g.MS)]
+    for k in range(3):
+        pkts.append(conv.seg(g.SERVER, "PA", BIG[k * 400:k * 400 + 400], dt=1 * g.MS))
+    pkts += [conv.seg(g.CLIENT, "A", dt=100 * g.US)] + conv.close()
+    for k, p in enumerate(pkts):
+        cap.through(p, nat, cseq=off, alter=alter if k == 4 else None)
+    x_end(cap, conv.now + 2500 * g.MS)
+    cap.write(name)
+
+
 def x_syn_retry(cap, conv, nat, name):
     """The client's first SYN dies in the device (or before the outside capture
     starts); its retry a second later crosses and the HTTP exchange follows."""
@@ -517,22 +552,10 @@ def x_scenarios():
     x_end(cap, conv.now + 2500 * g.MS)
     cap.write("diff-x-isn-sack")
 
-    # honest: the same firewall, both captures started mid-connection
-    cap = XCapture()
-    x_link(cap)
-    conv = g.linux_conv(49152)
-    conv.seg(g.CLIENT, "S", dt=0)
-    conv.seg(g.SERVER, "SA", dt=0)
-    pkts = [conv.seg(g.CLIENT, "A", dt=10 * g.MS),
-            conv.seg(g.CLIENT, "PA", g.HTTP_REQUEST, dt=200 * g.US),
-            conv.seg(g.SERVER, "A", dt=12 * g.MS)]
-    for k in range(3):
-        pkts.append(conv.seg(g.SERVER, "PA", BIG[k * 400:k * 400 + 400], dt=1 * g.MS))
-    pkts += [conv.seg(g.CLIENT, "A", dt=100 * g.US)] + conv.close()
-    for p in pkts:
-        cap.through(p, nat, cseq=off)
-    x_end(cap, conv.now + 2500 * g.MS)
-    cap.write("diff-x-midstream-isn")
+    # honest: the same firewall, both captures started mid-connection; tampered: the
+    # same, the second response segment's bytes changed
+    x_midstream(nat, off, "diff-x-midstream-isn")
+    x_midstream(nat, off, "diff-x-midstream-modified", alter=b"owned! " * 57 + b"o")
 
     # honest: IPv4 IDs rewritten
     cap = XCapture()
@@ -572,6 +595,19 @@ def x_scenarios():
     cap.through(dg, (40000, 61003), mtu=576)
     x_end(cap, t + 2500 * g.MS)
     cap.write("diff-x-fragmenting")
+
+    # the device fragments a large DNS answer for the inside link: honest, then with
+    # one address of it changed
+    for name, forged in (("diff-x-frag-dns", False), ("diff-x-frag-dns-forged", True)):
+        cap = XCapture()
+        x_link(cap)
+        q, a = dns_exchange(g.T0)
+        a = g.Pkt(a.ts, g.SERVER, IP(src=RESOLVER, dst=g.CLIENT4, id=0x7101, ttl=58, flags=0)
+                  / UDP(sport=53, dport=53000) / big_answer(None))
+        cap.through(q, (53000, 61002))
+        cap.through(a, (53000, 61002), mtu=576, alter=raw(big_answer(7)) if forged else None)
+        x_end(cap, g.T0 + 2500 * g.MS)
+        cap.write(name)
 
     # IPv6 only, the outside clock 30 s ahead: honest, then one response changed
     for name, alter in (("diff-x-v6-skew", None), ("diff-x-v6-modified", TAMPERED)):
