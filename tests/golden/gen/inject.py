@@ -72,6 +72,12 @@ Attacks (each must raise the named finding):
                         number, the forged ISN + 1: it never sent that ISN).
                         handshake_hijack high, frame 2 forged; the RSTs are not called
                         forged.
+  hijack-copied-late    the same forger loses the race: 1 SYN; 2 the real SYN/ACK; 3
+                        the forged copy 300 us later (ISN 0x0BADF00D, the server's TTL,
+                        DF, window and options, its own TSval clock); 4 client ACK of the
+                        real one; 5 its duplicate ACK answering the forged one; 6 GET; 7
+                        the reply, TSval on the server's clock; 8 ACK; 9-11 close.
+                        handshake_hijack high, frame 3 forged, proof timestamp_clock.
   inpath-forged         an in-path forger dropped the real reply: 5 the reply segment,
                         a 302 to an exploit URL with FIN|PSH|ACK from the forger's stack;
                         6 client ACK; 7 client FIN. No genuine copy. forged_packet.
@@ -489,6 +495,27 @@ def hijack_copied_synack():
     return g.on_ether([syn, fake, ack, get, real, dup, rst1, rst2])
 
 
+def hijack_copied_late():
+    cv = conv(50129)
+    syn = cv.seg(C, "S", dt=0)
+    real = cv.seg(S, "SA", dt=12 * MS)
+    tsval_s = cv.tsval[S]
+    cv.tsval[S] = 0x6E2F5A11
+    fake = cv.seg(S, "SA", dt=300 * US, seq=0x0BADF00D, advance=False, ipkw={"id": 0},
+                  ack=syn.ip[TCP].seq + 1,
+                  options=[("MSS", 1460), ("SAckOK", b""),
+                           ("Timestamp", (0x6E2F5A11, cv.tsval[C])), ("NOP", None),
+                           ("WScale", 7)])
+    cv.ipid[S] -= 1
+    cv.tsval[S] = tsval_s
+    pkts = [syn, real, fake, cv.seg(C, "A", dt=100 * US),
+            cv.seg(C, "A", dt=50 * US), request(cv),
+            cv.seg(S, "PA", reply(567), dt=25 * MS), cv.seg(C, "A", dt=100 * US)]
+    pkts += cv.close()
+    assert len(pkts) == 11
+    return g.on_ether(pkts)
+
+
 def hijack_benign_same_clock():
     cv = conv(50126)
     isn_a, isn_b = cv.nxt[S], 0x7C3A9E55
@@ -813,6 +840,7 @@ def main():
         "hijack-synack": hijack_synack(),
         "hijack-synack-retransmit": hijack_synack_retransmit(),
         "hijack-copied-synack": hijack_copied_synack(),
+        "hijack-copied-late": hijack_copied_late(),
         "inject-far-ahead": far_ahead(50127, True),
         "benign-far-ahead": far_ahead(50128, False),
         "hijack-benign-same-clock": hijack_benign_same_clock(),
