@@ -37,6 +37,7 @@ be tampered) or tampered (exactly the tampered packets found):
   diff-x-midstream-modified
                          tampered: the same, one response segment's bytes changed
   diff-x-ipid-nat        honest: a NAT rewriting every IPv4 identification
+  diff-x-ipid-forged     tampered: the same, a DNS answer forged beside the resolver's
   diff-x-pmtud           honest: a DF segment too big for the outside link, dropped
                          with ICMP "fragmentation needed", resent smaller
   diff-x-fragmenting     honest: the device fragments a large datagram for the outside
@@ -557,17 +558,21 @@ def x_scenarios():
     x_midstream(nat, off, "diff-x-midstream-isn")
     x_midstream(nat, off, "diff-x-midstream-modified", alter=b"owned! " * 57 + b"o")
 
-    # honest: IPv4 IDs rewritten
-    cap = XCapture()
-    x_link(cap)
-    conv = g.linux_conv(49152)
-    for p in g.http_flow(conv):
-        cap.through(p, nat, ipid=0x1234)
-    q, a = dns_exchange(conv.now + 50 * g.MS)
-    cap.through(q, (53000, 61002), ipid=0x1234)
-    cap.through(a, (53000, 61002), ipid=0x1234)
-    x_end(cap, conv.now + 2500 * g.MS)
-    cap.write("diff-x-ipid-nat")
+    # honest: IPv4 IDs rewritten; tampered: the same, and the device answers the DNS
+    # query itself just before the resolver's answer, which it forwards too
+    for name, forge in (("diff-x-ipid-nat", False), ("diff-x-ipid-forged", True)):
+        cap = XCapture()
+        x_link(cap)
+        conv = g.linux_conv(49152)
+        for p in g.http_flow(conv):
+            cap.through(p, nat, ipid=0x1234)
+        q, a = dns_exchange(conv.now + 50 * g.MS)
+        cap.through(q, (53000, 61002), ipid=0x1234)
+        if forge:
+            cap.add("in", a.ts - 5 * g.MS, forged_answer(a.ts))
+        cap.through(a, (53000, 61002), ipid=0x1234)
+        x_end(cap, conv.now + 2500 * g.MS)
+        cap.write(name)
 
     # honest: path MTU discovery
     cap = XCapture()
