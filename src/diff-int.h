@@ -177,6 +177,7 @@ struct open_finding {
      * same finding for DIFF_REPEAT_HOLD_NS, until the repeats prove the drop. */
     uint64_t twin;
     uint32_t held_uncertain; /* drops of the held packet counted uncertain so far */
+    uint8_t certain;         /* an injection's: its first event was certain */
     struct drop_why why;
     struct finding f;
 };

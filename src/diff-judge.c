@@ -92,14 +92,18 @@ void diff_flush_findings(struct diff *d, int64_t now)
 
 /* An event joins the open finding of its conversation and kind within DIFF_MERGE_NS,
  * or the held finding of the same packet (`twin`, 0: none) dropped again; else it
- * starts one (*joined 0). With every slot taken, the finding open longest is written. */
+ * starts one (*joined 0). An injection joins only a finding as certain as it is (its
+ * text and confidence are the first event's); a drop's finding takes the strongest
+ * proof of its events. With every slot taken, the finding open longest is written. */
 static struct open_finding *event_finding(struct diff *d, const char *cls, const struct copy *e,
-                                          uint8_t ddir, int64_t ts, uint64_t twin, int *joined)
+                                          uint8_t ddir, int64_t ts, uint64_t twin, int certain,
+                                          int *joined)
 {
     for (unsigned i = 0; i < DIFF_MAX_OPEN && e->conv != NONE; i++) {
         struct open_finding *of = &d->open[i];
         if (!of->used || of->cls != cls || of->conv != e->conv || of->gen != e->gen ||
-            of->side != e->side || of->ddir != ddir)
+            of->side != e->side || of->ddir != ddir ||
+            (cls != diff_dropped && of->certain != certain))
             continue;
         int again = twin && of->twin == twin && ts - of->last_ns < DIFF_REPEAT_HOLD_NS;
         if (!again && ts - of->last_ns >= DIFF_MERGE_NS)
@@ -131,6 +135,7 @@ static struct open_finding *event_finding(struct diff *d, const char *cls, const
     slot->last_ns = ts;
     slot->packets = 1;
     slot->twin = twin;
+    slot->certain = (uint8_t)certain;
     struct finding *f = &slot->f;
     f->class_name = cls;
     f->ts_ns = ts;
@@ -237,7 +242,7 @@ static void modified_finding(struct diff *d, const struct copy *first, const str
     out.dir = din;
     count_conv(d, &out, "device_modified", ddir);
     int joined;
-    struct finding *f = &event_finding(d, diff_modified, &out, ddir, ts, 0, &joined)->f;
+    struct finding *f = &event_finding(d, diff_modified, &out, ddir, ts, 0, 1, &joined)->f;
     if (joined)
         return;
     char src[46], dst[46], fields[160];
@@ -421,7 +426,7 @@ static void injected(struct diff *d, const struct copy *e, uint8_t ddir, int by_
         d->ds.uncertain++;
     count_conv(d, e, "device_injected", ddir);
     int joined;
-    struct finding *f = &event_finding(d, diff_injected, e, ddir, e->ts, 0, &joined)->f;
+    struct finding *f = &event_finding(d, diff_injected, e, ddir, e->ts, 0, certain, &joined)->f;
     if (joined)
         return;
     f->confidence = certain ? CONF_HIGH : CONF_MEDIUM;
@@ -574,8 +579,8 @@ static void dropped(struct diff *d, const struct copy *e, uint8_t ddir)
     d->ds.dropped[ddir]++;
     count_conv(d, e, "device_dropped", ddir);
     int joined;
-    struct open_finding *of =
-        event_finding(d, diff_dropped, e, ddir, e->ts, s->has_twin ? s->twin : 0, &joined);
+    struct open_finding *of = event_finding(d, diff_dropped, e, ddir, e->ts,
+                                            s->has_twin ? s->twin : 0, w.certain, &joined);
     int same = of->twin && s->has_twin && of->twin == s->twin;
     if (!w.certain) {
         d->ds.uncertain++;
