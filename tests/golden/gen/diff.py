@@ -53,6 +53,7 @@ be tampered) or tampered (exactly the tampered packets found):
                          IP ID, TTL and length) sent in its place
   diff-x-syn-censor      tampered: one SYN and its three retransmissions dropped over
                          7 s while pings cross
+  diff-x-syn-unanswered  honest: the same SYNs all forwarded, the server silent
   diff-x-spurious-retx   honest: the inside capture lost the response the client
                          acknowledged; the server's spurious retransmission crosses
   diff-x-retx-unacked    cannot tell: the response dropped, its retransmission
@@ -665,18 +666,18 @@ def x_scenarios():
     x_end(cap, g.T0 + 2500 * g.MS)
     cap.write("diff-x-dns-replaced")
 
-    # tampered: one SYN and its retransmissions dropped while pings cross
-    cap = XCapture()
-    x_link(cap)
-    x_pings(cap, g.T0 - 100 * g.MS, 18)
-    conv = g.linux_conv(49152, tcp_ts=False)
-    t = 0
-    for k, dt in enumerate((0, 1000, 2000, 4000)):
-        t += dt
-        p = conv.seg(g.CLIENT, "S", dt=dt * g.MS, seq=0x1C2D3E4F, advance=False)
-        cap.through(p, nat, drop=True)
-    x_end(cap, conv.now + 2500 * g.MS)
-    cap.write("diff-x-syn-censor")
+    # tampered: one SYN and its retransmissions dropped while pings cross; honest: the
+    # same SYNs all forwarded to a server that never answers
+    for name, drop in (("diff-x-syn-censor", True), ("diff-x-syn-unanswered", False)):
+        cap = XCapture()
+        x_link(cap)
+        x_pings(cap, g.T0 - 100 * g.MS, 18)
+        conv = g.linux_conv(49152, tcp_ts=False)
+        for dt in (0, 1000, 2000, 4000):
+            p = conv.seg(g.CLIENT, "S", dt=dt * g.MS, seq=0x1C2D3E4F, advance=False)
+            cap.through(p, nat, drop=drop)
+        x_end(cap, conv.now + 2500 * g.MS)
+        cap.write(name)
 
 
 def x_scenarios_acks():
