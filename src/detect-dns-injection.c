@@ -443,13 +443,14 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
         answer_text(sa, sizeof sa, early, b.records);
         answer_text(sb, sizeof sb, late, b.records);
         if (fa) {
-            char joined[64];
-            strlist_join(joined, sizeof joined, fa == early ? te : tl, ",");
+            char joined[128];
+            phrase_nouns(joined, sizeof joined, fa == early ? te : tl);
             finding_clip(tells, sizeof tells, joined, b.tells, ',', 0);
             char fh[64], rh[64];
             snprintf(line, sizeof line,
                      "two different answers to one DNS query for %s (id %s): frame %llu says "
-                     "%s, frame %llu says %s; frame %llu is forged (%s); the forger is %s, "
+                     "%s, frame %llu says %s; frame %llu is forged, judging by its %s; the "
+                     "forger is %s, "
                      "the resolver %s",
                      name, qid, fe, sa, fl, sb, (unsigned long long)FRAME_REF_FRAME(fa->frame),
                      tells, phrase_hops(fh, sizeof fh, ttl_hops(fa->ttl)),
@@ -506,13 +507,12 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
     do {
         finding_clip(name, sizeof name, m->qname[0] ? m->qname : ".", b.name, '.', 0);
         answer_text(records, sizeof records, a, b.records);
-        char joined[64];
-        finding_clip(tl, sizeof tl, strlist_join(joined, sizeof joined, tells, ","), b.tells, ',',
-                     0);
+        char joined[128];
+        finding_clip(tl, sizeof tl, phrase_nouns(joined, sizeof joined, tells), b.tells, ',', 0);
         char fh[64], rh[64];
         snprintf(line, sizeof line,
                  "a DNS answer for %s (frame %llu, %s) breaks its resolver's fingerprint "
-                 "(%s) and no other answer followed: a forged answer whose genuine twin was "
+                 "in %s and no other answer followed: a forged answer whose genuine twin was "
                  "dropped or never sent; the forger is %s, the resolver %s",
                  name, (unsigned long long)FRAME_REF_FRAME(a->frame), records, tl,
                  phrase_hops(fh, sizeof fh, ttl_hops(a->ttl)),

@@ -173,8 +173,8 @@ static void hijack_emit(void *item, void *arg)
         finding_evidence_str(f, "proof", proof);
     finding_evidence_copies(f);
 
-    char deltas[sizeof h->deltas];
-    strlist_join(deltas, sizeof deltas, h->deltas, ",");
+    char deltas[160];
+    phrase_nouns(deltas, sizeof deltas, h->deltas);
     const struct fp_sample *fs = forged == 1 ? &h->a : forged == 2 ? &h->b : NULL;
     const struct fp_sample *gs = forged == 1 ? &h->b : forged == 2 ? &h->a : NULL;
     const char *took = h->acked == 1   ? "; the client took the first"
@@ -184,8 +184,9 @@ static void hijack_emit(void *item, void *arg)
         char fh[64], gh[64];
         finding_evidence_int(f, "forger_hops", ttl_hops(fs->ttl));
         finding_evidence_int(f, "peer_hops", ttl_hops(gs->ttl));
+        const char *cite = !strcmp(proof, "rst_answers_isn") ? " (RFC 9293)" : "";
         const char *why = !strcmp(proof, "rst_answers_isn")
-                              ? "the server resets the ACK of that ISN (RFC 9293)"
+                              ? "the server resets the ACK of that ISN"
                           : !strcmp(proof, "timestamp_clock")
                               ? "the server's later packets keep the other's TSval clock"
                               : "the server's later packets match the other's TTL and DF";
@@ -198,16 +199,26 @@ static void hijack_emit(void *item, void *arg)
                      phrase_hops(fh, sizeof fh, ttl_hops(fs->ttl)),
                      phrase_hops(gh, sizeof gh, ttl_hops(gs->ttl)));
         finding_evidence_bool(f, "hops_reliable", fs->ttl != gs->ttl);
-        snprintf(f->summary, sizeof f->summary,
-                 "two SYN/ACKs with different ISNs answered one SYN (frames %llu and %llu; "
-                 "they differ in %s)%s; frame %llu is forged: %s; %.120s",
-                 (unsigned long long)FRAME_REF_FRAME(h->a.frame),
-                 (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took,
-                 (unsigned long long)FRAME_REF_FRAME(fs->frame), why, where);
+        /* Whole within FINDING_SUMMARY_MAX: the fields in words ("TTL, DF bit and MSS"),
+         * then without the RFC, then the fields as a count (evidence.differing_fields
+         * lists them), with the RFC again if it fits. */
+        for (int step = 0; step < 4; step++) {
+            if (step == 2)
+                snprintf(deltas, sizeof deltas, "%u header fields", h->fields);
+            snprintf(f->summary, sizeof f->summary,
+                     "two SYN/ACKs with different ISNs answered one SYN (frames %llu and %llu, "
+                     "differing in %s)%s; frame %llu is forged: %s%s; %.120s",
+                     (unsigned long long)FRAME_REF_FRAME(h->a.frame),
+                     (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took,
+                     (unsigned long long)FRAME_REF_FRAME(fs->frame), why, step & 1 ? "" : cite,
+                     where);
+            if (strlen(f->summary) <= FINDING_SUMMARY_MAX)
+                break;
+        }
     } else {
         snprintf(f->summary, sizeof f->summary,
                  "two SYN/ACKs with different initial sequence numbers answered one SYN "
-                 "(frames %llu and %llu; they differ in %s)%s; no later packet of the server "
+                 "(frames %llu and %llu, differing in %s)%s; no later packet of the server "
                  "tells which one is forged",
                  (unsigned long long)FRAME_REF_FRAME(h->a.frame),
                  (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took);

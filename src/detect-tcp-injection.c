@@ -517,10 +517,10 @@ static void check_forged(struct inj_state *st, const struct detect_ctx *ctx)
                flags, pkt->sport == 53 || pkt->dport == 53, what, sizeof what);
     victim_request(f, ctx);
     fp_tell_names(v.tells, names, sizeof names);
-    strlist_join(tells, sizeof tells, names, ",");
+    phrase_nouns(tells, sizeof tells, names);
     const char *side = side_name(fl, ctx->dir);
     snprintf(f->summary, sizeof f->summary,
-             "a packet posing as the %s (frame %llu) breaks its fingerprint (%s) and no genuine "
+             "a packet posing as the %s (frame %llu) breaks its fingerprint in %s and no genuine "
              "copy of it was seen: an in-path forgery; the forger is %s, the %s %s",
              side, (unsigned long long)FRAME_REF_FRAME(s.frame), tells,
              phrase_hops(fh, sizeof fh, ttl_hops(s.ttl)), side,

@@ -215,7 +215,7 @@ static void report(struct rst_state *st, struct teardown *td, enum rst_signal si
     unsigned long long pf = proof ? (unsigned long long)FRAME_REF_FRAME(proof->frame) : 0;
     char names[128], tellnames[128];
     fp_tell_names(td->v[0].tells, names, sizeof names);
-    strlist_join(tellnames, sizeof tellnames, names, ",");
+    phrase_nouns(tellnames, sizeof tellnames, names);
     char lead[320];
     switch (sig) {
     case SIG_ALIVE:
@@ -239,7 +239,7 @@ static void report(struct rst_state *st, struct teardown *td, enum rst_signal si
         break;
     case SIG_FINGERPRINT:
         snprintf(lead, sizeof lead,
-                 "a %s posing as the %s (frame %llu) breaks the %s's fingerprint (%s): a forged "
+                 "a %s posing as the %s (frame %llu) breaks the %s's fingerprint in %s: a forged "
                  "teardown",
                  kind, side, tf, side, tellnames);
         break;

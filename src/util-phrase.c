@@ -8,42 +8,56 @@
 #include "decode.h"
 #include "util-strlist.h"
 
-/* One line per code, as TELL("code", "clause"): tests/docs-check reads them. "sender"
- * in a clause is said as the side the caller names. */
-#define TELL(code, clause)                                                                         \
+/* One line per code, as TELL("code", "clause", "noun"): tests/docs-check reads them.
+ * "sender" in a clause is said as the side the caller names; the noun is the code in a
+ * list ("breaks its fingerprint in TTL, DF bit and timestamps"). */
+#define TELL(code, clause, noun)                                                                   \
     {                                                                                              \
-        code, clause                                                                               \
+        code, clause, noun                                                                         \
     }
-static const char *const tells[][2] = {
+static const char *const tells[][3] = {
     /* fingerprint tells (flow-baseline.c) */
-    TELL("ttl", "its TTL is one the sender's other packets never had"),
-    TELL("ttl_far", "its TTL is far from the sender's usual one"),
-    TELL("df", "its DF bit differs from the sender's other packets"),
-    TELL("no_timestamp", "it lacks the TCP timestamps the sender always sends"),
-    TELL("timestamp_back", "its TCP timestamp is far behind the sender's clock"),
-    TELL("window", "its window size is unlike any the sender used"),
-    TELL("mirrors_peer", "it copies the IP-ID and window of a packet the peer sent"),
-    TELL("reserved_bits", "it sets TCP reserved bits the sender never set"),
-    TELL("ttl_expiring", "its TTL is so low that it dies a few hops past the sensor"),
+    TELL("ttl", "its TTL is one the sender's other packets never had", "TTL"),
+    TELL("ttl_far", "its TTL is far from the sender's usual one", "TTL"),
+    TELL("df", "its DF bit differs from the sender's other packets", "DF bit"),
+    TELL("no_timestamp", "it lacks the TCP timestamps the sender always sends", "timestamps"),
+    TELL("timestamp_back", "its TCP timestamp is far behind the sender's clock", "timestamp clock"),
+    TELL("window", "its window size is unlike any the sender used", "window"),
+    TELL("mirrors_peer", "it copies the IP-ID and window of a packet the peer sent",
+         "mirrored IP-ID"),
+    TELL("reserved_bits", "it sets TCP reserved bits the sender never set", "reserved bits"),
+    TELL("ttl_expiring", "its TTL is so low that it dies a few hops past the sensor",
+         "expiring TTL"),
     /* DNS answer tells (detect-dns-injection.c) */
-    TELL("ip_id_from_query", "its IP-ID is copied from the query"),
-    TELL("ip_id_constant", "its IP-ID repeats one of the resolver's other answers"),
-    TELL("too_fast", "it came faster than the resolver ever answers"),
+    TELL("ip_id_from_query", "its IP-ID is copied from the query", "IP-ID"),
+    TELL("ip_id_constant", "its IP-ID repeats one of the resolver's other answers", "IP-ID"),
+    TELL("too_fast", "it came faster than the resolver ever answers", "timing"),
     /* fragment tells (detect-fragment-injection.c) */
-    TELL("mixed_fragments", "its TTL or DF is unlike the first fragment of its datagram"),
+    TELL("mixed_fragments", "its TTL or DF is unlike the first fragment of its datagram",
+         "fragment headers"),
     /* content tells (decode-http.c, detect-tcp-injection.c) */
-    TELL("script", "it carries a script tag"),
-    TELL("iframe", "it carries an iframe"),
-    TELL("iframe_1x1", "it carries a 1x1 iframe"),
-    TELL("meta_refresh", "it carries a meta refresh"),
-    TELL("reload", "it makes the page reload"),
-    TELL("empty_redirect", "it is a redirect without a body"),
-    TELL("seconddate_template", "its headers follow the SECONDDATE template"),
-    TELL("fin_with_data", "it closes the connection (FIN) with the data"),
+    TELL("script", "it carries a script tag", "script tag"),
+    TELL("iframe", "it carries an iframe", "iframe"),
+    TELL("iframe_1x1", "it carries a 1x1 iframe", "1x1 iframe"),
+    TELL("meta_refresh", "it carries a meta refresh", "meta refresh"),
+    TELL("reload", "it makes the page reload", "reload"),
+    TELL("empty_redirect", "it is a redirect without a body", "empty redirect"),
+    TELL("seconddate_template", "its headers follow the SECONDDATE template", "SECONDDATE headers"),
+    TELL("fin_with_data", "it closes the connection (FIN) with the data", "FIN with data"),
 };
 #undef TELL
 
 #define NTELLS (sizeof tells / sizeof tells[0])
+
+/* The header fields two SYN/ACKs can differ in (detect-handshake-hijack.c,
+ * evidence.differing_fields) that are not tells already: ttl, df and window are. */
+static const char *const fields[][2] = {
+    {"mss", "MSS"},
+    {"wscale", "window scale"},
+    {"timestamps", "timestamps"},
+    {"timestamp_clock", "timestamp clock"},
+    {"options", "options"},
+};
 
 const char *phrase_tell(const char *code)
 {
@@ -61,6 +75,17 @@ size_t phrase_tell_count(void)
 const char *phrase_tell_code(size_t i)
 {
     return i < NTELLS ? tells[i][0] : NULL;
+}
+
+const char *phrase_noun(const char *code)
+{
+    for (size_t i = 0; i < NTELLS; i++)
+        if (!strcmp(tells[i][0], code))
+            return tells[i][2];
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (!strcmp(fields[i][0], code))
+            return fields[i][1];
+    return NULL;
 }
 
 /* Appends text to buf[*n..cap), cut as snprintf cuts; *n never passes cap - 1. */
@@ -107,6 +132,32 @@ char *phrase_tells(char *buf, size_t cap, const char *list, const char *side)
             put(buf, cap, &n, "tell ", 5);
             put(buf, cap, &n, t, strlen(t));
         }
+    }
+    return buf;
+}
+
+char *phrase_nouns(char *buf, size_t cap, const char *list)
+{
+    /* Each noun once: "ttl" and "ttl_far" are both "TTL". A list longer than the
+     * table has nouns can only repeat them or name unknown codes past the cap. */
+    const char *said[48];
+    size_t count = 0, n = 0;
+    if (!cap)
+        return buf;
+    buf[0] = '\0';
+    for (const char *t = list; *t && count < sizeof said / sizeof said[0]; t = strlist_next(t)) {
+        const char *noun = phrase_noun(t);
+        noun = noun ? noun : t;
+        size_t k = 0;
+        while (k < count && strcmp(said[k], noun))
+            k++;
+        if (k == count)
+            said[count++] = noun;
+    }
+    for (size_t i = 0; i < count; i++) {
+        const char *sep = !i ? "" : i + 1 == count ? " and " : ", ";
+        put(buf, cap, &n, sep, strlen(sep));
+        put(buf, cap, &n, said[i], strlen(said[i]));
     }
     return buf;
 }

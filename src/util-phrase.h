@@ -21,6 +21,15 @@ const char *phrase_tell_code(size_t i);
  * is named as it is. Cut as snprintf cuts; "" for the empty list. Returns buf. */
 char *phrase_tells(char *buf, size_t cap, const char *list, const char *side);
 
+/* The short noun of a code, for lists: "ttl" -> "TTL", "ip_id_from_query" -> "IP-ID",
+ * "no_timestamp" -> "timestamps"; the tell codes and the header fields two SYN/ACKs
+ * differ in ("mss" -> "MSS", "wscale" -> "window scale"). NULL for a code not named. */
+const char *phrase_noun(const char *code);
+/* The nouns of a util-strlist.h list joined by ", " and " and ", each said once ("ttl"
+ * and "ttl_far" are both "TTL"): "TTL, DF bit and timestamps". An unknown code is named
+ * as it is. Cut as snprintf cuts; "" for the empty list. Returns buf. */
+char *phrase_nouns(char *buf, size_t cap, const char *list);
+
 /* Where a sender is, from its estimated hop count, to follow "is" or "the forger is":
  * 0 -> "on the capture point's own network segment", 1 -> "about 1 hop away",
  * N -> "about N hops away", negative -> "at an unknown distance". Returns buf. */

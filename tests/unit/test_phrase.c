@@ -1,7 +1,7 @@
 /* secondsight - unit tests for codes in words (util-phrase.c): every tell has a
- * clause, lists read as sentences with the side named, hops say "own network
- * segment" for 0 and never "1 hops", DNS and TCP numbers have names, excerpts stay
- * printable and within their buffer. */
+ * clause and a noun, lists of nouns say each once, lists read as sentences with the side named,
+ * hops say "own network segment" for 0 and never "1 hops", DNS and TCP numbers have names, excerpts
+ * stay printable and within their buffer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -75,6 +75,56 @@ static void test_tells_as_a_sentence(void **state)
     assert_string_equal(phrase_tells(out, 1, list, "server"), "");
 }
 
+static void test_every_code_has_a_noun(void **state)
+{
+    (void)state;
+    /* every tell, and every field two SYN/ACKs can differ in (differing_fields) */
+    for (size_t i = 0; i < phrase_tell_count(); i++) {
+        const char *n = phrase_noun(phrase_tell_code(i));
+        assert_non_null(n);
+        assert_null(strchr(n, '_'));
+        assert_true(strlen(n) < 24);
+    }
+    static const char *const fields[] = {"ttl",    "df",         "window",          "mss",
+                                         "wscale", "timestamps", "timestamp_clock", "options"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        assert_non_null(phrase_noun(fields[i]));
+        assert_null(strchr(phrase_noun(fields[i]), '_'));
+    }
+    assert_string_equal(phrase_noun("ip_id_from_query"), "IP-ID");
+    assert_string_equal(phrase_noun("wscale"), "window scale");
+    assert_null(phrase_noun("no_such_code"));
+}
+
+static void test_nouns_as_a_list(void **state)
+{
+    (void)state;
+    char list[128] = "", out[128];
+    assert_string_equal(phrase_nouns(out, sizeof out, list), "");
+    strlist_add_str(list, sizeof list, "ttl");
+    assert_string_equal(phrase_nouns(out, sizeof out, list), "TTL");
+    /* ttl_far says TTL again: said once */
+    strlist_add_str(list, sizeof list, "ttl_far");
+    strlist_add_str(list, sizeof list, "df");
+    strlist_add_str(list, sizeof list, "no_timestamp");
+    assert_string_equal(phrase_nouns(out, sizeof out, list), "TTL, DF bit and timestamps");
+    char dns[128] = "";
+    strlist_add_str(dns, sizeof dns, "ttl");
+    strlist_add_str(dns, sizeof dns, "ip_id_from_query");
+    strlist_add_str(dns, sizeof dns, "too_fast");
+    assert_string_equal(phrase_nouns(out, sizeof out, dns), "TTL, IP-ID and timing");
+    char synack[128] = "";
+    strlist_add_str(synack, sizeof synack, "mss");
+    strlist_add_str(synack, sizeof synack, "wscale");
+    assert_string_equal(phrase_nouns(out, sizeof out, synack), "MSS and window scale");
+    /* an unknown code is named, not dropped */
+    strlist_add_str(synack, sizeof synack, "new_code");
+    assert_string_equal(phrase_nouns(out, sizeof out, synack), "MSS, window scale and new_code");
+    /* cut short, still terminated */
+    assert_string_equal(phrase_nouns(out, 4, list), "TTL");
+    assert_string_equal(phrase_nouns(out, 1, list), "");
+}
+
 static void test_hops(void **state)
 {
     (void)state;
@@ -145,6 +195,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_tell_has_a_clause),
         cmocka_unit_test(test_tells_as_a_sentence),
+        cmocka_unit_test(test_every_code_has_a_noun),
+        cmocka_unit_test(test_nouns_as_a_list),
         cmocka_unit_test(test_hops),
         cmocka_unit_test(test_dns_names),
         cmocka_unit_test(test_tcp_flags),
