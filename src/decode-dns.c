@@ -211,11 +211,21 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
         return 0;
     }
 
+    /* Whether the question's name was written without a pointer: its length in place
+     * is then its text's plus 2 (1 for the root), and a pointer to it (offset 12, the
+     * usual owner of every answer) reads as that text. */
+    size_t qlen = strlen(m->qname);
+    int q_plain = r.off - 4 - 12 == (qlen ? qlen + 2 : 1);
+
     char name[DNS_MAX_NAME], item[DNS_MAX_NAME + 16];
     /* A record that cannot be read ends the answers; m->error says why. */
     for (unsigned i = 0; i < m->ancount && i < DNS_MAX_ANSWERS; i++) {
-        if ((m->error = (uint8_t)read_name(&r, n, name, sizeof name)) != DNS_OK)
+        if (q_plain && r.off + 2 <= n && p[r.off] == 0xc0 && p[r.off + 1] == 12) {
+            memcpy(name, m->qname, qlen + 1);
+            r.off += 2;
+        } else if ((m->error = (uint8_t)read_name(&r, n, name, sizeof name)) != DNS_OK) {
             break;
+        }
         uint16_t type = reader_u16be(&r);
         reader_skip(&r, 6); /* class and TTL: a cache's TTL says nothing of the answer */
         uint16_t rdlen = reader_u16be(&r);

@@ -82,6 +82,7 @@ struct dns_state {
     uint64_t hash_key[2];
     struct txn txn[DNS_TXN_SLOTS];
     struct resolver res[DNS_RESOLVER_SLOTS];
+    struct resolver *res_last; /* the slot resolver_get returned last */
     struct pending pend[DNS_PENDING_SLOTS];
     struct tcp_stream streams[DNS_TCP_STREAMS];
     uint8_t msg[65535]; /* a DNS-over-TCP message, read from the flow's window */
@@ -175,6 +176,10 @@ static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
 
 static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16])
 {
+    /* The last resolver asked for, without a hash: most answers come from a few. */
+    struct resolver *last = st->res_last;
+    if (last && last->used && !memcmp(last->addr, addr, 16))
+        return last;
     uint64_t h = siphash13(st->hash_key, addr, 16);
     struct resolver *r = &st->res[h & (DNS_RESOLVER_SLOTS - 1)];
     if (!r->used || memcmp(r->addr, addr, 16)) {
@@ -184,6 +189,7 @@ static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16
         memcpy(r->addr, addr, 16);
         r->used = 1;
     }
+    st->res_last = r;
     return r;
 }
 
