@@ -26,6 +26,7 @@
 #include "config.h"
 #include "diff.h"
 #include "util-hash.h"
+#include "util-phrase.h"
 #include "util-strlist.h"
 
 static void set_flow(struct finding *f, const struct summary *s)
@@ -255,7 +256,7 @@ static void modified_finding(struct diff *d, const struct copy *first, const str
              "the device changed %s:%u -> %s:%u %s: frame %" PRIu64 " in %s left it "
              "with %s different from frame %" PRIu64 " in %s that entered it",
              src, out.s->sport, dst, out.s->dport, diff_dir_name[ddir], out.frame,
-             d->files[out.side].path, strlist_join(fields, sizeof fields, cmp->changed, ","),
+             d->files[out.side].path, phrase_nouns(fields, sizeof fields, cmp->changed),
              first->frame, d->files[first->side].path);
     add_where(f, out.side, ddir, d->files[first->side].path);
     finding_evidence_list(f, "changed", cmp->changed);

@@ -49,14 +49,21 @@ static const char *const tells[][3] = {
 
 #define NTELLS (sizeof tells / sizeof tells[0])
 
-/* The header fields two SYN/ACKs can differ in (detect-handshake-hijack.c,
- * evidence.differing_fields) that are not tells already: ttl, df and window are. */
+/* The fields two SYN/ACKs can differ in (detect-handshake-hijack.c,
+ * evidence.differing_fields) and a device can change (diff-match.c, evidence.changed)
+ * that are not tells already: ttl, df and window are. */
 static const char *const fields[][2] = {
     {"mss", "MSS"},
     {"wscale", "window scale"},
     {"timestamps", "timestamps"},
     {"timestamp_clock", "timestamp clock"},
     {"options", "options"},
+    {"addresses", "addresses"},
+    {"tcp_flags", "TCP flags"},
+    {"urgent", "urgent pointer"},
+    {"tcp_options", "TCP options"},
+    {"length", "length"},
+    {"payload", "payload"},
 };
 
 const char *phrase_tell(const char *code)

@@ -22,8 +22,9 @@ const char *phrase_tell_code(size_t i);
 char *phrase_tells(char *buf, size_t cap, const char *list, const char *side);
 
 /* The short noun of a code, for lists: "ttl" -> "TTL", "ip_id_from_query" -> "IP-ID",
- * "no_timestamp" -> "timestamps"; the tell codes and the header fields two SYN/ACKs
- * differ in ("mss" -> "MSS", "wscale" -> "window scale"). NULL for a code not named. */
+ * "no_timestamp" -> "timestamps"; the tell codes, the header fields two SYN/ACKs
+ * differ in ("mss" -> "MSS", "wscale" -> "window scale") and what a device changed
+ * ("tcp_flags" -> "TCP flags"). NULL for a code not named. */
 const char *phrase_noun(const char *code);
 /* The nouns of a util-strlist.h list joined by ", " and " and ", each said once ("ttl"
  * and "ttl_far" are both "TTL"): "TTL, DF bit and timestamps". An unknown code is named

@@ -78,21 +78,26 @@ static void test_tells_as_a_sentence(void **state)
 static void test_every_code_has_a_noun(void **state)
 {
     (void)state;
-    /* every tell, and every field two SYN/ACKs can differ in (differing_fields) */
+    /* every tell, every field two SYN/ACKs can differ in (differing_fields) and every
+     * field a device can change (evidence.changed of device_modified) */
     for (size_t i = 0; i < phrase_tell_count(); i++) {
         const char *n = phrase_noun(phrase_tell_code(i));
         assert_non_null(n);
         assert_null(strchr(n, '_'));
         assert_true(strlen(n) < 24);
     }
-    static const char *const fields[] = {"ttl",    "df",         "window",          "mss",
-                                         "wscale", "timestamps", "timestamp_clock", "options"};
+    static const char *const fields[] = {
+        "ttl",       "df",         "window",          "mss",
+        "wscale",    "timestamps", "timestamp_clock", "options",
+        "addresses", "tcp_flags",  "urgent",          "tcp_options",
+        "length",    "payload"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         assert_non_null(phrase_noun(fields[i]));
         assert_null(strchr(phrase_noun(fields[i]), '_'));
     }
     assert_string_equal(phrase_noun("ip_id_from_query"), "IP-ID");
     assert_string_equal(phrase_noun("wscale"), "window scale");
+    assert_string_equal(phrase_noun("tcp_flags"), "TCP flags");
     assert_null(phrase_noun("no_such_code"));
 }
 
