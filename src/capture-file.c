@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -69,86 +69,108 @@ static enum capture_result open_failed(struct file_stats *fs, const char *msg)
     return CAPTURE_OPEN_FAILED;
 }
 
-/* Classic pcap records read in place from a mapping of the file, rather than copied
- * by libpcap through stdio one fread at a time (on small packets that copy was most of
- * the reading). libpcap has opened the file and checked its header; records are taken
- * here only while each is whole and within the snapshot length libpcap would allow.
- * The first that is not (cut short at the end of the file, as a capture still being
- * written is, or oversized) is handed to libpcap at its offset, so every damaged or
- * unusual record is judged, and named in errors, exactly as libpcap judges it. Only
- * a regular file of the standard format (2.4, micro- or nanosecond magic) is mapped;
- * anything else is read by libpcap from the start. */
-static void map_records(struct capture_file *cf, FILE *fp)
+/* Classic pcap records read in large blocks (pread, CAPTURE_READ_BYTES at a time)
+ * and taken in place, rather than copied by libpcap through stdio one fread at a time
+ * (on small packets that copy was most of the reading). libpcap has opened the file
+ * and checked its header; records are taken here only while each is whole and within
+ * the snapshot length libpcap would allow. The first that is not (cut short at the end
+ * of the file, as a capture still being written is, or oversized) is handed to libpcap
+ * at its offset, so every damaged or unusual record is judged, and named in errors,
+ * exactly as libpcap judges it. Only a regular file of the standard format (2.4,
+ * micro- or nanosecond magic) is read so; anything else is read by libpcap from the
+ * start. Not a mapping: a file truncated while it is read (a tcpdump -w restarted
+ * under the same name) would kill a reader of a mapping with SIGBUS, where a read
+ * just comes back short. */
+static void block_records(struct capture_file *cf, FILE *fp)
 {
     struct stat st;
-    uint8_t head[24];
-    if (fp == stdin || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 24 ||
-        ftell(fp) != 24 || (uint64_t)st.st_size > SIZE_MAX)
+    uint8_t head[4];
+    if (fp == stdin || fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode) || ftell(fp) != 24 ||
+        pread(fileno(fp), head, sizeof head, 0) != (ssize_t)sizeof head)
         return;
-    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(fp), 0);
-    if (m == MAP_FAILED)
-        return;
-    memcpy(head, m, sizeof head);
     uint32_t magic = (uint32_t)head[0] | (uint32_t)head[1] << 8 | (uint32_t)head[2] << 16 |
                      (uint32_t)head[3] << 24;
     int swapped = pcap_is_swapped(cf->p);
     if (swapped)
         magic = __builtin_bswap32(magic);
     if ((magic != 0xa1b2c3d4u && magic != 0xa1b23c4du) || pcap_major_version(cf->p) != 2 ||
-        pcap_minor_version(cf->p) != 4 || pcap_snapshot(cf->p) <= 0) {
-        munmap(m, (size_t)st.st_size);
+        pcap_minor_version(cf->p) != 4 || pcap_snapshot(cf->p) <= 0)
         return;
-    }
-    madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-    cf->map = m;
-    cf->map_len = (size_t)st.st_size;
-    cf->map_off = 24;
-    cf->map_dropped = 0;
-    cf->map_swapped = swapped;
-    cf->map_usec = magic == 0xa1b2c3d4u;
-    cf->map_snap = (uint32_t)pcap_snapshot(cf->p);
+    cf->blk = malloc(CAPTURE_READ_BYTES);
+    if (!cf->blk)
+        return;
+    cf->blk_cap = CAPTURE_READ_BYTES;
+    cf->blk_len = cf->blk_pos = 0;
+    cf->blk_file = 24;
+    cf->blk_swapped = swapped;
+    cf->blk_usec = magic == 0xa1b2c3d4u;
+    cf->blk_snap = (uint32_t)pcap_snapshot(cf->p);
 }
 
-static uint32_t map_u32(const struct capture_file *cf, struct reader *r)
+/* At least `need` bytes from blk_pos on in the buffer, the rest of the buffer read
+ * ahead; 0 when the file (as it is now) has fewer or they would not fit. */
+static int block_fill(struct capture_file *cf, size_t need)
 {
-    return cf->map_swapped ? reader_u32be(r) : reader_u32le(r);
-}
-
-/* The next whole, ordinary record from the mapping: 1 with its header fields and data,
- * 0 when the rest of the file goes to libpcap (positioned at the record it could not
- * take; clean end of file included, which libpcap reports as such). */
-static int map_next(struct capture_file *cf, struct pcap_pkthdr *h, const u_char **data)
-{
-    struct reader r = reader_make(cf->map + cf->map_off, cf->map_len - cf->map_off);
-    /* As libpcap reads them: signed 32-bit seconds and fraction, the fraction of a
-     * microsecond file scaled to nanoseconds and checked no further. */
-    int32_t sec = (int32_t)map_u32(cf, &r);
-    int32_t sub = (int32_t)map_u32(cf, &r);
-    uint32_t caplen = map_u32(cf, &r);
-    uint32_t len = map_u32(cf, &r);
-    if (!r.err && caplen <= cf->map_snap && caplen <= reader_left(&r)) {
-        h->ts.tv_sec = sec;
-        h->ts.tv_usec = cf->map_usec ? (suseconds_t)sub * 1000 : sub;
-        h->caplen = caplen;
-        h->len = len;
-        *data = reader_ptr(&r);
-        /* The pages behind this record are done with (a frame's data is valid until
-         * the next one is read): let them go, so that resident memory does not grow
-         * with the file. */
-        size_t done = cf->map_off & ~(size_t)4095;
-        if (done - cf->map_dropped >= CAPTURE_MAP_DROP_BYTES) {
-            madvise((void *)(cf->map + cf->map_dropped), done - cf->map_dropped, MADV_DONTNEED);
-            cf->map_dropped = done;
-        }
-        cf->map_off += 16 + (size_t)caplen;
+    if (cf->blk_len - cf->blk_pos >= need)
         return 1;
+    if (need > cf->blk_cap)
+        return 0;
+    size_t rest = cf->blk_len - cf->blk_pos;
+    memmove(cf->blk, cf->blk + cf->blk_pos, rest);
+    cf->blk_file += cf->blk_pos;
+    cf->blk_pos = 0;
+    cf->blk_len = rest;
+    while (cf->blk_len < need) {
+        ssize_t n = pread(fileno(pcap_file(cf->p)), cf->blk + cf->blk_len,
+                          cf->blk_cap - cf->blk_len, (off_t)(cf->blk_file + cf->blk_len));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0;
+        cf->blk_len += (size_t)n;
+    }
+    return 1;
+}
+
+static uint32_t block_u32(const struct capture_file *cf, struct reader *r)
+{
+    return cf->blk_swapped ? reader_u32be(r) : reader_u32le(r);
+}
+
+/* The next whole, ordinary record from the buffer: 1 with its header fields and data
+ * (valid until the next call), 0 when the rest of the file goes to libpcap (positioned
+ * at the record it could not take; clean end of file included, which libpcap reports
+ * as such). */
+static int block_next(struct capture_file *cf, struct pcap_pkthdr *h, const u_char **data)
+{
+    if (block_fill(cf, 16)) {
+        struct reader r = reader_make(cf->blk + cf->blk_pos, cf->blk_len - cf->blk_pos);
+        /* As libpcap reads them: signed 32-bit seconds and fraction, the fraction of a
+         * microsecond file scaled to nanoseconds and checked no further. */
+        int32_t sec = (int32_t)block_u32(cf, &r);
+        int32_t sub = (int32_t)block_u32(cf, &r);
+        uint32_t caplen = block_u32(cf, &r);
+        uint32_t len = block_u32(cf, &r);
+        if (!r.err && caplen <= cf->blk_snap && block_fill(cf, 16 + (size_t)caplen)) {
+            r = reader_make(cf->blk + cf->blk_pos, cf->blk_len - cf->blk_pos);
+            reader_skip(&r, 16);
+            *data = reader_ptr(&r);
+            if (reader_skip(&r, caplen)) {
+                h->ts.tv_sec = sec;
+                h->ts.tv_usec = cf->blk_usec ? (suseconds_t)sub * 1000 : sub;
+                h->caplen = caplen;
+                h->len = len;
+                cf->blk_pos += 16 + (size_t)caplen;
+                return 1;
+            }
+        }
     }
     /* libpcap takes over from this record on. */
     FILE *fp = pcap_file(cf->p);
-    if (!fp || fseeko(fp, (off_t)cf->map_off, SEEK_SET) != 0)
-        cf->map_failed = 1;
-    munmap((void *)cf->map, cf->map_len);
-    cf->map = NULL;
+    if (!fp || fseeko(fp, (off_t)(cf->blk_file + cf->blk_pos), SEEK_SET) != 0)
+        cf->blk_failed = 1;
+    free(cf->blk);
+    cf->blk = NULL;
     return 0;
 }
 
@@ -201,7 +223,7 @@ enum capture_result capture_file_open(struct capture_file *cf, const char *path,
     /* A classic pcap file has a 24-byte header and 16 bytes before each record, so the
      * offset is counted. */
     cf->good_end = 24;
-    map_records(cf, fp);
+    block_records(cf, fp);
     return CAPTURE_OK;
 }
 
@@ -239,10 +261,10 @@ int capture_file_next(struct capture_file *cf, struct packet *pkt)
     if (cf->ng)
         return pcapng_frame(cf, pkt);
     for (;;) {
-        if (cf->map && map_next(cf, &mh, &data)) {
+        if (cf->blk && block_next(cf, &mh, &data)) {
             h = &mh;
             cf->rc = 1;
-        } else if (cf->map_failed) {
+        } else if (cf->blk_failed) {
             cf->rc = PCAP_ERROR;
             break;
         } else if ((cf->rc = pcap_next_ex(cf->p, &h, &data)) != 1) {
@@ -268,7 +290,7 @@ enum capture_result capture_file_close(struct capture_file *cf)
     enum capture_result res = CAPTURE_OK;
     if (cf->rc == PCAP_ERROR) {
         const char *why = cf->ng           ? cf->ng->err
-                          : cf->map_failed ? "cannot seek in the file"
+                          : cf->blk_failed ? "cannot seek in the file"
                                            : pcap_geterr(cf->p);
         fs->failed = 1;
         fs->error_offset = cf->good_end;
@@ -277,9 +299,8 @@ enum capture_result capture_file_close(struct capture_file *cf)
                  cf->good_end, fs->packets, why);
         res = CAPTURE_DAMAGED;
     }
-    if (cf->map)
-        munmap((void *)cf->map, cf->map_len);
-    cf->map = NULL;
+    free(cf->blk);
+    cf->blk = NULL;
     if (cf->p)
         pcap_close(cf->p);
     cf->p = NULL;

@@ -28,12 +28,12 @@ struct capture_file {
     uint32_t index;
     int supported, rc;
     uint64_t good_end; /* byte offset where the last good record ended */
-    /* A regular classic pcap file, its records read in place (capture-file.c) */
-    const uint8_t *map;
-    size_t map_len, map_off;
-    size_t map_dropped; /* pages below this offset given back (MADV_DONTNEED) */
-    uint32_t map_snap;  /* the snapshot length libpcap allows */
-    int map_swapped, map_usec, map_failed;
+    /* A regular classic pcap file, its records read in blocks (capture-file.c) */
+    uint8_t *blk;
+    size_t blk_cap, blk_len, blk_pos; /* buffer size, bytes in it, the next record */
+    uint64_t blk_file;                /* the file offset of blk[0] */
+    uint32_t blk_snap;                /* the snapshot length libpcap allows */
+    int blk_swapped, blk_usec, blk_failed;
 };
 
 /* Opens `path` (or "-") as source `file_index`; on failure fs->error says why ("empty

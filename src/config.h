@@ -57,10 +57,10 @@
 #define FLOW_EXPIRE_PER_PACKET 4u
 #endif
 
-/* A mapped capture file's pages are given back behind the reader in steps of this
- * many bytes, so resident memory does not grow with the file. */
-#ifndef CAPTURE_MAP_DROP_BYTES
-#define CAPTURE_MAP_DROP_BYTES (2u << 20)
+/* Classic pcap files are read this many bytes at a time (records larger than that
+ * are read by libpcap). */
+#ifndef CAPTURE_READ_BYTES
+#define CAPTURE_READ_BYTES (1u << 20)
 #endif
 
 /* Timeout classes of flows, each with its own expiry list (flow-table.c). */
