@@ -143,7 +143,9 @@ static uint32_t block_u32(const struct capture_file *cf, struct reader *r)
  * as such). */
 static int block_next(struct capture_file *cf, struct pcap_pkthdr *h, const u_char **data)
 {
-    if (block_fill(cf, 16)) {
+    /* Mostly the record is in the buffer already; else the buffer is filled (once for
+     * the header, once for the data) and the record read again. */
+    for (int tries = 0; tries < 3; tries++) {
         struct reader r = reader_make(cf->blk + cf->blk_pos, cf->blk_len - cf->blk_pos);
         /* As libpcap reads them: signed 32-bit seconds and fraction, the fraction of a
          * microsecond file scaled to nanoseconds and checked no further. */
@@ -151,19 +153,26 @@ static int block_next(struct capture_file *cf, struct pcap_pkthdr *h, const u_ch
         int32_t sub = (int32_t)block_u32(cf, &r);
         uint32_t caplen = block_u32(cf, &r);
         uint32_t len = block_u32(cf, &r);
-        if (!r.err && caplen <= cf->blk_snap && block_fill(cf, 16 + (size_t)caplen)) {
-            r = reader_make(cf->blk + cf->blk_pos, cf->blk_len - cf->blk_pos);
-            reader_skip(&r, 16);
-            *data = reader_ptr(&r);
-            if (reader_skip(&r, caplen)) {
-                h->ts.tv_sec = sec;
-                h->ts.tv_usec = cf->blk_usec ? (suseconds_t)sub * 1000 : sub;
-                h->caplen = caplen;
-                h->len = len;
-                cf->blk_pos += 16 + (size_t)caplen;
-                return 1;
-            }
+        if (r.err) {
+            if (!block_fill(cf, 16))
+                break;
+            continue;
         }
+        if (caplen > cf->blk_snap)
+            break;
+        const uint8_t *d = reader_ptr(&r);
+        if (!reader_skip(&r, caplen)) {
+            if (!block_fill(cf, 16 + (size_t)caplen))
+                break;
+            continue;
+        }
+        h->ts.tv_sec = sec;
+        h->ts.tv_usec = cf->blk_usec ? (suseconds_t)sub * 1000 : sub;
+        h->caplen = caplen;
+        h->len = len;
+        *data = d;
+        cf->blk_pos += 16 + (size_t)caplen;
+        return 1;
     }
     /* libpcap takes over from this record on. */
     FILE *fp = pcap_file(cf->p);
