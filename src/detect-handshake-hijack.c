@@ -205,14 +205,14 @@ static void hijack_emit(void *item, void *arg)
         for (int step = 0; step < 4; step++) {
             if (step == 2)
                 snprintf(deltas, sizeof deltas, "%u header fields", h->fields);
-            snprintf(f->summary, sizeof f->summary,
-                     "two SYN/ACKs with different ISNs answered one SYN (frames %llu and %llu, "
-                     "differing in %s)%s; frame %llu is forged: %s%s; %.120s",
-                     (unsigned long long)FRAME_REF_FRAME(h->a.frame),
-                     (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took,
-                     (unsigned long long)FRAME_REF_FRAME(fs->frame), why, step & 1 ? "" : cite,
-                     where);
-            if (strlen(f->summary) <= FINDING_SUMMARY_MAX)
+            int n = snprintf(
+                f->summary, sizeof f->summary,
+                "two SYN/ACKs with different ISNs answered one SYN (frames %llu and %llu, "
+                "differing in %s)%s; frame %llu is forged: %s%s; %.120s",
+                (unsigned long long)FRAME_REF_FRAME(h->a.frame),
+                (unsigned long long)FRAME_REF_FRAME(h->b.frame), deltas, took,
+                (unsigned long long)FRAME_REF_FRAME(fs->frame), why, step & 1 ? "" : cite, where);
+            if (n >= 0 && n <= FINDING_SUMMARY_MAX) /* whole, and within the limit */
                 break;
         }
     } else {
