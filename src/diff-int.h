@@ -150,7 +150,8 @@ struct range {
     uint32_t seq, len, blen;
     uint64_t pos, frame; /* its kept bytes in the range ring; its frame */
     int64_t ts;
-    uint64_t id; /* its place in the ring's history (diff_range_add) */
+    uint64_t id;   /* its place in the ring's history (diff_range_add) */
+    uint64_t prev; /* the id of the one before it with the same tuple hash (0: none) */
     uint8_t used, side, v;
     uint8_t paired; /* its copy matched one on the other side */
 };
@@ -244,7 +245,8 @@ struct diff {
 
     struct open_finding open[DIFF_MAX_OPEN];
 
-    struct range *ranges; /* TCP data segments of both sides, a ring */
+    struct range *ranges;  /* TCP data segments of both sides, a ring */
+    uint64_t *range_heads; /* per tuple hash: the newest segment's id (chains by prev) */
     uint8_t *range_bytes;
     uint64_t range_next, range_head;
 };

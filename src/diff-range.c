@@ -10,25 +10,43 @@
  *
  * Bounded: DIFF_RANGE_SLOTS segments and DIFF_RANGE_BYTES of their bytes in rings, the
  * newest writing over the oldest; a range whose bytes were written over is not
- * compared (counted). */
+ * compared (counted). A lone segment walks only the chain of its own tuple hash,
+ * newest first, back to the start of its window. */
 #include "diff-int.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
+#include "util-hash.h"
+
+/* DIFF_RANGE_SLOTS is a power of two: it also sizes the tuple-hash chains. */
+_Static_assert((DIFF_RANGE_SLOTS & (DIFF_RANGE_SLOTS - 1)) == 0, "a power of two");
 
 int diff_range_init(struct diff *d)
 {
     d->ranges = calloc(DIFF_RANGE_SLOTS, sizeof *d->ranges);
+    d->range_heads = calloc(DIFF_RANGE_SLOTS, sizeof *d->range_heads);
     d->range_bytes = malloc(DIFF_RANGE_BYTES);
-    return d->ranges && d->range_bytes;
+    return d->ranges && d->range_heads && d->range_bytes;
 }
 
 void diff_range_free(struct diff *d)
 {
     free(d->ranges);
+    free(d->range_heads);
     free(d->range_bytes);
+}
+
+/* The chain of segments sent from e's source to its destination on one side: only
+ * those are walked, newest first. */
+static uint64_t *range_head(const struct diff *d, int side, uint8_t v, const struct ends *e)
+{
+    uint8_t buf[2 + sizeof *e];
+    buf[0] = (uint8_t)side;
+    buf[1] = v;
+    memcpy(buf + 2, e, sizeof *e);
+    return &d->range_heads[siphash13(d->key, buf, sizeof buf) & (DIFF_RANGE_SLOTS - 1)];
 }
 
 uint64_t diff_range_add(struct diff *d, const struct copy *x)
@@ -47,6 +65,9 @@ uint64_t diff_range_add(struct diff *d, const struct copy *x)
     memcpy(r->e.dst, s->dst, 16);
     r->e.sport = s->sport;
     r->e.dport = s->dport;
+    uint64_t *head = range_head(d, x->side, s->v, &r->e);
+    r->prev = *head;
+    *head = id;
     r->seq = s->seq;
     r->len = s->payload_wire_len;
     r->ts = x->ts;
@@ -101,10 +122,22 @@ void diff_range_overlap(struct diff *d, const struct copy *x, const struct conv 
     uint32_t wire_covered = 0;
     int other = !x->side;
     uint32_t off = other == DIFF_OUTSIDE ? c->off[x->dir] : 0;
-    for (uint32_t k = 0; k < DIFF_RANGE_SLOTS; k++) {
-        const struct range *r = &d->ranges[k];
-        if (!r->used || r->side != other || (lone && r->paired) || r->ts < x->ts - d->window ||
-            r->ts > x->ts + d->window || !range_of(r, c, x->dir))
+    struct ends want = c->t[other]; /* direction x->dir as the other side sees it */
+    if (x->dir) {
+        memcpy(want.src, c->t[other].dst, 16);
+        memcpy(want.dst, c->t[other].src, 16);
+        want.sport = c->t[other].dport;
+        want.dport = c->t[other].sport;
+    }
+    const struct range *r;
+    for (uint64_t id = *range_head(d, other, c->v, &want); id; id = r->prev) {
+        r = &d->ranges[id % DIFF_RANGE_SLOTS];
+        /* written over: the rest of the chain is older still; before the window:
+         * the chain is newest first, so no more */
+        if (r->id != id || r->ts < x->ts - d->window || r->prev >= id)
+            break;
+        if (r->side != other || (lone && r->paired) || r->ts > x->ts + d->window ||
+            !range_of(r, c, x->dir))
             continue;
         uint32_t rseq = r->seq - off; /* in the inside numbering */
         int32_t from = (int32_t)(rseq - s->nseq);

@@ -71,6 +71,14 @@ static struct summary seg(int side, uint32_t from, uint32_t len)
     return s;
 }
 
+/* The rings emptied, as at the start of a run. */
+static void fresh(void)
+{
+    d->range_next = d->range_head = 0;
+    memset(d->ranges, 0, DIFF_RANGE_SLOTS * sizeof *d->ranges);
+    memset(d->range_heads, 0, DIFF_RANGE_SLOTS * sizeof *d->range_heads);
+}
+
 static struct copy keep(struct summary *s, int side, const uint8_t *bytes, int64_t ts)
 {
     struct copy x = {.s = s,
@@ -86,8 +94,7 @@ static struct copy keep(struct summary *s, int side, const uint8_t *bytes, int64
 static void test_resegmented(void **state)
 {
     (void)state;
-    d->range_next = d->range_head = 0;
-    memset(d->ranges, 0, DIFF_RANGE_SLOTS * sizeof *d->ranges);
+    fresh();
     struct summary whole = seg(DIFF_OUTSIDE, 0, 1200);
     struct summary a = seg(DIFF_INSIDE, 0, 600), b = seg(DIFF_INSIDE, 600, 600);
     struct copy w = keep(&whole, DIFF_OUTSIDE, stream, 1000);
@@ -109,8 +116,7 @@ static void test_resegmented(void **state)
 static void test_recut_and_offset_forged(void **state)
 {
     (void)state;
-    d->range_next = d->range_head = 0;
-    memset(d->ranges, 0, DIFF_RANGE_SLOTS * sizeof *d->ranges);
+    fresh();
     uint8_t forged[200];
     memcpy(forged, stream + 100, sizeof forged);
     forged[150] ^= 0x20; /* far past any prefix */
@@ -133,8 +139,7 @@ static void test_recut_and_offset_forged(void **state)
 static void test_partly_carried(void **state)
 {
     (void)state;
-    d->range_next = d->range_head = 0;
-    memset(d->ranges, 0, DIFF_RANGE_SLOTS * sizeof *d->ranges);
+    fresh();
     struct summary half = seg(DIFF_INSIDE, 0, 300), whole = seg(DIFF_OUTSIDE, 0, 600);
     keep(&half, DIFF_INSIDE, stream, 1100);
     struct copy w = keep(&whole, DIFF_OUTSIDE, stream, 1000);
