@@ -73,6 +73,10 @@ be tampered) or tampered (exactly the tampered packets found):
   diff-x-recut-forged    tampered: the same cut, the second piece with other bytes
   diff-x-offset-forged   tampered: the segment forwarded whole, and a forged copy of 200
                          bytes starting 100 bytes into its range sent after it
+  diff-x-quic-lost       honest: a QUIC-like UDP/443 flow (every datagram's first bytes
+                         the same connection ID); the outside capture misses one datagram
+  diff-x-early-stop      honest: the outside capture stops 1.5 s in; the HTTP exchange
+                         and pings inside after that are not judged
 """
 
 from scapy.all import (ARP, DNS, DNSQR, DNSRR, ICMP, IP, TCP, UDP, Ether, IPv6, fragment, raw)
@@ -331,13 +335,16 @@ class XCapture(Capture):
     nat (inside port, outside port), cseq (offset the device adds to the client's
     sequence numbers), ipid (rewrite IPv4 IDs), mtu (fragment larger datagrams)."""
 
-    def __init__(self, skew=SKEW, start_out=None):
+    def __init__(self, skew=SKEW, start_out=None, stop_out=None):
         super().__init__()
         self.skew = skew
         self.start_out = start_out
+        self.stop_out = stop_out
 
     def add(self, side, ts, data):
         if side == "out" and self.start_out is not None and ts < self.start_out:
+            return
+        if side == "out" and self.stop_out is not None and ts >= self.stop_out:
             return
         self.side[side].append((ts + (self.skew if side == "out" else 0), data))
 
@@ -800,6 +807,41 @@ def x_ping_sessions(name, forge=False):
     cap.write(name)
 
 
+def quic(t, side, k):
+    """A QUIC-like datagram: a short-header byte and the same 8-byte connection ID in
+    every one (the first 4 payload bytes equal), then bytes of its own."""
+    body = b"\x43" + b"\xc1\xd0\x5e\xa7\x11\x22\x33\x44" + bytes([k]) * (60 + 7 * k)
+    if side == g.CLIENT:
+        ip = IP(src=g.CLIENT4, dst=g.SERVER4, id=0x3401 + k) / UDP(sport=50443, dport=443)
+    else:
+        ip = IP(src=g.SERVER4, dst=g.CLIENT4, id=0x7401 + k, ttl=50) / UDP(sport=443, dport=50443)
+    return g.Pkt(t, side, ip / body)
+
+
+def x_capture_edges():
+    """What the captures miss is not the device's doing."""
+    nat = (50443, 61004)
+    # honest: a QUIC-like flow over UDP/443, the outside capture misses one of the
+    # server's datagrams (capture loss: the inside copy is lone, yet nothing forged it)
+    cap = XCapture()
+    x_link(cap)
+    for k in range(8):
+        side = g.CLIENT if k % 2 == 0 else g.SERVER
+        cap.through(quic(g.T0 + k * 20 * g.MS, side, k), nat, lose_out=k == 5)
+    x_end(cap, g.T0 + 2500 * g.MS)
+    cap.write("diff-x-quic-lost")
+
+    # honest: the outside capture stops before the inside one; an HTTP exchange and pings
+    # inside after its end are not judged
+    cap = XCapture(stop_out=g.T0 + 1500 * g.MS)
+    x_link(cap)
+    x_pings(cap, g.T0, 3)
+    conv = g.linux_conv(49152, t0=g.T0 + 2000 * g.MS)
+    for p in g.http_flow(conv):
+        cap.through(p, nat=(49152, 61001))
+    cap.write("diff-x-early-stop")
+
+
 def main():
     exchange("diff-clean")
     exchange("diff-tampered", tamper=True)
@@ -815,6 +857,7 @@ def main():
     x_more()
     x_ranges("diff-x-resegment")
     x_ranges("diff-x-recut-forged", recut=BIG[600:900] + b"X" * 300)
+    x_capture_edges()
     x_ranges("diff-x-offset-forged", forged_at=b"HTTP/1.1 302 Found\r\nLocation: http://"
              + b"x" * 168 + b"\r\n\r\n")
 
