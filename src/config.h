@@ -386,18 +386,25 @@
 #define RST_BOTH_ENDS_NS (1000 * 1000000LL)
 #endif
 
-/* dns_injection: transactions, direct-mapped by their key (a power of two): a
- * collision forgets the older one. */
+/* dns_injection's tables are DNS_WAYS-way: an entry may sit in any of the DNS_WAYS
+ * slots after its hash, so two live entries rarely want one place (a direct-mapped
+ * table lost live resolvers' baselines by the birthday bound, and which ones depended
+ * on the run's random hash key). A newcomer takes a free or dead slot, else the
+ * oldest of them, counted in the detector's `evicted`. */
+#ifndef DNS_WAYS
+#define DNS_WAYS 4
+#endif
+/* dns_injection: transactions, by their key (a power of two). */
 #ifndef DNS_TXN_SLOTS
 #define DNS_TXN_SLOTS 16384
 #endif
 /* dns_injection: transactions as a reply's header names them (client, server, port
- * and id), for a reply whose question cannot be parsed; direct-mapped (a power of two). */
+ * and id), for a reply whose question cannot be parsed (a power of two). */
 #ifndef DNS_PENDING_SLOTS
 #define DNS_PENDING_SLOTS 4096
 #endif
-/* dns_injection: DNS-over-TCP streams followed at once (direct-mapped by flow and
- * direction, a power of two), and messages read per segment at most. */
+/* dns_injection: DNS-over-TCP streams followed at once (by flow and direction, a
+ * power of two), and messages read per segment at most. */
 #ifndef DNS_TCP_STREAMS
 #define DNS_TCP_STREAMS 1024
 #endif

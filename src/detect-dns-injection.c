@@ -40,7 +40,7 @@ struct txn {
 
 /* Where a reply that cannot be parsed finds its transaction: the query's client,
  * server, client port and id (all its header gives), with the question the
- * transaction was keyed by. Direct-mapped; a newer transaction overwrites. */
+ * transaction was keyed by. DNS_WAYS-way (config.h). */
 struct pending {
     uint64_t key; /* 0: free */
     uint64_t txn; /* the transaction's key */
@@ -49,10 +49,11 @@ struct pending {
 };
 
 /* A DNS-over-TCP direction being read (RFC 7766): where its next length prefix sits in
- * the stream. Direct-mapped by flow and direction; a newer stream overwrites. */
+ * the stream. DNS_WAYS-way by flow and direction. */
 struct tcp_stream {
     uint64_t key; /* 0: free */
     int64_t next;
+    int64_t last_ts; /* its latest segment: the oldest gives way */
 };
 
 /* What a resolver's answers look like at the IP layer. */
@@ -78,7 +79,7 @@ struct race {
 };
 
 struct dns_state {
-    struct detector_stats *stats; /* direct-mapped slots lost while live: evicted */
+    struct detector_stats *stats; /* entries that gave way while live: evicted */
     uint64_t hash_key[2];
     struct txn txn[DNS_TXN_SLOTS];
     struct resolver res[DNS_RESOLVER_SLOTS];
@@ -146,31 +147,79 @@ static uint64_t txn_key(const struct dns_state *st, uint64_t pending, const stru
     return h ? h : 1;
 }
 
+/* The slot of a transaction's key, or NULL. */
+static struct txn *txn_find(struct dns_state *st, uint64_t key)
+{
+    for (unsigned i = 0; i < DNS_WAYS; i++) {
+        struct txn *t = &st->txn[(key + i) & (DNS_TXN_SLOTS - 1)];
+        if (t->key == key)
+            return t;
+    }
+    return NULL;
+}
+
+static int txn_live(const struct txn *t, int64_t now)
+{
+    return t && t->key && now - t->first_ts <= DNS_TXN_HOLD_NS;
+}
+
 static void pending_note(struct dns_state *st, uint64_t key, const struct dns_msg *m, uint64_t txn,
                          int64_t now)
 {
-    struct pending *p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
-    if (p->key == key && p->txn == txn)
+    struct pending *p = NULL;
+    for (unsigned i = 0; i < DNS_WAYS && !p; i++) {
+        struct pending *q = &st->pend[(key + i) & (DNS_PENDING_SLOTS - 1)];
+        if (q->key == key)
+            p = q;
+    }
+    if (p && p->txn == txn)
         return;
-    const struct txn *old = &st->txn[p->txn & (DNS_TXN_SLOTS - 1)];
-    if (p->key && p->key != key && old->key == p->txn && now - old->first_ts <= DNS_TXN_HOLD_NS)
+    for (unsigned i = 0; i < DNS_WAYS && !p; i++) { /* a free slot or a dead one's */
+        struct pending *q = &st->pend[(key + i) & (DNS_PENDING_SLOTS - 1)];
+        if (!q->key || !txn_live(txn_find(st, q->txn), now))
+            p = q;
+    }
+    if (!p) {
+        p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
         st->stats->evicted++;
+    }
     p->key = key;
     p->txn = txn;
     p->qtype = m->qtype;
     memcpy(p->qname, m->qname, sizeof p->qname);
 }
 
+static const struct pending *pending_find(const struct dns_state *st, uint64_t key)
+{
+    for (unsigned i = 0; i < DNS_WAYS; i++) {
+        const struct pending *p = &st->pend[(key + i) & (DNS_PENDING_SLOTS - 1)];
+        if (p->key == key)
+            return p;
+    }
+    return NULL;
+}
+
 static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
 {
-    struct txn *t = &st->txn[key & (DNS_TXN_SLOTS - 1)];
-    if (t->key != key || now - t->first_ts > DNS_TXN_HOLD_NS) {
-        if (t->key && t->key != key && now - t->first_ts <= DNS_TXN_HOLD_NS)
+    struct txn *t = txn_find(st, key);
+    if (txn_live(t, now))
+        return t;
+    if (!t) { /* a free or dead slot, else the oldest */
+        for (unsigned i = 0; i < DNS_WAYS; i++) {
+            struct txn *c = &st->txn[(key + i) & (DNS_TXN_SLOTS - 1)];
+            if (!txn_live(c, now)) {
+                t = c;
+                break;
+            }
+            if (!t || c->first_ts < t->first_ts)
+                t = c;
+        }
+        if (txn_live(t, now))
             st->stats->evicted++;
-        memset(t, 0, sizeof *t);
-        t->key = key;
-        t->first_ts = now;
     }
+    memset(t, 0, sizeof *t);
+    t->key = key;
+    t->first_ts = now;
     return t;
 }
 
@@ -181,14 +230,22 @@ static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16
     if (last && last->used && !memcmp(last->addr, addr, 16))
         return last;
     uint64_t h = siphash13(st->hash_key, addr, 16);
-    struct resolver *r = &st->res[h & (DNS_RESOLVER_SLOTS - 1)];
-    if (!r->used || memcmp(r->addr, addr, 16)) {
-        if (r->used)
-            st->stats->evicted++; /* another resolver's baseline starts over */
-        memset(r, 0, sizeof *r);
-        memcpy(r->addr, addr, 16);
-        r->used = 1;
+    struct resolver *r = NULL;
+    for (unsigned i = 0; i < DNS_WAYS; i++) {
+        struct resolver *c = &st->res[(h + i) & (DNS_RESOLVER_SLOTS - 1)];
+        if (c->used && !memcmp(c->addr, addr, 16)) {
+            st->res_last = c;
+            return c;
+        }
+        /* A free slot, else the one with the fewest answers: the least baseline lost. */
+        if (!r || (r->used && (!c->used || c->answers < r->answers)))
+            r = c;
     }
+    if (r->used)
+        st->stats->evicted++; /* another resolver's baseline starts over */
+    memset(r, 0, sizeof *r);
+    memcpy(r->addr, addr, 16);
+    r->used = 1;
     st->res_last = r;
     return r;
 }
@@ -610,11 +667,11 @@ static void rejected_reply(struct dns_state *st, const struct packet *pkt, const
                            uint32_t len, struct dns_msg *m, struct finding_sink *sink)
 {
     uint64_t key = pending_key(st, pkt, 0, m->id);
-    const struct pending *p = &st->pend[key & (DNS_PENDING_SLOTS - 1)];
-    if (p->key != key)
+    const struct pending *p = pending_find(st, key);
+    if (!p)
         return;
-    struct txn *t = &st->txn[p->txn & (DNS_TXN_SLOTS - 1)];
-    if (t->key != p->txn || pkt->ts_ns - t->first_ts > DNS_TXN_HOLD_NS)
+    struct txn *t = txn_find(st, p->txn);
+    if (!txn_live(t, pkt->ts_ns))
         return;
     /* The question the transaction was keyed by, for the report. */
     m->qtype = p->qtype;
@@ -677,8 +734,8 @@ static void tcp_race_seen(struct dns_state *st, const struct packet *pkt)
         return;
     uint64_t key = txn_key(st, pending_key(st, pkt, 0, m.id), &m);
     hold_cancel(&st->lone, key, NULL, NULL);
-    struct txn *t = &st->txn[key & (DNS_TXN_SLOTS - 1)];
-    if (t->key == key)
+    struct txn *t = txn_find(st, key);
+    if (t)
         t->reported = 1;
 }
 
@@ -711,15 +768,21 @@ static void tcp_messages(struct dns_state *st, const struct detect_ctx *ctx,
         return;
     }
     uint64_t key = ctx->flow->id * 2 + (uint64_t)ctx->dir + 1;
-    struct tcp_stream *s =
-        &st->streams[siphash13(st->hash_key, &key, sizeof key) & (DNS_TCP_STREAMS - 1)];
+    uint64_t h = siphash13(st->hash_key, &key, sizeof key);
+    struct tcp_stream *s = NULL;
+    for (unsigned i = 0; i < DNS_WAYS && (!s || s->key != key); i++) {
+        struct tcp_stream *c = &st->streams[(h + i) & (DNS_TCP_STREAMS - 1)];
+        if (!s || c->key == key || (s->key && (!c->key || c->last_ts < s->last_ts)))
+            s = c; /* its own slot, else a free one, else the one quiet longest */
+    }
     if (s->key != key) {
         /* A stream first seen here: its messages are taken to start at this segment. */
-        if (s->key)
+        if (s->key && ctx->pkt->ts_ns - s->last_ts <= DNS_TXN_HOLD_NS)
             st->stats->evicted++; /* another stream's place in its messages is lost */
         s->key = key;
         s->next = seg->pos;
     }
+    s->last_ts = ctx->pkt->ts_ns;
     if (seg->pos > s->next && flow_window_read(w, s->next, 1, st->msg) == 0)
         s->next = seg->pos; /* bytes before this segment were never seen: start here */
     for (unsigned i = 0; i < DNS_TCP_MSGS_PER_SEGMENT; i++) {
