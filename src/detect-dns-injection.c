@@ -163,15 +163,20 @@ static int txn_live(const struct txn *t, int64_t now)
     return t && t->key && now - t->first_ts <= DNS_TXN_HOLD_NS;
 }
 
+static struct pending *pending_find(struct dns_state *st, uint64_t key)
+{
+    for (unsigned i = 0; i < DNS_WAYS; i++) {
+        struct pending *p = &st->pend[(key + i) & (DNS_PENDING_SLOTS - 1)];
+        if (p->key == key)
+            return p;
+    }
+    return NULL;
+}
+
 static void pending_note(struct dns_state *st, uint64_t key, const struct dns_msg *m, uint64_t txn,
                          int64_t now)
 {
-    struct pending *p = NULL;
-    for (unsigned i = 0; i < DNS_WAYS && !p; i++) {
-        struct pending *q = &st->pend[(key + i) & (DNS_PENDING_SLOTS - 1)];
-        if (q->key == key)
-            p = q;
-    }
+    struct pending *p = pending_find(st, key);
     if (p && p->txn == txn)
         return;
     for (unsigned i = 0; i < DNS_WAYS && !p; i++) { /* a free slot or a dead one's */
@@ -187,16 +192,6 @@ static void pending_note(struct dns_state *st, uint64_t key, const struct dns_ms
     p->txn = txn;
     p->qtype = m->qtype;
     memcpy(p->qname, m->qname, sizeof p->qname);
-}
-
-static const struct pending *pending_find(const struct dns_state *st, uint64_t key)
-{
-    for (unsigned i = 0; i < DNS_WAYS; i++) {
-        const struct pending *p = &st->pend[(key + i) & (DNS_PENDING_SLOTS - 1)];
-        if (p->key == key)
-            return p;
-    }
-    return NULL;
 }
 
 static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
