@@ -3,10 +3,12 @@
  *
  * Offline, the reader decodes each frame once, counts it, and copies a TCP/UDP frame
  * into the batch of the shard its partition picks, so both directions of a flow meet
- * in one shard and shards share nothing on the packet path. Fragments are reassembled
- * by the reader; a completed datagram goes to its flow's shard like any frame. Every
- * finding is keyed by the input frame it was made at, so sorting gives the order one
- * thread makes, however the threads were scheduled. */
+ * in one shard and shards share nothing on the packet path. Shard 0 has no thread:
+ * the reader processes its packets itself, so --threads N keeps N threads busy, not
+ * N + 1. Fragments are reassembled by the reader; a completed datagram goes to its
+ * flow's shard like any frame. Every finding is keyed by the input frame it was made
+ * at, so sorting gives the order one thread makes, however the threads were
+ * scheduled. */
 #include "shards.h"
 
 #include <pthread.h>
@@ -252,7 +254,7 @@ static void shard_submit(struct shard *s)
 static uint64_t shard_watermark(const struct shards *sh, const struct shard *s)
 {
     uint64_t wm = sh->reader->seq + 1;
-    if (s->fill->n)
+    if (s->fill && s->fill->n)
         wm = s->fill->f[0].seq;
     if (s->completed < s->submitted && s->done_seq + 1 < wm)
         wm = s->done_seq + 1;
@@ -294,11 +296,20 @@ static void shards_drain(struct shards *sh, int all)
     sh->pending.n -= done;
 }
 
-/* The reader's divert hook: a TCP/UDP packet into its shard's batch. */
+/* The reader's divert hook: a TCP/UDP packet into its shard's batch, or, shard 0's,
+ * processed here: the reader thread is shard 0, so N shards keep N threads busy. */
 static int shards_divert(void *ctx, const struct packet *pkt)
 {
     struct shards *sh = ctx;
     struct shard *s = &sh->s[pipeline_partition(pkt) % sh->n];
+    if (s->index == 0) {
+        if (sh->reader->seq != s->cur_seq) {
+            s->cur_seq = sh->reader->seq;
+            s->rank = 0;
+        }
+        pipeline_packet(&s->p, pkt, NULL);
+        return 1;
+    }
     uint32_t len = pkt->caplen < SHARD_BATCH_BYTES ? pkt->caplen : SHARD_BATCH_BYTES;
     if (s->fill->n == SHARD_BATCH_FRAMES || SHARD_BATCH_BYTES - s->fill->used < len) {
         shard_submit(s);
@@ -400,8 +411,11 @@ struct shards *shards_new(const struct shards_config *c, struct finding_sink *ou
         if (!pipeline_init(&s->p, &pc, &s->sink))
             goto fail;
         if (!c->fanout) {
-            if (!shard_start(s))
+            /* Shard 0 runs on the reader's thread (shards_divert). */
+            if (i > 0 && !shard_start(s))
                 goto fail;
+            if (i == 0)
+                shard_snapshot(s, &s->snap);
             continue;
         }
         if (c->worker_tap) {
