@@ -36,6 +36,16 @@
 #define TCP_AHEAD_LOG 8u
 #endif
 
+/* The shorter logs of a direction's first window, which fits in half a page: most
+ * directions (a request, a small answer) never send more segments than this, and one
+ * that does moves to a one-page window with the full logs before an entry is lost. */
+#ifndef TCP_SEGLOG_HALF
+#define TCP_SEGLOG_HALF 8u
+#endif
+#ifndef TCP_AHEAD_LOG_HALF
+#define TCP_AHEAD_LOG_HALF 4u
+#endif
+
 /* Seconds a TCP flow is kept after FIN or RST, still comparing late copies (--grace). */
 #ifndef TCP_GRACE_DEFAULT
 #define TCP_GRACE_DEFAULT 60u

@@ -351,7 +351,7 @@ static uint32_t stream_end_before(const struct tcp_dir *o, int64_t since)
     if (!w || !(o->flags & TDF_SYNC))
         return lo;
     for (uint32_t k = 1; k <= w->seg_count; k++) {
-        const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - k) % TCP_SEGLOG];
+        const struct tcp_segment *s = tcp_seglog_newest(w, k);
         if (s->hdr.ts_ns < since)
             break;
         uint32_t seq = o->next_seq - (uint32_t)(o->next_pos - s->pos);
@@ -371,7 +371,7 @@ static int races_data(const struct teardown *td, const struct tcp_dir *d, struct
     const struct tcp_window *w = d->win;
     if (!(rst->flags & TH_RST) || !w || !w->seg_count || rst->seq == td->next_seq_at)
         return 0;
-    const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - 1) % TCP_SEGLOG];
+    const struct tcp_segment *s = tcp_seglog_newest(w, 1);
     uint32_t seq = d->next_seq - (uint32_t)(d->next_pos - s->pos);
     if (!s->hdr.len || seq != rst->seq || rst->ts_ns - s->hdr.ts_ns > 500 * 1000000LL ||
         !seq_lt(rst->seq, td->next_seq_at))

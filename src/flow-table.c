@@ -8,6 +8,18 @@
 #include "flow.h"
 #include "util-hash.h"
 
+/* Window slots: whole pages, or halves of one (a direction's first window). */
+#define PAGE_BYTES 4096u
+#define HALF_BYTES (PAGE_BYTES / 2)
+_Static_assert(TCP_AHEAD_LOG_HALF >= 1 && TCP_SEGLOG_HALF >= 1, "rings of at least one entry");
+
+enum win_class { WIN_HALF, WIN_PAGE, WIN_FULL, WIN_CLASSES };
+/* struct tcp_window.cls: the class in the low bits, or WIN_FREE for a free half; and
+ * whether a half is its page's second. */
+#define WIN_FREE 3u
+#define WIN_CLASS(w) ((enum win_class)((w)->cls & 3u))
+#define WIN_SECOND 0x80u
+
 /* Flow records come from chunks; free records are kept on a list through `hnext`. */
 struct flow_chunk {
     struct flow_chunk *next;
@@ -35,48 +47,79 @@ struct flow_table {
     /* Payload windows come from one arena reserved up front (address space only; the
      * byte cap bounds what is used) with transparent huge pages requested: a busy
      * capture touches hundreds of MB of windows, and 4 KiB page faults were most of
-     * the run time. Freed windows go on a free list and are reused warm. Two size
-     * classes (enum win_class): a direction starts with one page and moves to a slot
-     * of the full --window only when its stream shows that it needs one. */
+     * the run time. Freed windows go on a free list and are reused warm. Three size
+     * classes (enum win_class): a direction starts with half a page, moves to one page
+     * when its short logs are full and to a slot of the full --window only when its
+     * stream shows that it needs one (most directions never leave their half). */
     uint8_t *arena;
     size_t arena_size, arena_used;
-    size_t slot[2];        /* bytes of a slot of each class: whole pages */
-    uint32_t wsize[2];     /* payload bytes a window of each class holds */
-    void *free_windows[2]; /* free slots still counted in mem (their pages resident) */
-    void **released[2];    /* free slots whose pages went back to the system: kept
-                            * here, not linked through the slots, so that giving
-                            * them back does not touch them again */
-    size_t nreleased[2], released_cap[2];
-    void *blocks[2]; /* malloc'd window blocks when the arena could not be had */
-    size_t block_used[2];
+    size_t slot[WIN_CLASSES];      /* bytes of a slot of each class */
+    uint32_t wsize[WIN_CLASSES];   /* payload bytes a window of each class holds */
+    uint16_t seg_cap[WIN_CLASSES]; /* and the entries of its logs */
+    uint8_t ahead_cap[WIN_CLASSES];
+    uint8_t first, grown;            /* the class of a direction's first window, and
+                                      * the one its full segment log moves it to */
+    void *free_windows[WIN_CLASSES]; /* free slots still counted in mem (their pages
+                                      * resident); halves on a list of both ways */
+    void **released[WIN_CLASSES];    /* free slots whose pages went back to the system:
+                                      * kept here, not linked through the slots, so
+                                      * that giving them back does not touch them */
+    size_t nreleased[WIN_CLASSES], released_cap[WIN_CLASSES];
+    void *blocks[WIN_CLASSES]; /* malloc'd window blocks when the arena could not be had */
+    size_t block_used[WIN_CLASSES];
 };
 
-enum win_class { WIN_SMALL, WIN_FULL };
-
-static size_t window_bytes(uint32_t size)
+/* The bytes a window of `size` positions and `nlog` log entries takes. */
+static size_t window_bytes(uint32_t size, uint32_t nlog)
 {
-    return sizeof(struct tcp_window) + size + size / 8;
+    return sizeof(struct tcp_window) + nlog * sizeof(struct tcp_segment) + size + size / 8;
 }
 
-/* What one window costs: whole pages, so a released one gives all of it back. */
+/* What one window of the page and full classes costs: whole pages, so a released one
+ * gives all of it back. */
 static size_t window_slot(uint32_t size)
 {
-    return (window_bytes(size) + 4095) & ~(size_t)4095;
+    return (window_bytes(size, TCP_SEGLOG + TCP_AHEAD_LOG) + PAGE_BYTES - 1) &
+           ~(size_t)(PAGE_BYTES - 1);
 }
 
-/* The small class: the largest power of two whose window (segment log included) fits
- * in one page, at least TCP_WINDOW_MIN and at most the full window. */
+/* The page class: the largest power of two whose window (logs included) fits in one
+ * page, at least TCP_WINDOW_MIN and at most the full window. */
 static uint32_t small_window(uint32_t full)
 {
     uint32_t s = TCP_WINDOW_MIN;
-    while (s < full && window_bytes(s * 2) <= 4096)
+    while (s < full && window_bytes(s * 2, TCP_SEGLOG + TCP_AHEAD_LOG) <= PAGE_BYTES)
         s *= 2;
     return s < full ? s : full;
 }
 
 uint32_t flow_table_small_window(const struct flow_table *t)
 {
-    return t->wsize[WIN_SMALL];
+    return t->wsize[WIN_PAGE];
+}
+
+/* The classes, in the order a direction grows through them: a half page with short
+ * logs, one page with full logs, the full --window. The half and page classes hold
+ * the same positions, and a half grows before its logs would lose an entry, so a
+ * stream's window holds exactly what it would have held without halves. */
+static void classes_init(struct flow_table *t, uint32_t full)
+{
+    uint32_t small = small_window(full);
+    for (int c = 0; c < WIN_CLASSES; c++) {
+        t->wsize[c] = c == WIN_FULL ? full : small;
+        t->seg_cap[c] = TCP_SEGLOG;
+        t->ahead_cap[c] = TCP_AHEAD_LOG;
+        t->slot[c] = window_slot(t->wsize[c]);
+    }
+    t->seg_cap[WIN_HALF] = TCP_SEGLOG_HALF < TCP_SEGLOG ? TCP_SEGLOG_HALF : TCP_SEGLOG;
+    t->ahead_cap[WIN_HALF] =
+        TCP_AHEAD_LOG_HALF < TCP_AHEAD_LOG ? TCP_AHEAD_LOG_HALF : TCP_AHEAD_LOG;
+    t->slot[WIN_HALF] = HALF_BYTES;
+    /* A --window that fits in one page has no page class: a half grows to the full. */
+    t->grown = small < full ? WIN_PAGE : WIN_FULL;
+    int halves = t->slot[WIN_PAGE] == PAGE_BYTES &&
+                 window_bytes(small, t->seg_cap[WIN_HALF] + t->ahead_cap[WIN_HALF]) <= HALF_BYTES;
+    t->first = halves ? WIN_HALF : t->grown;
 }
 
 static void note_memory(struct flow_table *t)
@@ -117,13 +160,10 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
     t->mem = sizeof *t + n * sizeof *t->buckets;
     note_memory(t);
 
-    t->wsize[WIN_SMALL] = small_window(cfg->window);
-    t->wsize[WIN_FULL] = cfg->window;
-    for (int c = 0; c < 2; c++)
-        t->slot[c] = window_slot(t->wsize[c]);
+    classes_init(t, cfg->window);
 
-    /* Address space for twice the cap: each class reuses only its own freed slots, and
-     * neither can have held more than the cap at once. */
+    /* Address space for twice the cap: pages (cut into halves or not) and full slots
+     * are reused only as such, and neither can have held more than the cap at once. */
     uint64_t reserve = 2 * cfg->max_memory;
     t->arena_size = reserve < (1ull << 37) ? reserve : (1ull << 37);
     void *a = mmap(NULL, t->arena_size, PROT_READ | PROT_WRITE,
@@ -168,27 +208,81 @@ static void wlist_push_newest(struct flow_table *t, struct flow *f)
     t->wnewest = f;
 }
 
-static enum win_class window_class(const struct flow_table *t, const struct tcp_window *w)
+/* A free half's links, in its body (its header keeps cls: free, and which half). */
+struct half_links {
+    struct tcp_window *next, *prev;
+};
+
+static struct half_links *half_links(struct tcp_window *w)
 {
-    return w->size == t->wsize[WIN_FULL] ? WIN_FULL : WIN_SMALL;
+    return (struct half_links *)(void *)(w + 1);
+}
+
+static void half_push(struct flow_table *t, struct tcp_window *w)
+{
+    struct tcp_window *head = t->free_windows[WIN_HALF];
+    w->cls = (uint8_t)(WIN_FREE | (w->cls & WIN_SECOND));
+    half_links(w)->next = head;
+    half_links(w)->prev = NULL;
+    if (head)
+        half_links(head)->prev = w;
+    t->free_windows[WIN_HALF] = w;
+}
+
+static void half_unlink(struct flow_table *t, struct tcp_window *w)
+{
+    struct half_links *l = half_links(w);
+    if (l->prev)
+        half_links(l->prev)->next = l->next;
+    else
+        t->free_windows[WIN_HALF] = l->next;
+    if (l->next)
+        half_links(l->next)->prev = l->prev;
+}
+
+/* A page cut into two free halves. */
+static void half_split(struct flow_table *t, uint8_t *page)
+{
+    struct tcp_window *a = (struct tcp_window *)(void *)page;
+    struct tcp_window *b = (struct tcp_window *)(void *)(page + HALF_BYTES);
+    a->cls = 0;
+    b->cls = WIN_SECOND;
+    half_push(t, b);
+    half_push(t, a);
 }
 
 /* A dropped window goes on its class's free list and is reused warm; memory
  * accounting counts every slot handed out and not released, so the byte cap bounds
- * what is resident. */
+ * what is resident. A half whose other half is free too joins it as a free page, so
+ * only whole pages are ever given back, and either class can reuse them. */
 static void window_free(struct flow_table *t, struct tcp_window *w)
 {
     if (!w)
         return;
-    enum win_class c = window_class(t, w);
+    enum win_class c = WIN_CLASS(w);
+    if (c == WIN_HALF) {
+        uint8_t *p = (uint8_t *)w;
+        struct tcp_window *other =
+            (struct tcp_window *)(void *)(w->cls & WIN_SECOND ? p - HALF_BYTES : p + HALF_BYTES);
+        if (WIN_CLASS(other) != WIN_FREE) {
+            half_push(t, w);
+            return;
+        }
+        half_unlink(t, other);
+        w = w->cls & WIN_SECOND ? other : w;
+        c = WIN_PAGE;
+    }
     *(void **)w = t->free_windows[c];
     t->free_windows[c] = w;
 }
 
-static void *pop(void **list)
+static void *pop(struct flow_table *t, enum win_class c)
 {
-    void *w = *list;
-    *list = *(void **)w;
+    void *w = t->free_windows[c];
+    if (c == WIN_HALF)
+        half_unlink(t, w);
+    else
+        t->free_windows[c] = *(void **)w;
     return w;
 }
 
@@ -237,7 +331,7 @@ void flow_table_free(struct flow_table *t)
         c = next;
     }
     free(t->buckets);
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < WIN_CLASSES; k++) {
         free(t->released[k]);
         while (t->blocks[k]) {
             void *next = *(void **)t->blocks[k];
@@ -458,7 +552,7 @@ static int release_one(struct flow_table *t, enum win_class c)
         t->released[c] = grown;
         t->released_cap[c] = cap;
     }
-    void *w = pop(&t->free_windows[c]);
+    void *w = pop(t, c);
     if (t->arena)
         madvise(w, t->slot[c], MADV_DONTNEED); /* slots are whole, aligned pages */
     t->released[c][t->nreleased[c]++] = w;
@@ -466,23 +560,34 @@ static int release_one(struct flow_table *t, enum win_class c)
     return 1;
 }
 
-/* A window slot of class c for `keep`: a free one; else a new (or released) one while
- * the byte cap allows; else free slots of the other class given back; else the windows
- * of the least recently active other flows are dropped (the flows stay tracked: memory
- * pressure costs history, not state). NULL when none is left. */
+/* A window slot of class c for `keep`: a free one (a half: or a free page cut in two);
+ * else a new (or released) one while the byte cap allows; else free slots of the other
+ * whole-page class given back; else the windows of the least recently active other
+ * flows are dropped (the flows stay tracked: memory pressure costs history, not
+ * state). NULL when none is left. */
 static void *window_get(struct flow_table *t, const struct flow *keep, enum win_class c)
 {
+    enum win_class from = c == WIN_HALF ? WIN_PAGE : c; /* halves are cut from pages */
+    enum win_class other = from == WIN_PAGE ? WIN_FULL : WIN_PAGE;
     while (!t->free_windows[c]) {
-        if (t->mem + t->slot[c] <= t->cfg.max_memory) {
-            void *w = t->nreleased[c] ? t->released[c][--t->nreleased[c]] : window_new(t, c);
+        if (c == WIN_HALF && t->free_windows[WIN_PAGE]) {
+            half_split(t, pop(t, WIN_PAGE));
+            continue;
+        }
+        if (t->mem + t->slot[from] <= t->cfg.max_memory) {
+            void *w =
+                t->nreleased[from] ? t->released[from][--t->nreleased[from]] : window_new(t, from);
             if (w) {
-                t->mem += t->slot[c];
+                t->mem += t->slot[from];
                 note_memory(t);
-                return w;
+                if (c != WIN_HALF)
+                    return w;
+                half_split(t, w);
+                continue;
             }
         }
-        if (t->free_windows[!c]) {
-            if (!release_one(t, !c))
+        if (t->free_windows[other]) {
+            if (!release_one(t, other))
                 return NULL;
             continue;
         }
@@ -494,7 +599,7 @@ static void *window_get(struct flow_table *t, const struct flow *keep, enum win_
         flow_drop_windows(t, victim);
         t->stats.evicted_memory++;
     }
-    return pop(&t->free_windows[c]);
+    return pop(t, c);
 }
 
 /* Gives `need` bytes of window memory back, dropping the windows of the least
@@ -503,7 +608,7 @@ static void *window_get(struct flow_table *t, const struct flow *keep, enum win_
 static int release_windows(struct flow_table *t, size_t need)
 {
     while (t->mem + need > t->cfg.max_memory) {
-        enum win_class c = t->free_windows[WIN_FULL] ? WIN_FULL : WIN_SMALL;
+        enum win_class c = t->free_windows[WIN_FULL] ? WIN_FULL : WIN_PAGE;
         if (!t->free_windows[c]) {
             if (!t->woldest)
                 return 0;
@@ -544,20 +649,27 @@ static struct flow *flow_alloc(struct flow_table *t)
     return f;
 }
 
+/* A window of class c for f; NULL when memory cannot be had. */
 static struct tcp_window *window_make(struct flow_table *t, struct flow *f, enum win_class c)
 {
-    /* Only the header and the presence bits need zeroing; payload bytes are read only
-     * where a presence bit says they were written, so untouched pages stay untouched. */
     struct tcp_window *w = window_get(t, f, c);
-    if (!w) {
-        t->stats.alloc_failures++;
+    if (!w)
         return NULL;
-    }
+    uint8_t second = c == WIN_HALF ? (uint8_t)(w->cls & WIN_SECOND) : 0;
+    /* Only the header, the logs and the presence bits need zeroing; payload bytes are
+     * read only where a presence bit says they were written, so untouched pages stay
+     * untouched. */
     memset(w, 0, sizeof *w);
     w->size = t->wsize[c];
-    /* Presence bits right after the header, the bytes last: a short stream touches
-     * one or two pages of its window, not all of them. */
-    w->present = (uint8_t *)(w + 1);
+    w->seg_cap = t->seg_cap[c];
+    w->ahead_cap = t->ahead_cap[c];
+    w->cls = (uint8_t)(c | second);
+    /* The logs and presence bits right after the header, the bytes last: a short
+     * stream touches one or two pages of its window, not all of them. */
+    w->segs = (struct tcp_segment *)(w + 1);
+    w->ahead = w->segs + w->seg_cap;
+    memset(w->segs, 0, ((size_t)w->seg_cap + w->ahead_cap) * sizeof *w->segs);
+    w->present = (uint8_t *)(w->ahead + w->ahead_cap);
     w->bytes = w->present + w->size / 8;
     memset(w->present, 0, w->size / 8);
     f->mem += t->slot[c];
@@ -568,26 +680,46 @@ static struct tcp_window *window_make(struct flow_table *t, struct flow *f, enum
 
 struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f)
 {
-    /* A --window that fits in one page has one class. */
-    return window_make(t, f, t->wsize[WIN_SMALL] < t->wsize[WIN_FULL] ? WIN_SMALL : WIN_FULL);
+    struct tcp_window *w = window_make(t, f, t->first);
+    if (!w)
+        t->stats.alloc_failures++;
+    return w;
 }
 
-struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int dir)
+/* Copies a ring of `n` entries, oldest first, into `to`'s start: `to` has room for
+ * them all. Returns the new ring index. */
+static uint32_t ring_copy(struct tcp_segment *to, const struct tcp_segment *from, uint32_t cap,
+                          uint32_t next, uint32_t n)
 {
-    struct tcp_window *old = f->tcp[dir].win;
-    if (old->size == t->wsize[WIN_FULL])
-        return old;
-    struct tcp_window *w = window_make(t, f, WIN_FULL);
-    if (!w)
-        return old; /* counted in alloc_failures; the small window carries on */
-    /* The stream as the small window held it: its last positions, its segment log. */
+    for (uint32_t k = 0; k < n; k++)
+        to[k] = from[(next + cap - n + k) % cap];
+    return n;
+}
+
+/* What the old window held, into the new larger one: its last positions and its logs,
+ * each log in the very order and places it had when both are as long (otherwise
+ * oldest first from the start, as a ring that never came round has them). */
+static void window_copy(struct tcp_window *w, const struct tcp_window *old)
+{
     w->hi = old->hi;
     w->base = old->hi - (int64_t)old->size > old->base ? old->hi - (int64_t)old->size : old->base;
-    w->seg_next = old->seg_next;
     w->seg_count = old->seg_count;
-    memcpy(w->segs, old->segs, sizeof w->segs);
-    w->ahead_next = old->ahead_next;
-    memcpy(w->ahead, old->ahead, sizeof w->ahead);
+    if (old->seg_cap == w->seg_cap) {
+        memcpy(w->segs, old->segs, w->seg_cap * sizeof *w->segs);
+        w->seg_next = old->seg_next;
+    } else {
+        w->seg_next = ring_copy(w->segs, old->segs, old->seg_cap, old->seg_next, old->seg_count);
+    }
+    if (old->ahead_cap == w->ahead_cap) {
+        memcpy(w->ahead, old->ahead, w->ahead_cap * sizeof *w->ahead);
+        w->ahead_next = old->ahead_next;
+    } else {
+        uint32_t n = 0; /* entries in use: the newest ones, as the ring fills in order */
+        while (n < old->ahead_cap &&
+               old->ahead[(old->ahead_next + old->ahead_cap - 1 - n) % old->ahead_cap].hdr.len)
+            n++;
+        w->ahead_next = ring_copy(w->ahead, old->ahead, old->ahead_cap, old->ahead_next, n);
+    }
     for (int64_t p = w->base; p < w->hi; p++) {
         uint32_t i = (uint32_t)p & (old->size - 1), j = (uint32_t)p & (w->size - 1);
         if (old->present[i >> 3] & (1u << (i & 7))) {
@@ -595,8 +727,27 @@ struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int di
             w->present[j >> 3] |= (uint8_t)(1u << (j & 7));
         }
     }
+}
+
+struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int dir, int full)
+{
+    struct tcp_window *old = f->tcp[dir].win;
+    enum win_class oc = WIN_CLASS(old);
+    enum win_class c = full ? WIN_FULL : (enum win_class)t->grown;
+    if (oc >= c)
+        return old;
+    struct tcp_window *w = window_make(t, f, c);
+    /* A half that cannot have the full window takes the page a first window used to
+     * be, so its logs stay as long as they always were. */
+    if (!w && oc == WIN_HALF && t->grown == WIN_PAGE)
+        w = window_make(t, f, WIN_PAGE);
+    if (!w) {
+        t->stats.alloc_failures++;
+        return old; /* the old window carries on */
+    }
+    window_copy(w, old);
     f->tcp[dir].win = w;
-    f->mem -= t->slot[WIN_SMALL];
+    f->mem -= t->slot[oc];
     window_free(t, old);
     return w;
 }

@@ -80,8 +80,8 @@ static void seglog_add(struct tcp_window *w, const struct packet *pkt, int64_t p
                        int whole)
 {
     struct tcp_segment *s = &w->segs[w->seg_next];
-    w->seg_next = (w->seg_next + 1) % TCP_SEGLOG;
-    if (w->seg_count < TCP_SEGLOG)
+    w->seg_next = (w->seg_next + 1) % w->seg_cap;
+    if (w->seg_count < w->seg_cap)
         w->seg_count++;
     segment_fill(s, pkt, pos, len, whole);
 }
@@ -93,7 +93,7 @@ static void ahead_add(struct tcp_window *w, const struct packet *pkt, int64_t po
                       int whole, struct tcp_seg_info *info)
 {
     struct tcp_segment *s = &w->ahead[w->ahead_next];
-    w->ahead_next = (w->ahead_next + 1) % TCP_AHEAD_LOG;
+    w->ahead_next = (w->ahead_next + 1) % w->ahead_cap;
     if (s->hdr.len && s->pos + (int64_t)s->hdr.len > w->hi - (int64_t)w->size)
         info->forgotten++;
     segment_fill(s, pkt, pos, len, whole);
@@ -150,13 +150,12 @@ static int seglog_match(const struct tcp_segment *s, int64_t at, const struct tc
 static void seglog_find(const struct tcp_window *w, int64_t at, struct tcp_seg_info *info)
 {
     for (uint32_t k = 1; k <= w->seg_count && info->nprior < 4; k++) {
-        const struct tcp_segment *s = &w->segs[(w->seg_next + TCP_SEGLOG - k) % TCP_SEGLOG];
+        const struct tcp_segment *s = tcp_seglog_newest(w, k);
         if (seglog_match(s, at, info))
             info->prior[info->nprior++] = *s;
     }
-    for (uint32_t k = 1; k <= TCP_AHEAD_LOG && info->nprior < 4; k++) {
-        const struct tcp_segment *s =
-            &w->ahead[(w->ahead_next + TCP_AHEAD_LOG - k) % TCP_AHEAD_LOG];
+    for (uint32_t k = 1; k <= w->ahead_cap && info->nprior < 4; k++) {
+        const struct tcp_segment *s = &w->ahead[(w->ahead_next + w->ahead_cap - k) % w->ahead_cap];
         if (seglog_match(s, at, info))
             info->prior[info->nprior++] = *s;
     }
@@ -302,7 +301,7 @@ static void lap_rebase(struct flow_table *t, struct tcp_dir *d, int64_t pos, uin
     bits_clear_all(w);
     w->hi = w->base = pos;
     w->seg_next = w->seg_count = w->ahead_next = 0;
-    memset(w->ahead, 0, sizeof w->ahead);
+    memset(w->ahead, 0, w->ahead_cap * sizeof *w->ahead);
     d->next_pos = pos;
     d->next_seq = data_seq;
     d->data_rate.ts = d->ack_rate.ts = 0;
@@ -317,7 +316,7 @@ static void dir_reset(struct tcp_dir *d)
         bits_clear_all(w);
         w->hi = w->base = 0;
         w->seg_next = w->seg_count = w->ahead_next = 0;
-        memset(w->ahead, 0, sizeof w->ahead);
+        memset(w->ahead, 0, w->ahead_cap * sizeof *w->ahead);
         d->win = w;
     }
 }
@@ -364,7 +363,11 @@ static void stream_add(struct flow_table *t, struct flow *f, struct tcp_dir *d,
          * copy that may follow; the first retransmission, overlap or gap shows a
          * direction whose older bytes may come again: it gets the full window. */
         if (d->win && pos != d->win->hi)
-            d->win = flow_window_grow(t, f, (int)(d - f->tcp));
+            d->win = flow_window_grow(t, f, (int)(d - f->tcp), 1);
+        /* A first window's short segment log would lose its oldest entry: the next
+         * class's full-length log keeps it, as a one-page window always did. */
+        else if (d->win && d->win->seg_count == d->win->seg_cap && d->win->seg_cap < TCP_SEGLOG)
+            d->win = flow_window_grow(t, f, (int)(d - f->tcp), 0);
         if (d->win)
             window_add(d->win, pkt, pos, info);
         if (info->forgotten)

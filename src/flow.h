@@ -76,20 +76,32 @@ struct tcp_baseline {
 
 /* Recent payload bytes of one direction, indexed by stream position modulo `size`:
  * positions [hi - size, hi) may be present, one presence bit each. Allocated on the
- * first payload byte from the table's counted memory. */
+ * first payload byte from the table's counted memory, in one slot: this header, the
+ * segment log, the ahead log, the presence bits, the bytes. A direction's first window
+ * has short logs (half a page, flow-table.c) and grows before either would lose an
+ * entry, so every log holds what a full-length one would. */
 struct tcp_window {
-    uint32_t size;     /* bytes; a power of two */
-    int64_t hi;        /* one past the highest position ever stored */
-    int64_t base;      /* positions below this were never held by this window */
-    uint8_t *bytes;    /* size bytes */
-    uint8_t *present;  /* size / 8 bytes */
-    uint32_t seg_next; /* ring index into segs */
+    uint32_t size;             /* bytes; a power of two */
+    uint16_t seg_cap;          /* entries of segs: TCP_SEGLOG, fewer in a first window */
+    uint8_t ahead_cap;         /* entries of ahead: TCP_AHEAD_LOG, fewer in a first window */
+    uint8_t cls;               /* size class, and which half of its page (flow-table.c) */
+    int64_t hi;                /* one past the highest position ever stored */
+    int64_t base;              /* positions below this were never held by this window */
+    uint8_t *bytes;            /* size bytes */
+    uint8_t *present;          /* size / 8 bytes */
+    struct tcp_segment *segs;  /* seg_cap entries: a ring */
+    struct tcp_segment *ahead; /* ahead_cap entries stored with a gap before them;
+                                * len 0: free */
+    uint32_t seg_next;         /* ring index into segs */
     uint32_t seg_count;
-    struct tcp_segment segs[TCP_SEGLOG];
-    uint32_t ahead_next;                     /* ring index into ahead */
-    struct tcp_segment ahead[TCP_AHEAD_LOG]; /* stored with a gap before them; len 0:
-                                              * free */
+    uint32_t ahead_next; /* ring index into ahead */
 };
+
+/* The k-th newest entry of the segment log, k from 1 to seg_count. */
+static inline const struct tcp_segment *tcp_seglog_newest(const struct tcp_window *w, uint32_t k)
+{
+    return &w->segs[(w->seg_next + w->seg_cap - k) % w->seg_cap];
+}
 
 /* How fast a stream position moved: the fastest advance over an interval of at least
  * TCP_LAP_RATE_NS, measured from the reference point (ts, pos). */
@@ -238,11 +250,13 @@ size_t flow_table_count(const struct flow_table *t);
 size_t flow_table_memory(const struct flow_table *t);
 const struct flow_stats *flow_table_stats(const struct flow_table *t);
 
-/* Internal to flow-table.c and flow-tcp.c. A direction's first window is of the small
- * class (one page); flow_window_grow moves direction `dir` of f to a window of the full
- * size, keeping what the small one held (the small one, when memory runs out). */
+/* Internal to flow-table.c and flow-tcp.c. A direction's first window has short logs
+ * (half a page) and, like the one-page class, holds flow_table_small_window positions;
+ * flow_window_grow moves direction `dir` of f to a window of the full size (`full`:
+ * its stream left order) or to the one-page class (its short segment log is full),
+ * keeping all the old one held (the old one, when memory runs out). */
 struct tcp_window *flow_window_alloc(struct flow_table *t, struct flow *f);
-struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int dir);
+struct tcp_window *flow_window_grow(struct flow_table *t, struct flow *f, int dir, int full);
 /* Payload bytes a small-class window holds. */
 uint32_t flow_table_small_window(const struct flow_table *t);
 uint32_t flow_table_grace(const struct flow_table *t);

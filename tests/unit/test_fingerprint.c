@@ -47,6 +47,7 @@ struct judge {
     struct tcp_baseline b;
     struct tcp_dir d, o;
     struct tcp_window ow; /* the peer's window, for its segment log */
+    struct tcp_segment ow_segs[TCP_SEGLOG];
     struct fp_sample s;
     struct fp_verdict v;
 };
@@ -354,6 +355,8 @@ static void test_mirrors_peer(void **state)
     /* An earlier peer segment from its log counts too, a later one does not. */
     judge_init(&j);
     j.o.win = &j.ow;
+    j.ow.segs = j.ow_segs;
+    j.ow.seg_cap = TCP_SEGLOG;
     j.ow.seg_count = 3;
     j.ow.segs[0].hdr.ip_id = 0x0a0a;
     j.ow.segs[0].hdr.window = 100;

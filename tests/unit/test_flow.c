@@ -62,8 +62,14 @@ static int teardown(void **state)
 /* A window costs whole pages (src/flow-table.c: released windows give all of it back). */
 static uint64_t window_cost(uint32_t w)
 {
-    return (sizeof(struct tcp_window) + w + w / 8 + 4095) & ~(uint64_t)4095;
+    return (sizeof(struct tcp_window) + (TCP_SEGLOG + TCP_AHEAD_LOG) * sizeof(struct tcp_segment) +
+            w + w / 8 + 4095) &
+           ~(uint64_t)4095;
 }
+
+/* A direction's first window: half a page, two to a page. */
+#define HALF 2048u
+#define PAGE 4096u
 
 /* ---- packets, filled directly (no decoding) ---- */
 
@@ -272,52 +278,52 @@ static void test_count_cap_evicts_lru(void **state)
 }
 
 /* The byte cap takes payload windows from the least recently active flows first; the
- * flows themselves stay tracked. */
+ * flows themselves stay tracked. Two pages: four first windows. */
 static void test_memory_cap_drops_oldest_windows(void **state)
 {
     struct flow_config cfg = {64, 0, WIN, 60};
     struct flow_table *t = fx_table(state, 64, 1ull << 30, WIN, 60);
     const uint64_t base = flow_table_memory(t);
-    const uint64_t w = window_cost(WIN);
-    const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * w;
-    const uint64_t cap = base + chunk + 3 * w;
+    const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * window_cost(WIN);
+    const uint64_t cap = base + chunk + 2 * PAGE;
 
     t = fx_table(state, 64, cap, WIN, 60);
     const struct flow_stats *st = flow_table_stats(t);
-    struct conn c[5];
+    struct conn c[6];
     struct tcp_seg_info info;
-    struct flow *f[5];
-    for (int i = 0; i < 5; i++)
+    struct flow *f[6];
+    for (int i = 0; i < 6; i++)
         conn_init(&c[i], t, (uint16_t)(41000 + i), 100u * (uint32_t)i, 7);
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         c[i].ts = T0 + i * SEC;
         f[i] = send_at(&c[i], 0, 0, DATA, "abcd", 4, &info);
         assert_non_null(f[i]->tcp[0].win);
+        assert_int_equal(f[i]->mem, HALF);
     }
     assert_int_equal(flow_table_memory(t), cap);
     assert_int_equal(st->evicted_memory, 0);
 
-    /* A fourth window: the oldest flow's window goes, the flow stays. */
-    c[3].ts = T0 + 3 * SEC;
-    f[3] = send_at(&c[3], 0, 0, DATA, "abcd", 4, &info);
-    assert_non_null(f[3]->tcp[0].win);
+    /* A fifth window: the oldest flow's window goes, the flow stays. */
+    c[4].ts = T0 + 4 * SEC;
+    f[4] = send_at(&c[4], 0, 0, DATA, "abcd", 4, &info);
+    assert_non_null(f[4]->tcp[0].win);
     assert_null(f[0]->tcp[0].win);
     assert_int_equal(f[0]->mem, 0);
     assert_int_equal(st->evicted_memory, 1);
-    assert_int_equal(flow_table_count(t), 4);
+    assert_int_equal(flow_table_count(t), 5);
     assert_int_equal(flow_table_memory(t), cap);
 
     /* Activity without payload still makes a flow recent: C[2] goes before C[1]. */
-    c[1].ts = T0 + 4 * SEC;
+    c[1].ts = T0 + 5 * SEC;
     send_at(&c[1], 0, 4, TH_ACK, NULL, 0, &info);
-    c[4].ts = T0 + 5 * SEC;
-    f[4] = send_at(&c[4], 0, 0, DATA, "abcd", 4, &info);
+    c[5].ts = T0 + 6 * SEC;
+    f[5] = send_at(&c[5], 0, 0, DATA, "abcd", 4, &info);
     assert_null(f[2]->tcp[0].win);
     assert_non_null(f[1]->tcp[0].win);
-    assert_non_null(f[4]->tcp[0].win);
+    assert_non_null(f[5]->tcp[0].win);
     assert_int_equal(st->evicted_memory, 2);
-    assert_int_equal(flow_table_count(t), 5);
+    assert_int_equal(flow_table_count(t), 6);
     assert_true(st->memory_peak <= cap);
     assert_int_equal(st->alloc_failures, 0);
 }
@@ -332,8 +338,10 @@ static void test_memory_cap_records_take_windows(void **state)
     const uint64_t base = flow_table_memory(t);
     const uint64_t w = window_cost(WIN);
     const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * w;
-    /* room for two chunks of records, or one chunk and two windows, not all three */
-    const uint64_t cap = base + 2 * chunk + w;
+    /* room for two chunks of records, or one chunk and the page of two first windows,
+     * not all three */
+    (void)w;
+    const uint64_t cap = base + 2 * chunk + PAGE - 1;
     t = fx_table(state, 4096, cap, WIN, 60);
     const struct flow_stats *st = flow_table_stats(t);
 
@@ -353,9 +361,13 @@ static void test_memory_cap_records_take_windows(void **state)
     assert_int_equal(flow_table_count(t), FLOW_POOL_CHUNK + 2);
     assert_true(flow_table_memory(t) <= cap);
     assert_true(st->memory_peak <= cap);
-    /* The windows went (oldest first), every flow is still tracked. */
-    assert_true(st->evicted_memory >= 1);
+    /* The windows went (oldest first), every flow is still tracked. The page went back
+     * only with both its halves free: both flows lost their windows. */
+    assert_int_equal(st->evicted_memory, 2);
     assert_null(f0->tcp[0].win);
+    assert_null(f1->tcp[0].win);
+    /* Exact: the records, and the list that remembers released slots (64 to start). */
+    assert_int_equal(flow_table_memory(t), base + 2 * chunk + 64 * sizeof(void *));
     assert_int_equal(st->alloc_failures, 0);
 }
 
@@ -999,16 +1011,20 @@ static void test_window_dropped_then_retransmit(void **state)
     const uint64_t base = flow_table_memory(t);
     const uint64_t w = window_cost(WIN);
     const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * w;
-    t = fx_table(state, 64, base + chunk + w, WIN, 60); /* room for one window */
+    (void)w;
+    t = fx_table(state, 64, base + chunk + PAGE, WIN, 60); /* room for two first windows */
 
     struct tcp_seg_info info;
-    struct conn a, b;
+    struct conn a, b, o;
     conn_init(&a, t, 40000, 1000, 9000);
     conn_init(&b, t, 40001, 2000, 8000);
+    conn_init(&o, t, 40002, 3000, 7000);
     handshake(&a);
     handshake(&b);
+    handshake(&o);
     send_at(&a, 0, 0, DATA, "genuine---", 10, &info);
-    send_at(&b, 0, 0, DATA, "other-flow", 10, &info); /* takes A's window */
+    send_at(&o, 0, 0, DATA, "other-flow", 10, &info);
+    send_at(&b, 0, 0, DATA, "third-flow", 10, &info); /* takes A's window */
     assert_null(a.f->tcp[0].win);
     assert_int_equal(flow_table_stats(t)->evicted_memory, 1);
 
@@ -1046,7 +1062,7 @@ static void test_window_grows_on_retransmission(void **state)
     const struct tcp_window *w = c.f->tcp[0].win;
     assert_non_null(w);
     assert_int_equal(w->size, small);
-    assert_int_equal(c.f->mem, 4096);
+    assert_int_equal(c.f->mem, HALF); /* eight segments: the first window's log holds them */
     assert_int_equal(w->seg_count, 8);
 
     /* A copy of the last 1024 bytes, its last byte changed: 1024 - small bytes are
@@ -1094,7 +1110,7 @@ static void test_window_grows_on_gap(void **state)
     send_at(&c, 1, 20, DATA, "part three", 10, &info);
     assert_int_equal(c.f->tcp[c.dir_of[1]].win->size, 8192);
     assert_int_equal(c.f->tcp[c.dir_of[0]].win->size, flow_table_small_window(t));
-    assert_int_equal(c.f->mem, window_cost(8192) + 4096);
+    assert_int_equal(c.f->mem, window_cost(8192) + HALF);
     send_at(&c, 1, 8, DATA, "part two....", 12, &info);
     assert_int_equal(info.overlap, 0);
     uint8_t buf[30];
@@ -1120,6 +1136,139 @@ static void test_window_grow_at_cap(void **state)
     assert_int_equal(info.overlap, 10);
     assert_int_equal(flow_table_stats(t)->alloc_failures, 1);
     assert_int_equal(flow_table_memory(t), base + chunk + 4096);
+}
+
+/* Sends `n` segments of 100 bytes from `from`, in order, from the client. */
+static void send_run(struct conn *c, const uint8_t *data, unsigned from, unsigned n)
+{
+    struct tcp_seg_info info;
+    for (unsigned k = from; k < from + n; k++)
+        send_at(c, 0, 100 * k, DATA, data + 100 * k, 100, &info);
+}
+
+/* A first window (half a page, a short log) grows to one page before its log would
+ * lose an entry, and to the full window at a retransmission, each keeping every log
+ * entry in its place and every position: the logs a detector reads are the ones a
+ * direction that started with a page would have. */
+static void test_window_half_grows_keeping_log(void **state)
+{
+    struct flow_table *t = fx_table(state, 64, 1ull << 30, 8192, 60);
+    struct conn c;
+    struct tcp_seg_info info;
+    static uint8_t data[4000];
+    for (unsigned i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 11 + 3);
+    established(&c, t, 40110);
+    send_run(&c, data, 0, TCP_SEGLOG_HALF);
+    const struct tcp_window *w = c.f->tcp[0].win;
+    assert_int_equal(c.f->mem, HALF);
+    assert_int_equal(w->seg_cap, TCP_SEGLOG_HALF);
+    assert_int_equal(w->seg_count, TCP_SEGLOG_HALF);
+    struct tcp_segment before[TCP_SEGLOG];
+    for (uint32_t k = 1; k <= TCP_SEGLOG_HALF; k++)
+        before[k - 1] = *tcp_seglog_newest(w, k);
+
+    /* One more in order: a page, the log's entries where a page's log has them. */
+    send_run(&c, data, TCP_SEGLOG_HALF, 1);
+    w = c.f->tcp[0].win;
+    assert_int_equal(c.f->mem, PAGE);
+    assert_int_equal(w->size, flow_table_small_window(t));
+    assert_int_equal(w->seg_cap, TCP_SEGLOG);
+    assert_int_equal(w->ahead_cap, TCP_AHEAD_LOG);
+    assert_int_equal(w->seg_count, TCP_SEGLOG_HALF + 1);
+    for (uint32_t k = 1; k <= TCP_SEGLOG_HALF; k++)
+        assert_memory_equal(tcp_seglog_newest(w, k + 1), &before[k - 1], sizeof before[0]);
+    for (uint32_t i = 0; i <= TCP_SEGLOG_HALF; i++)
+        assert_int_equal(w->segs[i].pos, 100 * i);
+    uint8_t back[1024];
+    assert_int_equal(flow_window_read(w, 0, 900, back), 900);
+    assert_memory_equal(back, data, 900);
+
+    /* Round the page's ring, then a retransmission: the full window. */
+    send_run(&c, data, TCP_SEGLOG_HALF + 1, 40 - TCP_SEGLOG_HALF - 1);
+    w = c.f->tcp[0].win;
+    assert_int_equal(w->seg_count, TCP_SEGLOG);
+    for (uint32_t k = 1; k <= TCP_SEGLOG; k++)
+        before[k - 1] = *tcp_seglog_newest(w, k);
+    send_at(&c, 0, 3900, DATA, data + 3900, 100, &info);
+    w = c.f->tcp[0].win;
+    assert_int_equal(w->size, 8192);
+    assert_int_equal(c.f->mem, window_cost(8192));
+    assert_int_equal(info.overlap, 100);
+    assert_int_equal(info.unverifiable, 0);
+    for (uint32_t k = 1; k < TCP_SEGLOG; k++)
+        assert_memory_equal(tcp_seglog_newest(w, k + 1), &before[k - 1], sizeof before[0]);
+    const uint32_t small = flow_table_small_window(t);
+    assert_int_equal(flow_window_read(w, 4000 - small, small, back), small);
+    assert_memory_equal(back, data + 4000 - small, small);
+}
+
+/* A gap takes a first window straight to the full one: its log and the gapped segment
+ * in the ahead log. */
+static void test_window_half_gap(void **state)
+{
+    struct flow_table *t = fx_table(state, 64, 1ull << 30, 8192, 60);
+    struct conn c;
+    struct tcp_seg_info info;
+    static uint8_t data[1000];
+    established(&c, t, 40111);
+    send_run(&c, data, 0, 3);
+    send_at(&c, 0, 500, DATA, data + 500, 100, &info);
+    const struct tcp_window *w = c.f->tcp[0].win;
+    assert_int_equal(w->size, 8192);
+    assert_int_equal(c.f->mem, window_cost(8192));
+    assert_int_equal(w->seg_count, 4);
+    for (uint32_t i = 0; i < 3; i++)
+        assert_int_equal(w->segs[i].pos, 100 * i);
+    assert_int_equal(w->segs[3].pos, 500);
+    assert_int_equal(w->ahead[0].pos, 500);
+    assert_int_equal(w->ahead_next, 1);
+    assert_int_equal(flow_window_read(w, 0, 300, data), 300);
+}
+
+/* Halves are cut from pages and join again when both are free; a free page serves
+ * either class, and the accounted memory counts each page once, exactly. */
+static void test_window_pages_reused(void **state)
+{
+    struct flow_table *t = fx_table(state, 64, 1ull << 30, 8192, 60);
+    struct conn a, b, c, d, e;
+    struct tcp_seg_info info;
+    static uint8_t data[1000];
+    established(&c, t, 40120); /* the flow record's pool chunk */
+    const uint64_t m0 = flow_table_memory(t);
+    conn_init(&a, t, 40121, 1, 2);
+    conn_init(&b, t, 40122, 3, 4);
+    send_at(&a, 0, 0, DATA | TH_FIN, "a", 1, &info);
+    send_at(&b, 0, 0, DATA | TH_FIN, "b", 1, &info);
+    assert_int_equal(flow_table_memory(t), m0 + PAGE); /* two halves, one page */
+
+    /* A and B expire (closed: a minute's grace); C's first window takes half their
+     * page. */
+    c.ts = T0 + 100 * SEC;
+    send_run(&c, data, 0, TCP_SEGLOG_HALF);
+    assert_int_equal(flow_table_stats(t)->expired, 2);
+    assert_int_equal(flow_table_memory(t), m0 + PAGE);
+    /* C grows to a page: a new one, and its half joins the free one again. */
+    send_run(&c, data, TCP_SEGLOG_HALF, 1);
+    assert_int_equal(flow_table_memory(t), m0 + 2 * PAGE);
+    /* D's first window takes half of that page again. */
+    established(&d, t, 40123);
+    d.ts = c.ts;
+    send_at(&d, 0, 0, DATA, "d", 1, &info);
+    assert_int_equal(d.f->mem, HALF);
+    assert_int_equal(flow_table_memory(t), m0 + 2 * PAGE);
+
+    /* C to the full window: its page goes free, E's growth to a page reuses it, its
+     * first window the other half of D's page. */
+    send_at(&c, 0, 0, DATA, data, 100, &info);
+    assert_int_equal(flow_table_memory(t), m0 + 2 * PAGE + window_cost(8192));
+    established(&e, t, 40124);
+    e.ts = c.ts;
+    send_run(&e, data, 0, TCP_SEGLOG_HALF + 1);
+    assert_int_equal(e.f->mem, PAGE);
+    assert_int_equal(flow_table_memory(t), m0 + 2 * PAGE + window_cost(8192));
+    assert_int_equal(flow_table_stats(t)->memory_peak, m0 + 2 * PAGE + window_cost(8192));
+    assert_int_equal(flow_table_stats(t)->alloc_failures, 0);
 }
 
 /* A connection gone quiet without closing (an hour's timeout) does not hold back the
@@ -1154,6 +1303,9 @@ int main(void)
         T(test_window_grows_on_retransmission),
         T(test_window_grows_on_gap),
         T(test_window_grow_at_cap),
+        T(test_window_half_grows_keeping_log),
+        T(test_window_half_gap),
+        T(test_window_pages_reused),
         T(test_expiry_not_blocked_by_open_flow),
         T(test_count_cap_evicts_lru),
         T(test_memory_cap_drops_oldest_windows),
