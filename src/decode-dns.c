@@ -5,6 +5,7 @@
  * them would lose the forged answer; the pointer budget alone ends every loop. */
 #include "decode-dns.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "config.h"
@@ -20,22 +21,36 @@
 #define T_TXT 16
 #define T_AAAA 28
 
-/* Reads the name at r's offset into out (lower case, dots between labels) and moves
- * r past it. The labels in place stay within r; pointers reach the whole message of
- * msg_len bytes (a record's data may point past its own end). Returns DNS_OK, or why the name
+/* read_name writes up to 253 characters and a NUL without checking its buffer. */
+_Static_assert(DNS_MAX_NAME >= 254, "a name buffer holds the longest name");
+
+/* A name's byte as text: ASCII lower case, anything unprintable as '?'. A table, as a
+ * branch or a tolower() call per character was most of reading a name. */
+#define NC(c) (char)((c) > 0x20 && (c) < 0x7f ? ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c)) : '?')
+#define NC4(c) NC(c), NC((c) + 1), NC((c) + 2), NC((c) + 3)
+#define NC16(c) NC4(c), NC4((c) + 4), NC4((c) + 8), NC4((c) + 12)
+#define NC64(c) NC16(c), NC16((c) + 16), NC16((c) + 32), NC16((c) + 48)
+static const char name_char[256] = {NC64(0), NC64(64), NC64(128), NC64(192)};
+
+/* Reads the name at r's offset into out (lower case, dots between labels; DNS_MAX_NAME
+ * bytes) and moves r past it; out NULL: the name is only checked, as far as reading it
+ * would. The labels in place stay within r; pointers reach the whole message of msg_len
+ * bytes (a record's data may point past its own end). Returns DNS_OK, or why the name
  * cannot be read: DNS_TRUNCATED when it runs past the end of the message in its own place,
  * DNS_INVALID for a pointer past the end, a pointer budget spent, a reserved label type or a name
  * too long. */
-static int read_name(struct reader *r, size_t msg_len, char *out, size_t size)
+static int read_name(struct reader *r, size_t msg_len, char *out)
 {
     size_t len = 0;
-    size_t pos = r->off; /* where the next label is read */
-    size_t resume = 0;   /* where r continues after the first pointer */
+    size_t resume = 0; /* where r continues after the first pointer */
     int jumped = 0;
-    out[0] = '\0';
+    /* One cursor for the whole name: its bound widens to the message at the first
+     * pointer, and each pointer moves it. */
+    struct reader at = reader_make(r->p, r->len);
+    at.off = r->off;
+    if (out)
+        out[0] = '\0';
     for (int pointers = 0;;) {
-        struct reader at = reader_make(r->p, jumped ? msg_len : r->len);
-        reader_skip(&at, pos); /* a pointer may aim past the end */
         uint8_t b = reader_u8(&at);
         if (at.err)
             return jumped ? DNS_INVALID : DNS_TRUNCATED;
@@ -48,8 +63,10 @@ static int read_name(struct reader *r, size_t msg_len, char *out, size_t size)
             if (!jumped) {
                 resume = at.off;
                 jumped = 1;
+                at = reader_make(r->p, msg_len);
             }
-            pos = ((size_t)(b & 0x3f) << 8) | b2;
+            at.off = 0;
+            reader_skip(&at, ((size_t)(b & 0x3f) << 8) | b2); /* may aim past the end */
             continue;
         }
         if (b & 0xc0)
@@ -63,17 +80,17 @@ static int read_name(struct reader *r, size_t msg_len, char *out, size_t size)
         if (!reader_skip(&at, b))
             return jumped ? DNS_INVALID : DNS_TRUNCATED;
         /* At most 255 bytes on the wire (RFC 1035 section 3.1): 253 characters. */
-        if (len + (len ? 1 : 0) + b > 253 || len + (len ? 1 : 0) + b + 1 > size)
+        size_t sep = len ? 1 : 0;
+        if (len + sep + b > 253)
             return DNS_INVALID;
-        if (len)
-            out[len++] = '.';
-        for (size_t i = 0; i < b; i++) {
-            uint8_t c = label[i];
-            /* ASCII lower case inline: tolower() is a call per character */
-            out[len++] = (char)(c > 0x20 && c < 0x7f ? (c >= 'A' && c <= 'Z' ? c + 32 : c) : '?');
+        if (out) {
+            out[len] = '.'; /* overwritten by the first label */
+            char *o = out + len + sep;
+            for (size_t i = 0; i < b; i++)
+                o[i] = name_char[label[i]];
+            o[b] = '\0';
         }
-        out[len] = '\0';
-        pos = at.off;
+        len += sep + b;
     }
     r->off = resume;
     return DNS_OK;
@@ -139,7 +156,7 @@ static int record_item(const uint8_t *p, size_t n, uint16_t type, size_t rdata_o
          * decompressed (pointers resolve against the whole message). */
         struct reader nr = reader_make(p, rdata_off + rdlen);
         nr.off = rdata_off;
-        if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
+        if ((m->error = (uint8_t)read_name(&nr, n, name)) != DNS_OK)
             return 0;
         item_of(item, size, type == T_CNAME ? "CNAME" : type == T_NS ? "NS" : "PTR", name);
         h = record_hash(type, name, strlen(name));
@@ -147,7 +164,7 @@ static int record_item(const uint8_t *p, size_t n, uint16_t type, size_t rdata_o
         uint16_t pref = reader_u16be(rd);
         struct reader nr = reader_make(p, rdata_off + rdlen);
         nr.off = rdata_off + 2;
-        if ((m->error = (uint8_t)read_name(&nr, n, name, sizeof name)) != DNS_OK)
+        if ((m->error = (uint8_t)read_name(&nr, n, name)) != DNS_OK)
             return 0;
         char num[8];
         size_t k = sizeof num - 1;
@@ -178,16 +195,41 @@ static int record_item(const uint8_t *p, size_t n, uint16_t type, size_t rdata_o
     return 1;
 }
 
-int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
+/* Checks the names in one answer's record data (type `type`, rdlen bytes at rdata_off of
+ * the message p, n bytes) as record_item would read them: DNS_OK or why one cannot be
+ * read. */
+static int record_check(const uint8_t *p, size_t n, uint16_t type, size_t rdata_off, uint16_t rdlen)
 {
-    struct reader r = reader_make(p, n);
-    memset(m, 0, sizeof *m);
-    m->id = reader_u16be(&r);
-    uint16_t flags = reader_u16be(&r);
-    m->qdcount = reader_u16be(&r);
-    m->ancount = reader_u16be(&r);
-    reader_skip(&r, 4); /* authority and additional counts */
-    if (r.err) {
+    size_t at;
+    if (type == T_CNAME || type == T_NS || type == T_PTR)
+        at = rdata_off;
+    else if (type == T_MX && rdlen >= 3)
+        at = rdata_off + 2;
+    else
+        return DNS_OK;
+    struct reader nr = reader_make(p, rdata_off + rdlen);
+    nr.off = at;
+    return read_name(&nr, n, NULL);
+}
+
+/* The header and the question into m; r is left past the question. 1, or 0 with
+ * m->error set. */
+static int parse_question(struct reader *r, size_t n, struct dns_msg *m)
+{
+    /* Every field zero but the buffers, which only their first byte needs (a struct
+     * of 400 bytes cleared per message was a cost of its own). */
+    memset(m, 0, offsetof(struct dns_msg, qname));
+    m->qname[0] = '\0';
+    m->qtype = m->qclass = m->nanswers = 0;
+    m->answer_set = 0;
+    m->summary[0] = '\0';
+    m->summary_full = m->error = 0;
+    m->id = reader_u16be(r);
+    uint16_t flags = reader_u16be(r);
+    m->qdcount = reader_u16be(r);
+    m->ancount = reader_u16be(r);
+    reader_skip(r, 4); /* authority and additional counts */
+    if (r->err) {
         m->error = DNS_TRUNCATED;
         return 0;
     }
@@ -202,14 +244,26 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
         m->error = DNS_INVALID;
         return 0;
     }
-    if ((m->error = (uint8_t)read_name(&r, n, m->qname, sizeof m->qname)) != DNS_OK)
+    if ((m->error = (uint8_t)read_name(r, n, m->qname)) != DNS_OK)
         return 0;
-    m->qtype = reader_u16be(&r);
-    m->qclass = reader_u16be(&r);
-    if (r.err) {
+    m->qtype = reader_u16be(r);
+    m->qclass = reader_u16be(r);
+    if (r->err) {
         m->error = DNS_TRUNCATED;
         return 0;
     }
+    return 1;
+}
+
+/* Reads the message; records 0: the answers are walked (m->nanswers, m->error) but not
+ * read into answer_set and summary. */
+static int parse(const uint8_t *p, size_t n, struct dns_msg *m, int records)
+{
+    struct reader r = reader_make(p, n);
+    if (records)
+        memset(m, 0, sizeof *m); /* whole, bytes past the strings too: two reads compare equal */
+    if (!parse_question(&r, n, m))
+        return 0;
 
     /* Whether the question's name was written without a pointer: its length in place
      * is then its text's plus 2 (1 for the root), and a pointer to it (offset 12, the
@@ -221,9 +275,10 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
     /* A record that cannot be read ends the answers; m->error says why. */
     for (unsigned i = 0; i < m->ancount && i < DNS_MAX_ANSWERS; i++) {
         if (q_plain && r.off + 2 <= n && p[r.off] == 0xc0 && p[r.off + 1] == 12) {
-            memcpy(name, m->qname, qlen + 1);
+            if (records)
+                memcpy(name, m->qname, qlen + 1);
             r.off += 2;
-        } else if ((m->error = (uint8_t)read_name(&r, n, name, sizeof name)) != DNS_OK) {
+        } else if ((m->error = (uint8_t)read_name(&r, n, records ? name : NULL)) != DNS_OK) {
             break;
         }
         uint16_t type = reader_u16be(&r);
@@ -235,6 +290,12 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             m->error = DNS_TRUNCATED;
             break;
         }
+        if (!records) {
+            if ((m->error = (uint8_t)record_check(p, n, type, rdata_off, rdlen)) != DNS_OK)
+                break;
+            m->nanswers++;
+            continue;
+        }
         uint64_t h;
         if (!record_item(p, n, type, rdata_off, rdlen, &rd, item, sizeof item, &h, m))
             break;
@@ -244,4 +305,14 @@ int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
             add_summary(m, item, strlen(item));
     }
     return 1;
+}
+
+int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m)
+{
+    return parse(p, n, m, 1);
+}
+
+int dns_parse_head(const uint8_t *p, size_t n, struct dns_msg *m)
+{
+    return parse(p, n, m, 0);
 }

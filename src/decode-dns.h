@@ -39,4 +39,10 @@ struct dns_msg {
  * are bounded in length and labels. */
 int dns_parse(const uint8_t *p, size_t n, struct dns_msg *m);
 
+/* dns_parse without reading the answers: the header and the question, and a walk of the
+ * answers that checks their names and counts them, so nanswers, error and the return
+ * value are dns_parse's; answer_set and summary stay empty. What the same bytes give
+ * dns_parse fills them when they are wanted. */
+int dns_parse_head(const uint8_t *p, size_t n, struct dns_msg *m);
+
 #endif

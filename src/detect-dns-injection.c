@@ -14,19 +14,31 @@
 #include "util-phrase.h"
 #include "util-strlist.h"
 
+/* An answer as kept in its transaction. Most answers are never compared or judged (one
+ * answer to one query), so their records are not read when they arrive: a message that
+ * fits is kept as it came, in the space its record list takes once read, and read only
+ * when it is wanted (answer_records). A longer one is read at once. */
 struct answer {
     frame_ref frame;
     int64_t ts_ns;
-    uint64_t set;
+    uint64_t set; /* dns_msg.answer_set, once read */
     uint16_t ip_id, nrecords;
     uint8_t ttl, df, rcode;
     uint8_t summary_full; /* records left out of summary */
     uint8_t rejected;     /* enum dns_error: a reply the parser rejects, else DNS_OK */
-    char summary[112];
+    uint8_t kept_len;     /* the message's length in kept, whose records are unread; 0:
+                           * set, summary and summary_full are read */
+    union {
+        char summary[112];
+        uint8_t kept[112];
+    };
 };
 
 _Static_assert(sizeof(((struct answer *)0)->summary) == sizeof(((struct dns_msg *)0)->summary),
                "an answer keeps the whole record list");
+/* The longest message kept unread. */
+#define KEPT_MAX sizeof(((struct answer *)0)->kept)
+_Static_assert(KEPT_MAX <= UINT8_MAX, "kept_len holds a kept length");
 
 struct txn {
     uint64_t key; /* 0: free */
@@ -525,10 +537,48 @@ static void report(struct dns_state *st, struct txn *t, const struct answer *ear
     sink->emit(sink, &f);
 }
 
+/* An answer from m; msg (len bytes, at most KEPT_MAX) when m's records were not read
+ * (dns_parse_head): the message is kept, its records read when wanted. msg NULL: m's
+ * records. */
+static void answer_make(struct answer *a, const struct packet *pkt, const struct dns_msg *m,
+                        const uint8_t *msg, uint32_t len)
+{
+    a->frame = FRAME_REF(pkt->file_index, pkt->frame);
+    a->ts_ns = pkt->ts_ns;
+    a->ip_id = pkt->ip_id;
+    a->nrecords = m->nanswers;
+    a->ttl = pkt->ttl;
+    a->df = pkt->df;
+    a->rcode = m->rcode;
+    a->rejected = DNS_OK;
+    a->kept_len = 0;
+    if (msg) {
+        memcpy(a->kept, msg, len);
+        a->kept_len = (uint8_t)len;
+        return;
+    }
+    a->set = m->answer_set;
+    memcpy(a->summary, m->summary, sizeof a->summary);
+    a->summary_full = m->summary_full;
+}
+
+/* Reads a kept answer's records, as its message gave them when it came. */
+static void answer_records(struct answer *a)
+{
+    if (!a->kept_len)
+        return;
+    struct dns_msg m;
+    dns_parse(a->kept, a->kept_len, &m);
+    a->set = m.answer_set;
+    memcpy(a->summary, m.summary, sizeof a->summary);
+    a->summary_full = m.summary_full;
+    a->kept_len = 0;
+}
+
 /* The first answer to a query, when it breaks a resolver baseline in its TTL and in
  * one more way: held for its genuine twin, reported alone at lower confidence. */
 static void lone_check(struct dns_state *st, const struct resolver *r, const struct txn *t,
-                       const struct answer *a, const struct packet *pkt, const struct dns_msg *m)
+                       struct answer *a, const struct packet *pkt, const struct dns_msg *m)
 {
     char tells[64];
     if (r->answers < DNS_RESOLVER_MIN_ANSWERS || !ttl_breaks(r, a->ttl))
@@ -536,6 +586,7 @@ static void lone_check(struct dns_state *st, const struct resolver *r, const str
     unsigned n = judge(r, t, a, tells, sizeof tells);
     if (n < 2 || strncmp(tells, "ttl", 3) != 0)
         return;
+    answer_records(a); /* judged: its records are reported */
     /* A full hold keeps the older ones: this one is dropped (and counted). */
     struct finding *f = hold_add(&st->lone, t->key, pkt->ts_ns + DNS_LONE_HOLD_NS);
     if (!f)
@@ -614,11 +665,13 @@ static void race_hold(struct dns_state *st, struct txn *t, const struct answer *
 
 /* An answer to a transaction: compared with the earlier ones (a different one makes
  * a race), kept, and learnt into its resolver's baseline. */
-static void add_answer(struct dns_state *st, struct txn *t, const struct answer *a,
+static void add_answer(struct dns_state *st, struct txn *t, struct answer *a,
                        const struct packet *pkt, const struct dns_msg *m, struct finding_sink *sink)
 {
     for (unsigned i = 0; i < t->nanswers && !t->reported; i++) {
-        const struct answer *e = &t->ans[i];
+        struct answer *e = &t->ans[i];
+        answer_records(e);
+        answer_records(a);
         if (e->set == a->set && e->rcode == a->rcode && e->nrecords == a->nrecords &&
             e->rejected == a->rejected)
             continue; /* the same answer again: a duplicate or a resolver retry */
@@ -637,21 +690,6 @@ static void add_answer(struct dns_state *st, struct txn *t, const struct answer 
     resolver_learn(r, pkt->ttl, pkt->df, pkt->ip_id);
     if (first && t->queries)
         resolver_rtt(r, pkt->ts_ns - t->query_ts);
-}
-
-static void answer_make(struct answer *a, const struct packet *pkt, const struct dns_msg *m)
-{
-    memset(a, 0, sizeof *a);
-    a->frame = FRAME_REF(pkt->file_index, pkt->frame);
-    a->ts_ns = pkt->ts_ns;
-    a->set = m->answer_set;
-    a->ip_id = pkt->ip_id;
-    a->nrecords = m->nanswers;
-    a->ttl = pkt->ttl;
-    a->df = pkt->df;
-    a->rcode = m->rcode;
-    memcpy(a->summary, m->summary, sizeof a->summary);
-    a->summary_full = m->summary_full;
 }
 
 /* A reply the parser rejects (its header read, its question or names not): still an
@@ -674,7 +712,7 @@ static void rejected_reply(struct dns_state *st, const struct packet *pkt, const
     m->nanswers = 0;
     m->summary[0] = '\0';
     struct answer a;
-    answer_make(&a, pkt, m);
+    answer_make(&a, pkt, m, NULL, 0);
     a.rejected = m->error ? m->error : DNS_INVALID;
     a.set = siphash13(st->hash_key, msg, len);
     add_answer(st, t, &a, pkt, m, sink);
@@ -685,7 +723,10 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
 {
     const struct packet *pkt = ctx->pkt;
     struct dns_msg m;
-    int ok = dns_parse(msg, len, &m);
+    /* A message that fits an answer's place is read without its records: kept, they are
+     * read only if the answer is compared or judged. */
+    const uint8_t *unread = len <= KEPT_MAX ? msg : NULL;
+    int ok = unread ? dns_parse_head(msg, len, &m) : dns_parse(msg, len, &m);
     if (m.error != DNS_OK)
         detect_count_event(ctx, m.error == DNS_TRUNCATED ? DEV_DNS_TRUNCATED : DEV_DNS_INVALID);
     if (!ok) {
@@ -713,7 +754,7 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
     struct txn *t = txn_get(st, txn_key(st, pend, &m), pkt->ts_ns);
     pending_note(st, pend, &m, t->key, pkt->ts_ns);
     struct answer a;
-    answer_make(&a, pkt, &m);
+    answer_make(&a, pkt, &m, unread, len);
     add_answer(st, t, &a, pkt, &m, sink);
 }
 
@@ -725,7 +766,8 @@ static void tcp_race_seen(struct dns_state *st, const struct packet *pkt)
     struct dns_msg m;
     uint32_t len = pkt->payload_len >= 2 ? (uint32_t)pkt->payload[0] << 8 | pkt->payload[1] : 0;
     if (len < 12 || pkt->sport != DNS_PORT ||
-        !dns_parse(pkt->payload + 2, len < pkt->payload_len - 2 ? len : pkt->payload_len - 2, &m))
+        !dns_parse_head(pkt->payload + 2, len < pkt->payload_len - 2 ? len : pkt->payload_len - 2,
+                        &m))
         return;
     uint64_t key = txn_key(st, pending_key(st, pkt, 0, m.id), &m);
     hold_cancel(&st->lone, key, NULL, NULL);
