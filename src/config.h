@@ -435,6 +435,13 @@
 #ifndef DNS_RESOLVER_SLOTS
 #define DNS_RESOLVER_SLOTS 4096
 #endif
+/* dns_injection: a resolver silent this long (packet time) forgets its baseline, counted
+ * in the detector's `forgotten`: its path, TTLs and round trip may have changed since,
+ * and its slot is free for another resolver. Checked when it answers again and when a
+ * newcomer looks for a slot, so a silent baseline never squats a slot. */
+#ifndef DNS_RESOLVER_IDLE_NS
+#define DNS_RESOLVER_IDLE_NS (3600 * 1000000000LL)
+#endif
 /* dns_injection: round-trip samples kept per resolver (Hold-On compares with their
  * median). */
 #ifndef DNS_RTT_SAMPLES

@@ -179,6 +179,75 @@ static void test_dns_resolvers_count_evicted(void **state)
     pipeline_release(&p);
 }
 
+/* An answer from 192.0.2.<resolver> at time ts to a query of its own (id `id`). */
+static void dns_exchange(struct pipeline *p, uint8_t resolver, uint16_t id, uint64_t *no,
+                         int64_t ts)
+{
+    uint8_t frame[128];
+    size_t n = dns_frame(frame, 40000, id, 0, 0);
+    frame[19] = resolver; /* the query to that resolver */
+    feed(p, frame, n, ++*no, ts);
+    n = dns_frame(frame, 40000, id, resolver, 7);
+    feed(p, frame, n, ++*no, ts + 1000000);
+}
+
+/* A resolver silent past DNS_RESOLVER_IDLE_NS forgets its baseline when it answers
+ * again, counted as forgotten (not evicted); one that answered within the timeout keeps
+ * its baseline. */
+static void test_dns_idle_resolver_forgotten(void **state)
+{
+    (void)state;
+    struct pipeline p;
+    setup_pipeline(&p);
+    uint64_t no = 0;
+    for (uint16_t i = 0; i < 3; i++) { /* two baselines: 192.0.2.1 and 192.0.2.2 */
+        dns_exchange(&p, 1, (uint16_t)(0x100 + i), &no, T0 + i * SEC);
+        dns_exchange(&p, 2, (uint16_t)(0x200 + i), &no, T0 + i * SEC);
+    }
+    /* 192.0.2.2 answers again halfway through the timeout, 192.0.2.1 stays silent. */
+    dns_exchange(&p, 2, 0x210, &no, T0 + DNS_RESOLVER_IDLE_NS / 2);
+    const struct detector_stats *ds = detector(&p, "dns_injection");
+    int64_t later = T0 + 2 * SEC + DNS_RESOLVER_IDLE_NS + SEC;
+    dns_exchange(&p, 2, 0x211, &no, later); /* in use: kept */
+    assert_int_equal(ds->forgotten, 0);
+    dns_exchange(&p, 1, 0x111, &no, later); /* silent past the timeout: forgotten */
+    assert_int_equal(ds->forgotten, 1);
+    dns_exchange(&p, 1, 0x112, &no, later + SEC); /* its new baseline is kept */
+    assert_int_equal(ds->forgotten, 1);
+    assert_int_equal(ds->evicted, 0);
+    pipeline_release(&p);
+}
+
+/* Resolvers answering once each fill the slots, and after the timeout a few new ones
+ * come: each takes a free slot or a silent baseline's (forgotten), evicting no live
+ * one. */
+static void test_dns_idle_resolvers_give_way(void **state)
+{
+    (void)state;
+    struct pipeline p;
+    setup_pipeline(&p);
+    uint8_t frame[128];
+    const struct detector_stats *ds = detector(&p, "dns_injection");
+    uint64_t no = 0, evicted = 0;
+    for (uint32_t round = 0; round < 2; round++) {
+        int64_t start = T0 + (int64_t)round * (DNS_RESOLVER_IDLE_NS + SEC);
+        uint32_t count = round ? 64 : 2 * DNS_RESOLVER_SLOTS;
+        for (uint32_t i = 0; i < count; i++) {
+            size_t n = dns_frame(frame, 40000, (uint16_t)i, 1, 1);
+            frame[12] = (uint8_t)(10 + round); /* 10.x.y.1, then 11.x.y.1 */
+            frame[13] = (uint8_t)(i >> 8);
+            frame[14] = (uint8_t)i;
+            frame[15] = 1;
+            feed(&p, frame, n, ++no, start + (int64_t)i * 1000);
+        }
+        if (!round)
+            evicted = ds->evicted;
+    }
+    assert_in_range(ds->forgotten, 1, 64);
+    assert_int_equal(ds->evicted, evicted);
+    pipeline_release(&p);
+}
+
 /* A query and one answer more than a transaction keeps, all the same: the last is
  * compared, not kept, and counted as dropped. */
 static void test_dns_answers_count_dropped(void **state)
@@ -206,6 +275,8 @@ int main(void)
         cmocka_unit_test(test_dns_transactions_count_evicted),
         cmocka_unit_test(test_dns_resolvers_count_evicted),
         cmocka_unit_test(test_dns_answers_count_dropped),
+        cmocka_unit_test(test_dns_idle_resolver_forgotten),
+        cmocka_unit_test(test_dns_idle_resolvers_give_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
