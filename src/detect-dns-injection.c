@@ -61,8 +61,7 @@ struct pending {
 };
 
 /* A DNS-over-TCP direction being read (RFC 7766): where its next length prefix sits in
- * the stream. DNS_WAYS-way by flow and direction; one quiet for DNS_TXN_HOLD_NS gives
- * its place to a new stream (forgotten), so the streams of ended flows need no sweep. */
+ * the stream. DNS_WAYS-way by flow and direction; a quiet one gives way (forgotten). */
 struct tcp_stream {
     uint64_t key; /* 0: free */
     int64_t next;
@@ -238,49 +237,43 @@ static int resolver_idle(const struct resolver *r, int64_t now)
     return r->used && now - r->last_ts > DNS_RESOLVER_IDLE_NS;
 }
 
-/* A slot starts a baseline for addr: a stale one's is forgotten, a live one's evicted. */
-static struct resolver *resolver_start(struct dns_state *st, struct resolver *r,
-                                       const uint8_t addr[16], int64_t now)
+static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16], int64_t now)
 {
+    /* The last resolver asked for, without a hash: most answers come from a few. */
+    struct resolver *r = st->res_last;
+    int found = r && r->used && !memcmp(r->addr, addr, 16);
+    if (!found) {
+        uint64_t h = siphash13(st->hash_key, addr, 16);
+        r = NULL;
+        for (unsigned i = 0; i < DNS_WAYS; i++) {
+            struct resolver *c = &st->res[(h + i) & (DNS_RESOLVER_SLOTS - 1)];
+            if ((found = c->used && !memcmp(c->addr, addr, 16)) != 0) {
+                r = c;
+                break;
+            }
+            /* A free slot, else a silent one's, else the fewest answers' (least lost). */
+            if (!r || (r->used && (!c->used || resolver_idle(c, now) ||
+                                   (!resolver_idle(r, now) && c->answers < r->answers))))
+                r = c;
+        }
+    }
+    st->res_last = r;
+    if (found && !resolver_idle(r, now))
+        return r;
     if (resolver_idle(r, now))
-        st->stats->forgotten++;
-    else if (r->used && memcmp(r->addr, addr, 16))
+        st->stats->forgotten++; /* its own or another's: a stale baseline */
+    else if (r->used)
         st->stats->evicted++; /* another resolver's baseline starts over */
     memset(r, 0, sizeof *r);
     memcpy(r->addr, addr, 16);
     r->used = 1;
     r->last_ts = now;
-    st->res_last = r;
     return r;
-}
-
-static struct resolver *resolver_get(struct dns_state *st, const uint8_t addr[16], int64_t now)
-{
-    /* The last resolver asked for, without a hash: most answers come from a few. */
-    struct resolver *last = st->res_last;
-    if (last && last->used && !memcmp(last->addr, addr, 16))
-        return resolver_idle(last, now) ? resolver_start(st, last, addr, now) : last;
-    uint64_t h = siphash13(st->hash_key, addr, 16);
-    struct resolver *r = NULL;
-    for (unsigned i = 0; i < DNS_WAYS; i++) {
-        struct resolver *c = &st->res[(h + i) & (DNS_RESOLVER_SLOTS - 1)];
-        if (c->used && !memcmp(c->addr, addr, 16)) {
-            st->res_last = c;
-            return resolver_idle(c, now) ? resolver_start(st, c, addr, now) : c;
-        }
-        /* A free slot, else a stale one, else the one with the fewest answers: the
-         * least baseline lost. */
-        if (!r || (r->used && (!c->used || resolver_idle(c, now) ||
-                               (!resolver_idle(r, now) && c->answers < r->answers))))
-            r = c;
-    }
-    return resolver_start(st, r, addr, now);
 }
 
 static void resolver_learn(struct resolver *r, uint8_t ttl, uint8_t df, uint16_t ip_id, int64_t now)
 {
-    if (now > r->last_ts)
-        r->last_ts = now;
+    r->last_ts = now;
     r->ipid[r->ipid_next] = ip_id;
     r->ipid_next = (uint8_t)((r->ipid_next + 1) % DNS_RTT_SAMPLES);
     if (r->ipid_n < DNS_RTT_SAMPLES)
@@ -836,12 +829,10 @@ static void tcp_messages(struct dns_state *st, const struct detect_ctx *ctx,
     }
     if (s->key != key) {
         /* A stream first seen here: its messages are taken to start at this segment. */
-        /* Another stream's place in its messages is lost: while it is live, evicted;
-         * after DNS_TXN_HOLD_NS of quiet, forgotten (it gave its place up by then). */
         if (s->key && ctx->pkt->ts_ns - s->last_ts <= DNS_TXN_HOLD_NS)
-            st->stats->evicted++;
+            st->stats->evicted++; /* another stream's place in its messages is lost */
         else if (s->key)
-            st->stats->forgotten++;
+            st->stats->forgotten++; /* quiet for DNS_TXN_HOLD_NS: it gave its place up */
         s->key = key;
         s->next = seg->pos;
     }
