@@ -220,7 +220,7 @@ static int parse_question(struct reader *r, size_t n, struct dns_msg *m)
      * of 400 bytes cleared per message was a cost of its own). */
     memset(m, 0, offsetof(struct dns_msg, qname));
     m->qname[0] = '\0';
-    m->qtype = m->qclass = m->nanswers = 0;
+    m->qlen = m->qtype = m->qclass = m->nanswers = 0;
     m->answer_set = 0;
     m->summary[0] = '\0';
     m->summary_full = m->error = 0;
@@ -246,6 +246,7 @@ static int parse_question(struct reader *r, size_t n, struct dns_msg *m)
     }
     if ((m->error = (uint8_t)read_name(r, n, m->qname)) != DNS_OK)
         return 0;
+    m->qlen = (uint16_t)strlen(m->qname);
     m->qtype = reader_u16be(r);
     m->qclass = reader_u16be(r);
     if (r->err) {
@@ -268,7 +269,7 @@ static int parse(const uint8_t *p, size_t n, struct dns_msg *m, int records)
     /* Whether the question's name was written without a pointer: its length in place
      * is then its text's plus 2 (1 for the root), and a pointer to it (offset 12, the
      * usual owner of every answer) reads as that text. */
-    size_t qlen = strlen(m->qname);
+    size_t qlen = m->qlen;
     int q_plain = r.off - 4 - 12 == (qlen ? qlen + 2 : 1);
 
     char name[DNS_MAX_NAME], item[DNS_MAX_NAME + 16];

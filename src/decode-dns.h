@@ -21,6 +21,7 @@ struct dns_msg {
     uint8_t qr, opcode, aa, tc, rd, ra, rcode;
     uint16_t qdcount, ancount;
     char qname[DNS_MAX_NAME]; /* lower case, no trailing dot; "" for the root */
+    uint16_t qlen;            /* strlen(qname) */
     uint16_t qtype, qclass;
     uint16_t nanswers;    /* records read (at most DNS_MAX_ANSWERS) */
     uint64_t answer_set;  /* order-free hash of (type, rdata) over the answers;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "decode-dns.h"
+#include "detect-dns-key.h"
 #include "detect-fingerprint.h"
 #include "detect-hold.h"
 #include "detect.h"
@@ -130,36 +131,6 @@ static int dns_init(void **state, struct detector_stats *stats)
     return 0;
 }
 
-/* Key of a transaction as a reply's header alone names it: client address and port,
- * server address, id (addresses as long as their version's). */
-static uint64_t pending_key(const struct dns_state *st, const struct packet *pkt, int from_client,
-                            uint16_t id)
-{
-    uint8_t k[16 + 16 + 2 + 2 + 1];
-    size_t alen = pkt->ip_version == 4 ? 4 : 16;
-    memcpy(k, from_client ? pkt->ip_src : pkt->ip_dst, alen);
-    memcpy(k + alen, from_client ? pkt->ip_dst : pkt->ip_src, alen);
-    uint16_t cport = from_client ? pkt->sport : pkt->dport;
-    memcpy(k + 2 * alen, &cport, 2);
-    memcpy(k + 2 * alen + 2, &id, 2);
-    k[2 * alen + 4] = pkt->ip_version;
-    uint64_t h = siphash13(st->hash_key, k, 2 * alen + 5);
-    return h ? h : 1;
-}
-
-/* Key of a transaction: the pending key (endpoints and id) and the question (the name
- * hashed as long as it is, not as long as its buffer). */
-static uint64_t txn_key(const struct dns_state *st, uint64_t pending, const struct dns_msg *m)
-{
-    uint8_t k[8 + 2 + DNS_MAX_NAME];
-    size_t qlen = strlen(m->qname);
-    memcpy(k, &pending, 8);
-    memcpy(k + 8, &m->qtype, 2);
-    memcpy(k + 10, m->qname, qlen);
-    uint64_t h = siphash13(st->hash_key, k, 10 + qlen);
-    return h ? h : 1;
-}
-
 /* The slot of a transaction's key, or NULL. */
 static struct txn *txn_find(struct dns_state *st, uint64_t key)
 {
@@ -204,7 +175,7 @@ static void pending_note(struct dns_state *st, uint64_t key, const struct dns_ms
     p->key = key;
     p->txn = txn;
     p->qtype = m->qtype;
-    memcpy(p->qname, m->qname, sizeof p->qname);
+    memcpy(p->qname, m->qname, m->qlen + 1u);
 }
 
 static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
@@ -225,9 +196,13 @@ static struct txn *txn_get(struct dns_state *st, uint64_t key, int64_t now)
         if (txn_live(t, now))
             st->stats->evicted++;
     }
-    memset(t, 0, sizeof *t);
+    /* Every field but the answers, which only nanswers of are read. */
     t->key = key;
     t->first_ts = now;
+    t->query_ts = 0;
+    t->queries = 0;
+    t->query_ip_id = 0;
+    t->nanswers = t->reported = 0;
     return t;
 }
 
@@ -714,7 +689,7 @@ static void add_answer(struct dns_state *st, struct txn *t, struct answer *a,
 static void rejected_reply(struct dns_state *st, const struct packet *pkt, const uint8_t *msg,
                            uint32_t len, struct dns_msg *m, struct finding_sink *sink)
 {
-    uint64_t key = pending_key(st, pkt, 0, m->id);
+    uint64_t key = dns_pending_key(st->hash_key, pkt, 0, m->id);
     const struct pending *p = pending_find(st, key);
     if (!p)
         return;
@@ -724,6 +699,7 @@ static void rejected_reply(struct dns_state *st, const struct packet *pkt, const
     /* The question the transaction was keyed by, for the report. */
     m->qtype = p->qtype;
     memcpy(m->qname, p->qname, sizeof m->qname);
+    m->qlen = (uint16_t)strlen(m->qname);
     m->nanswers = 0;
     m->summary[0] = '\0';
     struct answer a;
@@ -754,8 +730,9 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
     if (!m.qr) {
         if (pkt->dport != DNS_PORT)
             return;
-        uint64_t pend = pending_key(st, pkt, 1, m.id);
-        struct txn *t = txn_get(st, txn_key(st, pend, &m), pkt->ts_ns);
+        uint64_t pend, key;
+        dns_txn_keys(st->hash_key, pkt, 1, &m, &pend, &key);
+        struct txn *t = txn_get(st, key, pkt->ts_ns);
         if (!t->queries++) {
             t->query_ip_id = pkt->ip_id;
             t->query_ts = pkt->ts_ns;
@@ -765,8 +742,9 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
     }
     if (pkt->sport != DNS_PORT)
         return;
-    uint64_t pend = pending_key(st, pkt, 0, m.id);
-    struct txn *t = txn_get(st, txn_key(st, pend, &m), pkt->ts_ns);
+    uint64_t pend, key;
+    dns_txn_keys(st->hash_key, pkt, 0, &m, &pend, &key);
+    struct txn *t = txn_get(st, key, pkt->ts_ns);
     pending_note(st, pend, &m, t->key, pkt->ts_ns);
     struct answer a;
     answer_make(&a, pkt, &m, unread, len);
@@ -784,7 +762,8 @@ static void tcp_race_seen(struct dns_state *st, const struct packet *pkt)
         !dns_parse_head(pkt->payload + 2, len < pkt->payload_len - 2 ? len : pkt->payload_len - 2,
                         &m))
         return;
-    uint64_t key = txn_key(st, pending_key(st, pkt, 0, m.id), &m);
+    uint64_t pend, key;
+    dns_txn_keys(st->hash_key, pkt, 0, &m, &pend, &key);
     hold_cancel(&st->lone, key, NULL, NULL);
     struct txn *t = txn_find(st, key);
     if (t)

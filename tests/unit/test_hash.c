@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "detect-dns-key.h"
 #include "flow.h"
 #include "util-hash.h"
 
@@ -51,6 +52,25 @@ static void test_siphash13_deterministic_and_keyed(void **state)
     assert_int_not_equal(siphash13(k1, z, 8), siphash13(k1, z, 9));
 }
 
+/* siphash13_prefix gives siphash13 of the prefix and of the whole, for every whole-word
+ * prefix of every length up to 64 bytes (the empty prefix and the whole input among
+ * them). */
+static void test_siphash13_prefix_pair(void **state)
+{
+    (void)state;
+    const uint64_t key[2] = {0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+    uint8_t msg[64];
+    for (size_t i = 0; i < sizeof msg; i++)
+        msg[i] = (uint8_t)(i * 37 + 11);
+    for (size_t len = 0; len <= sizeof msg; len++)
+        for (size_t prefix = 0; prefix <= len; prefix += 8) {
+            uint64_t hp = 0, ha = 0;
+            siphash13_prefix(key, msg, prefix, len, &hp, &ha);
+            assert_int_equal(hp, siphash13(key, msg, prefix));
+            assert_int_equal(ha, siphash13(key, msg, len));
+        }
+}
+
 /* Unaligned input hashes the same as aligned input. */
 static void test_siphash13_alignment(void **state)
 {
@@ -78,6 +98,55 @@ static void make_pkt(struct packet *p, int v, const uint8_t *src, const uint8_t 
     memcpy(p->ip_dst, dst, alen);
     p->sport = sport;
     p->dport = dport;
+}
+
+/* dns_injection's keys: the pending key that dns_txn_keys gives with a transaction key
+ * is the one dns_pending_key gives a reply's header alone (a reply the parser rejects
+ * finds its transaction by it), for IPv4 and IPv6, from either end; the question, the
+ * id, the client port and each address are part of the keys, the rest of an IPv4
+ * packet's address fields not. */
+static void test_dns_keys(void **state)
+{
+    (void)state;
+    const uint64_t key[2] = {0x1234, 0x5678};
+    static const uint8_t c4[16] = {192, 0, 2, 10}, s4[16] = {192, 0, 2, 53};
+    static const uint8_t c6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 10};
+    static const uint8_t s6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 53};
+    struct dns_msg m;
+    memset(&m, 0, sizeof m);
+    m.id = 0x4242;
+    m.qtype = 1;
+    strcpy(m.qname, "www.example.com");
+    m.qlen = (uint16_t)strlen(m.qname);
+    for (int v = 4; v <= 6; v += 2) {
+        struct packet q, r;
+        make_pkt(&q, v, v == 4 ? c4 : c6, v == 4 ? s4 : s6, 40000, 53, 17);
+        make_pkt(&r, v, v == 4 ? s4 : s6, v == 4 ? c4 : c6, 53, 40000, 17);
+        uint64_t pq, tq, pr, tr;
+        dns_txn_keys(key, &q, 1, &m, &pq, &tq);
+        dns_txn_keys(key, &r, 0, &m, &pr, &tr);
+        assert_int_equal(pq, pr);
+        assert_int_equal(tq, tr);
+        assert_int_equal(pq, dns_pending_key(key, &r, 0, m.id));
+        assert_int_not_equal(pq, tq);
+        if (v == 4) { /* bytes past an IPv4 address are not part of it */
+            r.ip_src[8] ^= 1;
+            r.ip_dst[12] ^= 1;
+            assert_int_equal(dns_pending_key(key, &r, 0, m.id), pr);
+        }
+        struct dns_msg other = m;
+        other.qname[0] = 'x'; /* another question: the same pending key */
+        dns_txn_keys(key, &r, 0, &other, &pr, &tr);
+        assert_int_equal(pr, pq);
+        assert_int_not_equal(tr, tq);
+        r.dport = 40001; /* another client port, id or address: neither key */
+        dns_txn_keys(key, &r, 0, &m, &pr, &tr);
+        assert_true(pr != pq && tr != tq);
+        r.dport = 40000;
+        assert_true(dns_pending_key(key, &r, 0, 0x4243) != pq);
+        r.ip_src[3] ^= 1;
+        assert_true(dns_pending_key(key, &r, 0, m.id) != pq);
+    }
 }
 
 static void assert_symmetric(const struct packet *ab, const struct packet *ba)
@@ -159,6 +228,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_siphash13_reference_vectors),
         cmocka_unit_test(test_siphash13_deterministic_and_keyed),
+        cmocka_unit_test(test_siphash13_prefix_pair),
+        cmocka_unit_test(test_dns_keys),
         cmocka_unit_test(test_siphash13_alignment),
         cmocka_unit_test(test_flow_key_symmetric_v4),
         cmocka_unit_test(test_flow_key_symmetric_v6),
