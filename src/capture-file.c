@@ -13,6 +13,7 @@
 
 #include <pcap/pcap.h>
 
+#include "capture-block.h"
 #include "capture-pcapng.h"
 #include "capture.h"
 #include "config.h"
@@ -96,9 +97,10 @@ static void block_records(struct capture_file *cf, FILE *fp)
     if ((magic != 0xa1b2c3d4u && magic != 0xa1b23c4du) || pcap_major_version(cf->p) != 2 ||
         pcap_minor_version(cf->p) != 4 || pcap_snapshot(cf->p) <= 0)
         return;
-    cf->blk = malloc(CAPTURE_READ_BYTES);
-    if (!cf->blk)
+    cf->block = capture_block_get(cf->pool, CAPTURE_READ_BYTES);
+    if (!cf->block)
         return;
+    cf->blk = cf->block->data;
     cf->blk_cap = CAPTURE_READ_BYTES;
     cf->blk_len = cf->blk_pos = 0;
     cf->blk_file = 24;
@@ -116,7 +118,18 @@ static int block_fill(struct capture_file *cf, size_t need)
     if (need > cf->blk_cap)
         return 0;
     size_t rest = cf->blk_len - cf->blk_pos;
-    memmove(cf->blk, cf->blk + cf->blk_pos, rest);
+    if (capture_block_shared(cf->block)) {
+        /* Frames handed to shards still point into this block: read on in another. */
+        struct capture_block *next = capture_block_get(cf->pool, cf->blk_cap);
+        if (!next)
+            return 0;
+        memcpy(next->data, cf->blk + cf->blk_pos, rest);
+        capture_block_release(cf->block);
+        cf->block = next;
+        cf->blk = next->data;
+    } else {
+        memmove(cf->blk, cf->blk + cf->blk_pos, rest);
+    }
     cf->blk_file += cf->blk_pos;
     cf->blk_pos = 0;
     cf->blk_len = rest;
@@ -178,16 +191,19 @@ static int block_next(struct capture_file *cf, struct pcap_pkthdr *h, const u_ch
     FILE *fp = pcap_file(cf->p);
     if (!fp || fseeko(fp, (off_t)(cf->blk_file + cf->blk_pos), SEEK_SET) != 0)
         cf->blk_failed = 1;
-    free(cf->blk);
+    capture_block_release(cf->block);
+    cf->block = NULL;
     cf->blk = NULL;
     return 0;
 }
 
-enum capture_result capture_file_open(struct capture_file *cf, const char *path,
-                                      uint32_t file_index, struct file_stats *fs)
+/* capture_file_open, its blocks from `pool`. */
+static enum capture_result file_open(struct capture_file *cf, const char *path, uint32_t file_index,
+                                     struct file_stats *fs, struct block_pool *pool)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     memset(cf, 0, sizeof *cf);
+    cf->pool = pool;
     cf->fs = fs;
     cf->index = file_index;
     fs->path = path;
@@ -236,6 +252,12 @@ enum capture_result capture_file_open(struct capture_file *cf, const char *path,
     return CAPTURE_OK;
 }
 
+enum capture_result capture_file_open(struct capture_file *cf, const char *path,
+                                      uint32_t file_index, struct file_stats *fs)
+{
+    return file_open(cf, path, file_index, fs, NULL);
+}
+
 /* The next frame of a pcapng file, with its interface's link type. */
 static int pcapng_frame(struct capture_file *cf, struct packet *pkt)
 {
@@ -270,9 +292,11 @@ int capture_file_next(struct capture_file *cf, struct packet *pkt)
     if (cf->ng)
         return pcapng_frame(cf, pkt);
     for (;;) {
+        struct capture_block *from = NULL;
         if (cf->blk && block_next(cf, &mh, &data)) {
             h = &mh;
             cf->rc = 1;
+            from = cf->block;
         } else if (cf->blk_failed) {
             cf->rc = PCAP_ERROR;
             break;
@@ -288,6 +312,7 @@ int capture_file_next(struct capture_file *cf, struct packet *pkt)
             continue;
         }
         capture_frame(pkt, fs, cf->index, h->ts.tv_sec, h->ts.tv_usec, h->caplen, h->len, data);
+        pkt->block = from;
         return 1;
     }
     return 0;
@@ -308,7 +333,8 @@ enum capture_result capture_file_close(struct capture_file *cf)
                  cf->good_end, fs->packets, why);
         res = CAPTURE_DAMAGED;
     }
-    free(cf->blk);
+    capture_block_release(cf->block);
+    cf->block = NULL;
     cf->blk = NULL;
     if (cf->p)
         pcap_close(cf->p);
@@ -325,10 +351,10 @@ enum capture_result capture_file_close(struct capture_file *cf)
 }
 
 enum capture_result capture_file_read(const char *path, uint32_t file_index, struct file_stats *fs,
-                                      capture_cb cb, void *arg)
+                                      struct block_pool *pool, capture_cb cb, void *arg)
 {
     struct capture_file cf;
-    enum capture_result r = capture_file_open(&cf, path, file_index, fs);
+    enum capture_result r = file_open(&cf, path, file_index, fs, pool);
     if (r != CAPTURE_OK)
         return r;
     struct packet pkt;

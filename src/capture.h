@@ -19,6 +19,8 @@ enum capture_result {
     CAPTURE_DAMAGED,     /* read part-way; what came before was processed */
 };
 
+struct block_pool;
+
 /* A capture file read frame by frame (for reading two files side by side). */
 struct capture_file {
     struct pcap *p;    /* a classic pcap file, read by libpcap */
@@ -29,6 +31,8 @@ struct capture_file {
     int supported, rc;
     uint64_t good_end; /* byte offset where the last good record ended */
     /* A regular classic pcap file, its records read in blocks (capture-file.c) */
+    struct block_pool *pool;     /* where blocks come from (NULL: a block of its own) */
+    struct capture_block *block; /* the block being read; blk is its data */
     uint8_t *blk;
     size_t blk_cap, blk_len, blk_pos; /* buffer size, bytes in it, the next record */
     uint64_t blk_file;                /* the file offset of blk[0] */
@@ -55,9 +59,11 @@ int capture_file_drops(const char *path, uint64_t *drops);
 
 /* Reads a pcap or pcapng file (or "-" for standard input). Frames of link types the
  * decoder does not know are counted in fs->skipped and not passed on. fs->error
- * says what went wrong, with the byte offset of the damage. */
+ * says what went wrong, with the byte offset of the damage. Records read in place
+ * come from blocks of `pool` (NULL: one block of the file's own) and carry pkt->block,
+ * which the callback may hold to keep the frame's bytes after it returns. */
 enum capture_result capture_file_read(const char *path, uint32_t file_index, struct file_stats *fs,
-                                      capture_cb cb, void *arg);
+                                      struct block_pool *pool, capture_cb cb, void *arg);
 
 /* Packet time in ns from a capture's seconds and nanoseconds, clamped to what 64-bit
  * nanoseconds hold. */

@@ -94,6 +94,8 @@ struct icmp_view {
     uint8_t type, code;
 };
 
+struct capture_block;
+
 /* One decoded frame. Pointers point into the capture buffer and are valid only for
  * the duration of the callback that received the packet. */
 struct packet {
@@ -104,6 +106,9 @@ struct packet {
     uint32_t caplen, wirelen;
     int linktype;
     const uint8_t *data;
+    /* The shared read block data points into (capture-block.h), NULL for a frame
+     * libpcap or the pcapng reader handed over: holding it keeps data valid. */
+    struct capture_block *block;
 
     /* network layer: 0 when the frame carried no IP packet we could read */
     uint8_t ip_version;             /* 4 or 6 */

@@ -18,7 +18,8 @@ int analyze_files(const struct analyze_options *opt, char *const *paths, int npa
     for (int i = 0; i < npaths; i++) {
         struct file_stats *fs = run_source(r, (uint32_t)i);
         run_progress(r, paths[i], opt->progress);
-        enum capture_result res = capture_file_read(paths[i], (uint32_t)i, fs, run_feed, r);
+        enum capture_result res =
+            capture_file_read(paths[i], (uint32_t)i, fs, run_blocks(r), run_feed, r);
         run_progress(r, NULL, 0);
         if (res == CAPTURE_OPEN_FAILED) {
             fprintf(stderr, "secondsight: cannot read %s: %s\n", paths[i], fs->error);

@@ -174,6 +174,11 @@ struct file_stats *run_source(struct run *r, uint32_t index)
     return &r->stats.files[index];
 }
 
+struct block_pool *run_blocks(struct run *r)
+{
+    return r->shards ? shards_blocks(r->shards) : NULL;
+}
+
 void run_feed(void *arg, struct packet *pkt)
 {
     struct run *r = arg;

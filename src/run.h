@@ -40,6 +40,9 @@ struct run *run_new(const struct analyze_options *opt, int nsources);
 void run_free(struct run *r);
 /* The counters of source `index` (a file or an interface), to fill while reading. */
 struct file_stats *run_source(struct run *r, uint32_t index);
+/* Where capture files read their records (capture_file_read): shared blocks the
+ * shards' batches point into (--threads), or NULL. */
+struct block_pool *run_blocks(struct run *r);
 /* A frame read from a source (a capture_cb). */
 void run_feed(void *run, struct packet *pkt);
 /* Starts (path) or ends (NULL) a progress line. */

@@ -12,6 +12,8 @@
 #include "shards.h"
 
 #include <pthread.h>
+
+#include "capture-block.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,14 +34,19 @@ struct finding_list {
 struct shard_frame {
     uint64_t seq, frame;
     int64_t ts_ns;
-    uint32_t file_index, caplen, wirelen, offset;
+    const uint8_t *data; /* into the batch's block, or its copies */
+    uint32_t file_index, caplen, wirelen;
     int linktype;
 };
 
+/* Frames for one shard: read in place (pointing into `block`, which the batch holds
+ * until the shard has processed them) or copied into `data` (libpcap's and the pcapng
+ * reader's frames, reassembled datagrams). */
 struct shard_batch {
     uint32_t n, used;
+    struct capture_block *block;
     struct shard_frame f[SHARD_BATCH_FRAMES];
-    uint8_t data[SHARD_BATCH_BYTES];
+    uint8_t data[SHARD_BATCH_BYTES]; /* pages are touched only by copies */
 };
 
 struct shard_snapshot {
@@ -93,6 +100,7 @@ struct shards {
     struct flow_stats flows_sum;
     struct frag_stats frags_sum;
     struct evidence_stats evidence_sum;
+    struct block_pool *blocks; /* offline: the reader's read blocks */
 };
 
 static int finding_list_push(struct finding_list *l, uint64_t seq, uint32_t source, uint32_t rank,
@@ -194,7 +202,7 @@ static void shard_run_batch(struct shard *s, const struct shard_batch *b)
         pkt.caplen = sf->caplen;
         pkt.wirelen = sf->wirelen;
         pkt.linktype = sf->linktype;
-        pkt.data = b->data + sf->offset;
+        pkt.data = sf->data;
         if (sf->seq != s->cur_seq) {
             s->cur_seq = sf->seq;
             s->rank = 0;
@@ -217,6 +225,10 @@ static void *shard_main(void *arg)
         pthread_mutex_unlock(&s->lock);
 
         shard_run_batch(s, b);
+        /* Let go before the batch is spare: the reader counts on a spare batch holding
+         * no block (the pool's cap). */
+        capture_block_release(b->block);
+        b->block = NULL;
         struct shard_snapshot snap;
         shard_snapshot(s, &snap);
 
@@ -310,12 +322,16 @@ static int shards_divert(void *ctx, const struct packet *pkt)
         pipeline_packet(&s->p, pkt, NULL);
         return 1;
     }
+    struct capture_block *blk = pkt->block;
     uint32_t len = pkt->caplen < SHARD_BATCH_BYTES ? pkt->caplen : SHARD_BATCH_BYTES;
-    if (s->fill->n == SHARD_BATCH_FRAMES || SHARD_BATCH_BYTES - s->fill->used < len) {
+    struct shard_batch *b = s->fill;
+    /* A batch points into one block at most. */
+    int full = blk ? b->block && b->block != blk : SHARD_BATCH_BYTES - b->used < len;
+    if (b->n == SHARD_BATCH_FRAMES || full) {
         shard_submit(s);
         shards_drain(sh, 0);
+        b = s->fill;
     }
-    struct shard_batch *b = s->fill;
     struct shard_frame *sf = &b->f[b->n++];
     sf->seq = sh->reader->seq;
     sf->frame = pkt->frame;
@@ -324,10 +340,24 @@ static int shards_divert(void *ctx, const struct packet *pkt)
     sf->caplen = len;
     sf->wirelen = pkt->wirelen;
     sf->linktype = pkt->linktype;
-    sf->offset = b->used;
+    if (blk) {
+        sf->data = pkt->data;
+        sf->caplen = pkt->caplen;
+        if (!b->block) {
+            capture_block_hold(blk);
+            b->block = blk;
+        }
+        return 1;
+    }
+    sf->data = b->data + b->used;
     memcpy(b->data + b->used, pkt->data, len);
     b->used += len;
     return 1;
+}
+
+struct block_pool *shards_blocks(struct shards *sh)
+{
+    return sh->blocks;
 }
 
 void shards_attach_reader(struct shards *sh, struct pipeline *reader)
@@ -368,6 +398,7 @@ static int shard_start(struct shard *s)
         struct shard_batch *b = malloc(sizeof *b);
         if (!b)
             return 0;
+        b->block = NULL;
         if (!s->fill)
             s->fill = b;
         else
@@ -398,6 +429,10 @@ struct shards *shards_new(const struct shards_config *c, struct finding_sink *ou
     struct pipeline_config pc = c->pipeline;
     pc.flow = shard_flow_config(&c->pipeline.flow, c->n);
     uint32_t nsources = c->nsources ? c->nsources : 1;
+    /* Each batch of shards 1..n-1 holds one block at most, and the reader one while it
+     * takes the next: at this cap the reader never finds the pool empty. */
+    if (!c->fanout && !(sh->blocks = block_pool_new((c->n - 1) * SHARD_QUEUE + 2)))
+        goto fail;
     for (uint32_t i = 0; i < c->n; i++) {
         struct shard *s = &sh->s[i];
         s->index = i;
@@ -450,6 +485,13 @@ static void shards_stop(struct shards *sh)
     }
 }
 
+static void batch_free(struct shard_batch *b)
+{
+    if (b)
+        capture_block_release(b->block);
+    free(b);
+}
+
 void shards_free(struct shards *sh)
 {
     if (!sh)
@@ -458,11 +500,11 @@ void shards_free(struct shards *sh)
     for (uint32_t i = 0; i < sh->n; i++) {
         struct shard *s = &sh->s[i];
         pipeline_release(&s->p);
-        free(s->fill);
+        batch_free(s->fill);
         for (uint32_t j = 0; j < s->nspare; j++)
-            free(s->spare[j]);
+            batch_free(s->spare[j]);
         for (uint32_t j = 0; j < s->queued; j++)
-            free(s->queue[j]);
+            batch_free(s->queue[j]);
         free(s->found.v);
         free(s->own);
         free(s->files);
@@ -470,6 +512,7 @@ void shards_free(struct shards *sh)
         pthread_cond_destroy(&s->work);
         pthread_cond_destroy(&s->room);
     }
+    block_pool_free(sh->blocks); /* after the batches let go of their blocks */
     free(sh->s);
     free(sh->pending.v);
     free(sh);

@@ -35,6 +35,9 @@ void shards_free(struct shards *sh);
 /* Offline: `reader` decodes every frame; its TCP/UDP packets go to the shards and its
  * own findings (fragments, flowless packets) join the merge. */
 void shards_attach_reader(struct shards *sh, struct pipeline *reader);
+/* Offline: the pool of read blocks whose frames reach the shards without a copy (see
+ * capture_file_read); NULL in fanout. */
+struct block_pool *shards_blocks(struct shards *sh);
 /* Offline: after each frame the reader read; now and then writes what is final. */
 void shards_tick(struct shards *sh);
 /* No frame for a while: frames waiting for a full batch go to their shards, and the
