@@ -67,6 +67,12 @@
 #define FLOW_EXPIRE_PER_PACKET 4u
 #endif
 
+/* Flows remembered per table by a cheap index of their endpoints, so a packet of a
+ * recently seen flow skips the keyed hash and the bucket walk; a power of two. */
+#ifndef FLOW_CACHE_SLOTS
+#define FLOW_CACHE_SLOTS 256u
+#endif
+
 /* Classic pcap files are read this many bytes at a time (records larger than that
  * are read by libpcap). */
 #ifndef CAPTURE_READ_BYTES

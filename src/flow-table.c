@@ -1,12 +1,13 @@
-/* secondsight - the flow table: seeded symmetric hash, LRU order by packet time,
- * a count cap and a byte cap enforced by evicting the oldest flows, bounded expiry. */
+/* secondsight - the flow table: seeded symmetric hash with a cache of recent flows in
+ * front, LRU order by packet time, a count cap and a byte cap enforced by evicting the
+ * oldest flows, bounded expiry. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #include "config.h"
+#include "flow-key.h"
 #include "flow.h"
-#include "util-hash.h"
 
 /* Window slots: whole pages, or halves of one (a direction's first window). */
 #define PAGE_BYTES 4096u
@@ -41,6 +42,12 @@ struct flow_table {
      * the expiry of closed ones behind it. */
     struct flow *xoldest[FLOW_XCLASSES], *xnewest[FLOW_XCLASSES];
     struct flow *woldest, *wnewest; /* flows holding windows, oldest first */
+    /* Recently seen flows by flow_cache_index() of their endpoints: a hint that is checked
+     * against the packet's endpoints, so a slot that two flows share costs a miss and
+     * never a wrong flow; a destroyed flow leaves its slot (flow_destroy). The table
+     * itself stays keyed by SipHash, so colliding slots on purpose only brings back
+     * the cost of the lookup. */
+    struct flow *cache[FLOW_CACHE_SLOTS];
     struct flow *free_list;
     struct flow_chunk *chunks;
     struct flow_stats stats;
@@ -381,44 +388,6 @@ void flow_note_forgotten(struct flow_table *t, uint32_t n)
     t->stats.segment_log_forgotten += n;
 }
 
-int flow_key_make(struct flow_key *k, const struct packet *pkt)
-{
-    size_t alen = pkt->ip_version == 4 ? 4 : 16;
-    memset(k, 0, sizeof *k);
-    k->ip_version = pkt->ip_version;
-    k->proto = pkt->proto;
-    int c = memcmp(pkt->ip_src, pkt->ip_dst, alen);
-    int src_low = c < 0 || (c == 0 && pkt->sport <= pkt->dport);
-    if (src_low) {
-        memcpy(k->ip_lo, pkt->ip_src, alen);
-        memcpy(k->ip_hi, pkt->ip_dst, alen);
-        k->port_lo = pkt->sport;
-        k->port_hi = pkt->dport;
-    } else {
-        memcpy(k->ip_lo, pkt->ip_dst, alen);
-        memcpy(k->ip_hi, pkt->ip_src, alen);
-        k->port_lo = pkt->dport;
-        k->port_hi = pkt->sport;
-    }
-    return src_low;
-}
-
-/* The key's meaningful bytes only: an IPv4 key hashes 14 bytes rather than the 40 of
- * the struct (24 of them zero), which is two SipHash rounds instead of five. */
-static uint64_t flow_key_hash(const struct flow_table *t, const struct flow_key *k)
-{
-    if (k->ip_version != 4)
-        return siphash13(t->key, k, sizeof *k);
-    uint8_t b[14];
-    b[0] = k->ip_version;
-    b[1] = k->proto;
-    memcpy(b + 2, &k->port_lo, 2);
-    memcpy(b + 4, &k->port_hi, 2);
-    memcpy(b + 6, k->ip_lo, 4);
-    memcpy(b + 10, k->ip_hi, 4);
-    return siphash13(t->key, b, sizeof b);
-}
-
 /* Timeout classes: UDP, TCP before the handshake completes, established TCP, TCP
  * after FIN or RST (the grace period). */
 static uint8_t flow_xclass(const struct flow *f)
@@ -499,8 +468,17 @@ static void bucket_unlink(struct flow_table *t, struct flow *f)
     f->hnext = NULL;
 }
 
+static uint32_t flow_cache_slot(const struct flow_table *t, const struct flow *f)
+{
+    return flow_cache_index(t->key, f->src_ip, f->dst_ip, f->src_port, f->dst_port,
+                            f->key.ip_version == 4 ? 4 : 16);
+}
+
 static void flow_destroy(struct flow_table *t, struct flow *f)
 {
+    struct flow **slot = &t->cache[flow_cache_slot(t, f)];
+    if (*slot == f)
+        *slot = NULL;
     bucket_unlink(t, f);
     lru_unlink(t, f);
     xlist_unlink(t, f);
@@ -766,14 +744,9 @@ static void flow_init(struct flow_table *t, struct flow *f, const struct flow_ke
     f->first_ts = f->last_ts = pkt->ts_ns;
 }
 
-struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int *dir)
+/* Bounded expiry from the old end of each timeout class's list. */
+static void expire_some(struct flow_table *t, int64_t now)
 {
-    struct flow_key k;
-    flow_key_make(&k, pkt);
-    uint64_t h = flow_key_hash(t, &k);
-    int64_t now = pkt->ts_ns;
-
-    /* Bounded expiry from the old end of each timeout class's list. */
     unsigned budget = FLOW_EXPIRE_PER_PACKET;
     for (int c = 0; c < FLOW_XCLASSES; c++)
         while (budget && t->xoldest[c] && flow_expired(t, t->xoldest[c], now)) {
@@ -781,56 +754,97 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
             t->stats.expired++;
             budget--;
         }
+}
 
+/* The flow of key k (hash h) in its bucket, or NULL. */
+static struct flow *bucket_find(const struct flow_table *t, const struct flow_key *k, uint64_t h)
+{
     struct flow *f = t->buckets[h & t->mask];
-    while (f && !(f->hash == h && memcmp(&f->key, &k, sizeof k) == 0))
+    while (f && !(f->hash == h && memcmp(&f->key, k, sizeof *k) == 0))
         f = f->hnext;
+    return f;
+}
 
-    if (f && flow_expired(t, f, now)) {
-        flow_destroy(t, f);
-        t->stats.expired++;
-        f = NULL;
+/* A new flow for pkt (its key k, hash h), the newest of every list; NULL when no
+ * record can be had (counted). */
+static struct flow *flow_create(struct flow_table *t, const struct packet *pkt,
+                                const struct flow_key *k, uint64_t h)
+{
+    if (t->count >= t->cfg.max_flows) {
+        evict_oldest(t);
+        t->stats.evicted_count++;
     }
+    struct flow *f = flow_alloc(t);
     if (!f) {
-        if (t->count >= t->cfg.max_flows) {
-            evict_oldest(t);
-            t->stats.evicted_count++;
+        t->stats.alloc_failures++;
+        return NULL;
+    }
+    flow_init(t, f, k, h, pkt);
+    struct flow **b = &t->buckets[h & t->mask];
+    f->hnext = *b;
+    *b = f;
+    t->count++;
+    t->stats.created++;
+    if (t->count > t->stats.active_peak)
+        t->stats.active_peak = t->count;
+    lru_push_newest(t, f);
+    xlist_push_newest(t, f);
+    return f;
+}
+
+/* A packet of f: f becomes the newest of the lists it is on. */
+static void flow_touch(struct flow_table *t, struct flow *f)
+{
+    if (f != t->newest) {
+        lru_unlink(t, f);
+        lru_push_newest(t, f);
+    }
+    if (f != t->xnewest[f->xclass]) {
+        xlist_unlink(t, f);
+        xlist_push_newest(t, f);
+    }
+    if (f != t->wnewest && wlist_has(t, f)) {
+        wlist_unlink(t, f);
+        wlist_push_newest(t, f);
+    }
+}
+
+struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int *dir)
+{
+    int64_t now = pkt->ts_ns;
+    expire_some(t, now);
+
+    /* The cache first: a hit needs neither the key nor its hash. */
+    size_t alen = pkt->ip_version == 4 ? 4 : 16;
+    struct flow **slot =
+        &t->cache[flow_cache_index(t->key, pkt->ip_src, pkt->ip_dst, pkt->sport, pkt->dport, alen)];
+    struct flow *f = *slot;
+    int d = f ? flow_match(f, pkt) : -1;
+    if (d < 0 || flow_expired(t, f, now)) {
+        struct flow_key k;
+        flow_key_make(&k, pkt);
+        uint64_t h = flow_key_hash(t->key, &k);
+        f = bucket_find(t, &k, h);
+        if (f && flow_expired(t, f, now)) {
+            flow_destroy(t, f);
+            t->stats.expired++;
+            f = NULL;
         }
-        f = flow_alloc(t);
-        if (!f) {
-            t->stats.alloc_failures++;
+        if (f) {
+            flow_touch(t, f);
+        } else if (!(f = flow_create(t, pkt, &k, h))) {
             return NULL;
         }
-        flow_init(t, f, &k, h, pkt);
-        struct flow **b = &t->buckets[h & t->mask];
-        f->hnext = *b;
-        *b = f;
-        t->count++;
-        t->stats.created++;
-        if (t->count > t->stats.active_peak)
-            t->stats.active_peak = t->count;
-        lru_push_newest(t, f);
-        xlist_push_newest(t, f);
+        d = !(pkt->sport == f->src_port && flow_addr_eq(pkt->ip_src, f->src_ip, alen));
+        *slot = f;
     } else {
-        if (f != t->newest) {
-            lru_unlink(t, f);
-            lru_push_newest(t, f);
-        }
-        if (f != t->xnewest[f->xclass]) {
-            xlist_unlink(t, f);
-            xlist_push_newest(t, f);
-        }
-        if (f != t->wnewest && wlist_has(t, f)) {
-            wlist_unlink(t, f);
-            wlist_push_newest(t, f);
-        }
+        flow_touch(t, f);
     }
     if (now > f->last_ts)
         f->last_ts = now;
 
-    size_t alen = pkt->ip_version == 4 ? 4 : 16;
-    *dir = !(pkt->sport == f->src_port && memcmp(pkt->ip_src, f->src_ip, alen) == 0);
-    f->pkts[*dir]++;
-    f->bytes[*dir] += pkt->wirelen;
+    *dir = d;
+    f->pkts[d]++;
+    f->bytes[d] += pkt->wirelen;
     return f;
 }
