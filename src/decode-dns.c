@@ -33,13 +33,13 @@ _Static_assert(DNS_MAX_NAME >= 254, "a name buffer holds the longest name");
 static const char name_char[256] = {NC64(0), NC64(64), NC64(128), NC64(192)};
 
 /* Reads the name at r's offset into out (lower case, dots between labels; DNS_MAX_NAME
- * bytes) and moves r past it; out NULL: the name is only checked, as far as reading it
- * would. The labels in place stay within r; pointers reach the whole message of msg_len
- * bytes (a record's data may point past its own end). Returns DNS_OK, or why the name
- * cannot be read: DNS_TRUNCATED when it runs past the end of the message in its own place,
- * DNS_INVALID for a pointer past the end, a pointer budget spent, a reserved label type or a name
- * too long. */
-static int read_name(struct reader *r, size_t msg_len, char *out)
+ * bytes; its length into *out_len when out_len is not NULL) and moves r past it; out
+ * NULL: the name is only checked, as far as reading it would. The labels in place stay
+ * within r; pointers reach the whole message of msg_len bytes (a record's data may point
+ * past its own end). Returns DNS_OK, or why the name cannot be read: DNS_TRUNCATED when
+ * it runs past the end of the message in its own place, DNS_INVALID for a pointer past
+ * the end, a pointer budget spent, a reserved label type or a name too long. */
+static int read_name(struct reader *r, size_t msg_len, char *out, size_t *out_len)
 {
     size_t len = 0;
     size_t resume = 0; /* where r continues after the first pointer */
@@ -93,6 +93,8 @@ static int read_name(struct reader *r, size_t msg_len, char *out)
         len += sep + b;
     }
     r->off = resume;
+    if (out_len)
+        *out_len = len;
     return DNS_OK;
 }
 
@@ -156,7 +158,7 @@ static int record_item(const uint8_t *p, size_t n, uint16_t type, size_t rdata_o
          * decompressed (pointers resolve against the whole message). */
         struct reader nr = reader_make(p, rdata_off + rdlen);
         nr.off = rdata_off;
-        if ((m->error = (uint8_t)read_name(&nr, n, name)) != DNS_OK)
+        if ((m->error = (uint8_t)read_name(&nr, n, name, NULL)) != DNS_OK)
             return 0;
         item_of(item, size, type == T_CNAME ? "CNAME" : type == T_NS ? "NS" : "PTR", name);
         h = record_hash(type, name, strlen(name));
@@ -164,7 +166,7 @@ static int record_item(const uint8_t *p, size_t n, uint16_t type, size_t rdata_o
         uint16_t pref = reader_u16be(rd);
         struct reader nr = reader_make(p, rdata_off + rdlen);
         nr.off = rdata_off + 2;
-        if ((m->error = (uint8_t)read_name(&nr, n, name)) != DNS_OK)
+        if ((m->error = (uint8_t)read_name(&nr, n, name, NULL)) != DNS_OK)
             return 0;
         char num[8];
         size_t k = sizeof num - 1;
@@ -209,7 +211,7 @@ static int record_check(const uint8_t *p, size_t n, uint16_t type, size_t rdata_
         return DNS_OK;
     struct reader nr = reader_make(p, rdata_off + rdlen);
     nr.off = at;
-    return read_name(&nr, n, NULL);
+    return read_name(&nr, n, NULL, NULL);
 }
 
 /* The header and the question into m; r is left past the question. 1, or 0 with
@@ -244,9 +246,10 @@ static int parse_question(struct reader *r, size_t n, struct dns_msg *m)
         m->error = DNS_INVALID;
         return 0;
     }
-    if ((m->error = (uint8_t)read_name(r, n, m->qname)) != DNS_OK)
+    size_t qlen;
+    if ((m->error = (uint8_t)read_name(r, n, m->qname, &qlen)) != DNS_OK)
         return 0;
-    m->qlen = (uint16_t)strlen(m->qname);
+    m->qlen = (uint16_t)qlen;
     m->qtype = reader_u16be(r);
     m->qclass = reader_u16be(r);
     if (r->err) {
@@ -279,7 +282,7 @@ static int parse(const uint8_t *p, size_t n, struct dns_msg *m, int records)
             if (records)
                 memcpy(name, m->qname, qlen + 1);
             r.off += 2;
-        } else if ((m->error = (uint8_t)read_name(&r, n, records ? name : NULL)) != DNS_OK) {
+        } else if ((m->error = (uint8_t)read_name(&r, n, records ? name : NULL, NULL)) != DNS_OK) {
             break;
         }
         uint16_t type = reader_u16be(&r);

@@ -22,9 +22,8 @@ static size_t key_head(uint8_t *k, const struct packet *pkt, int from_client, ui
     memcpy(k + 2 * alen, &cport, 2);
     memcpy(k + 2 * alen + 2, &id, 2);
     k[2 * alen + 4] = pkt->ip_version;
-    size_t head = (2 * alen + 5 + 7) & ~(size_t)7;
-    memset(k + 2 * alen + 5, 0, head - (2 * alen + 5));
-    return head;
+    memset(k + 2 * alen + 5, 0, 8); /* the padding (3 bytes), as one fixed store */
+    return (2 * alen + 5 + 7) & ~(size_t)7;
 }
 
 uint64_t dns_pending_key(const uint64_t hash_key[2], const struct packet *pkt, int from_client,

@@ -220,8 +220,11 @@ static void head_agrees(const uint8_t *msg, size_t n, int rc, const struct dns_m
     assert_int_equal(h.qtype, m->qtype);
     assert_int_equal(h.qclass, m->qclass);
     assert_int_equal(h.nanswers, m->nanswers);
-    if (rc)
+    if (rc) {
         assert_string_equal(h.qname, m->qname);
+        assert_int_equal(h.qlen, strlen(h.qname));
+        assert_int_equal(m->qlen, strlen(m->qname));
+    }
     assert_true(h.answer_set == 0 && h.summary[0] == '\0' && !h.summary_full);
 }
 
