@@ -11,6 +11,7 @@
 #
 # usage: bench/soak.sh BINARY MINUTES MBPS BENIGN.pcap[,BENIGN.pcap...] [ATTACK.pcap[,...]]
 #   ATTACK defaults to samples/quantum-insert.pcap. INJECT_EVERY=30 (seconds).
+#   LIVE_OPTS: more options for the sensor (e.g. "--flow-memory 128M" to soak at the cap).
 # Prints a markdown table, one row a minute, then the totals; exit 1 when a check fails:
 # kernel drops, RSS after the warm-up above 5 % of its value at the warm-up's end, or
 # findings other than the injections' own. (As root: namespaces and veth.)
@@ -62,8 +63,9 @@ ip link add va$$ netns "$a" type veth peer name vb$$ netns "$b"
 ip -n "$a" link set va$$ mtu 65535 up
 ip -n "$b" link set vb$$ mtu 65535 up
 
+# shellcheck disable=SC2086 # LIVE_OPTS is a list of options
 ip netns exec "$a" "$bin" live -i va$$ --json -o "$work/out.jsonl" --threads 2 \
-    --stats-interval 10 2>"$work/live.err" &
+    --stats-interval 10 ${LIVE_OPTS:-} 2>"$work/live.err" &
 sensor=$!
 for _ in $(seq 1 100); do
     grep -q '"event_type":"stats"' "$work/out.jsonl" 2>/dev/null && break
