@@ -52,9 +52,13 @@ struct flow_table {
     struct flow_chunk *chunks;
     struct flow_stats stats;
     /* Payload windows come from one arena reserved up front (address space only; the
-     * byte cap bounds what is used) with transparent huge pages requested: a busy
-     * capture touches hundreds of MB of windows, and 4 KiB page faults were most of
-     * the run time. Freed windows go on a free list and are reused warm. Three size
+     * byte cap bounds what is used). A file run requests transparent huge pages: a
+     * busy capture touches hundreds of MB of windows, and 4 KiB page faults were most
+     * of the run time. A sensor (cfg.sensor) refuses them: at the byte cap, slots are
+     * given back a few pages at a time (release_one), and khugepaged collapses each
+     * 2 MiB around such a hole into a whole huge page again, so RSS crept past the cap
+     * toward everything the arena ever handed out (a 30-minute soak: 0.3 MiB a
+     * minute). Freed windows go on a free list and are reused warm. Three size
      * classes (enum win_class): a direction starts with half a page, moves to one page
      * when its short logs are full and to a slot of the full --window only when its
      * stream shows that it needs one (most directions never leave their half). */
@@ -177,8 +181,10 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, uint64_t seed)
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (a != MAP_FAILED) {
         t->arena = a;
-#ifdef MADV_HUGEPAGE
-        madvise(a, t->arena_size, MADV_HUGEPAGE); /* a hint; fine if refused */
+#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
+        /* A hint either way, fine if refused; NOHUGEPAGE also holds where the system
+         * default is "always". */
+        madvise(a, t->arena_size, cfg->sensor ? MADV_NOHUGEPAGE : MADV_HUGEPAGE);
 #endif
     }
     return t;

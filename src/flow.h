@@ -210,6 +210,9 @@ struct flow_config {
     uint64_t max_memory;
     uint32_t window; /* bytes per direction, power of two */
     uint32_t grace_s;
+    /* live: the window arena without transparent huge pages, so that what the byte cap
+     * gives back stays given back for weeks (flow-table.c). */
+    int sensor;
 };
 
 struct flow_table;

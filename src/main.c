@@ -555,6 +555,7 @@ static int cmd_run(int argc, char **argv, struct live_options *lo)
     opt.progress = opt.progress && !lo && isatty(STDERR_FILENO);
     if (!lo)
         return sink_close(&sink, analyze_files(&opt, argv + optind, argc - optind));
+    opt.flow.sensor = 1; /* memory flat for weeks (flow.h) */
     lo->ifaces = ifaces;
     lo->outpath = sink.path;
     lo->open_results = sink_start_live;

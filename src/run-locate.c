@@ -560,7 +560,7 @@ int locate_run(const struct locate_options *o)
         fprintf(stderr, "secondsight: cannot write %s: %s\n", o->write, pcap_geterr(st.pcap));
         goto out;
     }
-    struct pipeline_config pc = {0, {1024, 16u << 20, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT}};
+    struct pipeline_config pc = {0, {1024, 16u << 20, TCP_WINDOW_DEFAULT, TCP_GRACE_DEFAULT, 0}};
     st.sink.emit = collect;
     st.sink.ctx = &st;
     st.cap_attempts = (1 + o->max_ttl) * o->tries;

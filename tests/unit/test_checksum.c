@@ -502,7 +502,7 @@ static int setup(void **state)
     struct fixture *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    struct flow_config cfg = {64, 1ull << 30, WIN, 60};
+    struct flow_config cfg = {64, 1ull << 30, WIN, 60, 0};
     fx->t = flow_table_new(&cfg, 0xc5c5);
     if (!fx->t) {
         free(fx);

@@ -126,7 +126,7 @@ static void send_dns(struct pipeline *p, uint64_t no, int64_t ts, uint16_t id, c
  * then the query the test is about, IP-ID 0x7777. */
 static void start(struct pipeline *p, int pad)
 {
-    struct pipeline_config pc = {0, {1024, 64u << 20, 8192, 60}};
+    struct pipeline_config pc = {0, {1024, 64u << 20, 8192, 60, 0}};
     memset(found, 0, sizeof found);
     nfound = 0;
     assert_true(pipeline_init(p, &pc, &sink));

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +30,7 @@ static struct flow_table *fx_table(void **state, uint32_t max_flows, uint64_t ma
 {
     struct fixture *fx = *state;
     flow_table_free(fx->t);
-    struct flow_config cfg = {max_flows, max_memory, window, grace_s};
+    struct flow_config cfg = {max_flows, max_memory, window, grace_s, 0};
     fx->t = flow_table_new(&cfg, 0x5eed);
     assert_non_null(fx->t);
     return fx->t;
@@ -281,7 +282,7 @@ static void test_count_cap_evicts_lru(void **state)
  * flows themselves stay tracked. Two pages: four first windows. */
 static void test_memory_cap_drops_oldest_windows(void **state)
 {
-    struct flow_config cfg = {64, 0, WIN, 60};
+    struct flow_config cfg = {64, 0, WIN, 60, 0};
     struct flow_table *t = fx_table(state, 64, 1ull << 30, WIN, 60);
     const uint64_t base = flow_table_memory(t);
     const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * window_cost(WIN);
@@ -333,7 +334,7 @@ static void test_memory_cap_drops_oldest_windows(void **state)
  * cap and the windows' slots come back when there is room again. */
 static void test_memory_cap_records_take_windows(void **state)
 {
-    struct flow_config cfg = {4096, 0, WIN, 60};
+    struct flow_config cfg = {4096, 0, WIN, 60, 0};
     struct flow_table *t = fx_table(state, 4096, 1ull << 30, WIN, 60);
     const uint64_t base = flow_table_memory(t);
     const uint64_t w = window_cost(WIN);
@@ -375,7 +376,7 @@ static void test_memory_cap_records_take_windows(void **state)
  * payload not kept, the failure counted. */
 static void test_memory_cap_no_room_for_window(void **state)
 {
-    struct flow_config cfg = {64, 0, WIN, 60};
+    struct flow_config cfg = {64, 0, WIN, 60, 0};
     struct flow_table *t = fx_table(state, 64, 1ull << 30, WIN, 60);
     const uint64_t base = flow_table_memory(t);
     const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * window_cost(WIN);
@@ -398,7 +399,7 @@ static void test_memory_cap_no_room_for_window(void **state)
  * in play here (UDP), so no flow holds a window. Runs last: it used to crash. */
 static void test_memory_cap_without_windows(void **state)
 {
-    struct flow_config cfg = {4096, 0, WIN, 60};
+    struct flow_config cfg = {4096, 0, WIN, 60, 0};
     struct flow_table *t = fx_table(state, 4096, 1ull << 30, WIN, 60);
     const uint64_t base = flow_table_memory(t);
     const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * window_cost(WIN);
@@ -1006,7 +1007,7 @@ static void test_snapped_segment(void **state)
  * a later copy of them is unverifiable, not a first copy. */
 static void test_window_dropped_then_retransmit(void **state)
 {
-    struct flow_config cfg = {64, 0, WIN, 60};
+    struct flow_config cfg = {64, 0, WIN, 60, 0};
     struct flow_table *t = fx_table(state, 64, 1ull << 30, WIN, 60);
     const uint64_t base = flow_table_memory(t);
     const uint64_t w = window_cost(WIN);
@@ -1122,7 +1123,7 @@ static void test_window_grows_on_gap(void **state)
  * carries on small (counted as an allocation failure). */
 static void test_window_grow_at_cap(void **state)
 {
-    struct flow_config cfg = {64, 0, 8192, 60};
+    struct flow_config cfg = {64, 0, 8192, 60, 0};
     struct flow_table *t = fx_table(state, 64, 1ull << 30, 8192, 60);
     const uint64_t base = flow_table_memory(t);
     const uint64_t chunk = flow_table_min_memory(&cfg) - base - 2 * window_cost(8192);
@@ -1295,6 +1296,47 @@ static void test_expiry_not_blocked_by_open_flow(void **state)
     assert_int_equal(send_at(&open, 0, 0, DATA, "y", 1, &info)->id, id);
 }
 
+/* The VmFlags line of this process's mapping of `kb` KiB, or "" (Linux /proc). */
+static void mapping_flags(size_t kb, char *flags, size_t size)
+{
+    char line[512];
+    size_t cur = 0;
+    flags[0] = '\0';
+    FILE *f = fopen("/proc/self/smaps", "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f) && !flags[0]) {
+        unsigned long long v;
+        if (sscanf(line, "Size: %llu kB", &v) == 1)
+            cur = (size_t)v;
+        else if (cur == kb && !strncmp(line, "VmFlags:", 8)) {
+            size_t n = strlen(line + 8) < size ? strlen(line + 8) : size - 1;
+            memcpy(flags, line + 8, n);
+            flags[n] = '\0';
+        }
+    }
+    fclose(f);
+}
+
+/* A sensor's window arena refuses transparent huge pages (khugepaged would fill the
+ * holes that released windows leave, and RSS would creep past the byte cap); a file
+ * run's asks for them. The arena is the mapping of twice the byte cap. */
+static void test_sensor_arena_without_huge_pages(void **state)
+{
+    struct fixture *fx = *state;
+    char flags[256];
+    for (int sensor = 0; sensor < 2; sensor++) {
+        struct flow_config cfg = {64, 7u << 20, WIN, 60, sensor};
+        flow_table_free(fx->t);
+        fx->t = flow_table_new(&cfg, 0x5eed);
+        assert_non_null(fx->t);
+        mapping_flags(14u << 10, flags, sizeof flags);
+        if (!sensor && !strstr(flags, " hg"))
+            skip(); /* no transparent huge pages in this kernel */
+        assert_non_null(strstr(flags, sensor ? " nh" : " hg"));
+    }
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1330,6 +1372,7 @@ int main(void)
         T(test_after_close),
         T(test_snapped_segment),
         T(test_window_dropped_then_retransmit),
+        T(test_sensor_arena_without_huge_pages),
         T(test_memory_cap_without_windows), /* last: a NULL dereference aborts under UBSan */
     };
 #undef T

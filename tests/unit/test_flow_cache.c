@@ -18,7 +18,7 @@
 
 static struct flow_table *table(uint32_t max_flows)
 {
-    struct flow_config cfg = {max_flows, 1ull << 30, 256, 60};
+    struct flow_config cfg = {max_flows, 1ull << 30, 256, 60, 0};
     struct flow_table *t = flow_table_new(&cfg, 0x5eed);
     assert_non_null(t);
     return t;

@@ -110,7 +110,7 @@ static void setup_pipeline(struct pipeline *p, struct caught *c)
     memset(c, 0, sizeof *c);
     c->sink.emit = catch_finding;
     c->sink.ctx = c;
-    struct pipeline_config pc = {0, {1024, 64u << 20, 8192, 60}};
+    struct pipeline_config pc = {0, {1024, 64u << 20, 8192, 60, 0}};
     assert_true(pipeline_init(p, &pc, &c->sink));
 }
 

@@ -65,7 +65,7 @@ static struct finding_sink sink = {no_finding, NULL};
 
 static void setup_pipeline(struct pipeline *p)
 {
-    struct pipeline_config pc = {0, {1024, 64u << 20, 8192, 60}};
+    struct pipeline_config pc = {0, {1024, 64u << 20, 8192, 60, 0}};
     assert_true(pipeline_init(p, &pc, &sink));
 }
 
