@@ -2,8 +2,7 @@
  * cooked SLL and SLL2, raw IP, BSD NULL/LOOP, PPP. Hands the IP packet on. */
 #include <string.h>
 
-#include <pcap/dlt.h>
-
+#include "decode-dlt.h"
 #include "decode.h"
 #include "util-reader.h"
 
@@ -18,17 +17,6 @@
 
 #define PPP_IPV4 0x0021
 #define PPP_IPV6 0x0057
-
-/* DLT values not defined everywhere. */
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
 
 static const char *const event_names[DEV__COUNT] = {
     [DEV_LINK_TRUNCATED] = "link_truncated",

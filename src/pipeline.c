@@ -72,14 +72,21 @@ static int ports_in_place(const struct packet *pkt)
     return pipeline_trackable(pkt) && (pkt->ip_version == 4 || pkt->ip_hlen == 40);
 }
 
+uint32_t pipeline_partition_of(int ip_version, const uint8_t *src, const uint8_t *dst, int ports,
+                               uint16_t sport, uint16_t dport)
+{
+    if (ip_version != 4 && ip_version != 6)
+        return 0;
+    size_t len = ip_version == 4 ? 4 : 16;
+    if (ports && (sport == DNS_PORT) != (dport == DNS_PORT))
+        return host_pair_mix(sport == DNS_PORT ? src : dst, NULL, len);
+    return host_pair_mix(src, dst, len);
+}
+
 uint32_t pipeline_partition(const struct packet *pkt)
 {
-    if (pkt->ip_version != 4 && pkt->ip_version != 6)
-        return 0;
-    size_t len = pkt->ip_version == 4 ? 4 : 16;
-    if (ports_in_place(pkt) && (pkt->sport == DNS_PORT) != (pkt->dport == DNS_PORT))
-        return host_pair_mix(pkt->sport == DNS_PORT ? pkt->ip_src : pkt->ip_dst, NULL, len);
-    return host_pair_mix(pkt->ip_src, pkt->ip_dst, len);
+    return pipeline_partition_of(pkt->ip_version, pkt->ip_src, pkt->ip_dst, ports_in_place(pkt),
+                                 pkt->sport, pkt->dport);
 }
 
 /* --shard: whether a frame (or datagram) with this key is this pipeline's to judge. */

@@ -60,6 +60,16 @@ void pipeline_release(struct pipeline *p);
  * shard i of --threads n take the same packets. */
 #define HOST_PAIR_MIX 0x45d9f3bu
 uint32_t pipeline_partition(const struct packet *pkt);
+/* The same rule over the fields themselves (`ports`: the ports are in place). */
+uint32_t pipeline_partition_of(int ip_version, const uint8_t *src, const uint8_t *dst, int ports,
+                               uint16_t sport, uint16_t dport);
+/* pipeline_partition of a frame not yet decoded (only its capture fields set), read
+ * from its link, IP and TCP/UDP headers alone: 1 with *key set when decode_packet
+ * would certainly make it a trackable packet with its ports in place (and so with
+ * this key), 0 when only decoding can tell -- a fragment, a packet that is not TCP or
+ * UDP, IPv6 extension headers, VLAN tags, anything short or odd. For the reader of
+ * --threads, which hands such frames over undecoded (pipeline-peek.c). */
+int pipeline_peek_partition(const struct packet *pkt, uint32_t *key);
 /* The TCP and UDP packets a flow table tracks (and a partition owns). */
 int pipeline_trackable(const struct packet *pkt);
 

@@ -25,6 +25,7 @@ struct run {
     struct pipeline reader;   /* decodes every frame (not in fanout) */
     int has_reader;
     struct shards *shards; /* --threads, or the live workers; else NULL */
+    int peek;              /* frames go through shards_frame (not every one decoded here) */
     int write_failed;
 };
 
@@ -105,6 +106,8 @@ static int run_start_shards(struct run *r, const struct analyze_options *opt, in
         shards_worker(r->shards, i)->stats.evidence = evidence_stats(r->worker_evidence[i]);
     if (!fanout)
         shards_attach_reader(r->shards, &r->reader);
+    /* The evidence ring and --shard want every frame decoded by the reader. */
+    r->peek = !fanout && !r->evidence && !opt->shard_count;
     return 1;
 }
 
@@ -183,7 +186,10 @@ void run_feed(void *arg, struct packet *pkt)
 {
     struct run *r = arg;
     progress_packet(&r->progress, pkt->caplen, r->stats.findings);
-    pipeline_frame(&r->reader, pkt);
+    if (r->peek)
+        shards_frame(r->shards, pkt);
+    else
+        pipeline_frame(&r->reader, pkt);
 }
 
 void run_progress(struct run *r, const char *path, int allowed)

@@ -37,6 +37,7 @@ struct shard_frame {
     const uint8_t *data; /* into the batch's block, or its copies */
     uint32_t file_index, caplen, wirelen;
     int linktype;
+    int counted; /* decoded and counted by the reader; else counted by the shard */
 };
 
 /* Frames for one shard: read in place (pointing into `block`, which the batch holds
@@ -208,6 +209,8 @@ static void shard_run_batch(struct shard *s, const struct shard_batch *b)
             s->rank = 0;
         }
         decode_packet(&pkt);
+        if (!sf->counted)
+            run_stats_count(&s->p.stats, &pkt);
         pipeline_packet(&s->p, &pkt, NULL);
     }
 }
@@ -308,20 +311,10 @@ static void shards_drain(struct shards *sh, int all)
     sh->pending.n -= done;
 }
 
-/* The reader's divert hook: a TCP/UDP packet into its shard's batch, or, shard 0's,
- * processed here: the reader thread is shard 0, so N shards keep N threads busy. */
-static int shards_divert(void *ctx, const struct packet *pkt)
+/* A frame for shard s (not shard 0) into its batch; `counted` when the reader decoded
+ * and counted it, else the shard does. */
+static void shard_add(struct shards *sh, struct shard *s, const struct packet *pkt, int counted)
 {
-    struct shards *sh = ctx;
-    struct shard *s = &sh->s[pipeline_partition(pkt) % sh->n];
-    if (s->index == 0) {
-        if (sh->reader->seq != s->cur_seq) {
-            s->cur_seq = sh->reader->seq;
-            s->rank = 0;
-        }
-        pipeline_packet(&s->p, pkt, NULL);
-        return 1;
-    }
     struct capture_block *blk = pkt->block;
     uint32_t len = pkt->caplen < SHARD_BATCH_BYTES ? pkt->caplen : SHARD_BATCH_BYTES;
     struct shard_batch *b = s->fill;
@@ -340,6 +333,7 @@ static int shards_divert(void *ctx, const struct packet *pkt)
     sf->caplen = len;
     sf->wirelen = pkt->wirelen;
     sf->linktype = pkt->linktype;
+    sf->counted = counted;
     if (blk) {
         sf->data = pkt->data;
         sf->caplen = pkt->caplen;
@@ -347,12 +341,45 @@ static int shards_divert(void *ctx, const struct packet *pkt)
             capture_block_hold(blk);
             b->block = blk;
         }
-        return 1;
+        return;
     }
     sf->data = b->data + b->used;
     memcpy(b->data + b->used, pkt->data, len);
     b->used += len;
+}
+
+/* The reader's divert hook: a decoded TCP/UDP packet into its shard's batch, or, shard
+ * 0's, processed here: the reader thread is shard 0, so N shards keep N threads busy. */
+static int shards_divert(void *ctx, const struct packet *pkt)
+{
+    struct shards *sh = ctx;
+    struct shard *s = &sh->s[pipeline_partition(pkt) % sh->n];
+    if (s->index > 0) {
+        shard_add(sh, s, pkt, 1);
+        return 1;
+    }
+    if (sh->reader->seq != s->cur_seq) {
+        s->cur_seq = sh->reader->seq;
+        s->rank = 0;
+    }
+    pipeline_packet(&s->p, pkt, NULL);
     return 1;
+}
+
+void shards_frame(struct shards *sh, struct packet *pkt)
+{
+    uint32_t key;
+    if (!pipeline_peek_partition(pkt, &key) || key % sh->n == 0) {
+        pipeline_frame(sh->reader, pkt);
+        return;
+    }
+    /* Another shard's TCP/UDP packet: it is decoded and counted there. The reader
+     * keeps its frame count and clock, as pipeline_frame would. */
+    struct pipeline *rd = sh->reader;
+    rd->stats.last_ts = pkt->ts_ns;
+    rd->seq++;
+    shards_tick(sh);
+    shard_add(sh, &sh->s[key % sh->n], pkt, 0);
 }
 
 struct block_pool *shards_blocks(struct shards *sh)
@@ -603,11 +630,11 @@ int shards_sum(struct shards *sh, struct run_stats *rec)
         pthread_mutex_unlock(&s->lock);
         flow_stats_add(fs, &snap.flows);
         run_stats_add_detectors(rec, &snap.run);
-        /* Offline, a shard decodes no frame it counts (the reader did): its decode
-         * events are the detectors' own (a DNS message they could not read). */
+        /* Offline, a shard counts the frames the reader handed over undecoded
+         * (shards_frame), and its detectors' decode events (a DNS message they could
+         * not read); the reader counted the rest. */
         if (!sh->c.fanout)
-            for (int k = 0; k < DEV__COUNT; k++)
-                rec->decode.events[k] += snap.run.decode.events[k];
+            run_stats_add_packets(rec, &snap.run);
         rec->untracked += snap.untracked;
         rec->flows_active += snap.active;
         rec->flow_memory += snap.memory;

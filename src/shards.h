@@ -38,6 +38,11 @@ void shards_attach_reader(struct shards *sh, struct pipeline *reader);
 /* Offline: the pool of read blocks whose frames reach the shards without a copy (see
  * capture_file_read); NULL in fanout. */
 struct block_pool *shards_blocks(struct shards *sh);
+/* Offline, instead of pipeline_frame on the reader (no evidence ring, no --shard):
+ * a frame whose partition its headers tell (pipeline_peek_partition) goes to its
+ * shard undecoded, decoded and counted there; the rest, and shard 0's, the reader
+ * decodes as before. */
+void shards_frame(struct shards *sh, struct packet *pkt);
 /* Offline: after each frame the reader read; now and then writes what is final. */
 void shards_tick(struct shards *sh);
 /* No frame for a while: frames waiting for a full batch go to their shards, and the

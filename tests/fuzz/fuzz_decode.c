@@ -1,20 +1,9 @@
 /* secondsight - fuzz target: one frame through the link, IP and transport decoders,
  * then the transport checksum over what they found. */
-#include <pcap/dlt.h>
-
+#include "decode-dlt.h"
 #include "decode.h"
 #include "fuzz.h"
 #include "util-checksum.h"
-
-#ifndef DLT_LINUX_SLL2
-#define DLT_LINUX_SLL2 276
-#endif
-#ifndef DLT_IPV4
-#define DLT_IPV4 228
-#endif
-#ifndef DLT_IPV6
-#define DLT_IPV6 229
-#endif
 
 /* Every link type decode_linktype_supported() accepts. make-seeds writes the index. */
 static const int linktypes[] = {
