@@ -742,8 +742,15 @@ static void handle_message(struct dns_state *st, const struct detect_ctx *ctx, c
     }
     if (pkt->sport != DNS_PORT)
         return;
-    uint64_t pend, key;
-    dns_txn_keys(st->hash_key, pkt, 0, &m, &pend, &key);
+    /* An answer's query noted its header's key with its question and transaction key:
+     * the same question under the same header key has that transaction key, so only the
+     * header is hashed (the question's words were a third of the cost). */
+    uint64_t pend = dns_pending_key(st->hash_key, pkt, 0, m.id), key;
+    const struct pending *p = pending_find(st, pend);
+    if (p && p->qtype == m.qtype && !memcmp(p->qname, m.qname, m.qlen + 1u))
+        key = p->txn;
+    else
+        dns_txn_keys(st->hash_key, pkt, 0, &m, &pend, &key);
     struct txn *t = txn_get(st, key, pkt->ts_ns);
     pending_note(st, pend, &m, t->key, pkt->ts_ns);
     struct answer a;

@@ -66,6 +66,7 @@ static const uint8_t rr_a_cut[] = {
 
 /* clang-format on */
 
+static uint8_t qtype = 1; /* the question's type (low byte): A unless a test says */
 static struct finding found[8];
 static unsigned nfound;
 
@@ -90,6 +91,7 @@ static void send_dns(struct pipeline *p, uint64_t no, int64_t ts, uint16_t id, c
     memcpy(f + 28, dns_question, sizeof dns_question);
     f[28] = (uint8_t)(id >> 8);
     f[29] = (uint8_t)id;
+    f[28 + 30] = qtype;
     size_t n = 28 + sizeof dns_question;
     if (rr) {
         uint8_t tmp[4];
@@ -246,6 +248,30 @@ static void test_same_answer_kept(void **state)
     }
 }
 
+/* An answer under the query's header (client port, id) to another question (AAAA for
+ * A) is an answer to a transaction of its own, not a second answer to the query's: no
+ * race, whichever comes first. */
+static void test_other_question_own_transaction(void **state)
+{
+    (void)state;
+    for (int order = 0; order < 2; order++) {
+        struct pipeline p;
+        start(&p, 0);
+        int64_t t = T0 + 10 * SEC;
+        send_dns(&p, 20, t, 0x4242, NULL, 0, 0, 0, 64, 0x7777);
+        for (int k = 0; k < 2; k++) {
+            qtype = (uint8_t)((k ^ order) ? 28 : 1);
+            send_dns(&p, 21 + (uint64_t)k, t + 100000 * (k + 1), 0x4242,
+                     qtype == 1 ? rr_a : rr_cname_a, qtype == 1 ? sizeof rr_a : sizeof rr_cname_a,
+                     qtype == 1 ? 1 : 2, 0, 64, (uint16_t)(0x5151 + k));
+        }
+        qtype = 1;
+        pipeline_finish(&p);
+        assert_int_equal(nfound, 0);
+        pipeline_release(&p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +279,7 @@ int main(void)
         cmocka_unit_test(test_race_hostile_kept_as_read),
         cmocka_unit_test(test_race_cut_kept),
         cmocka_unit_test(test_same_answer_kept),
+        cmocka_unit_test(test_other_question_own_transaction),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
