@@ -251,6 +251,7 @@ static void fragdet_packet(void *state, const struct detect_ctx *ctx, struct fin
 
 const struct detector detector_fragment_injection = {
     .name = "fragment_injection",
+    .wants = DETECT_FRAG,
     .init = fragdet_init,
     .on_packet = fragdet_packet,
     .finish = fragdet_finish,

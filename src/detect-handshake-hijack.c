@@ -299,6 +299,7 @@ static void hijack_finish(void *state, struct finding_sink *sink)
 
 const struct detector detector_handshake_hijack = {
     .name = "handshake_hijack",
+    .wants = DETECT_SEG,
     .init = hijack_init,
     .on_packet = hijack_packet,
     .finish = hijack_finish,

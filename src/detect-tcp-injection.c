@@ -561,6 +561,7 @@ static void inj_finish(void *state, struct finding_sink *sink)
 
 const struct detector detector_tcp_injection = {
     .name = "tcp_injection",
+    .wants = DETECT_SEG,
     .init = inj_init,
     .on_packet = inj_packet,
     .finish = inj_finish,

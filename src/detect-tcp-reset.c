@@ -577,6 +577,7 @@ static void rst_packet(void *state, const struct detect_ctx *ctx, struct finding
 
 const struct detector detector_tcp_reset = {
     .name = "tcp_reset_injection",
+    .wants = DETECT_SEG,
     .init = rst_init,
     .on_packet = rst_packet,
     .free = rst_free,

@@ -28,9 +28,27 @@ static inline void detect_count_event(const struct detect_ctx *ctx, enum decode_
         ctx->decode->events[ev]++;
 }
 
+/* Which packets a detector's on_packet must see; the pipeline skips the rest (one test
+ * per packet, not a call). */
+enum detect_wants {
+    DETECT_ALL,  /* every packet */
+    DETECT_SEG,  /* TCP segments of a tracked flow (ctx->seg). On any other packet
+                  * on_packet only releases what its one struct hold has due (detect-hold.h,
+                  * counted in the detector's stats row), so the packet is skipped while
+                  * that hold is empty: detector_holding() == 0 */
+    DETECT_FRAG, /* IP fragments (ctx->frag); on any other packet on_packet does nothing */
+};
+
+/* Items a detector's holds have now, from its stats row: held, less what left them. */
+static inline uint64_t detector_holding(const struct detector_stats *s)
+{
+    return s->held - s->released - s->cancelled;
+}
+
 struct detector {
     const char *name;
-    int test_only; /* enabled only by --test-detector */
+    int test_only;           /* enabled only by --test-detector */
+    enum detect_wants wants; /* DETECT_ALL unless it says otherwise */
     /* Each callback may be NULL. `state` belongs to the detector; `stats` is its row of
      * the stats record (detect-hold.h and detect-recent.h count into it). */
     int (*init)(void **state, struct detector_stats *stats);

@@ -29,6 +29,9 @@ int pipeline_init(struct pipeline *p, const struct pipeline_config *c, struct fi
         if (d->init && !d->init(&p->state[i], &p->stats.detectors[i]))
             return 0;
         p->enabled[i] = 1;
+        if (d->on_packet)
+            p->hook[p->nhooks++] =
+                (struct pipeline_hook){d->on_packet, p->state[i], &p->stats.detectors[i], d->wants};
     }
     return 1;
 }
@@ -109,9 +112,9 @@ void pipeline_packet(struct pipeline *p, const struct packet *pkt, const struct 
     }
     ctx.flow = f;
     ctx.seg = f && pkt->proto == IPPROTO_NUM_TCP ? &seg : NULL;
-    for (unsigned i = 0; i < detector_count; i++)
-        if (p->enabled[i] && detectors[i]->on_packet)
-            detectors[i]->on_packet(p->state[i], &ctx, p->sink);
+    for (unsigned i = 0; i < p->nhooks; i++)
+        if (pipeline_wants(&p->hook[i], &ctx))
+            p->hook[i].on_packet(p->hook[i].state, &ctx, p->sink);
     if (ctx.seg)
         flow_tcp_learn(f, ctx.dir, pkt, &seg);
 }

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "decode.h"
+#include "detect.h"
 #include "finding.h"
 #include "flow-frag.h"
 #include "flow.h"
@@ -38,6 +39,15 @@ struct pipeline {
     uint32_t shard_index, shard_count;
     void *state[PIPELINE_MAX_DETECTORS];
     int enabled[PIPELINE_MAX_DETECTORS];
+    /* The enabled detectors' packet callbacks in registry order, what each wants and
+     * its stats row: the per-packet loop reads only these. */
+    struct pipeline_hook {
+        void (*on_packet)(void *state, const struct detect_ctx *ctx, struct finding_sink *sink);
+        void *state;
+        const struct detector_stats *stats;
+        int wants; /* enum detect_wants */
+    } hook[PIPELINE_MAX_DETECTORS];
+    unsigned nhooks;
 };
 
 /* Sets up the flow and fragment tables and the enabled detectors; findings go to sink.
@@ -76,6 +86,18 @@ int pipeline_trackable(const struct packet *pkt);
 /* A frame as read: decoded, counted, tapped, reassembled when a fragment, then tracked
  * and judged (or diverted). */
 void pipeline_frame(struct pipeline *p, struct packet *pkt);
+/* Whether the detector of hook h must see the packet of ctx (enum detect_wants). */
+static inline int pipeline_wants(const struct pipeline_hook *h, const struct detect_ctx *ctx)
+{
+    switch (h->wants) {
+    case DETECT_SEG:
+        return ctx->seg || detector_holding(h->stats);
+    case DETECT_FRAG:
+        return ctx->frag != NULL;
+    default:
+        return 1;
+    }
+}
 /* Flow tracking and detection for one decoded packet (a fragment carries `frag`). */
 void pipeline_packet(struct pipeline *p, const struct packet *pkt, const struct frag_info *frag);
 /* No frame for a while (live capture): packet time has reached now_ns, and the

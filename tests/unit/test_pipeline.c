@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <pcap/dlt.h>
 
+#include "detect.h"
 #include "pipeline.h"
 
 #define SEC ((int64_t)1000000000)
@@ -200,6 +201,37 @@ static void test_advance_idle_pipeline(void **state)
     pipeline_release(&p);
 }
 
+/* The per-packet gate: a detector that wants TCP segments sees other packets only
+ * while its hold has items (which those packets' time may release); one that wants
+ * fragments sees nothing else. */
+static void test_wants(void **state)
+{
+    (void)state;
+    struct detector_stats st = {0};
+    struct pipeline_hook seg = {NULL, NULL, &st, DETECT_SEG};
+    struct pipeline_hook frag = {NULL, NULL, &st, DETECT_FRAG};
+    struct pipeline_hook all = {NULL, NULL, &st, DETECT_ALL};
+    struct tcp_seg_info si;
+    struct frag_info fi;
+    struct detect_ctx udp = {0}, tcp = {0}, piece = {0};
+    tcp.seg = &si;
+    piece.frag = &fi;
+
+    assert_false(pipeline_wants(&seg, &udp));
+    assert_true(pipeline_wants(&seg, &tcp));
+    st.held = 2;
+    st.released = 1; /* one still held: its deadline may pass on any packet */
+    assert_true(pipeline_wants(&seg, &udp));
+    st.cancelled = 1;
+    assert_false(pipeline_wants(&seg, &udp));
+
+    assert_false(pipeline_wants(&frag, &udp));
+    assert_false(pipeline_wants(&frag, &tcp));
+    assert_true(pipeline_wants(&frag, &piece));
+    assert_true(pipeline_wants(&all, &udp));
+    assert_true(pipeline_wants(&all, &piece));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -207,6 +239,7 @@ int main(void)
         cmocka_unit_test(test_advance_into_the_past_changes_nothing),
         cmocka_unit_test(test_next_packet_still_releases),
         cmocka_unit_test(test_advance_idle_pipeline),
+        cmocka_unit_test(test_wants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
