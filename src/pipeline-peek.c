@@ -42,26 +42,32 @@ static int peek_link(const struct packet *pkt, struct reader *r)
     return type == 0x0800 ? 4 : type == 0x86dd ? 6 : 0;
 }
 
-/* Whether the TCP or UDP header in `l4` (the IP payload, `left` bytes) is one
- * decode_tcp or decode_udp accepts whole (l4_ok); its ports into *sport, *dport. */
-static int peek_ports(uint8_t proto, struct reader l4, uint16_t *sport, uint16_t *dport)
+static uint16_t be16(const uint8_t *p)
 {
-    size_t left = reader_left(&l4);
-    *sport = reader_u16be(&l4);
-    *dport = reader_u16be(&l4);
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* Whether the TCP or UDP header at the start of the IP payload l4 (`left` bytes, all
+ * present) is one decode_tcp or decode_udp accepts whole (l4_ok). */
+static int peek_l4(uint8_t proto, const uint8_t *l4, size_t left)
+{
     if (proto == IPPROTO_NUM_UDP) {
         /* A zero length is a jumbogram's (the IP length rules); else at least the
          * header and within the IP payload. */
-        uint16_t ulen = reader_u16be(&l4);
-        return !l4.err && left >= 8 && (ulen == 0 || (ulen >= 8 && ulen <= left));
+        if (left < 8)
+            return 0;
+        uint16_t ulen = be16(l4 + 4);
+        return ulen == 0 || (ulen >= 8 && ulen <= left);
     }
     if (proto != IPPROTO_NUM_TCP || left < 20)
         return 0;
-    reader_skip(&l4, 8); /* sequence and acknowledgement numbers */
-    uint32_t hlen = (uint32_t)(reader_u8(&l4) >> 4) * 4;
-    return !l4.err && hlen >= 20 && hlen <= left;
+    uint32_t hlen = (uint32_t)(l4[12] >> 4) * 4;
+    return hlen >= 20 && hlen <= left;
 }
 
+/* The reader checks each header's fixed part once (reader_need); fields are then read
+ * at their offsets, and the IP length, checked against the bytes there, bounds the
+ * rest. */
 int pipeline_peek_partition(const struct packet *pkt, uint32_t *key)
 {
     /* What decode_packet reads: never more than the wire carried. */
@@ -72,41 +78,35 @@ int pipeline_peek_partition(const struct packet *pkt, uint32_t *key)
     int version = peek_link(pkt, &r);
     const uint8_t *ip = reader_ptr(&r);
     size_t avail = reader_left(&r);
-    struct reader h = r;
     uint8_t proto;
     size_t hlen, total;
     if (version == 4) {
-        uint8_t vhl = reader_u8(&h);
-        reader_skip(&h, 1);
-        total = reader_u16be(&h);
-        reader_skip(&h, 2);
-        uint16_t frag = reader_u16be(&h);
-        reader_skip(&h, 1);
-        proto = reader_u8(&h);
-        hlen = (size_t)(vhl & 0x0f) * 4;
+        if (!reader_need(&r, 20))
+            return 0;
+        hlen = (size_t)(ip[0] & 0x0f) * 4;
+        total = be16(ip + 2);
+        proto = ip[9];
         /* Whole, not a fragment (MF or an offset), lengths as decode_ipv4 takes them
          * without a word (a zero total length, segmentation offload's, is decoded). */
-        if (h.err || vhl >> 4 != 4 || hlen < 20 || total < hlen || total > avail || (frag & 0x3fff))
+        if (ip[0] >> 4 != 4 || hlen < 20 || total < hlen || total > avail ||
+            (be16(ip + 6) & 0x3fff))
             return 0;
     } else if (version == 6) {
-        uint8_t v = reader_u8(&h);
-        reader_skip(&h, 3);
-        uint16_t plen = reader_u16be(&h);
-        proto = reader_u8(&h); /* TCP or UDP right after the fixed header, or no answer */
+        if (!reader_need(&r, 40))
+            return 0;
         hlen = 40;
-        total = 40u + plen;
-        if (h.err || v >> 4 != 6 || plen == 0 || total > avail)
+        total = 40u + be16(ip + 4);
+        proto = ip[6]; /* TCP or UDP right after the fixed header, or no answer */
+        if (ip[0] >> 4 != 6 || total == 40 || total > avail)
             return 0;
     } else {
         return 0;
     }
-    struct reader l4 = reader_sub(&r, total);
-    reader_skip(&l4, hlen);
-    uint16_t sport, dport;
-    if (!peek_ports(proto, l4, &sport, &dport))
+    const uint8_t *l4 = ip + hlen;
+    if (!peek_l4(proto, l4, total - hlen))
         return 0;
-    size_t alen = version == 4 ? 4 : 16;
-    *key = pipeline_partition_of(version, ip + (version == 4 ? 12 : 8),
-                                 ip + (version == 4 ? 12 : 8) + alen, 1, sport, dport);
+    const uint8_t *src = ip + (version == 4 ? 12 : 8);
+    *key = pipeline_partition_of(version, src, src + (version == 4 ? 4 : 16), 1, be16(l4),
+                                 be16(l4 + 2));
     return 1;
 }
