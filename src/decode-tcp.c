@@ -78,20 +78,32 @@ static uint32_t padding_in_payload(const struct packet *pkt)
     return n;
 }
 
-void decode_tcp(struct packet *pkt, struct reader *r)
+/* The fixed header (RFC 9293 section 3.1) into pkt; *off is data offset and reserved
+ * bits. 0 when r ends first (fields past the end read as 0, as the reader leaves them). */
+static inline int tcp_fixed(struct packet *pkt, struct reader *r, uint8_t *off)
 {
     struct tcp_view *t = &pkt->u.tcp;
-    size_t left = reader_left(r);
     pkt->sport = reader_u16be(r);
     pkt->dport = reader_u16be(r);
     t->seq = reader_u32be(r);
     t->ack = reader_u32be(r);
-    uint8_t off = reader_u8(r);
+    *off = reader_u8(r);
     t->flags = reader_u8(r);
     t->window = reader_u16be(r);
     t->checksum = reader_u16be(r);
     t->urgent = reader_u16be(r);
-    if (r->err) {
+    return !r->err;
+}
+
+void decode_tcp(struct packet *pkt, struct reader *r)
+{
+    struct tcp_view *t = &pkt->u.tcp;
+    size_t left = reader_left(r);
+    uint8_t off;
+    /* Through a view of exactly its 20 bytes when they are there: one bounds check,
+     * and the reads' own checks fold away. */
+    struct reader h = left >= 20 ? reader_sub(r, 20) : *r;
+    if (!(left >= 20 ? tcp_fixed(pkt, &h, &off) : tcp_fixed(pkt, r, &off))) {
         packet_event(pkt, DEV_TCP_TRUNCATED);
         return;
     }

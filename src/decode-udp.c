@@ -2,14 +2,22 @@
  * The UDP length bounds the payload. */
 #include "decode-ip.h"
 
-void decode_udp(struct packet *pkt, struct reader *r)
+/* The header into pkt; 0 when r ends first (fields past the end read as 0). */
+static inline int udp_fixed(struct packet *pkt, struct reader *r)
 {
-    size_t left = reader_left(r);
     pkt->sport = reader_u16be(r);
     pkt->dport = reader_u16be(r);
     pkt->u.udp.length = reader_u16be(r);
     pkt->u.udp.checksum = reader_u16be(r);
-    if (r->err) {
+    return !r->err;
+}
+
+void decode_udp(struct packet *pkt, struct reader *r)
+{
+    size_t left = reader_left(r);
+    /* Through a view of exactly its 8 bytes when they are there: one bounds check. */
+    struct reader h = left >= 8 ? reader_sub(r, 8) : *r;
+    if (!(left >= 8 ? udp_fixed(pkt, &h) : udp_fixed(pkt, r))) {
         packet_event(pkt, DEV_UDP_TRUNCATED);
         return;
     }

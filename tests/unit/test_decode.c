@@ -1420,6 +1420,52 @@ static void test_tcp_truncated(void **state)
     assert_false(p.l4_ok);
 }
 
+/* Fixed headers are read through a view of their whole length when they are there,
+ * field by field otherwise: a header cut anywhere keeps the fields whole before the
+ * cut and zeros after it, the same either way. Raw IP, cut by the snap length. */
+static void test_fixed_headers_cut_anywhere(void **state)
+{
+    (void)state;
+    static const uint8_t tos_ttl[] = {
+        0x45, 0xb8, 0x00, 0x28, /* version 4, IHL 5, TOS 0xb8, total length 40 */
+        0x12, 0x34, 0x40, 0x00, /* identification, DF */
+        0x3c, PROTO_TCP, 0x00, 0x00, /* TTL 60 */
+        0xc0, 0x00, 0x02, 0x01, 0xc0, 0x00, 0x02, 0x02, TCP20(0x10),
+    };
+    struct packet p;
+    for (size_t cut = 0; cut < 20; cut++) {
+        decode_wire(&p, DLT_RAW, tos_ttl, cut, sizeof tos_ttl);
+        assert_true(packet_has_event(&p, cut ? DEV_IPV4_TRUNCATED : DEV_LINK_TRUNCATED));
+        assert_int_equal(p.ip_version, 0);
+        assert_int_equal(p.tos, cut >= 2 ? 0xb8 : 0);
+        assert_int_equal(p.ttl, cut >= 9 ? 60 : 0);
+    }
+    for (size_t cut = 0; cut < 20; cut++) {
+        decode_wire(&p, DLT_RAW, tos_ttl, 20 + cut, sizeof tos_ttl);
+        assert_true(packet_has_event(&p, DEV_TCP_TRUNCATED));
+        assert_false(p.l4_ok);
+        assert_int_equal(p.sport, cut >= 2 ? 40000 : 0);
+        assert_int_equal(p.dport, cut >= 4 ? 443 : 0);
+        assert_int_equal(p.u.tcp.seq, cut >= 8 ? 4096 : 0);
+        assert_int_equal(p.u.tcp.ack, cut >= 12 ? 8192 : 0);
+        assert_int_equal(p.u.tcp.flags, cut >= 14 ? 0x10 : 0);
+        assert_int_equal(p.u.tcp.window, cut >= 16 ? 256 : 0);
+    }
+    decode_wire(&p, DLT_RAW, tos_ttl, sizeof tos_ttl, sizeof tos_ttl);
+    assert_events(&p, 0);
+    assert_true(p.l4_ok);
+    assert_int_equal(p.u.tcp.window, 256);
+
+    for (size_t cut = 0; cut < 8; cut++) {
+        decode_wire(&p, DLT_RAW, ipv4_udp, 20 + cut, sizeof ipv4_udp);
+        assert_true(packet_has_event(&p, DEV_UDP_TRUNCATED));
+        assert_false(p.l4_ok);
+        assert_int_equal(p.sport, cut >= 2 ? 5353 : 0);
+        assert_int_equal(p.dport, cut >= 4 ? 53 : 0);
+        assert_int_equal(p.u.udp.length, cut >= 6 ? 12 : 0);
+    }
+}
+
 static void test_tcp_invalid_hlen(void **state)
 {
     (void)state;
@@ -1679,6 +1725,7 @@ int main(void)
         cmocka_unit_test(test_udp_snapped_short_length),
         cmocka_unit_test(test_icmp),
         cmocka_unit_test(test_tcp_truncated),
+        cmocka_unit_test(test_fixed_headers_cut_anywhere),
         cmocka_unit_test(test_tcp_invalid_hlen),
         cmocka_unit_test(test_event_names),
         cmocka_unit_test_teardown(test_truncation_walks, walk_teardown),
