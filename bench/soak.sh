@@ -18,8 +18,10 @@
 #
 # The warm-up is the traffic's, not a fixed time: it ends at the first minute at which
 # the flow table has expired at least as many flows as it holds (every place in it has
-# turned over once, so the table and its pools have seen the mix's full size), or at
-# minute WARMUP when that is given (WARMUP=5 to judge from minute 5). The check names
+# turned over once, so the table and its pools have seen the mix's full size) and its
+# accounted memory grew by less than 1 % in that minute (it has reached --flow-memory
+# or the mix's steady size: connections that never close fill it for their whole
+# timeout), or at minute WARMUP when that is given (WARMUP=5 to judge from minute 5). The check names
 # the minute it compares with. "flow MiB" is the flow table's own accounted memory
 # (records and windows, under --flow-memory), so RSS can be read against it.
 set -euo pipefail
@@ -124,7 +126,7 @@ print(s["packets"], s["findings"], s["flows"]["active"], s["flows"]["expired"],
 
 echo "| minute | RSS MiB | flow MiB | flows active | flows expired | packets | kernel drops | findings | injections |"
 echo "|---|---|---|---|---|---|---|---|---|"
-base='' basem=''
+base='' basem='' prev_fmem=''
 fail=0
 for m in $(seq 1 "$minutes"); do
     wait_s=$((start + m * 60 - SECONDS))
@@ -139,13 +141,15 @@ for m in $(seq 1 "$minutes"); do
         fail=1
     fi
     # The warm-up's end: minute WARMUP, else the first minute the table has expired
-    # as many flows as it holds.
+    # as many flows as it holds and stopped growing.
     warm=0
     if [ -n "$warmup" ]; then
         [ "$m" -lt "$warmup" ] || warm=1
-    elif [ "${exp:-0}" -gt 0 ] && [ "${exp:-0}" -ge "${act:-0}" ]; then
+    elif [ "${exp:-0}" -gt 0 ] && [ "${exp:-0}" -ge "${act:-0}" ] && [ -n "$prev_fmem" ] &&
+        awk -v a="${fmem:-0}" -v b="$prev_fmem" 'BEGIN {exit !(a < b * 1.01)}'; then
         warm=1
     fi
+    prev_fmem=${fmem:-0}
     [ -n "$base" ] || [ "$warm" = 0 ] || { base=$rss basem=$m; }
 done
 for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
