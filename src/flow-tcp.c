@@ -1,6 +1,7 @@
 /* secondsight - per-direction TCP state: handshake fingerprint, stream positions that
  * survive sequence wraparound, and a window of recent payload bytes that keeps the
  * first copy of every byte so a later, different copy can be compared. */
+#include <stddef.h>
 #include <string.h>
 
 #include "flow-baseline.h"
@@ -408,7 +409,10 @@ void flow_tcp_update(struct flow_table *t, struct flow *f, int dir, const struct
     int syn = (th->flags & TH_SYN) != 0;
     int ack = (th->flags & TH_ACK) != 0;
 
-    memset(info, 0, sizeof *info);
+    /* Everything but the copies of prior segments, valid only up to nprior: most of
+     * the struct's bytes, on every segment. */
+    memset(info, 0, offsetof(struct tcp_seg_info, prior));
+    memset(&info->after_close, 0, sizeof *info - offsetof(struct tcp_seg_info, after_close));
     if (syn && !ack)
         syn_on_used_tuple(t, f, dir, pkt);
 
@@ -479,7 +483,8 @@ void flow_tcp_learn(struct flow *f, int dir, const struct packet *pkt,
                     const struct tcp_seg_info *info)
 {
     (void)info;
-    struct fp_sample s;
-    fp_from_packet(&s, pkt);
-    baseline_learn(&f->tcp[dir].base, &s);
+    (void)pkt;
+    /* flow_tcp_update took pkt's sample as the direction's latest (detectors change no
+     * flow state), so it is not taken again. */
+    baseline_learn(&f->tcp[dir].base, &f->tcp[dir].last.hdr);
 }

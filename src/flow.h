@@ -171,20 +171,21 @@ struct flow {
 
 /* What the flow layer learnt from one TCP segment, for detectors to judge. */
 struct tcp_seg_info {
-    int64_t pos, end;      /* stream range of the payload, [pos, end) */
-    int64_t prev_next_pos; /* the direction's stream end before this segment */
-    uint32_t overlap;      /* payload bytes that were already in the window */
-    uint32_t differ;       /* of those, bytes whose value differs */
-    uint32_t unverifiable; /* bytes overlapping data that left the window */
-    int64_t first_diff;    /* stream position of the first differing byte */
-    uint8_t nprior;        /* earlier segments holding the differing bytes */
-    struct tcp_segment prior[4];
-    uint8_t after_close;   /* this direction had already sent FIN or RST */
-    uint8_t retransmit;    /* starts below next_pos */
-    uint8_t out_of_window; /* too far from the stream to be real: not stored */
-    uint8_t isn_switched;  /* the peer's handshake ISN was replaced by alt_isn */
-    uint8_t forgotten;     /* segments whose provenance was lost while their bytes were
-                            * still held (counted in segment_log_forgotten) */
+    int64_t pos, end;            /* stream range of the payload, [pos, end) */
+    int64_t prev_next_pos;       /* the direction's stream end before this segment */
+    uint32_t overlap;            /* payload bytes that were already in the window */
+    uint32_t differ;             /* of those, bytes whose value differs */
+    uint32_t unverifiable;       /* bytes overlapping data that left the window */
+    int64_t first_diff;          /* stream position of the first differing byte */
+    uint8_t nprior;              /* earlier segments holding the differing bytes */
+    struct tcp_segment prior[4]; /* [0, nprior) set; the rest is not (flow_tcp_update
+                                  * zeroes every field around it, but not it) */
+    uint8_t after_close;         /* this direction had already sent FIN or RST */
+    uint8_t retransmit;          /* starts below next_pos */
+    uint8_t out_of_window;       /* too far from the stream to be real: not stored */
+    uint8_t isn_switched;        /* the peer's handshake ISN was replaced by alt_isn */
+    uint8_t forgotten;           /* segments whose provenance was lost while their bytes were
+                                  * still held (counted in segment_log_forgotten) */
 };
 
 struct flow_stats {
