@@ -41,6 +41,10 @@ struct flow_table {
      * a flow with a long timeout (an open connection gone quiet) cannot hold back
      * the expiry of closed ones behind it. */
     struct flow *xoldest[FLOW_XCLASSES], *xnewest[FLOW_XCLASSES];
+    /* No list's oldest flow expires at or before this packet time: a lower bound of
+     * their deadlines, lowered whenever a list gets a new oldest flow and set again
+     * when expiry runs, so a packet before it skips the lists. */
+    int64_t expire_after;
     struct flow *woldest, *wnewest; /* flows holding windows, oldest first */
     /* Recently seen flows by flow_cache_index() of their endpoints: a hint that is checked
      * against the packet's endpoints, so a slot that two flows share costs a miss and
@@ -405,13 +409,26 @@ static uint8_t flow_xclass(const struct flow *f)
     return f->tcp_state == FLOW_TCP_ESTABLISHED ? 2 : 1;
 }
 
+static int64_t flow_deadline(const struct flow_table *t, const struct flow *f);
+
+/* f is now the oldest of its timeout class's list. */
+static void xlist_new_oldest(struct flow_table *t, const struct flow *f)
+{
+    int64_t d = flow_deadline(t, f);
+    if (d < t->expire_after)
+        t->expire_after = d;
+}
+
 static void xlist_unlink(struct flow_table *t, struct flow *f)
 {
     uint8_t c = f->xclass;
-    if (f->xolder)
+    if (f->xolder) {
         f->xolder->xnewer = f->xnewer;
-    else
+    } else {
         t->xoldest[c] = f->xnewer;
+        if (f->xnewer)
+            xlist_new_oldest(t, f->xnewer);
+    }
     if (f->xnewer)
         f->xnewer->xolder = f->xolder;
     else
@@ -424,10 +441,12 @@ static void xlist_push_newest(struct flow_table *t, struct flow *f)
     uint8_t c = f->xclass = flow_xclass(f);
     f->xolder = t->xnewest[c];
     f->xnewer = NULL;
-    if (t->xnewest[c])
+    if (t->xnewest[c]) {
         t->xnewest[c]->xnewer = f;
-    else
+    } else {
         t->xoldest[c] = f;
+        xlist_new_oldest(t, f);
+    }
     t->xnewest[c] = f;
 }
 
@@ -511,6 +530,13 @@ static int64_t flow_timeout_ns(const struct flow_table *t, const struct flow *f)
 static int flow_expired(const struct flow_table *t, const struct flow *f, int64_t now)
 {
     return now - f->last_ts > flow_timeout_ns(t, f);
+}
+
+/* The last packet time at which f is not yet expired (INT64_MAX: never, in 64 bits). */
+static int64_t flow_deadline(const struct flow_table *t, const struct flow *f)
+{
+    int64_t to = flow_timeout_ns(t, f);
+    return f->last_ts > INT64_MAX - to ? INT64_MAX : f->last_ts + to;
 }
 
 /* Evicts the least recently active flow; 0 when there is none. */
@@ -753,6 +779,8 @@ static void flow_init(struct flow_table *t, struct flow *f, const struct flow_ke
 /* Bounded expiry from the old end of each timeout class's list. */
 static void expire_some(struct flow_table *t, int64_t now)
 {
+    if (now <= t->expire_after)
+        return;
     unsigned budget = FLOW_EXPIRE_PER_PACKET;
     for (int c = 0; c < FLOW_XCLASSES; c++)
         while (budget && t->xoldest[c] && flow_expired(t, t->xoldest[c], now)) {
@@ -760,6 +788,10 @@ static void expire_some(struct flow_table *t, int64_t now)
             t->stats.expired++;
             budget--;
         }
+    t->expire_after = INT64_MAX;
+    for (int c = 0; c < FLOW_XCLASSES; c++)
+        if (t->xoldest[c])
+            xlist_new_oldest(t, t->xoldest[c]);
 }
 
 /* The flow of key k (hash h) in its bucket, or NULL. */

@@ -428,6 +428,29 @@ static void test_memory_cap_without_windows(void **state)
     assert_int_equal(flow_table_count(t), 0);
 }
 
+/* Packet time that goes backwards puts a flow with an earlier deadline behind the
+ * oldest of its list; when the oldest leaves (a packet of it), that flow is the new
+ * oldest and expires on time: the bound that lets packets skip expiry follows it. */
+static void test_expiry_after_time_went_backwards(void **state)
+{
+    struct flow_table *t = fx_default(state);
+    int dir;
+    struct packet a = udp_pkt(1000, T0 + 100 * SEC);
+    struct packet b = udp_pkt(2000, T0 + 50 * SEC); /* newer in the list, older in time */
+    assert_non_null(flow_table_get(t, &a, &dir));
+    assert_non_null(flow_table_get(t, &b, &dir));
+    a.ts_ns = T0 + 60 * SEC; /* a leaves the oldest end; its last packet stays at 100 s */
+    assert_non_null(flow_table_get(t, &a, &dir));
+    struct packet c = udp_pkt(3000, T0 + (50 + UDP_TIMEOUT + 1) * SEC);
+    assert_non_null(flow_table_get(t, &c, &dir));
+    assert_int_equal(flow_table_stats(t)->expired, 1); /* b, not a */
+    assert_int_equal(flow_table_count(t), 2);
+    c.ts_ns = T0 + (100 + UDP_TIMEOUT + 1) * SEC;
+    assert_non_null(flow_table_get(t, &c, &dir));
+    assert_int_equal(flow_table_stats(t)->expired, 2);
+    assert_int_equal(flow_table_count(t), 1);
+}
+
 /* Idle expiry runs on packet time; the timeout itself is still "alive". */
 static void test_expiry_udp(void **state)
 {
@@ -1354,6 +1377,7 @@ int main(void)
         T(test_memory_cap_records_take_windows),
         T(test_memory_cap_no_room_for_window),
         T(test_expiry_udp),
+        T(test_expiry_after_time_went_backwards),
         T(test_expiry_tcp),
         T(test_expiry_bounded_per_packet),
         T(test_reuse_after_close),
