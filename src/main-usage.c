@@ -41,7 +41,7 @@ static const char usage_text[] =
     "  --max-flows N        flows tracked at once, 1 to 1073741824 (default 262144)\n"
     "  --flow-memory SIZE   memory for flows and payload windows, e.g. 512M\n"
     "                       (default 512M; K, M, G suffixes; at least 1M and what\n"
-    "                       --max-flows, --window and --threads need: 3074560 bytes\n"
+    "                       --max-flows, --window and --threads need: 3074568 bytes\n"
     "                       at the defaults)\n"
     "  --window BYTES       recent payload kept per TCP direction, a power of two\n"
     "                       from 256 to 16M (default 8192)\n"
