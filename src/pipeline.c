@@ -129,8 +129,7 @@ static void pipeline_route(struct pipeline *p, const struct packet *pkt)
 
 void pipeline_frame(struct pipeline *p, struct packet *pkt)
 {
-    p->stats.last_ts = pkt->ts_ns;
-    p->seq++;
+    pipeline_frame_begin(p, pkt);
     decode_packet(pkt);
     run_stats_count(&p->stats, pkt);
     if (p->hooks.tap)

@@ -86,6 +86,13 @@ int pipeline_trackable(const struct packet *pkt);
 /* A frame as read: decoded, counted, tapped, reassembled when a fragment, then tracked
  * and judged (or diverted). */
 void pipeline_frame(struct pipeline *p, struct packet *pkt);
+/* What every frame read does first, decoded here or not: the clock and the frame
+ * count that keys findings. */
+static inline void pipeline_frame_begin(struct pipeline *p, const struct packet *pkt)
+{
+    p->stats.last_ts = pkt->ts_ns;
+    p->seq++;
+}
 /* Whether the detector of hook h must see the packet of ctx (enum detect_wants). */
 static inline int pipeline_wants(const struct pipeline_hook *h, const struct detect_ctx *ctx)
 {

@@ -157,6 +157,15 @@ static void shard_emit(struct finding_sink *sink, const struct finding *f)
 
 /* A fanout worker's finding: its evidence is written by the worker, where the packets
  * are. */
+/* The frame s now processes: its findings are ranked from 0 again at a new frame. */
+static void shard_at(struct shard *s, uint64_t seq)
+{
+    if (seq != s->cur_seq) {
+        s->cur_seq = seq;
+        s->rank = 0;
+    }
+}
+
 static void fanout_emit(struct finding_sink *sink, const struct finding *f)
 {
     struct shard *s = sink->ctx;
@@ -164,10 +173,7 @@ static void fanout_emit(struct finding_sink *sink, const struct finding *f)
     struct finding copy = *f;
     if (c->worker_finding)
         c->worker_finding(c->ctx, s->index, &copy);
-    if (s->p.seq != s->cur_seq) {
-        s->cur_seq = s->p.seq;
-        s->rank = 0;
-    }
+    shard_at(s, s->p.seq);
     shard_emit(sink, &copy);
 }
 
@@ -205,10 +211,7 @@ static void shard_run_batch(struct shard *s, const struct shard_batch *b)
         pkt.wirelen = sf->wirelen;
         pkt.linktype = sf->linktype;
         pkt.data = sf->data;
-        if (sf->seq != s->cur_seq) {
-            s->cur_seq = sf->seq;
-            s->rank = 0;
-        }
+        shard_at(s, sf->seq);
         decode_packet(&pkt);
         if (!sf->counted)
             run_stats_count(&s->p.stats, &pkt);
@@ -366,10 +369,7 @@ static int shards_divert(void *ctx, const struct packet *pkt)
         shard_add(sh, s, pkt, 1);
         return 1;
     }
-    if (sh->reader->seq != s->cur_seq) {
-        s->cur_seq = sh->reader->seq;
-        s->rank = 0;
-    }
+    shard_at(s, sh->reader->seq);
     pipeline_packet(&s->p, pkt, NULL);
     return 1;
 }
@@ -381,11 +381,9 @@ void shards_frame(struct shards *sh, struct packet *pkt)
         pipeline_frame(sh->reader, pkt);
         return;
     }
-    /* Another shard's TCP/UDP packet: it is decoded and counted there. The reader
-     * keeps its frame count and clock, as pipeline_frame would. */
-    struct pipeline *rd = sh->reader;
-    rd->stats.last_ts = pkt->ts_ns;
-    rd->seq++;
+    /* Another shard's TCP/UDP packet: it is decoded and counted there; the reader
+     * keeps its frame count and clock. */
+    pipeline_frame_begin(sh->reader, pkt);
     shards_tick(sh);
     shard_add(sh, &sh->s[key % sh->n], pkt, 0);
 }
