@@ -873,7 +873,7 @@ struct flow *flow_table_get(struct flow_table *t, const struct packet *pkt, int 
         } else if (!(f = flow_create(t, pkt, &k, h))) {
             return NULL;
         }
-        d = !(pkt->sport == f->src_port && flow_addr_eq(pkt->ip_src, f->src_ip, alen));
+        d = flow_match(f, pkt); /* 0 or 1: f has pkt's key */
         *slot = f;
     } else {
         flow_touch(t, f);
